@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Starts and stops the real components the integration tests talk to:
+#   - a private dockerd (vfs storage, no iptables, no bridge, its own data root, exec root, pid file and socket);
+#   - a distribution registry 2.8 with htpasswd basic auth over a self-signed TLS certificate on a free loopback port;
+#   - the same registry served from a network namespace (10.213.N.2:5000), which dockerd treats as a secure
+#     registry (Docker always treats 127.0.0.0/8 as insecure), so certificate trust can be tested for real;
+#   - a registry with token authentication whose token realm the tests serve themselves;
+#   - a test image made with `docker import` of a small tarball and pushed with the docker CLI.
+#
+#   eng/services.sh start STATE_DIR   installs what is missing, starts everything, writes STATE_DIR/env.sh
+#   eng/services.sh stop STATE_DIR    stops everything that start started (safe to call twice)
+#
+# The tests find the services through the REGISTRIES_TEST_* variables in STATE_DIR/env.sh.
+set -euo pipefail
+
+cmd="${1:?usage: services.sh start|stop STATE_DIR}"
+state="${2:?usage: services.sh start|stop STATE_DIR}"
+netns="regtest$$"
+# A /30 of our own for the namespace; the third octet differs per running instance.
+net=0
+while ip -o addr show 2>/dev/null | grep -q " 10\.213\.$net\."; do net=$((net + 1)); done
+ns_ip="10.213.$net.2"
+host_ip="10.213.$net.1"
+
+log() { echo "[services] $*" >&2; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local seconds=$1 what=$2; shift 2
+  for _ in $(seq 1 $((seconds * 5))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  log "timed out waiting for $what"
+  return 1
+}
+
+install_missing() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  [ -x /usr/bin/docker ] || missing+=(docker.io)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  command -v skopeo >/dev/null || missing+=(skopeo)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
+make_certificates() {
+  local dir="$state/tls"
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Registries.Core test CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=registries-test-registry" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' "$ns_ip" > "$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
+  cat "$dir/server.crt" "$dir/ca.crt" > "$dir/server-chain.crt"
+  # Token signing key for the token-auth registry.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=registries-test-token-issuer" \
+    -keyout "$dir/token.key" -out "$dir/token.crt" 2>/dev/null
+}
+
+write_registry_config() { # name addr auth-block
+  local name=$1 addr=$2 auth=$3
+  mkdir -p "$state/registry/$name"
+  cat > "$state/registry/$name/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $state/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $addr
+  secret: registries-core-test-secret
+  tls:
+    certificate: $state/tls/server-chain.crt
+    key: $state/tls/server.key
+$auth
+YAML
+}
+
+start_registry() { # name addr [netns]
+  local name=$1 addr=$2 ns=${3:-}
+  if [ -n "$ns" ]; then
+    ip netns exec "$ns" setsid docker-registry serve "$state/registry/$name/config.yml" >"$state/registry/$name/log" 2>&1 &
+  else
+    setsid docker-registry serve "$state/registry/$name/config.yml" >"$state/registry/$name/log" 2>&1 &
+  fi
+  echo $! > "$state/registry/$name/pid"
+  wait_for 30 "registry $name on $addr" curl -s --cacert "$state/tls/ca.crt" -o /dev/null "https://$addr/v2/"
+}
+
+start_netns() {
+  ip netns add "$netns" || return 1
+  echo "$netns" > "$state/netns"
+  ip link add "rth$$" type veth peer name "rtn$$" || return 1
+  echo "rth$$" > "$state/veth"
+  ip link set "rtn$$" netns "$netns" &&
+    ip addr add "$host_ip/30" dev "rth$$" &&
+    ip link set "rth$$" up &&
+    ip netns exec "$netns" ip addr add "$ns_ip/30" dev "rtn$$" &&
+    ip netns exec "$netns" ip link set "rtn$$" up &&
+    ip netns exec "$netns" ip link set lo up
+}
+
+start() {
+  install_missing
+  rm -rf "$state"
+  mkdir -p "$state"/{docker,registry,cli,image}
+  make_certificates
+
+  log "users"
+  local user=testuser password="Test-Password-1"
+  # Symbols and non-ASCII letters: each must reach the registry intact.
+  local symuser=symboluser sympassword='p@ss:w"or\d+/=ÄÖü€ é'
+  htpasswd -Bbc "$state/registry/htpasswd" "$user" "$password" 2>/dev/null
+  htpasswd -Bb "$state/registry/htpasswd" "$symuser" "$sympassword" 2>/dev/null
+
+  log "dockerd"
+  echo '{}' > "$state/docker/daemon.json"
+  setsid dockerd --config-file "$state/docker/daemon.json" --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
+    --data-root "$state/docker/data" --exec-root "$state/docker/exec" --pidfile "$state/docker/dockerd.pid" \
+    --host "unix://$state/docker/docker.sock" >"$state/docker/log" 2>&1 &
+  echo $! > "$state/docker/pid"
+  local docker=(/usr/bin/docker --host "unix://$state/docker/docker.sock" --config "$state/cli")
+  wait_for 60 dockerd "${docker[@]}" version
+
+  log "registries"
+  local port token_port realm_port
+  port=$(free_port); token_port=$(free_port); realm_port=$(free_port)
+  local basic_auth="auth:
+  htpasswd:
+    realm: registries-core-test
+    path: $state/registry/htpasswd"
+  write_registry_config basic "127.0.0.1:$port" "$basic_auth"
+  start_registry basic "127.0.0.1:$port"
+  local token_auth="auth:
+  token:
+    realm: https://127.0.0.1:$realm_port/token
+    service: registries-core-test
+    issuer: registries-core-test-issuer
+    rootcertbundle: $state/tls/token.crt"
+  write_registry_config token "127.0.0.1:$token_port" "$token_auth"
+  start_registry token "127.0.0.1:$token_port"
+
+  local secure=""
+  if start_netns; then
+    write_registry_config secure "$ns_ip:5000" "$basic_auth"
+    if start_registry secure "$ns_ip:5000" "$netns"; then secure="$ns_ip:5000"; fi
+  else
+    log "could not create a network namespace: the secure-registry tests will fail"
+  fi
+
+  log "test image"
+  mkdir -p "$state/image/root/etc"
+  echo "Registries.Core test image" > "$state/image/root/hello.txt"
+  echo "registries-test" > "$state/image/root/etc/hostname"
+  tar -C "$state/image/root" -cf "$state/image/rootfs.tar" .
+  local image="test/hello:1.0"
+  "${docker[@]}" import "$state/image/rootfs.tar" "127.0.0.1:$port/$image" >/dev/null
+  printf '%s' "$password" | "${docker[@]}" login --username "$user" --password-stdin "127.0.0.1:$port" >/dev/null 2>&1
+  "${docker[@]}" push "127.0.0.1:$port/$image" >/dev/null
+  # A second image for tests that pull, delete and pull again.
+  "${docker[@]}" tag "127.0.0.1:$port/$image" "127.0.0.1:$port/test/other:2.0"
+  "${docker[@]}" push "127.0.0.1:$port/test/other:2.0" >/dev/null
+  "${docker[@]}" logout "127.0.0.1:$port" >/dev/null 2>&1
+  # Leave the engine without the images: tests decide what is present.
+  "${docker[@]}" rmi -f "127.0.0.1:$port/$image" "127.0.0.1:$port/test/other:2.0" >/dev/null
+
+  cat > "$state/env.sh" <<ENV
+export REGISTRIES_TEST_STATE='$state'
+export REGISTRIES_TEST_DOCKER_HOST='unix://$state/docker/docker.sock'
+export REGISTRIES_TEST_DOCKER_CLI='/usr/bin/docker'
+export REGISTRIES_TEST_DOCKERD='$(command -v dockerd)'
+export REGISTRIES_TEST_SKOPEO='$(command -v skopeo)'
+export REGISTRIES_TEST_REGISTRY='127.0.0.1:$port'
+export REGISTRIES_TEST_SECURE_REGISTRY='$secure'
+export REGISTRIES_TEST_REGISTRY_CA='$state/tls/ca.crt'
+export REGISTRIES_TEST_REGISTRY_CERT='$state/tls/server.crt'
+export REGISTRIES_TEST_REGISTRY_KEY='$state/tls/server.key'
+export REGISTRIES_TEST_USER='$user'
+export REGISTRIES_TEST_PASSWORD='$password'
+export REGISTRIES_TEST_SYMBOL_USER='$symuser'
+export REGISTRIES_TEST_SYMBOL_PASSWORD='$(printf '%s' "$sympassword" | sed "s/'/'\\\\''/g")'
+export REGISTRIES_TEST_IMAGE='$image'
+export REGISTRIES_TEST_OTHER_IMAGE='test/other:2.0'
+export REGISTRIES_TEST_TOKEN_REGISTRY='127.0.0.1:$token_port'
+export REGISTRIES_TEST_TOKEN_REALM='https://127.0.0.1:$realm_port/token'
+export REGISTRIES_TEST_TOKEN_REALM_PORT='$realm_port'
+export REGISTRIES_TEST_TOKEN_SERVICE='registries-core-test'
+export REGISTRIES_TEST_TOKEN_ISSUER='registries-core-test-issuer'
+export REGISTRIES_TEST_TOKEN_KEY='$state/tls/token.key'
+export REGISTRIES_TEST_TOKEN_CERT='$state/tls/token.crt'
+ENV
+  log "ready: dockerd unix://$state/docker/docker.sock, registry 127.0.0.1:$port, token registry 127.0.0.1:$token_port${secure:+, secure registry $secure}"
+}
+
+stop() {
+  [ -d "$state" ] || return 0
+  for pidfile in "$state"/registry/*/pid "$state/docker/pid"; do
+    [ -f "$pidfile" ] || continue
+    local pid; pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+  if [ -f "$state/netns" ]; then ip netns del "$(cat "$state/netns")" 2>/dev/null || true; rm -f "$state/netns"; fi
+  if [ -f "$state/veth" ]; then ip link del "$(cat "$state/veth")" 2>/dev/null || true; rm -f "$state/veth"; fi
+  # dockerd leaves mounts under its roots when killed; unmount before removing.
+  grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$state" 2>/dev/null || true
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: services.sh start|stop STATE_DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line: "N passed, N failed, N skipped".
+# This is the README's test command and what .ci/run calls.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "== build"
+if ! dotnet build Registries.Core.sln -c Release -nologo -v:q; then
+  echo "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+echo "== services"
+# The integration tests talk to a real dockerd and real registries; start them (installing what is missing)
+# and stop them on every exit, also when tests fail. A short path: dockerd's unix socket path is limited.
+state="$(mktemp -d /tmp/registries-test.XXXXXX)"
+trap 'bash "$root/eng/services.sh" stop "$state"' EXIT
+if bash "$root/eng/services.sh" start "$state"; then
+  # shellcheck disable=SC1091
+  source "$state/env.sh"
+else
+  echo "services did not start: every test that needs dockerd or the registry will fail"
+fi
+
+echo "== test"
+log="$results/dotnet-test.log"
+dotnet test Registries.Core.sln -c Release --no-build -nologo -v:q \
+  --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Each test project prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T ..." (or "Failed!").
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)! +- Failed: ' "$log" \
+  | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
+  | awk '{p+=$1; f+=$2; s+=$3} END {printf "%d %d %d\n", p, f, s}')
+projects=$(grep -cE '^(Passed|Failed)! +- Failed: ' "$log" || true)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # dotnet test failed without a failing test (a crashed test host, a project that did not run): count it.
+  failed=1
+fi
+echo "test projects reported: $projects"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

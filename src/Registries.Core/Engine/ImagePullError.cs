@@ -1,0 +1,26 @@
+namespace Registries.Core.Engine;
+
+/// <summary>Why a pull did not produce the image.</summary>
+public enum ImagePullError
+{
+    /// <summary>The rules prohibit the pull: the effective registry entry for the address is inactive.</summary>
+    Denied,
+
+    /// <summary>The registry refused the credential (or an anonymous pull).</summary>
+    Unauthorized,
+
+    /// <summary>The registry has no such repository, tag or digest.</summary>
+    NotFound,
+
+    /// <summary>The registry could not be reached (DNS, connection refused, timeout).</summary>
+    RegistryUnreachable,
+
+    /// <summary>The registry's TLS certificate is not trusted by the engine's host.</summary>
+    CertificateNotTrusted,
+
+    /// <summary>The container engine could not be reached.</summary>
+    EngineUnavailable,
+
+    /// <summary>Any other failure reported by the engine.</summary>
+    Failed,
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+
+namespace Registries.Core;
+
+/// <summary>An environment: a set of hosts with one orchestration, its members, and (in Cattle) its registries.</summary>
+/// <remarks>Immutable: the <c>With*</c> methods return a copy. <see cref="Version"/> is the optimistic-concurrency
+/// version that the store assigned when it last wrote the environment.</remarks>
+public sealed class RegistryEnvironment
+{
+    /// <summary>Initializes a new environment as a store reads or writes it.</summary>
+    /// <param name="id">The store-assigned identifier.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="orchestration">The orchestration kind.</param>
+    /// <param name="members">The members by user name, with their roles.</param>
+    /// <param name="version">The store-assigned version (1 for a new environment).</param>
+    /// <exception cref="ArgumentException">The id or name is empty, or the version is below 1.</exception>
+    public RegistryEnvironment(string id, string name, OrchestrationKind orchestration, IEnumerable<KeyValuePair<string, EnvironmentRole>> members, long version)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        if (!Enum.IsDefined(orchestration))
+        {
+            throw new ArgumentOutOfRangeException(nameof(orchestration), orchestration, "Unknown orchestration kind.");
+        }
+
+        Id = id;
+        Name = name;
+        Orchestration = orchestration;
+        Members = members.ToImmutableDictionary(StringComparer.Ordinal);
+        Version = version;
+    }
+
+    /// <summary>Gets the store-assigned identifier.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the display name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the orchestration kind.</summary>
+    public OrchestrationKind Orchestration { get; }
+
+    /// <summary>Gets the members by user name (compared ordinally, as the identity provider gives them).</summary>
+    public IReadOnlyDictionary<string, EnvironmentRole> Members { get; }
+
+    /// <summary>Gets the optimistic-concurrency version assigned by the store.</summary>
+    public long Version { get; }
+
+    /// <summary>Returns the role of a user, or <see langword="null"/> when the user is not a member.</summary>
+    /// <param name="user">The user name.</param>
+    /// <returns>The user's role, or <see langword="null"/>.</returns>
+    public EnvironmentRole? RoleOf(string user)
+        => user is not null && Members.TryGetValue(user, out var role) ? role : null;
+
+    /// <summary>Returns a copy in which <paramref name="user"/> has <paramref name="role"/> (added or changed).</summary>
+    /// <param name="user">The user name.</param>
+    /// <param name="role">The role.</param>
+    /// <returns>The changed copy, with the same version (the store assigns the next one when it writes).</returns>
+    /// <exception cref="ArgumentException">The user name is empty or the role is unknown.</exception>
+    public RegistryEnvironment WithMember(string user, EnvironmentRole role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        if (!Enum.IsDefined(role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role.");
+        }
+
+        return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).SetItem(user, role), Version);
+    }
+
+    /// <summary>Returns a copy with another version; stores call it when they write.</summary>
+    /// <param name="version">The new version.</param>
+    /// <returns>The copy.</returns>
+    public RegistryEnvironment WithVersion(long version)
+        => new(Id, Name, Orchestration, Members, version);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({Id}, {Orchestration})";
+}

@@ -1,0 +1,17 @@
+namespace Registries.Core;
+
+/// <summary>The environment does not exist, or the user is not one of its members.</summary>
+/// <remarks>Both cases give the same error so that an outsider cannot learn that an environment exists.</remarks>
+public sealed class EnvironmentNotFoundException : RegistriesException
+{
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="environmentId">The identifier that was asked for.</param>
+    public EnvironmentNotFoundException(string environmentId)
+        : base($"Environment '{environmentId}' was not found. Check the id with 'env list'.")
+    {
+        EnvironmentId = environmentId;
+    }
+
+    /// <summary>Gets the identifier that was asked for.</summary>
+    public string EnvironmentId { get; }
+}

@@ -1,0 +1,103 @@
+namespace Registries.Core;
+
+/// <summary>A registry entry of an environment: an address and the non-secret parts of its credential.</summary>
+/// <remarks>
+/// <para>A <see cref="Registry"/> never holds the password: it is what every read path returns. The password
+/// travels only in <see cref="RegistryRecord"/> (between the service and its store) and in an authenticated
+/// <see cref="CredentialResolution"/>.</para>
+/// <para><see cref="Sequence"/> is the store-assigned order of addition ("most recently added" means the highest
+/// sequence); <see cref="Version"/> is the optimistic-concurrency version. Immutable.</para>
+/// </remarks>
+public sealed class Registry
+{
+    /// <summary>Initializes a registry entry as a store reads or writes it.</summary>
+    /// <param name="id">The store-assigned identifier.</param>
+    /// <param name="environmentId">The environment the entry belongs to.</param>
+    /// <param name="address">The registry address; it decides <see cref="Kind"/>.</param>
+    /// <param name="state">The state.</param>
+    /// <param name="email">The e-mail address of the credential.</param>
+    /// <param name="username">The username of the credential.</param>
+    /// <param name="sequence">The store-assigned order of addition (1 or more).</param>
+    /// <param name="version">The optimistic-concurrency version (1 or more).</param>
+    /// <exception cref="ArgumentException">An argument is empty or out of range.</exception>
+    public Registry(string id, string environmentId, RegistryAddress address, RegistryState state, string email, string username, long sequence, long version)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(email);
+        ArgumentNullException.ThrowIfNull(username);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        if (!Enum.IsDefined(state))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown registry state.");
+        }
+
+        Id = id;
+        EnvironmentId = environmentId;
+        Address = address;
+        State = state;
+        Email = email;
+        Username = username;
+        Sequence = sequence;
+        Version = version;
+    }
+
+    /// <summary>Gets the store-assigned identifier.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the identifier of the environment the entry belongs to.</summary>
+    public string EnvironmentId { get; }
+
+    /// <summary>Gets the registry address.</summary>
+    public RegistryAddress Address { get; }
+
+    /// <summary>Gets the kind, which follows from the address.</summary>
+    public RegistryKind Kind => KindOf(Address);
+
+    /// <summary>Gets the state.</summary>
+    public RegistryState State { get; }
+
+    /// <summary>Gets the e-mail address of the credential.</summary>
+    public string Email { get; }
+
+    /// <summary>Gets the username of the credential.</summary>
+    public string Username { get; }
+
+    /// <summary>Gets the store-assigned order of addition; the highest is the most recently added.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Gets the optimistic-concurrency version.</summary>
+    public long Version { get; }
+
+    /// <summary>Returns the kind of registry an address is.</summary>
+    /// <param name="address">The address.</param>
+    /// <returns><see cref="RegistryKind.DockerHub"/>, <see cref="RegistryKind.Quay"/> or <see cref="RegistryKind.Custom"/>.</returns>
+    public static RegistryKind KindOf(RegistryAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.IsDockerHub ? RegistryKind.DockerHub
+            : address.Equals(RegistryAddress.Quay) ? RegistryKind.Quay
+            : RegistryKind.Custom;
+    }
+
+    /// <summary>Returns a copy in another state.</summary>
+    /// <param name="state">The new state.</param>
+    /// <returns>The copy, with the same version (the store assigns the next one when it writes).</returns>
+    public Registry WithState(RegistryState state) => new(Id, EnvironmentId, Address, state, Email, Username, Sequence, Version);
+
+    /// <summary>Returns a copy with another e-mail address and username.</summary>
+    /// <param name="email">The e-mail address.</param>
+    /// <param name="username">The username.</param>
+    /// <returns>The copy.</returns>
+    public Registry WithIdentity(string email, string username) => new(Id, EnvironmentId, Address, State, email, username, Sequence, Version);
+
+    /// <summary>Returns a copy with another version; stores call it when they write.</summary>
+    /// <param name="version">The new version.</param>
+    /// <returns>The copy.</returns>
+    public Registry WithVersion(long version) => new(Id, EnvironmentId, Address, State, Email, Username, Sequence, version);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Address} ({Id}, {State}, user {Username})";
+}

@@ -1,0 +1,143 @@
+using Xunit;
+
+namespace Registries.Testing;
+
+/// <summary>The real components started by <c>eng/services.sh</c> (through <c>eng/test.sh</c>), read from the environment.</summary>
+/// <remarks>A test that needs them calls <see cref="Require"/>: when they are missing the test fails, it never skips.</remarks>
+public sealed class TestServices
+{
+    private TestServices()
+    {
+    }
+
+    /// <summary>Gets the Docker Engine endpoint, for example <c>unix:///tmp/x/docker.sock</c>.</summary>
+    public required string DockerHost { get; init; }
+
+    /// <summary>Gets the path of the Debian docker CLI.</summary>
+    public required string DockerCli { get; init; }
+
+    /// <summary>Gets the path of dockerd.</summary>
+    public required string Dockerd { get; init; }
+
+    /// <summary>Gets the path of skopeo.</summary>
+    public required string Skopeo { get; init; }
+
+    /// <summary>Gets the loopback registry (htpasswd basic auth, TLS), <c>127.0.0.1:PORT</c>.</summary>
+    public required string Registry { get; init; }
+
+    /// <summary>Gets the same registry served from a network namespace, which dockerd treats as secure (TLS verified); empty when no namespace could be made.</summary>
+    public required string SecureRegistry { get; init; }
+
+    /// <summary>Gets the CA certificate that signed the registries' server certificate.</summary>
+    public required string RegistryCa { get; init; }
+
+    /// <summary>Gets the registries' server certificate.</summary>
+    public required string RegistryCert { get; init; }
+
+    /// <summary>Gets the registries' server key.</summary>
+    public required string RegistryKey { get; init; }
+
+    /// <summary>Gets a user of the registry.</summary>
+    public required string User { get; init; }
+
+    /// <summary>Gets that user's password.</summary>
+    public required string Password { get; init; }
+
+    /// <summary>Gets a user whose password is made of symbols and non-ASCII letters.</summary>
+    public required string SymbolUser { get; init; }
+
+    /// <summary>Gets that user's password.</summary>
+    public required string SymbolPassword { get; init; }
+
+    /// <summary>Gets the pushed test image, repository and tag (<c>test/hello:1.0</c>), without the registry.</summary>
+    public required string Image { get; init; }
+
+    /// <summary>Gets a second pushed test image.</summary>
+    public required string OtherImage { get; init; }
+
+    /// <summary>Gets the registry with token authentication.</summary>
+    public required string TokenRegistry { get; init; }
+
+    /// <summary>Gets the token realm URL that the token registry names; tests serve it themselves.</summary>
+    public required string TokenRealm { get; init; }
+
+    /// <summary>Gets the port of the token realm.</summary>
+    public required int TokenRealmPort { get; init; }
+
+    /// <summary>Gets the token service name.</summary>
+    public required string TokenService { get; init; }
+
+    /// <summary>Gets the token issuer name.</summary>
+    public required string TokenIssuer { get; init; }
+
+    /// <summary>Gets the PEM private key that signs tokens.</summary>
+    public required string TokenKey { get; init; }
+
+    /// <summary>Gets the PEM certificate of the token signing key.</summary>
+    public required string TokenCert { get; init; }
+
+    /// <summary>Reads the services from the environment, or fails the test with a message that says how to start them.</summary>
+    /// <returns>The services.</returns>
+    public static TestServices Require()
+    {
+        var missing = new List<string>();
+        string Get(string name)
+        {
+            var value = System.Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(value))
+            {
+                missing.Add(name);
+                return string.Empty;
+            }
+
+            return value;
+        }
+
+        var services = new TestServices
+        {
+            DockerHost = Get("REGISTRIES_TEST_DOCKER_HOST"),
+            DockerCli = Get("REGISTRIES_TEST_DOCKER_CLI"),
+            Dockerd = Get("REGISTRIES_TEST_DOCKERD"),
+            Skopeo = Get("REGISTRIES_TEST_SKOPEO"),
+            Registry = Get("REGISTRIES_TEST_REGISTRY"),
+            SecureRegistry = System.Environment.GetEnvironmentVariable("REGISTRIES_TEST_SECURE_REGISTRY") ?? string.Empty,
+            RegistryCa = Get("REGISTRIES_TEST_REGISTRY_CA"),
+            RegistryCert = Get("REGISTRIES_TEST_REGISTRY_CERT"),
+            RegistryKey = Get("REGISTRIES_TEST_REGISTRY_KEY"),
+            User = Get("REGISTRIES_TEST_USER"),
+            Password = Get("REGISTRIES_TEST_PASSWORD"),
+            SymbolUser = Get("REGISTRIES_TEST_SYMBOL_USER"),
+            SymbolPassword = Get("REGISTRIES_TEST_SYMBOL_PASSWORD"),
+            Image = Get("REGISTRIES_TEST_IMAGE"),
+            OtherImage = Get("REGISTRIES_TEST_OTHER_IMAGE"),
+            TokenRegistry = Get("REGISTRIES_TEST_TOKEN_REGISTRY"),
+            TokenRealm = Get("REGISTRIES_TEST_TOKEN_REALM"),
+            TokenRealmPort = int.TryParse(Get("REGISTRIES_TEST_TOKEN_REALM_PORT"), out var port) ? port : 0,
+            TokenService = Get("REGISTRIES_TEST_TOKEN_SERVICE"),
+            TokenIssuer = Get("REGISTRIES_TEST_TOKEN_ISSUER"),
+            TokenKey = Get("REGISTRIES_TEST_TOKEN_KEY"),
+            TokenCert = Get("REGISTRIES_TEST_TOKEN_CERT"),
+        };
+
+        if (missing.Count > 0)
+        {
+            Assert.Fail(
+                "This test needs the real dockerd and registries. Run it through 'bash eng/test.sh', or start them with "
+                + "'bash eng/services.sh start /tmp/rs' and 'source /tmp/rs/env.sh'. Missing: " + string.Join(", ", missing));
+        }
+
+        return services;
+    }
+
+    /// <summary>Returns the secure (TLS-verified) registry, failing the test when the namespace could not be made.</summary>
+    /// <returns>The address.</returns>
+    public string RequireSecureRegistry()
+    {
+        if (string.IsNullOrEmpty(SecureRegistry))
+        {
+            Assert.Fail("The secure registry (served from a network namespace) did not start; see eng/services.sh's output.");
+        }
+
+        return SecureRegistry;
+    }
+}
