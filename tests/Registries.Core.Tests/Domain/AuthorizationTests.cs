@@ -1,0 +1,111 @@
+using static Registries.Core.Tests.Domain.DomainFixture;
+
+namespace Registries.Core.Tests.Domain;
+
+/// <summary>Every operation against every role: Owners and Members manage, ReadOnly lists, outsiders see nothing.</summary>
+public sealed class AuthorizationTests
+{
+    public enum Expect
+    {
+        Allowed,
+        PermissionDenied,
+        NotFound,
+    }
+
+    public static TheoryData<string, string, Expect> Matrix()
+    {
+        var data = new TheoryData<string, string, Expect>();
+        var manage = new[] { "add", "edit", "deactivate", "activate", "delete", "resolve" };
+        var read = new[] { "list", "get", "getEnvironment" };
+        foreach (var op in manage)
+        {
+            data.Add(op, Owner, Expect.Allowed);
+            data.Add(op, Member, Expect.Allowed);
+            data.Add(op, Reader, Expect.PermissionDenied);
+            data.Add(op, Outsider, Expect.NotFound);
+        }
+
+        foreach (var op in read)
+        {
+            data.Add(op, Owner, Expect.Allowed);
+            data.Add(op, Member, Expect.Allowed);
+            data.Add(op, Reader, Expect.Allowed);
+            data.Add(op, Outsider, Expect.NotFound);
+        }
+
+        data.Add("setMember", Owner, Expect.Allowed);
+        data.Add("setMember", Member, Expect.PermissionDenied);
+        data.Add("setMember", Reader, Expect.PermissionDenied);
+        data.Add("setMember", Outsider, Expect.NotFound);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Operation_ByRole_IsAllowedOrRefusedAsTheRulesSay(string operation, string actor, Expect expect)
+    {
+        var f = await CreateAsync();
+        var active = await f.AddAsync("registry.example.com", "u", Canary);
+        var inactive = await f.AddAsync("quay.io", "q", Canary);
+        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, inactive.Id);
+        var before = await SnapshotAsync(f);
+
+        Func<Task> act = operation switch
+        {
+            "add" => () => f.AddAsync("other.example.com", actor: actor),
+            "edit" => () => f.Service.EditRegistryAsync(actor, f.EnvironmentId, active.Id, Credential("x", "y")).AsTask(),
+            "deactivate" => () => f.Service.DeactivateRegistryAsync(actor, f.EnvironmentId, active.Id).AsTask(),
+            "activate" => () => f.Service.ActivateRegistryAsync(actor, f.EnvironmentId, inactive.Id).AsTask(),
+            "delete" => () => f.Service.DeleteRegistryAsync(actor, f.EnvironmentId, inactive.Id).AsTask(),
+            "resolve" => () => f.Service.ResolveAsync(actor, f.EnvironmentId, ImageReference.Parse("registry.example.com/app")).AsTask(),
+            "list" => () => f.Service.ListRegistriesAsync(actor, f.EnvironmentId).AsTask(),
+            "get" => () => f.Service.GetRegistryAsync(actor, f.EnvironmentId, active.Id).AsTask(),
+            "getEnvironment" => () => f.Service.GetEnvironmentAsync(actor, f.EnvironmentId).AsTask(),
+            "setMember" => () => f.Service.SetMemberAsync(actor, f.EnvironmentId, "newcomer", EnvironmentRole.Member).AsTask(),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+        };
+
+        switch (expect)
+        {
+            case Expect.Allowed:
+                await act();
+                break;
+            case Expect.PermissionDenied:
+                var denied = await Assert.ThrowsAsync<PermissionDeniedException>(act);
+                Assert.Equal(actor, denied.User);
+                Assert.DoesNotContain(Canary, denied.Message, StringComparison.Ordinal);
+                Assert.Equal(before, await SnapshotAsync(f));
+                break;
+            case Expect.NotFound:
+                var notFound = await Assert.ThrowsAsync<EnvironmentNotFoundException>(act);
+                var unknown = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentAsync(actor, "1a999").AsTask());
+
+                // An outsider learns nothing: the message is the one for an id that does not exist.
+                Assert.Equal(unknown.Message.Replace("1a999", f.EnvironmentId, StringComparison.Ordinal), notFound.Message);
+                Assert.Equal(before, await SnapshotAsync(f));
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task Outsider_AskingForARegistryIdThatExists_GetsTheSameErrorAsForOneThatDoesNot()
+    {
+        var f = await CreateAsync();
+        var registry = await f.AddAsync("registry.example.com");
+
+        var existing = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetRegistryAsync(Outsider, f.EnvironmentId, registry.Id).AsTask());
+        var missing = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetRegistryAsync(Outsider, f.EnvironmentId, "1r999").AsTask());
+
+        Assert.Equal(missing.Message, existing.Message);
+    }
+
+    private static async Task<string> SnapshotAsync(DomainFixture f)
+    {
+        var environment = await f.Store.GetEnvironmentAsync(f.EnvironmentId);
+        var records = await f.Store.ListRegistriesAsync(f.EnvironmentId);
+        return string.Join(
+            "\n",
+            records.Select(r => $"{r.Registry.Id}|{r.Registry.State}|{r.Registry.Version}|{r.Registry.Username}|{r.Password?.Reveal()}")
+                .Prepend(string.Join(",", environment!.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}={m.Value}"))));
+    }
+}

@@ -1,0 +1,83 @@
+using Registries.Core.Engine;
+using static Registries.Core.Tests.Domain.DomainFixture;
+
+namespace Registries.Core.Tests.Domain;
+
+public sealed class ImagePullServiceTests
+{
+    [Fact]
+    public async Task EnsureImageAsync_ImagePresent_IsUsedWhateverTheRegistryState()
+    {
+        var f = await CreateAsync();
+        var registry = await f.AddAsync("registry.example.com");
+        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        var engine = new RecordingEngine { Present = true };
+
+        var result = await new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"));
+
+        Assert.False(result.Pulled);
+        Assert.Null(result.Resolution);
+        Assert.Empty(engine.Pulls);
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_DeniedAndMissing_ThrowsDeniedBeforeAnyPull()
+    {
+        var f = await CreateAsync();
+        var registry = await f.AddAsync("registry.example.com");
+        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        var engine = new RecordingEngine();
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1")).AsTask());
+
+        Assert.Equal(ImagePullError.Denied, error.Error);
+        Assert.Contains("prohibited", error.Message, StringComparison.Ordinal);
+        Assert.Empty(engine.Pulls);
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_AlwaysPull_PullsEvenWhenPresentAndStillHonoursDenied()
+    {
+        var f = await CreateAsync();
+        var registry = await f.AddAsync("registry.example.com", "deploy", "pw");
+        var engine = new RecordingEngine { Present = true };
+        var service = new ImagePullService(f.Resolver, engine);
+
+        var result = await service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"), alwaysPull: true);
+        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        var denied = await Assert.ThrowsAsync<ImagePullException>(() => service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"), alwaysPull: true).AsTask());
+
+        Assert.True(result.Pulled);
+        Assert.Equal(ResolutionOutcome.Authenticated, Assert.Single(engine.Pulls).Outcome);
+        Assert.Equal(ImagePullError.Denied, denied.Error);
+        Assert.Single(engine.Pulls);
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_MissingAndUnconfigured_PullsAnonymously()
+    {
+        var f = await CreateAsync();
+        var engine = new RecordingEngine();
+
+        var result = await new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("alpine"));
+
+        Assert.True(result.Pulled);
+        Assert.Equal(ResolutionOutcome.Anonymous, result.Resolution!.Outcome);
+        Assert.Null(Assert.Single(engine.Pulls).Password);
+    }
+
+    private sealed class RecordingEngine : IImageEngine
+    {
+        public bool Present { get; init; }
+
+        public List<CredentialResolution> Pulls { get; } = [];
+
+        public ValueTask<bool> ImageExistsAsync(ImageReference image, CancellationToken cancellationToken = default) => ValueTask.FromResult(Present);
+
+        public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            Pulls.Add(resolution);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
