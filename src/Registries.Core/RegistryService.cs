@@ -25,12 +25,13 @@ public sealed class RegistryService
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="observers">Observers of registry events, for example an audit log.</param>
-    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IRegistryEventObserver>? observers = null)
+    /// <param name="resolutionObservers">Observers of resolutions made through <see cref="ResolveAsync"/>.</param>
+    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _options = options ?? new RegistriesOptions();
-        _resolver = new CredentialResolver(store, _options);
+        _resolver = new CredentialResolver(store, _options, resolutionObservers);
         _observers = observers?.ToArray() ?? [];
     }
 

@@ -1,3 +1,4 @@
+using Registries.Core.Events;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -16,15 +17,18 @@ public sealed class CredentialResolver
 {
     private readonly IRegistryStore _store;
     private readonly RegistriesOptions _options;
+    private readonly IResolutionObserver[] _observers;
 
     /// <summary>Initializes a new resolver over a store.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
-    public CredentialResolver(IRegistryStore store, RegistriesOptions? options = null)
+    /// <param name="observers">Observers told of every resolution, for example a logger.</param>
+    public CredentialResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _options = options ?? new RegistriesOptions();
+        _observers = observers?.ToArray() ?? [];
     }
 
     /// <summary>Resolves an image in an environment.</summary>
@@ -43,7 +47,13 @@ public sealed class CredentialResolver
             ?? throw new EnvironmentNotFoundException(environmentId);
         EnsureSupported(environment);
         var entries = await _store.ListRegistriesByAddressAsync(environmentId, image.Registry, cancellationToken).ConfigureAwait(false);
-        return Resolve(image, entries);
+        var resolution = Resolve(image, entries);
+        foreach (var observer in _observers)
+        {
+            observer.OnResolved(environmentId, resolution);
+        }
+
+        return resolution;
     }
 
     /// <summary>Parses and resolves an image in an environment.</summary>

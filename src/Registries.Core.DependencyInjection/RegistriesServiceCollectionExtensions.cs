@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Registries.Core.Engine;
+using Registries.Core.Events;
+using Registries.Core.Storage;
+
+namespace Registries.Core.DependencyInjection;
+
+/// <summary>Registers Registries.Core in a service collection.</summary>
+public static class RegistriesServiceCollectionExtensions
+{
+    /// <summary>Adds the registry services: <see cref="RegistryService"/>, <see cref="CredentialResolver"/>, the in-memory store by default, validated options and logging.</summary>
+    /// <remarks>
+    /// <para>Defaults are registered with <c>TryAdd*</c>: a store, observer or engine that the application registered
+    /// before or after stays the one used. Calling this method more than once is harmless; each call's
+    /// <paramref name="configure"/> is applied. Options are validated at start (<c>ValidateOnStart</c>) and on first use.</para>
+    /// <para>Lifetimes: everything is a singleton; the store and services are thread-safe.
+    /// <see cref="ImagePullService"/> is available once an engine is registered (for example with <c>UseDocker</c>).</para>
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures <see cref="RegistriesOptions"/>, or <see langword="null"/>.</param>
+    /// <returns>A builder for adapters.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder AddRegistries(this IServiceCollection services, Action<RegistriesOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<RegistriesOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistriesOptions>, RegistriesOptionsValidator>());
+        services.TryAddSingleton<IRegistryStore, InMemoryRegistryStore>();
+        services.TryAddSingleton(sp => new RegistriesLogging(sp.GetService<ILogger<RegistriesLogging>>() ?? NullLogger<RegistriesLogging>.Instance));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRegistryEventObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResolutionObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
+        services.TryAddSingleton(sp => new CredentialResolver(
+            sp.GetRequiredService<IRegistryStore>(),
+            sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
+            sp.GetServices<IResolutionObserver>()));
+        services.TryAddSingleton(sp => new RegistryService(
+            sp.GetRequiredService<IRegistryStore>(),
+            sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
+            sp.GetServices<IRegistryEventObserver>(),
+            sp.GetServices<IResolutionObserver>()));
+        services.TryAddSingleton(sp => new ImagePullService(
+            sp.GetRequiredService<CredentialResolver>(),
+            sp.GetService<IImageEngine>() ?? throw new InvalidOperationException(
+                "No container engine is registered: call services.AddRegistries().UseDocker(...) (or register an IImageEngine) to pull images.")));
+        return new RegistriesBuilder(services);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Reflection;
+
+namespace Registries.Architecture.Tests;
+
+/// <summary>The assemblies the repository ships as packages.</summary>
+internal static class PackageAssemblies
+{
+    public static IReadOnlyList<Assembly> All { get; } =
+    [
+        typeof(Registries.Core.RegistryService).Assembly,
+        typeof(Registries.Core.DependencyInjection.IRegistriesBuilder).Assembly,
+    ];
+
+    public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;
+
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var assembly in All)
+        {
+            data.Add(assembly.GetName().Name!);
+        }
+
+        return data;
+    }
+
+    public static Assembly ByName(string name) => All.Single(a => a.GetName().Name == name);
+}
