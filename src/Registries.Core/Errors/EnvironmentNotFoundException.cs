@@ -7,7 +7,7 @@ public sealed class EnvironmentNotFoundException : RegistriesException
     /// <summary>Initializes a new instance.</summary>
     /// <param name="environmentId">The identifier that was asked for.</param>
     public EnvironmentNotFoundException(string environmentId)
-        : base($"Environment '{environmentId}' was not found. Check the id with 'env list'.")
+        : base($"Environment '{environmentId}' was not found, or you are not one of its members. Check the id among the environments you can see.")
     {
         EnvironmentId = environmentId;
     }

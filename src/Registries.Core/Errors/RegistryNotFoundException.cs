@@ -7,7 +7,7 @@ public sealed class RegistryNotFoundException : RegistriesException
     /// <param name="environmentId">The environment that was searched.</param>
     /// <param name="registryId">The identifier that was asked for.</param>
     public RegistryNotFoundException(string environmentId, string registryId)
-        : base($"Registry '{registryId}' was not found in environment '{environmentId}'. Check the id with 'registry list'.")
+        : base($"Registry '{registryId}' was not found in environment '{environmentId}'. Check the id in the environment's registry list.")
     {
         EnvironmentId = environmentId;
         RegistryId = registryId;

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.DependencyInjection;
+using Registries.Core;
+using Registries.Core.DependencyInjection;
+using Registries.Core.Engine;
+using Registries.Quickstart;
+
+// The Registries story of Rancher 1.x, in one minute: credentials per environment, one credential per address,
+// newest wins, deactivation prohibits pulls, and an image already on the host keeps working.
+var host = new SimulatedHost();
+var services = new ServiceCollection();
+services.AddRegistries();
+services.AddSingleton<IImageEngine>(host);
+await using var provider = services.BuildServiceProvider();
+var registries = provider.GetRequiredService<RegistryService>();
+var pulls = provider.GetRequiredService<ImagePullService>();
+
+const string alice = "alice", bob = "bob", carol = "carol";
+
+Title("1. A Cattle environment with members");
+var production = await registries.CreateEnvironmentAsync(alice, "production", OrchestrationKind.Cattle);
+await registries.SetMemberAsync(alice, production.Id, bob, EnvironmentRole.Member);
+await registries.SetMemberAsync(alice, production.Id, carol, EnvironmentRole.ReadOnly);
+Say($"alice created '{production.Name}' ({production.Id}); bob is a Member, carol is ReadOnly.");
+
+Title("2. Credentials for Docker Hub, Quay.io and a custom registry");
+await registries.AddRegistryAsync(alice, production.Id, RegistryAddress.DockerHub, new RegistryCredential("alice@example.com", "alice-hub", "hub-password"));
+await registries.AddRegistryAsync(alice, production.Id, RegistryAddress.Quay, new RegistryCredential("alice@example.com", "alice-quay", "quay-password"));
+var custom = await registries.AddRegistryAsync(bob, production.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("bob@example.com", "bob", "bob-password"));
+await ListAsync();
+
+Title("3. Which credential does each image get?");
+foreach (var image in new[] { "ubuntu:22.04", "myorg/private-api:2.1", "quay.io/coreos/etcd:v3.5", "registry.example.com:5000/team/api:1.4", "gcr.io/distroless/static" })
+{
+    await ResolveAsync(image);
+}
+
+Title("4. A second credential for the same address: the newest wins");
+var newer = await registries.AddRegistryAsync(alice, production.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("ci@example.com", "ci-robot", "robot-password"));
+await ListAsync();
+await ResolveAsync("registry.example.com:5000/team/api:1.4");
+
+Title("5. Deactivating the effective credential prohibits pulls (no fallback to the older one)");
+await registries.DeactivateRegistryAsync(bob, production.Id, newer.Id);
+await ResolveAsync("registry.example.com:5000/team/api:1.4");
+
+Title("6. An image already on the host keeps working; a missing one is refused");
+var present = ImageReference.Parse("registry.example.com:5000/team/api:1.4");
+host.Preload(present);
+var used = await pulls.EnsureImageAsync(production.Id, present);
+Say($"{used.Image.FamiliarName}:{used.Image.Tag}: {(used.Pulled ? "pulled" : "already present, used as it is (running containers and scale-up keep working)")}");
+try
+{
+    await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("registry.example.com:5000/team/worker:1.4"));
+}
+catch (ImagePullException error) when (error.Error == ImagePullError.Denied)
+{
+    Say($"team/worker:1.4 is not on the host: {error.Message}");
+}
+
+Title("7. Activate again (no password needed), then pull what is missing");
+await registries.ActivateRegistryAsync(alice, production.Id, newer.Id);
+var pulled = await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("registry.example.com:5000/team/worker:1.4"));
+Say($"team/worker:1.4: {(pulled.Pulled ? "pulled " + host.PullLog[^1] : "already present")}");
+
+Title("8. Delete: deactivate first, then the secret is erased for good");
+try
+{
+    await registries.DeleteRegistryAsync(alice, production.Id, custom.Id);
+}
+catch (InvalidRegistryStateException error)
+{
+    Say($"refused: {error.Message}");
+}
+
+await registries.DeactivateRegistryAsync(alice, production.Id, newer.Id);
+await registries.DeleteRegistryAsync(alice, production.Id, newer.Id);
+Say("deleted the ci-robot credential; bob's older one is effective again:");
+await ResolveAsync("registry.example.com:5000/team/api:1.4");
+
+Title("9. The rules guard the credentials");
+await ExpectRefusalAsync("carol (ReadOnly) adds a registry", () => registries.AddRegistryAsync(carol, production.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "carol", "x")).AsTask());
+await ExpectRefusalAsync("mallory (not a member) lists registries", () => registries.ListRegistriesAsync("mallory", production.Id).AsTask());
+var kubernetes = await registries.CreateEnvironmentAsync(alice, "k8s-lab", OrchestrationKind.Kubernetes);
+await ExpectRefusalAsync("alice adds a registry in a Kubernetes environment", () => registries.AddRegistryAsync(alice, kubernetes.Id, RegistryAddress.Quay, new RegistryCredential("a@example.com", "alice", "x")).AsTask());
+await ExpectRefusalAsync("alice types 'https://registry.example.com:5000/v2/' as an address", () => Task.FromResult(RegistryAddress.Parse("https://registry.example.com:5000/v2/")));
+
+Console.WriteLine();
+Console.WriteLine("Done. Next: the sample CLI (samples/Registries.Cli) keeps this state in a file and pulls through a real Docker Engine.");
+
+async Task ListAsync()
+{
+    foreach (var entry in await registries.ListRegistriesAsync(carol, production.Id))
+    {
+        var r = entry.Registry;
+        var mark = entry.IsEffective ? "effective" : entry.IsOverridden ? "overridden" : "-";
+        Say($"{r.Id,-5} {r.Address,-26} {r.Kind,-9} {r.State,-8} {r.Username,-10} {mark}");
+    }
+}
+
+async Task ResolveAsync(string image)
+{
+    var resolution = await registries.ResolveAsync(bob, production.Id, ImageReference.Parse(image));
+    var answer = resolution.Outcome switch
+    {
+        ResolutionOutcome.Authenticated => $"authenticated as '{resolution.Username}' ({resolution.RegistryId})",
+        ResolutionOutcome.Anonymous => "anonymous (no registry configured for " + resolution.Registry + ")",
+        _ => "DENIED: " + resolution.Reason,
+    };
+    Say($"{image,-40} -> {answer}");
+}
+
+static async Task ExpectRefusalAsync(string what, Func<Task> action)
+{
+    try
+    {
+        await action();
+        Say($"{what}: allowed (unexpected)");
+    }
+    catch (Exception error) when (error is RegistriesException or FormatException)
+    {
+        Say($"{what}: {error.GetType().Name}: {error.Message}");
+    }
+}
+
+static void Title(string text)
+{
+    Console.WriteLine();
+    Console.WriteLine(text);
+}
+
+static void Say(string text) => Console.WriteLine("   " + text);
