@@ -32,14 +32,25 @@ fi
 echo "== test"
 log="$results/dotnet-test.log"
 dotnet test Registries.Core.sln -c Release --no-build -nologo -v:q \
-  --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$log"
+  --blame-hang-timeout 10m --logger "console;verbosity=normal" --logger trx --results-directory "$results" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# Each test project prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T ..." (or "Failed!").
-read -r passed failed skipped < <(grep -E '^(Passed|Failed)! +- Failed: ' "$log" \
-  | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
-  | awk '{p+=$1; f+=$2; s+=$3} END {printf "%d %d %d\n", p, f, s}')
-projects=$(grep -cE '^(Passed|Failed)! +- Failed: ' "$log" || true)
+# Sum the counters of every test project's TRX file.
+read -r passed failed skipped projects < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+p = f = s = n = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    if c is None:
+        continue
+    n += 1
+    p += int(c.get("passed", 0))
+    f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    s += int(c.get("notExecuted", 0))
+print(p, f, s, n)
+PY
+)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed without a failing test (a crashed test host, a project that did not run): count it.
   failed=1

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using PublicApiGenerator;
+using Registries.Testing;
 
 namespace Registries.Architecture.Tests;
 
@@ -14,7 +14,7 @@ public sealed class PublicApiTests
         {
             ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute", "System.Runtime.CompilerServices.InternalsVisibleToAttribute"],
         }).ReplaceLineEndings("\n");
-        var approvedPath = Path.Combine(SourceDirectory(), "PublicApi", assemblyName + ".approved.txt");
+        var approvedPath = RepositoryPaths.Combine("tests", "Registries.Architecture.Tests", "PublicApi", assemblyName + ".approved.txt");
         var receivedPath = Path.ChangeExtension(approvedPath, ".received.txt");
 
         if (Environment.GetEnvironmentVariable("REGISTRIES_ACCEPT_API") == "1")
@@ -33,6 +33,4 @@ public sealed class PublicApiTests
 
         File.Delete(receivedPath);
     }
-
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
+using Registries.Testing;
 
 namespace Registries.Core.DependencyInjection.Tests;
 
@@ -9,7 +9,7 @@ public sealed class QuickstartTests
     [Fact]
     public async Task Quickstart_Runs_AndShowsEveryRule()
     {
-        var dll = Path.Combine(RepositoryRoot(), "samples", "Registries.Quickstart", "bin", Configuration, "net10.0", "Registries.Quickstart.dll");
+        var dll = RepositoryPaths.Combine("samples", "Registries.Quickstart", "bin", RepositoryPaths.Configuration, "net10.0", "Registries.Quickstart.dll");
         Assert.True(File.Exists(dll), $"The quickstart was not built at {dll}.");
         var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment.Remove("DOCKER_HOST");
@@ -31,12 +31,4 @@ public sealed class QuickstartTests
         Assert.DoesNotContain("password", output.Replace("no password needed", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
         Assert.Empty(await stderr);
     }
-
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
