@@ -153,7 +153,7 @@ internal static class ImageReferenceParser
                 : $"{quoted} has an empty path component ('//' or a '/' at the start or end): remove the extra '/'.",
             ReferenceProblem.ComponentEmpty or ReferenceProblem.SeparatorMisplaced =>
                 $"{quoted} has a misplaced separator at position {at + 1}: in a repository name '.', '_', '__' and '-' may only stand between lowercase letters or digits.",
-            ReferenceProblem.NameInvalidChar => NoSlashLooksLikeRegistry(input, parts)
+            ReferenceProblem.NameInvalidChar or ReferenceProblem.UnexpectedChar when problem == ReferenceProblem.NameInvalidChar || (at == parts.PathEnd && c is not ':' and not '@') => NoSlashLooksLikeRegistry(input, parts)
                 ?? $"{quoted} contains {charText}, which is not allowed in a repository name: use lowercase letters, digits and the separators '.', '_', '__', '-', with '/' between path components.",
             ReferenceProblem.TagEmpty => $"{quoted} has an empty tag after ':': give a tag such as ':latest', or remove the ':'.",
             ReferenceProblem.TagTooLong => $"{quoted} has a tag of {parts.TagEnd - parts.TagStart} characters: a tag has at most {ReferenceGrammar.MaxTagLength}.",
@@ -183,13 +183,25 @@ internal static class ImageReferenceParser
         var start = parts.RemainderStart;
         var region = ReferenceGrammar.UppercaseRegion(input, parts);
         var lowered = string.Concat(input.AsSpan(0, start), region.ToString().ToLowerInvariant(), input.AsSpan(start + region.Length));
+        if (string.Equals(lowered, input, StringComparison.Ordinal))
+        {
+            // The uppercase letter is outside the remote name (Docker's second, whole-reference check).
+            lowered = input.ToLowerInvariant();
+        }
+
         if (ImageReference.TryParse(lowered, out _))
         {
             return $"{quoted} contains uppercase letters: image names are lowercase, use '{lowered}'.";
         }
 
+        // Docker also calls "uppercase" what only fails because of a letter such as U+212A KELVIN SIGN, which
+        // lowercases to ASCII: name that letter, since it looks like its ASCII twin.
+        var odd = input.AsSpan().IndexOfAny('\u0130', '\u212A');
+        var letter = odd >= 0
+            ? $" It contains the non-ASCII letter '{input[odd]}' (U+{(int)input[odd]:X4}) at position {odd + 1}: type the ASCII letter '{ReferenceGrammar.Lowered.Map(input[odd])}' instead."
+            : string.Empty;
         var rest = Validate(lowered.AsSpan()) is { } error && error != ImageReferenceError.NameContainsUppercase ? " " + Explain(lowered, error) : string.Empty;
-        return $"{quoted} contains uppercase letters: image names are lowercase (only the registry host and the tag may have uppercase letters).{rest}";
+        return $"{quoted} contains uppercase letters: image names are lowercase (only the registry host and the tag may have uppercase letters).{letter}{rest}";
     }
 
     private static string Suggest(string candidate)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Registries.Core;
@@ -78,6 +79,11 @@ internal static class ReferenceGrammar
     public const int MaxPathLength = 255;
     public const int MaxTagLength = 128;
     public const int MinDigestHexLength = 32;
+
+    // Vectorized runs for the input as it is; the lowercase view (an error path) goes character by character.
+    private static readonly SearchValues<char> LowerAlphanumerics = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
+    private static readonly SearchValues<char> TagChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     public interface ICharView
     {
@@ -276,7 +282,7 @@ internal static class ReferenceGrammar
             var c = TView.Map(s[i]);
             if (IsLowerAlphanumeric(c))
             {
-                i++;
+                i = SkipRun<TView>(s, i + 1, LowerAlphanumerics, IsLowerAlphanumeric);
                 continue;
             }
 
@@ -363,10 +369,7 @@ internal static class ReferenceGrammar
             }
 
             i++;
-            while (i < s.Length && IsTagChar(TView.Map(s[i])))
-            {
-                i++;
-            }
+            i = SkipRun<TView>(s, i, TagChars, IsTagChar);
 
             parts.TagEnd = i;
             if (i - parts.TagStart > MaxTagLength)
@@ -417,10 +420,7 @@ internal static class ReferenceGrammar
 
             parts.AlgorithmEnd = i;
             var hexStart = ++i;
-            while (i < s.Length && char.IsAsciiHexDigit(TView.Map(s[i])))
-            {
-                i++;
-            }
+            i = SkipRun<TView>(s, i, HexDigits, char.IsAsciiHexDigit);
 
             if (i < s.Length || i - hexStart < MinDigestHexLength)
             {
@@ -630,6 +630,24 @@ internal static class ReferenceGrammar
         var remainder = s[parts.RemainderStart..];
         var colon = remainder.IndexOf(':');
         return colon >= 0 ? remainder[..colon] : remainder;
+    }
+
+    // The index of the first character at or after i that is not in the set.
+    private static int SkipRun<TView>(ReadOnlySpan<char> s, int i, SearchValues<char> set, Func<char, bool> isMember)
+        where TView : struct, ICharView
+    {
+        if (typeof(TView) == typeof(AsIs))
+        {
+            var end = s[i..].IndexOfAnyExcept(set);
+            return end < 0 ? s.Length : i + end;
+        }
+
+        while (i < s.Length && isMember(TView.Map(s[i])))
+        {
+            i++;
+        }
+
+        return i;
     }
 
     public static bool IsLowerAlphanumeric(char c) => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c);

@@ -4,6 +4,7 @@ namespace Registries.Core.Tests.References;
 
 // Rows after the test tables of github.com/distribution/reference (reference_test.go, normalize_test.go,
 // regexp_test.go), rewritten for ParseNormalizedNamed, which is what Docker runs on `docker pull NAME`.
+[Collection(ReferencesCollection.Name)]
 public partial class ImageReferenceTests
 {
     private const string Hex64 = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
@@ -465,6 +466,16 @@ public partial class ImageReferenceTests
     }
 
     [Fact]
+    public void Parse_SameRegistryTwice_ReusesTheAddress()
+    {
+        var first = ImageReference.Parse("registry.example.com:5000/a").Registry;
+        var second = ImageReference.Parse("registry.example.com:5000/b:1").Registry;
+
+        Assert.Same(first, second);
+        Assert.Same(RegistryAddress.Quay, ImageReference.Parse("quay.io/org/app").Registry);
+    }
+
+    [Fact]
     public void Registry_FromReference_HasHostAndPort()
     {
         var v6 = ImageReference.Parse("[2001:db8::1]:5000/repo").Registry;
@@ -548,13 +559,13 @@ public partial class ImageReferenceTests
     [InlineData("ubuntu:22.04")]
     [InlineData("docker.io/org/app@" + Sha256)]
     [InlineData("quay.io/org/app:1.0")]
-    [InlineData("[2001:db8::1]:5000/team/app:1.0")]
+    [InlineData("index.docker.io/org/app:1.0@" + Sha256)]
     public void TryParse_ValidInput_AllocatesOnlyTheResult(string input)
     {
         ImageReference.TryParse(input, out _);
         var reference = ImageReference.Parse(input);
-        var expected = ObjectSize(reference) + StringSize(reference.Repository) + StringSize(reference.Tag) + StringSize(reference.Digest)
-            + (reference.Registry.IsDockerHub ? 0 : RegistrySize(reference.Registry));
+        // Docker Hub and Quay are shared instances: the reference and its strings are all that is allocated.
+        var expected = ObjectSize(reference) + StringSize(reference.Repository) + StringSize(reference.Tag) + StringSize(reference.Digest);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         ImageReference.TryParse(input.AsSpan(), out _);
@@ -568,9 +579,6 @@ public partial class ImageReferenceTests
     // An ImageReference: header and method table (16), four references and the cached text (40).
     private static long ObjectSize(ImageReference reference) => reference is null ? 0 : 56;
 
-    // A RegistryAddress: header (16), _text, _host (16), two ints, a nullable int, a bool (4+4+8+1 -> 24): 56; plus its text.
-    private static long RegistrySize(RegistryAddress address) => 56 + StringSize(address.ToString());
-
     private static long Align(long size) => (size + 7) & ~7L;
 
     private static string PathOfLength(int length)
@@ -578,6 +586,22 @@ public partial class ImageReferenceTests
         var component = new string('b', 50);
         var path = string.Join('/', Enumerable.Repeat(component, (length / 51) + 1));
         return path[..(length - 1)].TrimEnd('/') + new string('c', length - path[..(length - 1)].TrimEnd('/').Length);
+    }
+
+    [Fact]
+    public void TryParse_PrivateRegistry_AllocatesTheResultAndAtMostItsAddress()
+    {
+        const string input = "[2001:db8::1]:5000/team/app:1.0";
+        ImageReference.TryParse(input, out var reference);
+        var result = ObjectSize(reference!) + StringSize(reference!.Repository) + StringSize(reference.Tag);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        ImageReference.TryParse(input, out _);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The address (an object and its text) is reused from the previous parse unless another thread parsed a
+        // reference to another registry in between.
+        Assert.InRange(allocated, result, result + 56 + StringSize(reference.Registry.ToString()));
     }
 
     private static T ParseGeneric<T>(string s)
