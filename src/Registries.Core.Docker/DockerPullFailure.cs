@@ -33,9 +33,12 @@ internal static class DockerPullFailure
             return ImagePullError.Unauthorized;
         }
 
-        // An insecure (plain-HTTP allowed) registry that refuses an anonymous request over HTTPS makes dockerd fall
-        // back to HTTP, whose "400 Client sent an HTTP request to an HTTPS server" is then the only error it reports.
-        if (anonymous && Has(text, "Client sent an HTTP request to an HTTPS server"))
+        // An insecure registry (one dockerd may reach over plain HTTP) that refuses an anonymous request over HTTPS
+        // makes dockerd retry over HTTP; the TLS port then answers "400 Client sent an HTTP request to an HTTPS
+        // server" or resets the connection, and that is the only error dockerd reports. Over HTTPS the registry was
+        // reached, and without credentials the refusal is the registry's "authentication required".
+        if (anonymous && (Has(text, "Client sent an HTTP request to an HTTPS server")
+            || (Has(text, "connection reset by peer") && !Has(text, "https://"))))
         {
             return ImagePullError.Unauthorized;
         }
@@ -75,7 +78,7 @@ internal static class DockerPullFailure
             ImagePullError.Unauthorized when entry is not null =>
                 $"The registry {registry} refused the credential of {entry} while pulling {image}. Check the username and password of {entry}: edit it with the right password (RegistryService.EditRegistryAsync, or 'registries registry edit ENV {resolution.RegistryId} --email E --username U --password-stdin'), or check that the user may pull {image.Repository}. Docker Engine: {engine}",
             ImagePullError.Unauthorized =>
-                $"The registry {registry} refused an anonymous pull of {image}: no credential is configured for {registry} in this environment. Add one (RegistryService.AddRegistryAsync, or 'registries registry add ENV --address {registry} --email E --username U --password-stdin'), or check the image name. Docker Engine: {engine}",
+                $"The registry {registry} refused an anonymous pull of {image}: no credential is configured for {registry} in this environment. Add one (RegistryService.AddRegistryAsync, or 'registries registry add ENV --address {registry} --email E --username U --password-stdin'), or check the image name; if the registry does allow anonymous pulls, check that the Docker host reaches it. Docker Engine: {engine}",
             ImagePullError.NotFound =>
                 $"The registry {registry} has no image {image.Repository} with {(image.Digest is null ? "tag '" + (image.Tag ?? "latest") + "'" : "digest " + image.Digest)}. Check the image name and tag, and that it was pushed to {registry}. Docker Engine: {engine}",
             ImagePullError.RegistryUnreachable =>
