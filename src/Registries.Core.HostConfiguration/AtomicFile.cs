@@ -27,7 +27,16 @@ internal static class AtomicFile
     /// <summary>Replaces (or creates) a file: a temporary file in the same folder, flushed to disk, then renamed over it.</summary>
     internal static void Write(string path, byte[] content)
     {
-        var fullPath = Path.GetFullPath(path);
+        string fullPath;
+        try
+        {
+            fullPath = ResolveLinks(Path.GetFullPath(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
+        {
+            throw AccessError(path, "write", e);
+        }
+
         var directory = Path.GetDirectoryName(fullPath) ?? throw AccessError(path, "write", null);
         var temp = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
         try
@@ -63,6 +72,19 @@ internal static class AtomicFile
             TryDelete(temp);
             throw AccessError(path, "write", e);
         }
+    }
+
+    // A symbolic link (daemon.json kept by configuration management, a bundle linked elsewhere) stays a link:
+    // the file it points to is replaced instead.
+    private static string ResolveLinks(string fullPath)
+    {
+        var info = new FileInfo(fullPath);
+        if (info.LinkTarget is null)
+        {
+            return fullPath;
+        }
+
+        return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
     }
 
     /// <summary>Creates a folder (and its parents) with mode 0755.</summary>

@@ -16,11 +16,16 @@ public sealed class InsecureRegistryConfigurator
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The paths to use; <see langword="null"/> for the standard locations.</param>
+    /// <exception cref="ArgumentException">A path of <paramref name="options"/> is empty, or its <see cref="DockerHostOptions.InsecureRegistryTarget"/> is not a defined value.</exception>
     public InsecureRegistryConfigurator(DockerHostOptions? options = null)
     {
         _options = options ?? new DockerHostOptions();
         ArgumentException.ThrowIfNullOrEmpty(_options.DaemonJsonPath, nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(_options.DockerDefaultsPath, nameof(options));
+        if (!Enum.IsDefined(_options.InsecureRegistryTarget))
+        {
+            throw new ArgumentException($"InsecureRegistryTarget {_options.InsecureRegistryTarget} is not one of {string.Join(", ", Enum.GetNames<InsecureRegistryTarget>())}.", nameof(options));
+        }
     }
 
     /// <summary>Adds the registry to the insecure registries.</summary>

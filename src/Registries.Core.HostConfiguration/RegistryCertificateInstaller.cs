@@ -26,10 +26,20 @@ public sealed class RegistryCertificateInstaller
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The paths to use; <see langword="null"/> for the standard locations.</param>
+    /// <exception cref="ArgumentException"><see cref="DockerHostOptions.CertsDirectory"/> or a given <see cref="DockerHostOptions.CaBundlePath"/> is empty, or <see cref="DockerHostOptions.ConnectTimeout"/> is not positive.</exception>
     public RegistryCertificateInstaller(DockerHostOptions? options = null)
     {
         _options = options ?? new DockerHostOptions();
         ArgumentException.ThrowIfNullOrEmpty(_options.CertsDirectory, nameof(options));
+        if (_options.CaBundlePath is { Length: 0 })
+        {
+            throw new ArgumentException("CaBundlePath is empty: give a file, or null for no bundle.", nameof(options));
+        }
+
+        if (_options.ConnectTimeout <= TimeSpan.Zero || _options.ConnectTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentException($"ConnectTimeout must be positive and at most {int.MaxValue} milliseconds; it is {_options.ConnectTimeout}.", nameof(options));
+        }
     }
 
     /// <summary>Returns the folder Docker reads for a registry: the certs.d root joined with <c>HOST:PORT</c>, or the host alone when the address has no port.</summary>

@@ -109,6 +109,20 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(DaemonJson)!));
     }
 
+    [Fact]
+    public void Add_DaemonJsonIsASymbolicLink_EditsTheTargetAndKeepsTheLink()
+    {
+        var target = _temp.File("managed/daemon.json");
+        Write(target, "{\"debug\": true}");
+        Directory.CreateDirectory(Path.GetDirectoryName(DaemonJson)!);
+        File.CreateSymbolicLink(DaemonJson, target);
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal(target, new FileInfo(DaemonJson).LinkTarget);
+        Assert.Contains("registry.example.com:5000", File.ReadAllText(target), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"debug\": true,,}", 1)]
     [InlineData("{\n  \"debug\": true\n  \"mtu\": 1\n}", 3)]
