@@ -242,7 +242,8 @@ public sealed class RegistryCertificateInstaller
             return;
         }
 
-        if (index > 0 && SignsServerCertificate(chain, index))
+        // A CA certificate anyone can copy is only proof when the server's certificate chains up to it.
+        if (index > 0 && CertificateSignature.ChainsTo(chain.Certificates, chain.Certificates[index]))
         {
             return;
         }
@@ -254,30 +255,6 @@ public sealed class RegistryCertificateInstaller
         throw new DockerHostConfigurationException(
             DockerHostConfigurationError.FingerprintMismatch,
             $"The registry '{chain.Address}' was expected to present the SHA-256 fingerprint {expected}, but {reason} (presented: {presented}). Nothing was installed. Check with the registry's administrator: the server may have a new certificate, or the connection may be intercepted.");
-    }
-
-    // A CA certificate anyone can copy is only proof when the server's certificate chains up to it.
-    private static bool SignsServerCertificate(RegistryCertificateChain chain, int anchorIndex)
-    {
-        using var leaf = chain.Certificates[0].ToX509();
-        using var anchor = chain.Certificates[anchorIndex].ToX509();
-        var others = chain.Certificates.Skip(1).Select(c => c.ToX509()).ToList();
-        try
-        {
-            using var x509Chain = new X509Chain();
-            x509Chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            x509Chain.ChainPolicy.CustomTrustStore.Add(anchor);
-            x509Chain.ChainPolicy.ExtraStore.AddRange(others.ToArray());
-            x509Chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            x509Chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
-            x509Chain.ChainPolicy.DisableCertificateDownloads = true;
-            return x509Chain.Build(leaf)
-                && x509Chain.ChainElements[^1].Certificate.RawData.AsSpan().SequenceEqual(anchor.RawData);
-        }
-        finally
-        {
-            Dispose(others);
-        }
     }
 
     private static void Collect(List<X509Certificate2> presented, X509Certificate? certificate, X509Chain? chain)
