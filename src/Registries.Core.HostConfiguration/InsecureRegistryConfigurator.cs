@@ -33,14 +33,13 @@ public sealed class InsecureRegistryConfigurator
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
     /// <returns>Each file looked at and what was (or would be) done to it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
-    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read or written; nothing was changed.</exception>
+    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read (nothing was changed), or cannot be written
+    /// (that file was left as it was; with <see cref="InsecureRegistryTarget.Both"/> the other file may already have been written).</exception>
     public InsecureRegistryResult Add(RegistryAddress address, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var daemonJson = AtomicFile.ReadIfExists(_options.DaemonJsonPath);
-        var defaults = AtomicFile.ReadIfExists(_options.DockerDefaultsPath);
-
         var target = _options.InsecureRegistryTarget;
+        var defaults = target == InsecureRegistryTarget.DaemonJson ? null : AtomicFile.ReadIfExists(_options.DockerDefaultsPath);
         if (target == InsecureRegistryTarget.Auto)
         {
             // An uncommented DOCKER_OPTS line means the init script passes flags: adding the registry to daemon.json
@@ -53,6 +52,7 @@ public sealed class InsecureRegistryConfigurator
         var plan = new List<(string Path, byte[]? Original, byte[]? Updated, string Description)>();
         if (target is InsecureRegistryTarget.DaemonJson or InsecureRegistryTarget.Both)
         {
+            var daemonJson = AtomicFile.ReadIfExists(_options.DaemonJsonPath);
             var updated = DaemonJsonEditor.Edit(daemonJson, _options.DaemonJsonPath, address, add: true, out var description);
             plan.Add((_options.DaemonJsonPath, daemonJson, updated, description));
         }
@@ -71,7 +71,8 @@ public sealed class InsecureRegistryConfigurator
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
     /// <returns>Each existing file looked at and what was (or would be) done to it; a missing file is not created.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
-    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read or written; nothing was changed.</exception>
+    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read (nothing was changed), or cannot be written
+    /// (that file was left as it was; with <see cref="InsecureRegistryTarget.Both"/> the other file may already have been written).</exception>
     public InsecureRegistryResult Remove(RegistryAddress address, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(address);

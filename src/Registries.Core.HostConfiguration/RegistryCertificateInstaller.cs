@@ -66,7 +66,8 @@ public sealed class RegistryCertificateInstaller
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
 
-        using var client = new TcpClient(address.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
+        // A host name may resolve to IPv4 and IPv6 addresses: the default client tries each of them.
+        using var client = new TcpClient();
         try
         {
             await client.ConnectAsync(address.Host, port, timeout.Token).ConfigureAwait(false);
@@ -138,7 +139,7 @@ public sealed class RegistryCertificateInstaller
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="appendToBundle"/> is <see langword="true"/> but <see cref="DockerHostOptions.CaBundlePath"/> is not set.</exception>
     /// <exception cref="DockerHostConfigurationException">The host cannot be reached or does not speak TLS, no presented certificate has the expected fingerprint
-    /// (<see cref="DockerHostConfigurationError.FingerprintMismatch"/>), or a file cannot be written; nothing was changed.</exception>
+    /// (<see cref="DockerHostConfigurationError.FingerprintMismatch"/>), in which cases nothing was changed; or a file cannot be written (<see cref="DockerHostConfigurationError.FileAccess"/>), which is left as it was.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<CertificateInstallResult> InstallAsync(
         RegistryAddress address,

@@ -40,6 +40,18 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
     }
 
     [Fact]
+    public async Task InstallAsync_HostName_ConnectsByNameAndNamesTheFolderAfterIt()
+    {
+        var port = Registry.Port!.Value;
+        var address = RegistryAddress.Parse($"localhost:{port}");
+
+        var result = await new RegistryCertificateInstaller(_temp.Options()).InstallAsync(address);
+
+        Assert.Equal(Path.Combine(_temp.Options().CertsDirectory, $"localhost:{port}", "ca.crt"), result.CaCertificatePath);
+        Assert.Equal(Fingerprint(_services.RegistryCert), result.Fingerprint.ToString());
+    }
+
+    [Fact]
     public async Task InstallAsync_TestRegistry_WritesThePresentedChainAsCaCrt()
     {
         var installer = new RegistryCertificateInstaller(_temp.Options());
