@@ -9,6 +9,8 @@ internal static class PackageAssemblies
     [
         typeof(Registries.Core.RegistryService).Assembly,
         typeof(Registries.Core.DependencyInjection.IRegistriesBuilder).Assembly,
+        typeof(Registries.Core.Docker.DockerImageEngine).Assembly,
+        typeof(Registries.Core.HostConfiguration.InsecureRegistryConfigurator).Assembly,
     ];
 
     public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;
