@@ -31,7 +31,12 @@ internal sealed class AuthenticationChallenge
         }
 
         var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var rest = space < 0 ? [] : text[(space + 1)..];
+        var rest = space < 0 ? [] : text[(space + 1)..].Trim();
+        if (IsToken68(rest))
+        {
+            return new AuthenticationChallenge(scheme, parameters);
+        }
+
         var i = 0;
         while (i < rest.Length)
         {
@@ -101,5 +106,31 @@ internal sealed class AuthenticationChallenge
         }
 
         return new AuthenticationChallenge(scheme, parameters);
+    }
+
+    // RFC 7235 token68: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=", used instead of auth-params.
+    private static bool IsToken68(ReadOnlySpan<char> text)
+    {
+        var end = text.Length;
+        while (end > 0 && text[end - 1] == '=')
+        {
+            end--;
+        }
+
+        if (end == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in text[..end])
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.' or '_' or '~' or '+' or '/'))
+            {
+                return false;
+            }
+        }
+
+        // An auth-param (name=value) has '=' before its end, or quotes: never a token68.
+        return true;
     }
 }

@@ -63,8 +63,6 @@ public sealed class RegistryCredentialVerifier
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(credential);
         var insecure = _options.InsecureRegistries.Contains(registry);
-        using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var trust = new RegistryTrust(_options.CertificatesDirectory, skipVerification: insecure);
         if (!registry.IsDockerHub)
         {
@@ -87,13 +85,16 @@ public sealed class RegistryCredentialVerifier
         RegistryVerificationResult? result = null;
         foreach (var scheme in schemes)
         {
+            // Each attempt has the whole timeout: an HTTPS attempt that hangs must not eat the HTTP fallback's time.
+            using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
                 result = await session.RunAsync(scheme, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
             {
-                result = session.Unreachable($"no answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+                result = session.TimedOut($"no answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
             }
 
             // Docker falls back to HTTP for an insecure registry only when HTTPS cannot be spoken at all.
@@ -140,6 +141,12 @@ public sealed class RegistryCredentialVerifier
         public bool TransportFailed { get; private set; }
 
         public RegistryVerificationResult Unreachable(string message) => new(_registry, RegistryVerificationOutcome.Unreachable, Mask(message));
+
+        public RegistryVerificationResult TimedOut(string message)
+        {
+            TransportFailed = true;
+            return Unreachable(message);
+        }
 
         public async Task<RegistryVerificationResult> RunAsync(string scheme, CancellationToken cancellationToken)
         {

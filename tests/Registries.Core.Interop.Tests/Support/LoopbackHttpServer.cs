@@ -140,6 +140,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                     var head = await ReadHeadAsync(stream);
                     if (head is null)
                     {
+                        // Like a real HTTP server that got a TLS handshake (or garbage): 400, then close.
+                        await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
                         return;
                     }
 
@@ -185,6 +187,11 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         while (buffer.Count < 64 * 1024)
         {
             if (await stream.ReadAsync(one) == 0)
+            {
+                return null;
+            }
+
+            if (buffer.Count == 0 && one[0] == 0x16)
             {
                 return null;
             }
