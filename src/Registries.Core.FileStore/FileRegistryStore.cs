@@ -70,6 +70,10 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <summary>Gets how long a write waits for another process's lock before it fails.</summary>
     internal TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets the check that tells whether .NET file locking is disabled (replaceable in tests, since the real
+    /// switch is process-wide).</summary>
+    internal Func<bool> IsFileLockingDisabled { get; init; } = IsFileLockingDisabledInProcess;
+
     /// <summary>Gets the clock for lock waits.</summary>
     internal TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -249,7 +253,7 @@ public sealed class FileRegistryStore : IRegistryStore
     private static Dictionary<string, EnvironmentRole> SortedMembers(RegistryEnvironment environment)
         => environment.Members.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
 
-    private static bool IsFileLockingDisabled()
+    internal static bool IsFileLockingDisabledInProcess()
     {
         if (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
         {
