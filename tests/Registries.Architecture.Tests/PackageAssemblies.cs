@@ -11,6 +11,8 @@ internal static class PackageAssemblies
         typeof(Registries.Core.DependencyInjection.IRegistriesBuilder).Assembly,
         typeof(Registries.Core.Docker.DockerImageEngine).Assembly,
         typeof(Registries.Core.HostConfiguration.InsecureRegistryConfigurator).Assembly,
+        typeof(Registries.Core.Interop.DockerConfigExporter).Assembly,
+        typeof(Registries.Core.Storage.FileRegistryStore).Assembly,
     ];
 
     public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;

@@ -1,18 +1,8 @@
-using PublicApiGenerator;
-using Snapshooter.Xunit;
-
 namespace Registries.Core.Interop.Tests;
 
-public sealed class PublicApiTests
+/// <summary>The interop package depends on the domain only (its public API is approved in Registries.Architecture.Tests).</summary>
+public sealed class InteropReferencesTests
 {
-    [Fact]
-    public void PublicApi_Interop_MatchesApprovedSnapshot()
-    {
-        var api = typeof(DockerConfigExporter).Assembly.GeneratePublicApi(new ApiGeneratorOptions { ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute"] });
-
-        Snapshot.Match(api);
-    }
-
     [Fact]
     public void References_Interop_OnlyTheDomainAndTheFramework()
     {
