@@ -9,7 +9,7 @@ public sealed class DockerPullRequestTests
     [InlineData("library/ubuntu:22.04", "docker.io/library/ubuntu", "22.04")]
     [InlineData("docker.io/library/ubuntu:22.04", "docker.io/library/ubuntu", "22.04")]
     [InlineData("index.docker.io/library/ubuntu:22.04", "docker.io/library/ubuntu", "22.04")]
-    [InlineData("registry-1.docker.io/team/app", "docker.io/team/app", "latest")]
+    [InlineData("registry-1.docker.io/team/app", "registry-1.docker.io/team/app", "latest")] // kept as written, as docker pull does; still Docker Hub's credential
     [InlineData("team/app:1.0", "docker.io/team/app", "1.0")]
     public async Task From_DockerHubStyleReference_ResolvesToTheDockerHubEntryAndItsCredential(string reference, string fromImage, string tag)
     {

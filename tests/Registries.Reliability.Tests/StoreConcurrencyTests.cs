@@ -12,10 +12,27 @@ public sealed class StoreConcurrencyTests
     public void InMemoryStore_ParallelRegistryOperations_AreLinearizable()
         => CheckLinearizable(() => new InMemoryRegistryStore());
 
+    [Fact]
+    public void FileStore_ParallelRegistryOperations_AreLinearizable()
+    {
+        // Every write of the file store is fsynced (~30 writes/s), so fewer, shorter samples; each on a file of its own.
+        var root = Directory.CreateTempSubdirectory("registries-linearizable-");
+        try
+        {
+            CheckLinearizable(() => FileRegistryStore.Open(Path.Combine(root.FullName, Guid.NewGuid().ToString("N") + ".json")), iterations: 6, maxSequential: 2, maxParallel: 3);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Runs the parallel model check against stores made by <paramref name="storeFactory"/>.</summary>
     /// <param name="storeFactory">Makes a fresh, empty store.</param>
     /// <param name="iterations">How many initial states to try.</param>
-    internal static void CheckLinearizable(Func<IRegistryStore> storeFactory, long iterations = 200)
+    /// <param name="maxSequential">The most operations run one by one before the parallel ones.</param>
+    /// <param name="maxParallel">The most operations run in parallel.</param>
+    internal static void CheckLinearizable(Func<IRegistryStore> storeFactory, long iterations = 200, int maxSequential = 5, int maxParallel = 4)
     {
         var users = Gen.OneOfConst("ann", "ben", "cat");
         var slot = Gen.Int[0, 3];
@@ -27,6 +44,8 @@ public sealed class StoreConcurrencyTests
             slot.Operation<Subject>(i => $"activate {i}", (s, i) => s.Activate(i)),
             slot.Operation<Subject>(i => $"delete {i}", (s, i) => s.Delete(i)),
             equal: (a, b) => a.Canonical() == b.Canonical(),
+            maxSequentialOperations: maxSequential,
+            maxParallelOperations: maxParallel,
             iter: iterations,
             threads: 1,
             print: s => s.Canonical());
