@@ -33,6 +33,11 @@ internal sealed class DockerConfigDocument
             var line = ((ex.LineNumber ?? 0) + 1).ToString(CultureInfo.InvariantCulture);
             throw new DockerConfigFormatException($"The Docker config is not valid JSON (near line {line}): give the content of a config.json that docker login wrote.");
         }
+        catch (ArgumentException)
+        {
+            // A string with a lone surrogate cannot be transcoded to UTF-8: it is no JSON text a file could hold.
+            throw new DockerConfigFormatException("The Docker config is not valid text (it contains an unpaired UTF-16 surrogate): give the content of a config.json that docker login wrote.");
+        }
 
         using (document)
         {
