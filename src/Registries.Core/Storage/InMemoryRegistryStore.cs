@@ -17,6 +17,9 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Slot> _environments = new(StringComparer.Ordinal);
     private readonly List<string> _environmentOrder = [];
+
+    // Registry identifiers are unique store-wide: an update that names another environment is found and refused.
+    private readonly Dictionary<string, string> _registryEnvironments = new(StringComparer.Ordinal);
     private long _sequence;
 
     /// <inheritdoc/>
@@ -95,6 +98,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
             var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
             var record = new RegistryRecord(registry, credential.Password);
             slot.ById.Add(registry.Id, record);
+            _registryEnvironments.Add(registry.Id, environmentId);
             slot.Put(record, replacing: null);
             return ValueTask.FromResult(record);
         }
@@ -149,7 +153,9 @@ public sealed class InMemoryRegistryStore : IRegistryStore
         var changed = record.Registry;
         lock (_lock)
         {
-            if (!_environments.TryGetValue(changed.EnvironmentId, out var slot) || !slot.ById.TryGetValue(changed.Id, out var current))
+            if (!_registryEnvironments.TryGetValue(changed.Id, out var environmentId)
+                || !_environments.TryGetValue(environmentId, out var slot)
+                || !slot.ById.TryGetValue(changed.Id, out var current))
             {
                 throw new RegistryNotFoundException(changed.EnvironmentId, changed.Id);
             }

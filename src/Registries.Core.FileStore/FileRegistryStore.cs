@@ -1,0 +1,473 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Registries.Core.Storage;
+
+/// <summary>A durable <see cref="IRegistryStore"/>: one JSON file, shared safely by several processes.</summary>
+/// <remarks>
+/// <para><b>Files.</b> The store is the file at <see cref="FilePath"/> (created on the first write). Next to it
+/// live <c>FILE.lock</c>, an empty file that writers lock (it may stay; its presence means nothing), and, with
+/// <see cref="Open(string)"/>, the key file <c>FILE.key</c> of the default <see cref="KeyFileSecretProtector"/>.
+/// The document carries <c>formatVersion</c> (1 in this release); a file with a higher version is refused rather
+/// than misread.</para>
+/// <para><b>Writes.</b> Each change takes an exclusive OS lock on <c>FILE.lock</c> (.NET's
+/// <see cref="FileShare.None"/>, which is <c>flock(LOCK_EX)</c> on Linux and macOS: the kernel releases it when
+/// the process dies, so a crash never leaves the store locked), re-reads the file, applies the change with the
+/// same optimistic-concurrency rules as <see cref="InMemoryRegistryStore"/>, writes the whole document to a
+/// temporary file in the same folder, flushes it to disk, renames it over the store file and flushes the folder.
+/// A crash or a kill at any moment leaves the old or the new document, never a torn one; nothing one process
+/// wrote is lost by another; identifiers and the registry order come from one counter in the file, so they stay
+/// unique and increasing across processes. Within one process, writers to the same file also queue on an
+/// in-process gate, so they do not spin on the OS lock.</para>
+/// <para><b>Reads</b> take no lock: the rename makes each read see one complete document. Each read re-reads the
+/// file's bytes and reuses the parsed, indexed state while they are unchanged, so resolution costs one small file
+/// read and a dictionary lookup.</para>
+/// <para><b>Secrets.</b> Passwords pass through the <see cref="ISecretProtector"/>: the file holds only protected
+/// values, and a Removed entry holds none (its ciphertext is gone from the file on the write that removes it).</para>
+/// <para><b>Errors.</b> A damaged or unreadable file, a file from a newer release, a missing or wrong key: each is a
+/// <see cref="RegistryStoreException"/> that names the file; the file is never replaced by an empty store.</para>
+/// <para>Thread-safe. Requires OS file locking: the store refuses to write when .NET file locking is disabled
+/// (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>), since concurrent writers could then lose changes.</para>
+/// </remarks>
+public sealed class FileRegistryStore : IRegistryStore
+{
+    /// <summary>The format version this release writes and reads.</summary>
+    internal const int CurrentFormatVersion = 1;
+
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
+    private readonly ISecretProtector _protector;
+    private readonly SemaphoreSlim _gate;
+    private CachedState? _cache;
+    private bool _leftoversDeleted;
+
+    /// <summary>Initializes a store over <paramref name="path"/> that protects passwords with <paramref name="protector"/>.</summary>
+    /// <remarks>Nothing is read or written until the first operation.</remarks>
+    /// <param name="path">The store file; it and its folder are created on the first write.</param>
+    /// <param name="protector">The protector of passwords; use the same one (the same key) every time for one file.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid file path.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="protector"/> is <see langword="null"/>.</exception>
+    public FileRegistryStore(string path, ISecretProtector protector)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(protector);
+        FilePath = Path.GetFullPath(path);
+        if (string.IsNullOrEmpty(Path.GetFileName(FilePath)))
+        {
+            throw new ArgumentException($"'{path}' names a folder; give a file path such as '{Path.Combine(path, "registries.json")}'.", nameof(path));
+        }
+
+        _protector = protector;
+        _gate = WriteGates.GetOrAdd(FilePath, _ => new SemaphoreSlim(1, 1));
+    }
+
+    /// <summary>Gets the full path of the store file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Gets the full path of the lock file that writers lock.</summary>
+    public string LockPath => FilePath + ".lock";
+
+    /// <summary>Gets how long a write waits for another process's lock before it fails.</summary>
+    internal TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the clock for lock waits.</summary>
+    internal TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Opens the store file at <paramref name="path"/> with the default protector, whose key file is <c><paramref name="path"/>.key</c>.</summary>
+    /// <remarks>The key file is created (mode 0600) with the first password. Keep it with the store: without it the
+    /// passwords cannot be read. To keep the key elsewhere, use the constructor with a
+    /// <see cref="KeyFileSecretProtector"/> of your own.</remarks>
+    /// <param name="path">The store file.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid file path.</exception>
+    public static FileRegistryStore Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return new FileRegistryStore(path, new KeyFileSecretProtector(Path.GetFullPath(path) + ".key"));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration, IReadOnlyDictionary<string, EnvironmentRole> members, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        return WriteAsync(
+            transaction =>
+            {
+                var document = transaction.Document;
+                var id = "1a" + (++document.Sequence).ToString(CultureInfo.InvariantCulture);
+                var environment = new RegistryEnvironment(id, name, orchestration, members, 1);
+                document.Environments.Add(new EnvironmentDocument
+                {
+                    Id = id,
+                    Name = environment.Name,
+                    Orchestration = orchestration,
+                    Members = environment.Members.ToDictionary(StringComparer.Ordinal),
+                    Version = 1,
+                });
+                return environment;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryEnvironment?> GetEnvironmentAsync(string environmentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Load().EnvironmentsById.GetValueOrDefault(environmentId));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Load().Environments);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return WriteAsync(
+            transaction =>
+            {
+                var stored = transaction.Document.Environments.Find(e => string.Equals(e.Id, environment.Id, StringComparison.Ordinal))
+                    ?? throw new EnvironmentNotFoundException(environment.Id);
+                if (stored.Version != environment.Version)
+                {
+                    throw new ConcurrencyConflictException(environment.Id, environment.Version, stored.Version);
+                }
+
+                var written = environment.WithVersion(environment.Version + 1);
+                stored.Name = written.Name;
+                stored.Orchestration = written.Orchestration;
+                stored.Members = written.Members.ToDictionary(StringComparer.Ordinal);
+                stored.Version = written.Version;
+                return written;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(credential);
+        return WriteAsync(
+            transaction =>
+            {
+                var document = transaction.Document;
+                if (!document.Environments.Exists(e => string.Equals(e.Id, environmentId, StringComparison.Ordinal)))
+                {
+                    throw new EnvironmentNotFoundException(environmentId);
+                }
+
+                var protectedPassword = transaction.Protect(credential.Password);
+                var sequence = ++document.Sequence;
+                var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+                document.Registries.Add(new RegistryDocument
+                {
+                    Id = registry.Id,
+                    EnvironmentId = environmentId,
+                    Address = address.ToString(),
+                    State = registry.State,
+                    Email = registry.Email,
+                    Username = registry.Username,
+                    Sequence = sequence,
+                    Version = 1,
+                    ProtectedPassword = protectedPassword,
+                });
+                return new RegistryRecord(registry, credential.Password);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(registryId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var record = Load().RegistriesById.GetValueOrDefault(registryId);
+        return ValueTask.FromResult(record is not null && string.Equals(record.Registry.EnvironmentId, environmentId, StringComparison.Ordinal) ? record : null);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Load().RegistriesOf(environmentId));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Load().RegistriesOf(environmentId, address));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var changed = record.Registry;
+        return WriteAsync(
+            transaction =>
+            {
+                var stored = transaction.Document.Registries.Find(r => string.Equals(r.Id, changed.Id, StringComparison.Ordinal));
+                if (stored is null || !transaction.Current.RegistriesById.TryGetValue(stored.Id, out var current))
+                {
+                    throw new RegistryNotFoundException(changed.EnvironmentId, changed.Id);
+                }
+
+                StoreRules.EnsureImmutablePartsUnchanged(current.Registry, changed);
+                if (stored.Version != changed.Version)
+                {
+                    throw new ConcurrencyConflictException(changed.Id, changed.Version, stored.Version);
+                }
+
+                var written = new RegistryRecord(changed.WithVersion(changed.Version + 1), record.Password);
+
+                // Keep the ciphertext of an unchanged password; a new password is protected anew; Removed keeps none.
+                stored.ProtectedPassword = record.Password is null ? null
+                    : ReferenceEquals(record.Password, current.Password) ? stored.ProtectedPassword
+                    : transaction.Protect(record.Password);
+                stored.State = written.Registry.State;
+                stored.Email = written.Registry.Email;
+                stored.Username = written.Registry.Username;
+                stored.Version = written.Registry.Version;
+                return written;
+            },
+            cancellationToken);
+    }
+
+    private static bool IsFileLockingDisabled()
+    {
+        if (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
+        {
+            return true;
+        }
+
+        var variable = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING");
+        return variable is not null && (variable == "1" || variable.Equals("true", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private StoreSnapshot Load()
+    {
+        var bytes = ReadBytes();
+        if (bytes is null)
+        {
+            return StoreSnapshot.Empty;
+        }
+
+        var cache = Volatile.Read(ref _cache);
+        if (cache is not null && bytes.AsSpan().SequenceEqual(cache.Bytes))
+        {
+            return cache.Snapshot;
+        }
+
+        var snapshot = Parse(bytes, cache?.Snapshot).Snapshot;
+        Volatile.Write(ref _cache, new CachedState(bytes, snapshot));
+        return snapshot;
+    }
+
+    private byte[]? ReadBytes()
+    {
+        try
+        {
+            return File.ReadAllBytes(FilePath);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (IOException e)
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' could not be read: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' could not be read: access denied. Check the permissions of the file and its folder.", e);
+        }
+    }
+
+    private (StoreDocument Document, StoreSnapshot Snapshot) Parse(byte[] bytes, StoreSnapshot? previous)
+    {
+        StoreDocument document;
+        try
+        {
+            using var json = JsonDocument.Parse(bytes);
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("formatVersion", out var versionElement)
+                || !versionElement.TryGetInt32(out var version)
+                || version < 1)
+            {
+                throw new StoreFormatException("it has no valid 'formatVersion'");
+            }
+
+            if (version > CurrentFormatVersion)
+            {
+                throw new RegistryStoreException($"The store file '{FilePath}' has format version {version}, written by a newer release of Registries.Core; this release reads format {CurrentFormatVersion}. Upgrade Registries.Core; the file was not changed.");
+            }
+
+            document = root.Deserialize(StoreDocumentContext.Default.StoreDocument)
+                ?? throw new StoreFormatException("it holds no document");
+            return (document, StoreSnapshot.Build(document, previous?.SecretsByProtectedValue ?? [], Unprotect));
+        }
+        catch (JsonException e)
+        {
+            throw Damaged($"it is not a valid store document ({e.Message})", e);
+        }
+        catch (StoreFormatException e)
+        {
+            throw Damaged(e.Message, e);
+        }
+    }
+
+    private RegistrySecret Unprotect(string protectedValue)
+    {
+        try
+        {
+            return _protector.Unprotect(protectedValue);
+        }
+        catch (RegistryStoreException e)
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' holds a password that cannot be decrypted: {e.Message} The file was not changed.", e);
+        }
+    }
+
+    private RegistryStoreException Damaged(string detail, Exception inner)
+        => new($"The store file '{FilePath}' is damaged: {detail}. It was not changed; restore it from a backup, or move it away to start an empty store.", inner);
+
+    private async ValueTask<T> WriteAsync<T>(Func<Transaction, T> apply, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (IsFileLockingDisabled())
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' cannot be written safely: .NET file locking is disabled (DOTNET_SYSTEM_IO_DISABLEFILELOCKING), so concurrent writers could lose changes. Unset it.");
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+            var bytes = ReadBytes();
+            var cache = Volatile.Read(ref _cache);
+            var (document, current) = bytes is null ? (StoreDocument.CreateEmpty(), StoreSnapshot.Empty) : Parse(bytes, cache?.Snapshot);
+            var transaction = new Transaction(document, current, _protector);
+            var result = apply(transaction);
+
+            // The last moment at which cancelling still means "nothing written".
+            cancellationToken.ThrowIfCancellationRequested();
+            var content = JsonSerializer.SerializeToUtf8Bytes(document, StoreDocumentContext.Default.StoreDocument);
+            try
+            {
+                if (!_leftoversDeleted)
+                {
+                    AtomicFile.DeleteLeftovers(FilePath);
+                    _leftoversDeleted = true;
+                }
+
+                var mode = AtomicFile.OwnerOnly;
+                if (!OperatingSystem.IsWindows() && bytes is not null)
+                {
+                    // Keep the permissions a user gave the file (for example group access for a shared store).
+                    mode = File.GetUnixFileMode(FilePath);
+                }
+
+                AtomicFile.Replace(FilePath, content, mode);
+            }
+            catch (IOException e)
+            {
+                throw new RegistryStoreException($"The store file '{FilePath}' could not be written ({e.Message}); it was left unchanged.", e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new RegistryStoreException($"The store file '{FilePath}' could not be written: access denied to the file or its folder; it was left unchanged.", e);
+            }
+
+            var known = new Dictionary<string, RegistrySecret>(current.SecretsByProtectedValue, StringComparer.Ordinal);
+            foreach (var (protectedValue, secret) in transaction.NewSecrets)
+            {
+                known[protectedValue] = secret;
+            }
+
+            Volatile.Write(ref _cache, new CachedState(content, StoreSnapshot.Build(document, known, Unprotect)));
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<FileStream> AcquireLockAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RegistryStoreException($"The folder of the store file '{FilePath}' could not be created: {e.Message}", e);
+        }
+
+        var started = TimeProvider.GetTimestamp();
+        var delay = 1;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is an exclusive flock(2) on Unix: the kernel drops it when the process exits or dies.
+                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new RegistryStoreException($"The lock file '{LockPath}' could not be opened: access denied. Check the permissions of the store's folder.", e);
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+            {
+                if (TimeProvider.GetElapsedTime(started) >= LockTimeout)
+                {
+                    throw new RegistryStoreException(string.Create(CultureInfo.InvariantCulture, $"Another process has held the write lock on '{LockPath}' for more than {LockTimeout.TotalSeconds:0} s; nothing was written. Retry, or find the process that keeps it."), e);
+                }
+
+                // Jittered back-off, so that waiting processes do not retry in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, delay + 1)), TimeProvider, cancellationToken).ConfigureAwait(false);
+                delay = Math.Min(delay * 2, 16);
+            }
+        }
+    }
+
+    private sealed class CachedState(byte[] bytes, StoreSnapshot snapshot)
+    {
+        public byte[] Bytes { get; } = bytes;
+
+        public StoreSnapshot Snapshot { get; } = snapshot;
+    }
+
+    private sealed class Transaction(StoreDocument document, StoreSnapshot current, ISecretProtector protector)
+    {
+        public StoreDocument Document { get; } = document;
+
+        public StoreSnapshot Current { get; } = current;
+
+        public Dictionary<string, RegistrySecret> NewSecrets { get; } = new(StringComparer.Ordinal);
+
+        public string Protect(RegistrySecret secret)
+        {
+            var protectedValue = protector.Protect(secret);
+            NewSecrets[protectedValue] = secret;
+            return protectedValue;
+        }
+    }
+}

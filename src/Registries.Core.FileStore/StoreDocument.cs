@@ -1,0 +1,74 @@
+using System.Text.Json.Serialization;
+
+namespace Registries.Core.Storage;
+
+/// <summary>The JSON document of a store file (format version 1).</summary>
+/// <remarks>
+/// <code>
+/// {
+///   "formatVersion": 1,
+///   "sequence": 7,
+///   "environments": [ { "id": "1a1", "name": "prod", "orchestration": "Cattle", "members": { "alice": "Owner" }, "version": 2 } ],
+///   "registries": [ { "id": "1r2", "environmentId": "1a1", "address": "registry.example.com:5000", "state": "Active",
+///                     "email": "ops@example.com", "username": "ops", "sequence": 2, "version": 1, "protectedPassword": "v1...." } ]
+/// }
+/// </code>
+/// <c>sequence</c> is the last number the store handed out (identifiers and registry order share it);
+/// <c>protectedPassword</c> is absent for a Removed entry.
+/// </remarks>
+internal sealed class StoreDocument
+{
+    public required int FormatVersion { get; set; }
+
+    public required long Sequence { get; set; }
+
+    public required List<EnvironmentDocument> Environments { get; set; }
+
+    public required List<RegistryDocument> Registries { get; set; }
+
+    public static StoreDocument CreateEmpty() => new() { FormatVersion = FileRegistryStore.CurrentFormatVersion, Sequence = 0, Environments = [], Registries = [] };
+}
+
+internal sealed class EnvironmentDocument
+{
+    public required string Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required OrchestrationKind Orchestration { get; set; }
+
+    public required Dictionary<string, EnvironmentRole> Members { get; set; }
+
+    public required long Version { get; set; }
+}
+
+internal sealed class RegistryDocument
+{
+    public required string Id { get; set; }
+
+    public required string EnvironmentId { get; set; }
+
+    public required string Address { get; set; }
+
+    public required RegistryState State { get; set; }
+
+    public required string Email { get; set; }
+
+    public required string Username { get; set; }
+
+    public required long Sequence { get; set; }
+
+    public required long Version { get; set; }
+
+    public string? ProtectedPassword { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true,
+    AllowTrailingCommas = false)]
+[JsonSerializable(typeof(StoreDocument))]
+internal sealed partial class StoreDocumentContext : JsonSerializerContext;

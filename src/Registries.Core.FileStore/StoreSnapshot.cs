@@ -1,0 +1,139 @@
+using System.Collections.ObjectModel;
+
+namespace Registries.Core.Storage;
+
+/// <summary>One parsed, indexed, immutable state of a store file, shared by every reader until the file changes.</summary>
+internal sealed class StoreSnapshot
+{
+    private static readonly ReadOnlyCollection<RegistryRecord> NoRecords = new([]);
+    private static readonly Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>> NoAddresses = [];
+
+    private StoreSnapshot()
+    {
+    }
+
+    public static StoreSnapshot Empty { get; } = new();
+
+    public IReadOnlyList<RegistryEnvironment> Environments { get; private init; } = [];
+
+    public Dictionary<string, RegistryEnvironment> EnvironmentsById { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, RegistryRecord> RegistriesById { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the decrypted passwords by their protected value, so that the next state decrypts only what changed.</summary>
+    public Dictionary<string, RegistrySecret> SecretsByProtectedValue { get; } = new(StringComparer.Ordinal);
+
+    private Dictionary<string, ReadOnlyCollection<RegistryRecord>> ByEnvironment { get; } = new(StringComparer.Ordinal);
+
+    private Dictionary<string, Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>>> ByAddress { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Builds the state a document describes, checking every rule a store file must follow.</summary>
+    /// <param name="document">The document.</param>
+    /// <param name="knownSecrets">Passwords already decrypted, by protected value.</param>
+    /// <param name="unprotect">Decrypts a protected value that is not known yet.</param>
+    /// <returns>The state.</returns>
+    /// <exception cref="StoreFormatException">The document breaks a rule.</exception>
+    /// <exception cref="RegistryStoreException">A password cannot be decrypted.</exception>
+    public static StoreSnapshot Build(StoreDocument document, IReadOnlyDictionary<string, RegistrySecret> knownSecrets, Func<string, RegistrySecret> unprotect)
+    {
+        var environments = new List<RegistryEnvironment>(document.Environments.Count);
+        var snapshot = new StoreSnapshot { Environments = environments.AsReadOnly() };
+        foreach (var e in document.Environments)
+        {
+            RegistryEnvironment environment;
+            try
+            {
+                environment = new RegistryEnvironment(e.Id, e.Name, e.Orchestration, e.Members, e.Version);
+            }
+            catch (ArgumentException x)
+            {
+                throw new StoreFormatException($"environment '{e.Id}' is invalid ({x.Message})", x);
+            }
+
+            if (!snapshot.EnvironmentsById.TryAdd(environment.Id, environment))
+            {
+                throw new StoreFormatException($"environment id '{environment.Id}' appears twice");
+            }
+
+            environments.Add(environment);
+        }
+
+        var sequences = new HashSet<long>();
+        var byEnvironment = new Dictionary<string, List<RegistryRecord>>(StringComparer.Ordinal);
+        foreach (var r in document.Registries.OrderBy(r => r.Sequence))
+        {
+            if (!snapshot.EnvironmentsById.ContainsKey(r.EnvironmentId))
+            {
+                throw new StoreFormatException($"registry '{r.Id}' belongs to environment '{r.EnvironmentId}', which is not in the file");
+            }
+
+            if (!RegistryAddress.TryParse(r.Address, out var address))
+            {
+                throw new StoreFormatException($"registry '{r.Id}' has an invalid address");
+            }
+
+            if (r.Sequence > document.Sequence || !sequences.Add(r.Sequence))
+            {
+                throw new StoreFormatException($"registry '{r.Id}' has sequence {r.Sequence}, which is repeated or above the file's sequence {document.Sequence}");
+            }
+
+            if ((r.State == RegistryState.Removed) != (r.ProtectedPassword is null))
+            {
+                throw new StoreFormatException($"registry '{r.Id}' is {r.State} but {(r.ProtectedPassword is null ? "has no" : "still has a")} protected password");
+            }
+
+            RegistryRecord record;
+            try
+            {
+                var registry = new Registry(r.Id, r.EnvironmentId, address, r.State, r.Email, r.Username, r.Sequence, r.Version);
+                RegistrySecret? secret = null;
+                if (r.ProtectedPassword is { } protectedValue)
+                {
+                    if (!knownSecrets.TryGetValue(protectedValue, out secret))
+                    {
+                        secret = unprotect(protectedValue);
+                    }
+
+                    snapshot.SecretsByProtectedValue[protectedValue] = secret;
+                }
+
+                record = new RegistryRecord(registry, secret);
+            }
+            catch (ArgumentException x)
+            {
+                throw new StoreFormatException($"registry '{r.Id}' is invalid ({x.Message})", x);
+            }
+
+            if (!snapshot.RegistriesById.TryAdd(r.Id, record))
+            {
+                throw new StoreFormatException($"registry id '{r.Id}' appears twice");
+            }
+
+            if (!byEnvironment.TryGetValue(r.EnvironmentId, out var list))
+            {
+                byEnvironment.Add(r.EnvironmentId, list = []);
+            }
+
+            list.Add(record);
+        }
+
+        foreach (var (environmentId, records) in byEnvironment)
+        {
+            snapshot.ByEnvironment.Add(environmentId, records.AsReadOnly());
+            snapshot.ByAddress.Add(
+                environmentId,
+                records.GroupBy(r => r.Registry.Address).ToDictionary(g => g.Key, g => g.ToList().AsReadOnly()));
+        }
+
+        return snapshot;
+    }
+
+    public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId)
+        => ByEnvironment.TryGetValue(environmentId, out var records) ? records : NoRecords;
+
+    public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId, RegistryAddress address)
+        => ByAddress.GetValueOrDefault(environmentId, NoAddresses).TryGetValue(address, out var records) ? records : NoRecords;
+}
+
+/// <summary>A store document breaks a rule; the store turns it into a <see cref="RegistryStoreException"/> that names the file.</summary>
+internal sealed class StoreFormatException(string detail, Exception? innerException = null) : Exception(detail, innerException);

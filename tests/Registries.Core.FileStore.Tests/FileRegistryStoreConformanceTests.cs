@@ -1,0 +1,21 @@
+using Registries.Core.Storage.Conformance;
+
+namespace Registries.Core.Storage.Tests;
+
+public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformanceTests, IDisposable
+{
+    private readonly TemporaryFolder _folder = new();
+    private int _stores;
+
+    // Every write flushes to disk: fewer model runs keep the suite quick.
+    protected override int ModelIterations => 20;
+
+    public void Dispose() => _folder.Dispose();
+
+    protected override ValueTask<IRegistryStore> CreateStoreAsync()
+        => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(_folder.File($"store{Interlocked.Increment(ref _stores)}.json")));
+
+    // A second application instance: a new object over the same file and key file, sharing nothing in memory.
+    protected override ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first)
+        => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(((FileRegistryStore)first).FilePath));
+}

@@ -1,0 +1,874 @@
+using System.Collections.Concurrent;
+using CsCheck;
+
+namespace Registries.Core.Storage.Conformance;
+
+/// <summary>The rules every <see cref="IRegistryStore"/> must follow (see its XML documentation).</summary>
+/// <remarks>A store's test project derives one class from this one and supplies the store; every test here then
+/// runs against that store (as Microsoft.Extensions.DependencyInjection.Specification.Tests does for containers).</remarks>
+public abstract class RegistryStoreConformanceTests
+{
+    private static readonly RegistryAddress Example = RegistryAddress.Parse("registry.example.com:5000");
+    private static readonly RegistryAddress Other = RegistryAddress.Parse("other.example.com");
+
+    /// <summary>Creates a new, empty store.</summary>
+    /// <returns>The store.</returns>
+    protected abstract ValueTask<IRegistryStore> CreateStoreAsync();
+
+    /// <summary>Opens a second application instance over the same backing data as <paramref name="first"/>.</summary>
+    /// <param name="first">A store that <see cref="CreateStoreAsync"/> returned.</param>
+    /// <returns>Another instance over the same data; a store that lives in one object returns <paramref name="first"/>.</returns>
+    protected virtual ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first) => ValueTask.FromResult(first);
+
+    /// <summary>Gets the number of model-based runs; a slow store may lower it.</summary>
+    protected virtual int ModelIterations => 60;
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_NewEnvironment_HasIdVersionOneAndValues()
+    {
+        var store = await CreateStoreAsync();
+
+        var created = await store.CreateEnvironmentAsync("Production", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner), ("bob", EnvironmentRole.ReadOnly)));
+
+        Assert.False(string.IsNullOrWhiteSpace(created.Id));
+        Assert.Equal(1, created.Version);
+        Assert.Equal("Production", created.Name);
+        Assert.Equal(OrchestrationKind.Cattle, created.Orchestration);
+        Assert.Equal(EnvironmentRole.Owner, created.RoleOf("alice"));
+        Assert.Equal(EnvironmentRole.ReadOnly, created.RoleOf("bob"));
+        AssertSameEnvironment(created, await store.GetEnvironmentAsync(created.Id));
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_ManyEnvironments_DistinctIds()
+    {
+        var store = await CreateStoreAsync();
+
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add((await store.CreateEnvironmentAsync("env" + i, OrchestrationKind.Kubernetes, Members())).Id);
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task GetEnvironmentAsync_UnknownId_ReturnsNull()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+
+        Assert.Null(await store.GetEnvironmentAsync("no-such-environment"));
+    }
+
+    [Fact]
+    public async Task ListEnvironmentsAsync_EmptyStore_ReturnsEmpty()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.Empty(await store.ListEnvironmentsAsync());
+    }
+
+    [Fact]
+    public async Task ListEnvironmentsAsync_SeveralEnvironments_InOrderOfCreation()
+    {
+        var store = await CreateStoreAsync();
+        var names = new[] { "zeta", "alpha", "mu", "beta" };
+        var created = new List<RegistryEnvironment>();
+        foreach (var name in names)
+        {
+            created.Add(await store.CreateEnvironmentAsync(name, OrchestrationKind.Cattle, Members()));
+        }
+
+        // An update must not move an environment in the order.
+        await store.UpdateEnvironmentAsync(created[0].WithMember("carol", EnvironmentRole.Member));
+
+        var listed = await store.ListEnvironmentsAsync();
+        Assert.Equal(created.Select(e => e.Id), listed.Select(e => e.Id));
+        Assert.Equal(names, listed.Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_CurrentVersion_StoresChangeAndIncrementsVersion()
+    {
+        var store = await CreateStoreAsync();
+        var created = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner)));
+
+        var updated = await store.UpdateEnvironmentAsync(created.WithMember("bob", EnvironmentRole.Member));
+        var again = await store.UpdateEnvironmentAsync(updated.WithMember("bob", EnvironmentRole.ReadOnly));
+
+        Assert.Equal(2, updated.Version);
+        Assert.Equal(3, again.Version);
+        var read = await store.GetEnvironmentAsync(created.Id);
+        Assert.NotNull(read);
+        Assert.Equal(3, read.Version);
+        Assert.Equal(EnvironmentRole.ReadOnly, read.RoleOf("bob"));
+        Assert.Equal(EnvironmentRole.Owner, read.RoleOf("alice"));
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_StaleVersion_ThrowsConflictAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var created = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner)));
+        var current = await store.UpdateEnvironmentAsync(created.WithMember("bob", EnvironmentRole.Member));
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateEnvironmentAsync(created.WithMember("mallory", EnvironmentRole.Owner)));
+
+        Assert.Equal(created.Id, conflict.Id);
+        Assert.Equal(1, conflict.ExpectedVersion);
+        Assert.Equal(2, conflict.ActualVersion);
+        AssertSameEnvironment(current, await store.GetEnvironmentAsync(created.Id));
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_UnknownEnvironment_ThrowsEnvironmentNotFound()
+    {
+        var store = await CreateStoreAsync();
+        var ghost = new RegistryEnvironment("no-such-environment", "ghost", OrchestrationKind.Cattle, Members(), 1);
+
+        var error = await Assert.ThrowsAsync<EnvironmentNotFoundException>(async () => await store.UpdateEnvironmentAsync(ghost));
+
+        Assert.Equal("no-such-environment", error.EnvironmentId);
+        Assert.Empty(await store.ListEnvironmentsAsync());
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_NewEntry_IsActiveVersionOneWithItsCredential()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "s3cret"));
+
+        var registry = added.Registry;
+        Assert.False(string.IsNullOrWhiteSpace(registry.Id));
+        Assert.Equal(environment.Id, registry.EnvironmentId);
+        Assert.Equal(Example, registry.Address);
+        Assert.Equal(RegistryState.Active, registry.State);
+        Assert.Equal("alice@example.com", registry.Email);
+        Assert.Equal("alice", registry.Username);
+        Assert.Equal(1, registry.Version);
+        Assert.True(registry.Sequence >= 1);
+        Assert.Equal("s3cret", added.Password?.Reveal());
+        AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, registry.Id));
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_UnknownEnvironment_ThrowsEnvironmentNotFoundAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+
+        var error = await Assert.ThrowsAsync<EnvironmentNotFoundException>(async () => await store.AddRegistryAsync("no-such-environment", Example, Credential()));
+
+        Assert.Equal("no-such-environment", error.EnvironmentId);
+        Assert.Empty(await store.ListRegistriesAsync("no-such-environment"));
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_ManyEntries_UniqueIdsAndStrictlyIncreasingSequences()
+    {
+        var store = await CreateStoreAsync();
+        var first = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var second = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
+        var added = new List<RegistryRecord>();
+        for (var i = 0; i < 12; i++)
+        {
+            added.Add(await store.AddRegistryAsync(i % 2 == 0 ? first.Id : second.Id, i % 3 == 0 ? Example : Other, Credential("user" + i)));
+
+            // Updates and new environments in between must not disturb the order.
+            if (i % 4 == 1)
+            {
+                await store.UpdateRegistryAsync(new RegistryRecord(added[^1].Registry.WithState(RegistryState.Inactive), added[^1].Password));
+                await store.CreateEnvironmentAsync("c" + i, OrchestrationKind.Cattle, Members());
+            }
+        }
+
+        Assert.All(added, r => Assert.False(string.IsNullOrWhiteSpace(r.Registry.Id)));
+        Assert.Equal(added.Count, added.Select(r => r.Registry.Id).Distinct(StringComparer.Ordinal).Count());
+        for (var i = 1; i < added.Count; i++)
+        {
+            Assert.True(added[i].Registry.Sequence > added[i - 1].Registry.Sequence, $"Entry {i} has sequence {added[i].Registry.Sequence}, not above {added[i - 1].Registry.Sequence}.");
+        }
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_TwoInstances_SequencesIncreaseAcrossInstancesAndIdsStayUnique()
+    {
+        var first = await CreateStoreAsync();
+        var second = await OpenSecondInstanceAsync(first);
+        var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = new List<RegistryRecord>();
+        for (var i = 0; i < 10; i++)
+        {
+            var store = i % 2 == 0 ? first : second;
+            added.Add(await store.AddRegistryAsync(environment.Id, Example, Credential("user" + i)));
+        }
+
+        Assert.Equal(added.Count, added.Select(r => r.Registry.Id).Distinct(StringComparer.Ordinal).Count());
+        for (var i = 1; i < added.Count; i++)
+        {
+            Assert.True(added[i].Registry.Sequence > added[i - 1].Registry.Sequence);
+        }
+
+        // Each instance sees what the other wrote, newest last.
+        foreach (var store in new[] { first, second })
+        {
+            var listed = await store.ListRegistriesByAddressAsync(environment.Id, Example);
+            Assert.Equal(added.Select(r => r.Registry.Id), listed.Select(r => r.Registry.Id));
+        }
+    }
+
+    [Fact]
+    public async Task GetEnvironmentAsync_SecondInstance_SeesWritesOfTheFirst()
+    {
+        var first = await CreateStoreAsync();
+        var second = await OpenSecondInstanceAsync(first);
+
+        var created = await first.CreateEnvironmentAsync("a", OrchestrationKind.Swarm, Members(("alice", EnvironmentRole.Owner)));
+        AssertSameEnvironment(created, await second.GetEnvironmentAsync(created.Id));
+        var updated = await second.UpdateEnvironmentAsync(created.WithMember("bob", EnvironmentRole.Member));
+        AssertSameEnvironment(updated, await first.GetEnvironmentAsync(created.Id));
+
+        // The first instance's copy is now stale: its write is a conflict, not a lost update.
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateEnvironmentAsync(created.WithMember("carol", EnvironmentRole.Member)));
+        AssertSameEnvironment(updated, await second.GetEnvironmentAsync(created.Id));
+    }
+
+    [Fact]
+    public async Task GetRegistryAsync_UnknownIds_ReturnsNull()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var otherEnvironment = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential());
+
+        Assert.Null(await store.GetRegistryAsync(environment.Id, "no-such-registry"));
+        Assert.Null(await store.GetRegistryAsync("no-such-environment", added.Registry.Id));
+
+        // An entry is only found through its own environment.
+        Assert.Null(await store.GetRegistryAsync(otherEnvironment.Id, added.Registry.Id));
+    }
+
+    [Fact]
+    public async Task ListRegistriesAsync_SeveralEntries_OldestFirstAndOnlyThatEnvironment()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var otherEnvironment = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
+        var mine = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            mine.Add((await store.AddRegistryAsync(environment.Id, i % 2 == 0 ? Example : Other, Credential("u" + i))).Registry.Id);
+            await store.AddRegistryAsync(otherEnvironment.Id, Example, Credential("x" + i));
+        }
+
+        // Updating the oldest entry must not move it to the end.
+        var oldest = await store.GetRegistryAsync(environment.Id, mine[0]);
+        Assert.NotNull(oldest);
+        await store.UpdateRegistryAsync(new RegistryRecord(oldest.Registry.WithIdentity("new@example.com", "renamed"), new RegistrySecret("changed")));
+
+        var listed = await store.ListRegistriesAsync(environment.Id);
+
+        Assert.Equal(mine, listed.Select(r => r.Registry.Id));
+        Assert.All(listed, r => Assert.Equal(environment.Id, r.Registry.EnvironmentId));
+        Assert.Equal(listed.Select(r => r.Registry.Sequence).Order(), listed.Select(r => r.Registry.Sequence));
+        Assert.Equal("renamed", listed[0].Registry.Username);
+    }
+
+    [Fact]
+    public async Task ListRegistriesAsync_UnknownEnvironment_ReturnsEmpty()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+
+        Assert.Empty(await store.ListRegistriesAsync("no-such-environment"));
+        Assert.Empty(await store.ListRegistriesAsync(environment.Id));
+    }
+
+    [Fact]
+    public async Task ListRegistriesByAddressAsync_HostCaseDiffers_FindsEntriesOldestFirst()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var lower = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com:5000"), Credential("lower"));
+        await store.AddRegistryAsync(environment.Id, Other, Credential("other"));
+        var upper = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("REGISTRY.Example.COM:5000"), Credential("upper"));
+        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com:5001"), Credential("port"));
+        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com"), Credential("noport"));
+
+        var listed = await store.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.Parse("Registry.EXAMPLE.com:5000"));
+
+        Assert.Equal([lower.Registry.Id, upper.Registry.Id], listed.Select(r => r.Registry.Id));
+        Assert.Equal("upper", listed[^1].Registry.Username);
+        Assert.All(listed, r => Assert.NotNull(r.Password));
+    }
+
+    [Fact]
+    public async Task ListRegistriesByAddressAsync_OtherEnvironmentsAndUnknowns_NotIncluded()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var otherEnvironment = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
+        var mine = await store.AddRegistryAsync(environment.Id, Example, Credential("mine"));
+        await store.AddRegistryAsync(otherEnvironment.Id, Example, Credential("theirs"));
+
+        Assert.Equal([mine.Registry.Id], (await store.ListRegistriesByAddressAsync(environment.Id, Example)).Select(r => r.Registry.Id));
+        Assert.Empty(await store.ListRegistriesByAddressAsync(environment.Id, Other));
+        Assert.Empty(await store.ListRegistriesByAddressAsync("no-such-environment", Example));
+    }
+
+    [Fact]
+    public async Task ListRegistriesByAddressAsync_AfterUpdate_ReturnsTheUpdatedRecord()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
+        var before = await store.ListRegistriesByAddressAsync(environment.Id, Example);
+
+        await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+
+        var after = await store.ListRegistriesByAddressAsync(environment.Id, Example);
+        Assert.Equal(RegistryState.Inactive, Assert.Single(after).Registry.State);
+        Assert.Equal(2, after[0].Registry.Version);
+
+        // A list handed out earlier is a snapshot: the store does not change it afterwards.
+        Assert.Equal(RegistryState.Active, Assert.Single(before).Registry.State);
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_CurrentVersion_StoresChangesAndIncrementsVersion()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
+
+        var edited = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("bob@example.com", "bob"), new RegistrySecret("second")));
+        var deactivated = await store.UpdateRegistryAsync(new RegistryRecord(edited.Registry.WithState(RegistryState.Inactive), edited.Password));
+
+        Assert.Equal(2, edited.Registry.Version);
+        Assert.Equal(3, deactivated.Registry.Version);
+        var read = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
+        AssertSameRecord(deactivated, read);
+        Assert.Equal("bob", read!.Registry.Username);
+        Assert.Equal("bob@example.com", read.Registry.Email);
+        Assert.Equal("second", read.Password?.Reveal());
+        Assert.Equal(added.Registry.Sequence, read.Registry.Sequence);
+        Assert.Equal(RegistryState.Inactive, read.Registry.State);
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_StaleVersion_ThrowsConflictAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
+        var current = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
+            await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("mallory@example.com", "mallory"), new RegistrySecret("stolen"))));
+
+        Assert.Equal(added.Registry.Id, conflict.Id);
+        Assert.Equal(1, conflict.ExpectedVersion);
+        Assert.Equal(2, conflict.ActualVersion);
+        AssertSameRecord(current, await store.GetRegistryAsync(environment.Id, added.Registry.Id));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_ChangedAddress_ThrowsArgumentExceptionAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential());
+        var r = added.Registry;
+        var moved = new Registry(r.Id, r.EnvironmentId, Other, r.State, r.Email, r.Username, r.Sequence, r.Version);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(moved, added.Password)));
+
+        AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, r.Id));
+        Assert.Empty(await store.ListRegistriesByAddressAsync(environment.Id, Other));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_ChangedSequence_ThrowsArgumentExceptionAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential());
+        var r = added.Registry;
+        var promoted = new Registry(r.Id, r.EnvironmentId, r.Address, r.State, r.Email, r.Username, r.Sequence + 1000, r.Version);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(promoted, added.Password)));
+
+        AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, r.Id));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_ChangedEnvironment_ThrowsArgumentExceptionAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var otherEnvironment = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential());
+        var r = added.Registry;
+        var moved = new Registry(r.Id, otherEnvironment.Id, r.Address, r.State, r.Email, r.Username, r.Sequence, r.Version);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(moved, added.Password)));
+
+        AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, r.Id));
+        Assert.Empty(await store.ListRegistriesAsync(otherEnvironment.Id));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_IdOfAnotherEntry_ThrowsArgumentExceptionAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var first = await store.AddRegistryAsync(environment.Id, Example, Credential("first"));
+        var second = await store.AddRegistryAsync(environment.Id, Other, Credential("second"));
+        var r = first.Registry;
+        var renamed = new Registry(second.Registry.Id, r.EnvironmentId, r.Address, r.State, r.Email, r.Username, r.Sequence, r.Version);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(renamed, first.Password)));
+
+        AssertSameRecord(first, await store.GetRegistryAsync(environment.Id, first.Registry.Id));
+        AssertSameRecord(second, await store.GetRegistryAsync(environment.Id, second.Registry.Id));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_Removed_KeepsNoPasswordAndStaysListed()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "erase-me"));
+        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+
+        var removed = await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+
+        Assert.Null(removed.Password);
+        var read = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
+        Assert.NotNull(read);
+        Assert.Equal(RegistryState.Removed, read.Registry.State);
+        Assert.Null(read.Password);
+        Assert.Null(Assert.Single(await store.ListRegistriesAsync(environment.Id)).Password);
+        Assert.Null(Assert.Single(await store.ListRegistriesByAddressAsync(environment.Id, Example)).Password);
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_UnknownEntry_ThrowsRegistryNotFound()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var ghost = new Registry("no-such-registry", environment.Id, Example, RegistryState.Active, "a@example.com", "a", 1, 1);
+        var ghostEnvironment = new Registry("no-such-registry", "no-such-environment", Example, RegistryState.Active, "a@example.com", "a", 1, 1);
+
+        var error = await Assert.ThrowsAsync<RegistryNotFoundException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(ghost, new RegistrySecret("x"))));
+        await Assert.ThrowsAsync<RegistryNotFoundException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(ghostEnvironment, new RegistrySecret("x"))));
+
+        Assert.Equal("no-such-registry", error.RegistryId);
+        Assert.Equal(environment.Id, error.EnvironmentId);
+        Assert.Empty(await store.ListRegistriesAsync(environment.Id));
+    }
+
+    [Theory]
+    [InlineData("p@ss:w/o+r=d")]
+    [InlineData("quote\"single'back\\slash")]
+    [InlineData("Grüße, Ωμέγα, 日本語, emoji \U0001F511")]
+    [InlineData(" leading and trailing blanks ")]
+    [InlineData("{\"json\":\"inside\"}\n\ttabs and newlines\r\n")]
+    [InlineData("a")]
+    public async Task AddRegistryAsync_AnyPassword_SurvivesRoundTripIntact(string password)
+    {
+        var first = await CreateStoreAsync();
+        var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await first.AddRegistryAsync(environment.Id, Example, Credential("alice", password));
+        var second = await OpenSecondInstanceAsync(first);
+
+        Assert.Equal(password, (await second.GetRegistryAsync(environment.Id, added.Registry.Id))?.Password?.Reveal());
+        Assert.Equal(password, Assert.Single(await second.ListRegistriesAsync(environment.Id)).Password?.Reveal());
+        Assert.Equal(password, Assert.Single(await second.ListRegistriesByAddressAsync(environment.Id, Example)).Password?.Reveal());
+
+        var edited = await second.UpdateRegistryAsync(new RegistryRecord(added.Registry, new RegistrySecret(password + "\u00e9")));
+        Assert.Equal(password + "\u00e9", (await first.GetRegistryAsync(environment.Id, added.Registry.Id))?.Password?.Reveal());
+        Assert.Equal(2, edited.Registry.Version);
+    }
+
+    [Fact]
+    public async Task AllOperations_CancelledToken_ThrowOperationCanceled()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential());
+        using var source = new CancellationTokenSource();
+        await source.CancelAsync();
+        var token = source.Token;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members(), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.GetEnvironmentAsync(environment.Id, token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.ListEnvironmentsAsync(token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.UpdateEnvironmentAsync(environment.WithMember("bob", EnvironmentRole.Member), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.AddRegistryAsync(environment.Id, Other, Credential(), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.GetRegistryAsync(environment.Id, added.Registry.Id, token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.ListRegistriesAsync(environment.Id, token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.ListRegistriesByAddressAsync(environment.Id, Example, token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password), token));
+
+        // A cancelled write wrote nothing.
+        Assert.Single(await store.ListEnvironmentsAsync());
+        AssertSameEnvironment(environment, await store.GetEnvironmentAsync(environment.Id));
+        AssertSameRecord(added, Assert.Single(await store.ListRegistriesAsync(environment.Id)));
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_ParallelFromManyTasks_DistinctIdsAndSequences()
+    {
+        var first = await CreateStoreAsync();
+        var second = await OpenSecondInstanceAsync(first);
+        var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        const int Tasks = 8;
+        const int PerTask = 10;
+        var added = new ConcurrentBag<(int Task, int Index, RegistryRecord Record)>();
+
+        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(t => Task.Run(async () =>
+        {
+            var store = t % 2 == 0 ? first : second;
+            for (var i = 0; i < PerTask; i++)
+            {
+                added.Add((t, i, await store.AddRegistryAsync(environment.Id, Example, Credential($"t{t}i{i}", $"pw-{t}-{i}"))));
+            }
+        })));
+
+        var records = added.ToList();
+        Assert.Equal(Tasks * PerTask, records.Count);
+        Assert.Equal(records.Count, records.Select(r => r.Record.Registry.Id).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(records.Count, records.Select(r => r.Record.Registry.Sequence).Distinct().Count());
+
+        // Within one task, later adds get higher sequences.
+        foreach (var perTask in records.GroupBy(r => r.Task))
+        {
+            var ordered = perTask.OrderBy(r => r.Index).Select(r => r.Record.Registry.Sequence).ToList();
+            Assert.Equal(ordered.Order(), ordered);
+        }
+
+        var listed = await second.ListRegistriesByAddressAsync(environment.Id, Example);
+        Assert.Equal(records.OrderBy(r => r.Record.Registry.Sequence).Select(r => r.Record.Registry.Id), listed.Select(r => r.Registry.Id));
+        Assert.All(listed, r => Assert.Equal("pw-" + r.Registry.Username[1..].Replace("i", "-", StringComparison.Ordinal), r.Password?.Reveal()));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_ParallelWithSameReadVersion_ExactlyOneSucceeds()
+    {
+        var first = await CreateStoreAsync();
+        var second = await OpenSecondInstanceAsync(first);
+        var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await first.AddRegistryAsync(environment.Id, Example, Credential("original"));
+        const int Writers = 8;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var store = w % 2 == 0 ? first : second;
+            await start.Task;
+            try
+            {
+                var stored = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity($"w{w}@example.com", "writer" + w), new RegistrySecret("pw" + w)));
+                return (Writer: w, Stored: stored, Conflict: (ConcurrencyConflictException?)null);
+            }
+            catch (ConcurrencyConflictException conflict)
+            {
+                return (Writer: w, Stored: (RegistryRecord?)null, Conflict: conflict);
+            }
+        })).ToList();
+        start.SetResult();
+        var outcomes = await Task.WhenAll(writers);
+
+        var winner = Assert.Single(outcomes, o => o.Stored is not null);
+        Assert.All(outcomes.Where(o => o.Stored is null), o => Assert.Equal(1, o.Conflict!.ExpectedVersion));
+        var read = await first.GetRegistryAsync(environment.Id, added.Registry.Id);
+        Assert.NotNull(read);
+        Assert.Equal(2, read.Registry.Version);
+        Assert.Equal("writer" + winner.Writer, read.Registry.Username);
+        Assert.Equal("pw" + winner.Writer, read.Password?.Reveal());
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_ParallelWithSameReadVersion_ExactlyOneSucceeds()
+    {
+        var first = await CreateStoreAsync();
+        var second = await OpenSecondInstanceAsync(first);
+        var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner)));
+        const int Writers = 8;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var store = w % 2 == 0 ? first : second;
+            await start.Task;
+            try
+            {
+                await store.UpdateEnvironmentAsync(environment.WithMember("user" + w, EnvironmentRole.Member));
+                return (Writer: w, Won: true);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return (Writer: w, Won: false);
+            }
+        })).ToList();
+        start.SetResult();
+        var outcomes = await Task.WhenAll(writers);
+
+        var winner = Assert.Single(outcomes, o => o.Won);
+        var read = await second.GetEnvironmentAsync(environment.Id);
+        Assert.NotNull(read);
+        Assert.Equal(2, read.Version);
+        Assert.Equal(["alice", "user" + winner.Writer], read.Members.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AllOperations_RandomSequence_MatchesSimpleModel()
+    {
+        var gen = Gen.Select(Gen.Int[0, 8], Gen.Int[0, 50], Gen.Int[0, 50], Gen.Int[0, 50], (kind, a, b, c) => new ModelOperation(kind, a, b, c)).Array[1, 30];
+
+        await gen.SampleAsync(
+            async operations =>
+            {
+                var first = await CreateStoreAsync();
+                var second = await OpenSecondInstanceAsync(first);
+                var model = new StoreModel();
+                model.Environments.Add(new ModelEnvironment((await first.CreateEnvironmentAsync("env0", OrchestrationKind.Cattle, Members())).Id, "env0"));
+                for (var i = 0; i < operations.Length; i++)
+                {
+                    await ApplyAsync(i % 3 == 2 ? second : first, model, operations[i]);
+                }
+
+                await AssertMatchesAsync(first, model);
+                await AssertMatchesAsync(second, model);
+            },
+            iter: ModelIterations,
+            threads: 1);
+    }
+
+    /// <summary>Builds a member dictionary.</summary>
+    /// <param name="members">The members and their roles.</param>
+    /// <returns>The dictionary.</returns>
+    protected static IReadOnlyDictionary<string, EnvironmentRole> Members(params (string User, EnvironmentRole Role)[] members)
+        => members.ToDictionary(m => m.User, m => m.Role, StringComparer.Ordinal);
+
+    /// <summary>Builds a credential.</summary>
+    /// <param name="username">The username; the e-mail address is derived from it.</param>
+    /// <param name="password">The password.</param>
+    /// <returns>The credential.</returns>
+    protected static RegistryCredential Credential(string username = "alice", string password = "s3cret")
+        => new(username + "@example.com", username, password);
+
+    private static void AssertSameEnvironment(RegistryEnvironment expected, RegistryEnvironment? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.Id, actual.Id);
+        Assert.Equal(expected.Name, actual.Name);
+        Assert.Equal(expected.Orchestration, actual.Orchestration);
+        Assert.Equal(expected.Version, actual.Version);
+        Assert.Equal(expected.Members.OrderBy(m => m.Key, StringComparer.Ordinal), actual.Members.OrderBy(m => m.Key, StringComparer.Ordinal));
+    }
+
+    private static void AssertSameRecord(RegistryRecord expected, RegistryRecord? actual)
+    {
+        Assert.NotNull(actual);
+        var e = expected.Registry;
+        var a = actual.Registry;
+        Assert.Equal(e.Id, a.Id);
+        Assert.Equal(e.EnvironmentId, a.EnvironmentId);
+        Assert.Equal(e.Address, a.Address);
+        Assert.Equal(e.Address.ToString(), a.Address.ToString());
+        Assert.Equal(e.State, a.State);
+        Assert.Equal(e.Email, a.Email);
+        Assert.Equal(e.Username, a.Username);
+        Assert.Equal(e.Sequence, a.Sequence);
+        Assert.Equal(e.Version, a.Version);
+        Assert.Equal(expected.Password?.Reveal(), actual.Password?.Reveal());
+    }
+
+    private static async Task ApplyAsync(IRegistryStore store, StoreModel model, ModelOperation operation)
+    {
+        var registry = model.Registries.Count == 0 ? null : model.Registries[operation.A % model.Registries.Count];
+        switch (operation.Kind)
+        {
+            case 0:
+                {
+                    var name = "env" + model.Environments.Count;
+                    var created = await store.CreateEnvironmentAsync(name, (OrchestrationKind)(operation.B % 4), Members());
+                    Assert.DoesNotContain(model.Environments, e => e.Id == created.Id);
+                    model.Environments.Add(new ModelEnvironment(created.Id, name) { Orchestration = (OrchestrationKind)(operation.B % 4) });
+                    break;
+                }
+
+            case 1:
+            case 2:
+                {
+                    var environment = model.Environments[operation.A % model.Environments.Count];
+                    var address = ModelAddresses[operation.B % ModelAddresses.Length];
+                    var credential = Credential("u" + operation.C, "pw" + operation.C + "\u00e9\"");
+                    var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse(address), credential);
+                    Assert.DoesNotContain(model.Registries, r => r.Id == added.Registry.Id);
+                    Assert.True(added.Registry.Sequence > model.LastSequence);
+                    model.LastSequence = added.Registry.Sequence;
+                    model.Registries.Add(new ModelRegistry(added.Registry.Id, environment.Id, RegistryAddress.Parse(address), added.Registry.Sequence)
+                    {
+                        Username = credential.Username,
+                        Email = credential.Email,
+                        Password = credential.Password.Reveal(),
+                    });
+                    break;
+                }
+
+            case 3 when registry is not null && registry.State != RegistryState.Removed:
+                {
+                    // Deactivate or activate.
+                    var state = registry.State == RegistryState.Active ? RegistryState.Inactive : RegistryState.Active;
+                    await store.UpdateRegistryAsync(new RegistryRecord(registry.ToRegistry().WithState(state), new RegistrySecret(registry.Password!)));
+                    registry.State = state;
+                    registry.Version++;
+                    break;
+                }
+
+            case 4 when registry is not null && registry.State == RegistryState.Inactive:
+                await store.UpdateRegistryAsync(new RegistryRecord(registry.ToRegistry().WithState(RegistryState.Removed), null));
+                registry.State = RegistryState.Removed;
+                registry.Password = null;
+                registry.Version++;
+                break;
+
+            case 5 when registry is not null && registry.State != RegistryState.Removed:
+                {
+                    var username = "edited" + operation.B;
+                    var password = "new'pw" + operation.C;
+                    await store.UpdateRegistryAsync(new RegistryRecord(registry.ToRegistry().WithIdentity(username + "@example.org", username), new RegistrySecret(password)));
+                    registry.Username = username;
+                    registry.Email = username + "@example.org";
+                    registry.Password = password;
+                    registry.Version++;
+                    break;
+                }
+
+            case 6 when registry is not null && registry.Version > 1:
+                {
+                    var stale = registry.ToRegistry().WithVersion(registry.Version - 1 - (operation.B % (registry.Version - 1)));
+                    var password = registry.Password is null ? null : new RegistrySecret("stale");
+                    await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(stale, password)));
+                    break;
+                }
+
+            case 7:
+                {
+                    var environment = model.Environments[operation.A % model.Environments.Count];
+                    var current = new RegistryEnvironment(environment.Id, environment.Name, environment.Orchestration, environment.Members, environment.Version);
+                    var user = "user" + operation.B;
+                    var role = (EnvironmentRole)(operation.C % 3);
+                    var updated = await store.UpdateEnvironmentAsync(current.WithMember(user, role));
+                    environment.Members[user] = role;
+                    environment.Version++;
+                    Assert.Equal(environment.Version, updated.Version);
+                    break;
+                }
+
+            case 8 when model.Environments.Any(e => e.Version > 1):
+                {
+                    var environment = model.Environments.First(e => e.Version > 1);
+                    var stale = new RegistryEnvironment(environment.Id, environment.Name, environment.Orchestration, environment.Members, environment.Version - 1);
+                    await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateEnvironmentAsync(stale.WithMember("stale", EnvironmentRole.Owner)));
+                    break;
+                }
+
+            default:
+                // The operation does not apply to the model's current state (for example no entry yet): a read instead.
+                Assert.Equal(model.Environments.Count, (await store.ListEnvironmentsAsync()).Count);
+                break;
+        }
+    }
+
+    private static readonly string[] ModelAddresses = ["registry.example.com:5000", "REGISTRY.example.com:5000", "docker.io", "quay.io", "10.0.0.5:5000"];
+
+    private static async Task AssertMatchesAsync(IRegistryStore store, StoreModel model)
+    {
+        var environments = await store.ListEnvironmentsAsync();
+        Assert.Equal(model.Environments.Select(e => e.Id), environments.Select(e => e.Id));
+        foreach (var (expected, actual) in model.Environments.Zip(environments))
+        {
+            Assert.Equal(expected.Name, actual.Name);
+            Assert.Equal(expected.Orchestration, actual.Orchestration);
+            Assert.Equal(expected.Version, actual.Version);
+            Assert.Equal(expected.Members.OrderBy(m => m.Key, StringComparer.Ordinal), actual.Members.OrderBy(m => m.Key, StringComparer.Ordinal));
+
+            var records = await store.ListRegistriesAsync(expected.Id);
+            var modelRecords = model.Registries.Where(r => r.EnvironmentId == expected.Id).ToList();
+            Assert.Equal(modelRecords.Select(r => r.Id), records.Select(r => r.Registry.Id));
+            foreach (var (m, r) in modelRecords.Zip(records))
+            {
+                Assert.Equal(m.Address, r.Registry.Address);
+                Assert.Equal(m.State, r.Registry.State);
+                Assert.Equal(m.Username, r.Registry.Username);
+                Assert.Equal(m.Email, r.Registry.Email);
+                Assert.Equal(m.Version, r.Registry.Version);
+                Assert.Equal(m.Sequence, r.Registry.Sequence);
+                Assert.Equal(m.Password, r.Password?.Reveal());
+            }
+
+            foreach (var address in ModelAddresses.Select(RegistryAddress.Parse).Distinct())
+            {
+                var byAddress = await store.ListRegistriesByAddressAsync(expected.Id, address);
+                Assert.Equal(modelRecords.Where(r => r.Address.Equals(address)).Select(r => r.Id), byAddress.Select(r => r.Registry.Id));
+            }
+        }
+    }
+
+    private readonly record struct ModelOperation(int Kind, int A, int B, int C)
+    {
+        public override string ToString() => $"({Kind},{A},{B},{C})";
+    }
+
+    private sealed class StoreModel
+    {
+        public List<ModelEnvironment> Environments { get; } = [];
+
+        public List<ModelRegistry> Registries { get; } = [];
+
+        public long LastSequence { get; set; }
+    }
+
+    private sealed class ModelEnvironment(string id, string name)
+    {
+        public string Id { get; } = id;
+
+        public string Name { get; } = name;
+
+        public OrchestrationKind Orchestration { get; init; } = OrchestrationKind.Cattle;
+
+        public Dictionary<string, EnvironmentRole> Members { get; } = new(StringComparer.Ordinal);
+
+        public long Version { get; set; } = 1;
+    }
+
+    private sealed class ModelRegistry(string id, string environmentId, RegistryAddress address, long sequence)
+    {
+        public string Id { get; } = id;
+
+        public string EnvironmentId { get; } = environmentId;
+
+        public RegistryAddress Address { get; } = address;
+
+        public long Sequence { get; } = sequence;
+
+        public RegistryState State { get; set; } = RegistryState.Active;
+
+        public required string Username { get; set; }
+
+        public required string Email { get; set; }
+
+        public string? Password { get; set; }
+
+        public long Version { get; set; } = 1;
+
+        public Registry ToRegistry() => new(Id, EnvironmentId, Address, State, Email, Username, Sequence, Version);
+    }
+}
