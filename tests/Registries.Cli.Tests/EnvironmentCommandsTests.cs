@@ -2,7 +2,7 @@ using Snapshooter.Xunit;
 
 namespace Registries.Cli.Tests;
 
-public sealed class EnvironmentCommandsTests : IDisposable
+public sealed class EnvironmentCommandsTests(SeededStore seed) : IClassFixture<SeededStore>, IDisposable
 {
     private readonly RegistriesCli _cli = new();
 
@@ -81,13 +81,13 @@ public sealed class EnvironmentCommandsTests : IDisposable
     [InlineData(2, "env", "member", "add", "1a1", "bob", "--role", "admin")]
     [InlineData(2, "env", "member", "add", "1a1", "bob", "--as", "mallory")]
     [InlineData(3, "env", "member", "add", "1a1", "mallory", "--as", "bob")]
+    [InlineData(3, "env", "member", "add", "1a1", "mallory", "--as", "reader")]
     [InlineData(3, "env", "member", "add", "1a1", "alice", "--role", "member")]
     [InlineData(2, "env", "bogus")]
     [InlineData(2, "--no-such-option", "env", "list")]
     public async Task BadInput_OneLineOnStderr_StoreUnchanged(int exitCode, params string[] args)
     {
-        await _cli.SucceedAsync("env", "create", "prod");
-        await _cli.SucceedAsync("env", "member", "add", "1a1", "bob");
+        _cli.CopyStoreFrom(seed.Cli);
         var before = _cli.StoreBytes();
 
         var result = await _cli.RunAsync(args);

@@ -83,6 +83,18 @@ internal sealed class RegistriesCli : IDisposable
 
     public Task<string> SucceedAsync(params string[] args) => SucceedWithInputAsync(null, args);
 
+    /// <summary>Starts from a copy of another store (its file and key), so a test skips the commands that made it.</summary>
+    public void CopyStoreFrom(RegistriesCli seed)
+    {
+        foreach (var suffix in new[] { string.Empty, ".key" })
+        {
+            if (File.Exists(seed.StorePath + suffix))
+            {
+                File.Copy(seed.StorePath + suffix, StorePath + suffix, overwrite: true);
+            }
+        }
+    }
+
     /// <summary>Reads the store's bytes (and its key file's), to show that a refused command changed nothing.</summary>
     public byte[] StoreBytes()
         => File.Exists(StorePath) ? File.ReadAllBytes(StorePath).Concat(File.Exists(StorePath + ".key") ? File.ReadAllBytes(StorePath + ".key") : []).ToArray() : [];

@@ -28,12 +28,25 @@ internal static class RegistryCommands
     private static Option<string> RequiredOption(string name, string description, string helpName)
         => new(name) { Description = description, HelpName = helpName, Required = true };
 
-    private static Option<bool> PasswordStdinOption()
-        => new("--password-stdin")
+    private static Option<bool> PasswordStdinOption(Command command)
+    {
+        var option = new Option<bool>("--password-stdin")
         {
             Description = "Read the password from stdin (required: the password is never given as an argument). One trailing newline is removed.",
             Required = true,
         };
+
+        // A flag's Required is not enforced by System.CommandLine (a missing flag is just false), so check it here.
+        command.Options.Add(option);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(option) is null)
+            {
+                result.AddError("Option '--password-stdin' is required: pipe the password to stdin, for example 'echo \"$PASSWORD\" | registries registry " + command.Name + " ... --password-stdin'.");
+            }
+        });
+        return option;
+    }
 
     private static async Task WriteAsync(CliContext context, string environmentId, string registryId, string verb, CancellationToken cancellationToken)
     {
@@ -57,13 +70,13 @@ internal static class RegistryCommands
         var address = new Option<string?>("--address") { Description = "A custom registry: a host name or IP address with an optional port, without http:// or a path (registry.example.com:5000).", HelpName = "HOST[:PORT]" };
         var email = RequiredOption("--email", "The e-mail address of the account.", "EMAIL");
         var username = RequiredOption("--username", "The username of the account.", "USER");
-        var passwordStdin = PasswordStdinOption();
         var command = new Command(
             "add",
             "Add a registry credential; it becomes the one used for its address from now on (an older one for the same address is overridden). Give exactly one of --dockerhub, --quay or --address. Prints the new registry with its id.")
         {
-            environment, dockerHub, quay, address, email, username, passwordStdin,
+            environment, dockerHub, quay, address, email, username,
         };
+        PasswordStdinOption(command);
         command.Validators.Add(result =>
         {
             var given = (result.GetValue(dockerHub) ? 1 : 0) + (result.GetValue(quay) ? 1 : 0) + (result.GetResult(address) is not null ? 1 : 0);
@@ -143,13 +156,13 @@ internal static class RegistryCommands
         var registry = RegistryArgument();
         var email = RequiredOption("--email", "The new e-mail address.", "EMAIL");
         var username = RequiredOption("--username", "The new username.", "USER");
-        var passwordStdin = PasswordStdinOption();
         var command = new Command(
             "edit",
             "Change a registry's e-mail address, username and password (the password is always required again; the address never changes).")
         {
-            environment, registry, email, username, passwordStdin,
+            environment, registry, email, username,
         };
+        PasswordStdinOption(command);
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
