@@ -1,0 +1,309 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Registries.Core.Storage.Tests;
+
+public sealed class FileRegistryStoreTests : IDisposable
+{
+    private const string Canary = "canary-Pa55w0rd-\u00e9\u00df\"'\\:+/=";
+    private static readonly RegistryAddress Example = RegistryAddress.Parse("registry.example.com:5000");
+    private readonly TemporaryFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task ListEnvironmentsAsync_NoFileYet_EmptyAndCreatesNothing()
+    {
+        var store = FileRegistryStore.Open(_folder.File("sub/store.json"));
+
+        Assert.Empty(await store.ListEnvironmentsAsync());
+        Assert.Empty(await store.ListRegistriesAsync("1a1"));
+        Assert.False(Directory.Exists(_folder.File("sub")));
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_CanaryPassword_NeverOnDiskInClearOrBase64()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
+        await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+
+        Assert.Equal(Canary, (await FileRegistryStore.Open(path).GetRegistryAsync(environment.Id, added.Registry.Id))?.Password?.Reveal());
+        var forbidden = new[]
+        {
+            Encoding.UTF8.GetBytes(Canary),
+            Encoding.Unicode.GetBytes(Canary),
+            Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(Canary))),
+            Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes("ops:" + Canary))),
+            Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(Canary))[..16]),
+        };
+        var files = Directory.GetFiles(_folder.Path, "*", SearchOption.AllDirectories);
+        Assert.Contains(path, files);
+        Assert.Contains(path + ".key", files);
+        foreach (var file in files)
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            foreach (var pattern in forbidden)
+            {
+                Assert.True(bytes.AsSpan().IndexOf(pattern) < 0, $"'{file}' contains the password or an encoding of it.");
+            }
+        }
+
+        // The JSON escapes of the password are not there either.
+        var text = await File.ReadAllTextAsync(path);
+        Assert.DoesNotContain("canary", text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_Removed_CiphertextGoneFromFile()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
+        var kept = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops2", "other-password"));
+        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var ciphertext = ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id);
+        var keptCiphertext = ProtectedPasswordOf(await File.ReadAllTextAsync(path), kept.Registry.Id);
+        Assert.NotNull(ciphertext);
+
+        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+
+        var after = await File.ReadAllTextAsync(path);
+        Assert.DoesNotContain(ciphertext, after, StringComparison.Ordinal);
+        Assert.Null(ProtectedPasswordOf(after, added.Registry.Id));
+        Assert.Equal(keptCiphertext, ProtectedPasswordOf(after, kept.Registry.Id));
+
+        // No temporary copy of the old document is left behind either.
+        foreach (var file in Directory.GetFiles(_folder.Path))
+        {
+            Assert.DoesNotContain(ciphertext, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_PasswordUnchanged_KeepsCiphertext()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        var before = ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id);
+
+        var read = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
+        await store.UpdateRegistryAsync(new RegistryRecord(read!.Registry.WithState(RegistryState.Inactive), read.Password));
+
+        Assert.Equal(before, ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id));
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_NewFile_DocumentHasFormatVersionSequenceAndOwnerOnlyMode()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
+        var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("REGISTRY.example.com:5000"), new RegistryCredential("ops@example.com", "ops", "pw"));
+        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+
+        Assert.Equal(1, (int)document["formatVersion"]!);
+        Assert.Equal(2, (long)document["sequence"]!);
+        var environmentNode = document["environments"]![0]!;
+        Assert.Equal("1a1", (string)environmentNode["id"]!);
+        Assert.Equal("prod", (string)environmentNode["name"]!);
+        Assert.Equal("Cattle", (string)environmentNode["orchestration"]!);
+        Assert.Equal("Owner", (string)environmentNode["members"]!["alice"]!);
+        var registryNode = document["registries"]![0]!.AsObject();
+        Assert.Equal("REGISTRY.example.com:5000", (string)registryNode["address"]!);
+        Assert.Equal("Removed", (string)registryNode["state"]!);
+        Assert.Equal(3, (long)registryNode["version"]!);
+        Assert.False(registryNode.ContainsKey("protectedPassword"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":3,\"environments\":[")]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("{\"sequence\":1,\"environments\":[],\"registries\":[]}")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":1,\"environments\":[{\"id\":\"1a1\",\"name\":\"a\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1}]}")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":1,\"environments\":[{\"id\":\"1a1\",\"name\":\"a\",\"orchestration\":\"Nomad\",\"members\":{},\"version\":1}],\"registries\":[]}")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":2,\"environments\":[],\"registries\":[{\"id\":\"1r2\",\"environmentId\":\"1a1\",\"address\":\"r.example.com\",\"state\":\"Removed\",\"email\":\"a@b.c\",\"username\":\"u\",\"sequence\":2,\"version\":1}]}")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":2,\"environments\":[{\"id\":\"1a1\",\"name\":\"a\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1}],\"registries\":[{\"id\":\"1r2\",\"environmentId\":\"1a1\",\"address\":\"https://r.example.com\",\"state\":\"Removed\",\"email\":\"a@b.c\",\"username\":\"u\",\"sequence\":2,\"version\":1}]}")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":2,\"environments\":[{\"id\":\"1a1\",\"name\":\"a\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1}],\"registries\":[{\"id\":\"1r2\",\"environmentId\":\"1a1\",\"address\":\"r.example.com\",\"state\":\"Active\",\"email\":\"a@b.c\",\"username\":\"u\",\"sequence\":2,\"version\":1}]}")]
+    [InlineData("{\"formatVersion\":1,\"sequence\":1,\"environments\":[{\"id\":\"1a1\",\"name\":\"a\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1},{\"id\":\"1a1\",\"name\":\"b\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1}],\"registries\":[]}")]
+    public async Task AllOperations_DamagedFile_ThrowRegistryStoreExceptionNamingFileAndLeaveItUnchanged(string content)
+    {
+        var path = _folder.File("store.json");
+        await File.WriteAllTextAsync(path, content);
+        var before = await File.ReadAllBytesAsync(path);
+        var store = FileRegistryStore.Open(path);
+
+        var read = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListEnvironmentsAsync());
+        var write = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
+        await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListRegistriesByAddressAsync("1a1", Example));
+
+        Assert.Contains(path, read.Message, StringComparison.Ordinal);
+        Assert.Contains("damaged", read.Message, StringComparison.Ordinal);
+        Assert.Contains(path, write.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+        Assert.Equal(["store.json", "store.json.lock"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListEnvironmentsAsync_NewerFormatVersion_ClearErrorAndFileUnchanged()
+    {
+        var path = _folder.File("store.json");
+        const string Content = "{\"formatVersion\":2,\"sequence\":0,\"environments\":[],\"registries\":[],\"somethingNew\":{}}";
+        await File.WriteAllTextAsync(path, Content);
+        var store = FileRegistryStore.Open(path);
+
+        var read = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListEnvironmentsAsync());
+        await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
+
+        Assert.Contains(path, read.Message, StringComparison.Ordinal);
+        Assert.Contains("format version 2", read.Message, StringComparison.Ordinal);
+        Assert.Contains("newer release", read.Message, StringComparison.Ordinal);
+        Assert.Equal(Content, await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task GetRegistryAsync_WrongKeyFile_ClearErrorNamingBothFiles()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
+        var before = await File.ReadAllBytesAsync(path);
+        var otherKey = _folder.File("other.key");
+        new KeyFileSecretProtector(otherKey).Protect(new RegistrySecret("creates the other key"));
+
+        var wrong = new FileRegistryStore(path, new KeyFileSecretProtector(otherKey));
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.ListRegistriesAsync(environment.Id));
+        await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.AddRegistryAsync(environment.Id, Example, new RegistryCredential("a@example.com", "a", "b")));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(otherKey, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Canary, error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+    }
+
+    [Fact]
+    public async Task ListRegistriesAsync_KeyFileMissing_ClearErrorAndNoNewKey()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        File.Delete(path + ".key");
+
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await FileRegistryStore.Open(path).ListRegistriesAsync(environment.Id));
+
+        Assert.Contains(path + ".key", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path + ".key"));
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_LockHeldByAnotherHolder_WaitsThenFailsClearly()
+    {
+        var path = _folder.File("store.json");
+        var store = new FileRegistryStore(path, new KeyFileSecretProtector(path + ".key")) { LockTimeout = TimeSpan.FromMilliseconds(300) };
+
+        // The lock is the same FileShare.None (flock) that every writer takes, here held by "another process".
+        using (new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
+            Assert.Contains(store.LockPath, error.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(path));
+        }
+
+        // Released: the next write goes through.
+        Assert.Equal(1, (await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>())).Version);
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_LockReleasedWhileWaiting_Proceeds()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var write = store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()).AsTask();
+        await Task.Delay(100);
+        Assert.False(write.IsCompleted);
+        await holder.DisposeAsync();
+
+        Assert.Equal("x", (await write).Name);
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_CancelledWhileWaitingForLock_ThrowsAndWritesNothing()
+    {
+        var path = _folder.File("store.json");
+        var store = FileRegistryStore.Open(path);
+        using var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>(), cancellation.Token));
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_LeftoverTemporaryFiles_RemovedByTheNextWrite()
+    {
+        var path = _folder.File("store.json");
+        var leftover = _folder.File(".store.json." + Guid.NewGuid().ToString("N") + ".tmp");
+        await File.WriteAllTextAsync(leftover, "half a document from a killed writer");
+        var unrelated = _folder.File("notes.tmp");
+        await File.WriteAllTextAsync(unrelated, "not ours");
+
+        await FileRegistryStore.Open(path).CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(unrelated));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_FileChangedByAnotherInstance_ReadsFreshState()
+    {
+        var path = _folder.File("store.json");
+        var first = FileRegistryStore.Open(path);
+        var second = FileRegistryStore.Open(path);
+        var environment = await first.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        var added = await first.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        Assert.Single(await first.ListRegistriesAsync(environment.Id));
+
+        // Same length, same second: only the content tells the versions apart.
+        await second.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("ops@example.com", "opz"), added.Password));
+
+        Assert.Equal("opz", Assert.Single(await first.ListRegistriesAsync(environment.Id)).Registry.Username);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password)));
+    }
+
+    [Fact]
+    public void Constructor_FolderPath_ThrowsArgumentException()
+    {
+        var error = Assert.Throws<ArgumentException>(() => FileRegistryStore.Open(_folder.Path + Path.DirectorySeparatorChar));
+
+        Assert.Contains("registries.json", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => FileRegistryStore.Open(" "));
+        Assert.Throws<ArgumentNullException>(() => new FileRegistryStore(_folder.File("s.json"), null!));
+    }
+
+    private static string? ProtectedPasswordOf(string json, string registryId)
+    {
+        var registries = JsonNode.Parse(json)!["registries"]!.AsArray();
+        var node = registries.Single(r => (string)r!["id"]! == registryId)!.AsObject();
+        return node.TryGetPropertyValue("protectedPassword", out var value) ? (string?)value : null;
+    }
+}
