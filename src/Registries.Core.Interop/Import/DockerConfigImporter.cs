@@ -1,0 +1,248 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Registries.Core.Interop;
+
+/// <summary>Imports registry credentials from a Docker <c>config.json</c> into an environment.</summary>
+/// <remarks>
+/// <para>Reads <c>auths</c> (the base64 <c>auth</c> field, split at the first ':', or separate <c>username</c> and
+/// <c>password</c>), <c>credHelpers</c> (a helper per registry) and <c>credsStore</c> (the helper for <c>auths</c>
+/// entries that hold no credential), running the real <c>docker-credential-NAME get</c> protocol with a timeout.
+/// Precedence is Docker's: a registry's <c>credHelpers</c> entry wins, then the credential written in <c>auths</c>,
+/// then <c>credsStore</c>. Keys such as <c>https://index.docker.io/v1/</c>, <c>http://host:5000</c> or
+/// <c>host:5000/v2/</c> are normalized to a <see cref="RegistryAddress"/> (the legacy Docker Hub key means
+/// <c>docker.io</c>).</para>
+/// <para>Each credential is added with <see cref="RegistryService.AddRegistryAsync"/>, so the newest-wins rule holds:
+/// it becomes the effective credential of its address (also over an Inactive one: importing is adding). An entry
+/// whose address's effective credential is Active with the same username and password (and the same e-mail, when
+/// the entry has one) is reported Unchanged and adds nothing, so importing twice is harmless. When two keys name the
+/// same address, they are processed in order and the later one wins. Identity tokens (<c>identitytoken</c>, or a
+/// helper's <c>&lt;token&gt;</c> username) are not supported and reported as such.</para>
+/// <para>The domain requires an e-mail address and Docker configs rarely hold one: an entry's own <c>email</c> is used
+/// when it is a valid address, else the caller's default.</para>
+/// <para>No entry is dropped silently: the result lists every one as Imported, Unchanged or Failed with a reason, and
+/// no reason contains a secret. Importing needs the Owner or Member role; it is checked before any helper runs.</para>
+/// </remarks>
+public sealed class DockerConfigImporter
+{
+    private readonly RegistryService _service;
+    private readonly DockerConfigImportOptions _options;
+    private readonly CredentialHelperClient _helpers;
+
+    /// <summary>Initializes a new importer.</summary>
+    /// <param name="service">The service that checks roles and adds the credentials.</param>
+    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for helper timeouts; the system clock when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The helper timeout is not positive.</exception>
+    public DockerConfigImporter(RegistryService service, DockerConfigImportOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        _service = service;
+        _options = options ?? new DockerConfigImportOptions();
+        if (_options.HelperTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("DockerConfigImportOptions.HelperTimeout must be positive, for example 10 seconds.", nameof(options));
+        }
+
+        _helpers = new CredentialHelperClient(_options.HelperDirectories, _options.HelperTimeout, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>Imports the credentials of a Docker config file.</summary>
+    /// <param name="actor">The acting user (Owner or Member).</param>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="path">The file, for example <c>~/.docker/config.json</c>.</param>
+    /// <param name="defaultEmail">The e-mail address for entries that carry none.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One line per entry.</returns>
+    /// <exception cref="ArgumentException">An argument is empty, or <paramref name="defaultEmail"/> is not an e-mail address.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    /// <exception cref="DockerConfigFormatException">The file is not a Docker config.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async Task<DockerConfigImportResult> ImportFileAsync(string actor, string environmentId, string path, string defaultEmail, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var json = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        return await ImportAsync(actor, environmentId, json, defaultEmail, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Imports the credentials of a Docker config document.</summary>
+    /// <param name="actor">The acting user (Owner or Member).</param>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="configJson">The content of a <c>config.json</c>.</param>
+    /// <param name="defaultEmail">The e-mail address for entries that carry none.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One line per entry.</returns>
+    /// <exception cref="ArgumentException">An argument is empty, or <paramref name="defaultEmail"/> is not an e-mail address.</exception>
+    /// <exception cref="DockerConfigFormatException">The document is not a Docker config.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async Task<DockerConfigImportResult> ImportAsync(string actor, string environmentId, string configJson, string defaultEmail, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(configJson);
+        ValidateDefaultEmail(defaultEmail);
+        var document = DockerConfigDocument.Parse(configJson);
+
+        // The role check, before any helper is asked for a secret: resolution needs the role that adding needs.
+        await _service.ResolveAsync(actor, environmentId, RegistryServiceVerificationExtensions.ImageOf(RegistryAddress.DockerHub), cancellationToken).ConfigureAwait(false);
+
+        var results = new List<DockerConfigImportEntry>();
+        foreach (var candidate in await ReadCandidatesAsync(document, cancellationToken).ConfigureAwait(false))
+        {
+            results.Add(await ImportOneAsync(actor, environmentId, candidate, defaultEmail, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new DockerConfigImportResult(results);
+    }
+
+    /// <summary>Reads every entry of a document, running helpers where needed; no domain access.</summary>
+    internal async Task<IReadOnlyList<ImportCandidate>> ReadCandidatesAsync(DockerConfigDocument document, CancellationToken cancellationToken)
+    {
+        var helpersByAddress = new List<(RegistryAddress Address, string Key, string Helper)>();
+        var candidates = new List<ImportCandidate>();
+        foreach (var (key, helper) in document.CredHelpers)
+        {
+            if (DockerConfigKeys.TryNormalize(key, out var address, out var error))
+            {
+                helpersByAddress.Add((address, key, helper));
+            }
+            else
+            {
+                candidates.Add(ImportCandidate.Fail(key, null, $"credHelpers '{helper}'", error));
+            }
+        }
+
+        var covered = new HashSet<RegistryAddress>();
+        foreach (var entry in document.Auths)
+        {
+            if (!DockerConfigKeys.TryNormalize(entry.Key, out var address, out var error))
+            {
+                candidates.Add(ImportCandidate.Fail(entry.Key, null, "auths", error));
+                continue;
+            }
+
+            covered.Add(address);
+            var helper = helpersByAddress.FirstOrDefault(h => h.Address.Equals(address));
+            if (helper.Helper is not null)
+            {
+                candidates.Add(await FromHelperAsync(helper.Key, address, $"credHelpers '{helper.Helper}'", helper.Helper, entry.Email, cancellationToken).ConfigureAwait(false));
+            }
+            else if (entry.HasCredential || entry.Failure is not null)
+            {
+                candidates.Add(entry.Failure is not null
+                    ? ImportCandidate.Fail(entry.Key, address, "auths", entry.Failure)
+                    : ImportCandidate.Found(entry.Key, address, "auths", entry.Username!, entry.Password!, entry.Email));
+            }
+            else if (entry.HasIdentityToken)
+            {
+                candidates.Add(ImportCandidate.Fail(entry.Key, address, "auths", DockerConfigDocument.AuthsEntry.IdentityTokenUnsupported));
+            }
+            else if (document.CredsStore is { } store)
+            {
+                candidates.Add(await FromHelperAsync(entry.Key, address, $"credsStore '{store}'", store, entry.Email, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                candidates.Add(ImportCandidate.Fail(entry.Key, address, "auths", "the entry holds no credential and the config names no credsStore."));
+            }
+        }
+
+        foreach (var (address, key, helper) in helpersByAddress)
+        {
+            if (covered.Add(address))
+            {
+                candidates.Add(await FromHelperAsync(key, address, $"credHelpers '{helper}'", helper, null, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return candidates;
+    }
+
+    private async Task<ImportCandidate> FromHelperAsync(string key, RegistryAddress address, string source, string helper, string? email, CancellationToken cancellationToken)
+    {
+        var answer = await _helpers.GetAsync(helper, key, cancellationToken).ConfigureAwait(false);
+        return answer.Failure is { } failure
+            ? ImportCandidate.Fail(key, address, source, failure)
+            : ImportCandidate.Found(key, address, source, answer.Username!, answer.Secret!, email);
+    }
+
+    private async Task<DockerConfigImportEntry> ImportOneAsync(string actor, string environmentId, ImportCandidate candidate, string defaultEmail, CancellationToken cancellationToken)
+    {
+        if (candidate.Failure is not null || candidate.Address is null)
+        {
+            return candidate.ToEntry(DockerConfigImportStatus.Failed, null, candidate.Failure);
+        }
+
+        RegistryCredential credential;
+        try
+        {
+            credential = CreateCredential(candidate, defaultEmail);
+        }
+        catch (ArgumentException ex)
+        {
+            // RegistryCredential's messages name the part that is wrong, never the password.
+            return candidate.ToEntry(DockerConfigImportStatus.Failed, null, ex.Message);
+        }
+
+        var address = candidate.Address;
+        if (ImageReference.TryParse(address + "/x", out var image) && image.Registry.Equals(address))
+        {
+            var current = await _service.ResolveAsync(actor, environmentId, image, cancellationToken).ConfigureAwait(false);
+            if (current.Outcome == ResolutionOutcome.Authenticated
+                && string.Equals(current.Username, credential.Username, StringComparison.Ordinal)
+                && string.Equals(current.Password!.Reveal(), credential.Password.Reveal(), StringComparison.Ordinal)
+                && (candidate.Email is null || string.Equals(current.Email, credential.Email, StringComparison.OrdinalIgnoreCase)))
+            {
+                return candidate.ToEntry(DockerConfigImportStatus.Unchanged, current.RegistryId, "the effective credential already has this username and password.");
+            }
+        }
+
+        if (_options.Verifier is { } verifier)
+        {
+            var verification = await verifier.VerifyAsync(address, credential, cancellationToken).ConfigureAwait(false);
+            if (!verification.IsValid)
+            {
+                return candidate.ToEntry(DockerConfigImportStatus.Failed, null, $"verification: {verification.Outcome}: {verification.Message}");
+            }
+        }
+
+        var added = await _service.AddRegistryAsync(actor, environmentId, address, credential, cancellationToken).ConfigureAwait(false);
+        return candidate.ToEntry(DockerConfigImportStatus.Imported, added.Id, null);
+    }
+
+    private static RegistryCredential CreateCredential(ImportCandidate candidate, string defaultEmail)
+    {
+        if (candidate.Email is { Length: > 0 } email)
+        {
+            try
+            {
+                return new RegistryCredential(email, candidate.Username!, candidate.Password!);
+            }
+            catch (ArgumentException ex) when (ex.ParamName == "email")
+            {
+                // Not an address the domain accepts: the caller's default stands in.
+            }
+        }
+
+        return new RegistryCredential(defaultEmail, candidate.Username!, candidate.Password!);
+    }
+
+    private static void ValidateDefaultEmail(string defaultEmail)
+    {
+        try
+        {
+            _ = new RegistryCredential(defaultEmail, "user", "password");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException("The default e-mail address for imported credentials is not valid: " + ex.Message, nameof(defaultEmail), ex);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Registries.Core.Interop;
+
+/// <summary>One entry read from a Docker config (and its helper), before it meets the domain.</summary>
+internal sealed class ImportCandidate
+{
+    private ImportCandidate(string key, RegistryAddress? address, string source, string? username, RegistrySecret? password, string? email, string? failure)
+    {
+        Key = key;
+        Address = address;
+        Source = source;
+        Username = username;
+        Password = password;
+        Email = email;
+        Failure = failure;
+    }
+
+    public string Key { get; }
+
+    public RegistryAddress? Address { get; }
+
+    public string Source { get; }
+
+    public string? Username { get; }
+
+    public RegistrySecret? Password { get; }
+
+    public string? Email { get; }
+
+    public string? Failure { get; }
+
+    public static ImportCandidate Found(string key, RegistryAddress address, string source, string username, RegistrySecret password, string? email)
+        => new(key, address, source, username, password, email, null);
+
+    public static ImportCandidate Fail(string key, RegistryAddress? address, string source, string reason)
+        => new(key, address, source, null, null, null, reason);
+
+    public DockerConfigImportEntry ToEntry(DockerConfigImportStatus status, string? registryId, string? reason)
+        => new(Key, Address, Source, status, Username, registryId, reason);
+
+    public override string ToString() => $"{Key} ({Source})" + (Failure is null ? $" as '{Username}' (password hidden)" : ": " + Failure);
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Registries.Core.Interop;
+
+/// <summary>Maps between registry addresses and the keys of a Docker config.json (<c>auths</c>, <c>credHelpers</c>).</summary>
+internal static class DockerConfigKeys
+{
+    /// <summary>The key the docker CLI uses for Docker Hub (its "index server").</summary>
+    public const string DockerHubKey = "https://index.docker.io/v1/";
+
+    /// <summary>Returns the key docker login writes for an address: Docker Hub's legacy URL, else <c>host[:port]</c>.</summary>
+    public static string KeyFor(RegistryAddress address) => address.IsDockerHub ? DockerHubKey : address.ToString();
+
+    /// <summary>Normalizes a config key as the docker CLI does (drop the scheme, keep what comes before the first '/').</summary>
+    /// <remarks>Accepts <c>https://index.docker.io/v1/</c>, <c>http://host:5000</c>, <c>host:5000/v2/</c> and plain
+    /// <c>host[:port]</c>. The scheme and path are accepted only here, where Docker's own files carry them.</remarks>
+    public static bool TryNormalize(string key, [NotNullWhen(true)] out RegistryAddress? address, [NotNullWhen(false)] out string? error)
+    {
+        var text = key.Trim();
+        foreach (var scheme in (ReadOnlySpan<string>)["https://", "http://"])
+        {
+            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[scheme.Length..];
+                break;
+            }
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            text = text[..slash];
+        }
+
+        try
+        {
+            address = RegistryAddress.Parse(text);
+            error = null;
+            return true;
+        }
+        catch (RegistryAddressFormatException ex)
+        {
+            address = null;
+            error = $"the key '{key}' is not a registry address: {ex.Message}";
+            return false;
+        }
+    }
+}
