@@ -1,0 +1,319 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Registries.Core.HostConfiguration.Tests;
+
+public sealed class InsecureRegistryConfiguratorTests : IDisposable
+{
+    private static readonly RegistryAddress Address = RegistryAddress.Parse("registry.example.com:5000");
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string DaemonJson => _temp.Options().DaemonJsonPath;
+
+    private string Defaults => _temp.Options().DockerDefaultsPath;
+
+    private void Write(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    [Fact]
+    public void Add_NoFiles_CreatesDaemonJsonWithTheRegistry()
+    {
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal("{\n  \"insecure-registries\": [\n    \"registry.example.com:5000\"\n  ]\n}\n", File.ReadAllText(DaemonJson));
+        var change = Assert.Single(result.Changes);
+        Assert.Equal(FileChangeKind.Created, change.Kind);
+        Assert.Equal(DaemonJson, change.Path);
+        Assert.True(result.RestartRequired);
+        Assert.False(File.Exists(Defaults));
+        Assert.Equal(AtomicFile.DefaultFileMode, File.GetUnixFileMode(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_Twice_SecondRunChangesNothing()
+    {
+        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+        configurator.Add(Address);
+        var before = File.ReadAllBytes(DaemonJson);
+        var written = File.GetLastWriteTimeUtc(DaemonJson);
+
+        var result = configurator.Add(RegistryAddress.Parse("REGISTRY.Example.com:5000"));
+
+        Assert.Equal(FileChangeKind.Unchanged, Assert.Single(result.Changes).Kind);
+        Assert.False(result.RestartRequired);
+        Assert.Equal(before, File.ReadAllBytes(DaemonJson));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_ExistingKeys_KeepsEveryKeyItsOrderAndValues()
+    {
+        Write(DaemonJson, "{\n    \"log-driver\": \"json-file\",\n    \"insecure-registries\": [\"10.0.0.0/8\"],\n    \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"},\n    \"debug\": true,\n    \"mtu\": 1450.0,\n    \"labels\": [\"a=b+c\", \"zone=Zürich\"]\n}\n");
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        var text = File.ReadAllText(DaemonJson);
+        Assert.Equal(
+            "{\n    \"log-driver\": \"json-file\",\n    \"insecure-registries\": [\n        \"10.0.0.0/8\",\n        \"registry.example.com:5000\"\n    ],\n"
+            + "    \"log-opts\": {\n        \"max-size\": \"10m\",\n        \"max-file\": \"3\"\n    },\n    \"debug\": true,\n    \"mtu\": 1450.0,\n"
+            + "    \"labels\": [\n        \"a=b+c\",\n        \"zone=Zürich\"\n    ]\n}\n",
+            text);
+    }
+
+    [Fact]
+    public void Add_TabIndentedFile_KeepsTabs()
+    {
+        Write(DaemonJson, "{\n\t\"debug\": true\n}\n");
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal("{\n\t\"debug\": true,\n\t\"insecure-registries\": [\n\t\t\"registry.example.com:5000\"\n\t]\n}\n", File.ReadAllText(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_CrlfWithoutTrailingNewLine_KeepsBoth()
+    {
+        Write(DaemonJson, "{\r\n  \"debug\": true\r\n}");
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal("{\r\n  \"debug\": true,\r\n  \"insecure-registries\": [\r\n    \"registry.example.com:5000\"\r\n  ]\r\n}", File.ReadAllText(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_EmptyFile_TreatedAsEmptyObject()
+    {
+        Write(DaemonJson, string.Empty);
+
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal(FileChangeKind.Updated, Assert.Single(result.Changes).Kind);
+        Assert.Equal("registry.example.com:5000", JsonNode.Parse(File.ReadAllText(DaemonJson))!["insecure-registries"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Add_ExistingFileMode_IsKept()
+    {
+        Write(DaemonJson, "{}");
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        File.SetUnixFileMode(DaemonJson, mode);
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal(mode, File.GetUnixFileMode(DaemonJson));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(DaemonJson)!));
+    }
+
+    [Fact]
+    public void Add_DaemonJsonIsASymbolicLink_EditsTheTargetAndKeepsTheLink()
+    {
+        var target = _temp.File("managed/daemon.json");
+        Write(target, "{\"debug\": true}");
+        Directory.CreateDirectory(Path.GetDirectoryName(DaemonJson)!);
+        File.CreateSymbolicLink(DaemonJson, target);
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal(target, new FileInfo(DaemonJson).LinkTarget);
+        Assert.Contains("registry.example.com:5000", File.ReadAllText(target), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"debug\": true,,}", 1)]
+    [InlineData("{\n  \"debug\": true\n  \"mtu\": 1\n}", 3)]
+    [InlineData("{\n  // comment\n  \"debug\": true\n}", 2)]
+    public void Add_MalformedJson_ThrowsNamingFileAndLineAndLeavesFileUntouched(string content, int line)
+    {
+        Write(DaemonJson, content);
+        var before = File.ReadAllBytes(DaemonJson);
+
+        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options()).Add(Address));
+
+        Assert.Equal(DockerHostConfigurationError.MalformedDaemonJson, e.Error);
+        Assert.Equal(DaemonJson, e.FilePath);
+        Assert.Equal(line, e.LineNumber);
+        Assert.Contains(DaemonJson, e.Message, StringComparison.Ordinal);
+        Assert.Contains($"line {line}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("left untouched", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(DaemonJson));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(DaemonJson)!));
+    }
+
+    [Theory]
+    [InlineData("[]", "root is a Array")]
+    [InlineData("{\"insecure-registries\": \"registry.example.com:5000\"}", "not a list")]
+    [InlineData("{\"insecure-registries\": [5000]}", "not a string")]
+    [InlineData("{\"debug\": true, \"debug\": false}", "not valid for Docker")]
+    public void Add_WrongShape_ThrowsAndLeavesFileUntouched(string content, string expected)
+    {
+        Write(DaemonJson, content);
+
+        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options()).Add(Address));
+
+        Assert.Equal(DockerHostConfigurationError.MalformedDaemonJson, e.Error);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllText(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_DryRun_ReportsThePlanAndWritesNothing()
+    {
+        Write(DaemonJson, "{\"debug\": true}");
+
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address, dryRun: true);
+
+        Assert.True(result.DryRun);
+        Assert.True(result.RestartRequired);
+        Assert.Equal(FileChangeKind.Updated, Assert.Single(result.Changes).Kind);
+        Assert.Contains("added 'registry.example.com:5000'", result.Changes[0].Description, StringComparison.Ordinal);
+        Assert.Equal("{\"debug\": true}", File.ReadAllText(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_DryRunWithoutFiles_CreatesNothing()
+    {
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address, dryRun: true);
+
+        Assert.Equal(FileChangeKind.Created, Assert.Single(result.Changes).Kind);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(DaemonJson)));
+    }
+
+    [Fact]
+    public void Remove_Present_RemovesOnlyThatEntry()
+    {
+        Write(DaemonJson, "{\n  \"insecure-registries\": [\n    \"a.example.com:5000\",\n    \"Registry.Example.COM:5000\",\n    \"registry.example.com:5001\"\n  ],\n  \"debug\": true\n}\n");
+        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+
+        var result = configurator.Remove(Address);
+
+        Assert.Equal(FileChangeKind.Updated, Assert.Single(result.Changes).Kind);
+        Assert.Equal("{\n  \"insecure-registries\": [\n    \"a.example.com:5000\",\n    \"registry.example.com:5001\"\n  ],\n  \"debug\": true\n}\n", File.ReadAllText(DaemonJson));
+        Assert.False(configurator.IsConfigured(Address));
+        Assert.False(configurator.Remove(Address).RestartRequired);
+    }
+
+    [Fact]
+    public void Remove_NoFiles_ChangesNothingAndCreatesNothing()
+    {
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Remove(Address);
+
+        Assert.Empty(result.Changes);
+        Assert.False(result.RestartRequired);
+        Assert.False(File.Exists(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_OldWayHost_EditsDockerOptsOnlySoDockerdDoesNotSeeTheDirectiveTwice()
+    {
+        Write(Defaults, "# Docker Upstart and SysV initscript configuration\nDOCKER_OPTS=\"--dns 8.8.8.8\"\n");
+
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        var change = Assert.Single(result.Changes);
+        Assert.Equal(Defaults, change.Path);
+        Assert.Equal("# Docker Upstart and SysV initscript configuration\nDOCKER_OPTS=\"--dns 8.8.8.8 --insecure-registry=registry.example.com:5000\"\n", File.ReadAllText(Defaults));
+        Assert.False(File.Exists(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_CommentedDockerOptsOnly_EditsDaemonJson()
+    {
+        // Debian's docker.io ships /etc/default/docker with the line commented out; systemd ignores the file.
+        Write(Defaults, "#DOCKER_OPTS=\"--dns 8.8.8.8 --dns 8.8.4.4\"\n");
+
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal(DaemonJson, Assert.Single(result.Changes).Path);
+        Assert.Equal("#DOCKER_OPTS=\"--dns 8.8.8.8 --dns 8.8.4.4\"\n", File.ReadAllText(Defaults));
+    }
+
+    [Fact]
+    public void Add_Both_EditsBothFilesAndCreatesTheMissingLine()
+    {
+        Write(Defaults, "# nothing here");
+
+        var result = new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.Both)).Add(Address);
+
+        Assert.Equal([FileChangeKind.Created, FileChangeKind.Updated], result.Changes.Select(c => c.Kind));
+        Assert.Equal("# nothing here\nDOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n", File.ReadAllText(Defaults));
+        Assert.True(new InsecureRegistryConfigurator(_temp.Options()).IsConfigured(Address));
+    }
+
+    [Fact]
+    public void Add_DockerDefaultsTargetWithoutFile_CreatesIt()
+    {
+        var result = new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.DockerDefaults)).Add(Address);
+
+        Assert.Equal(FileChangeKind.Created, Assert.Single(result.Changes).Kind);
+        Assert.Equal("DOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n", File.ReadAllText(Defaults));
+    }
+
+    [Fact]
+    public void Remove_BothFiles_RemovesFromBoth()
+    {
+        Write(DaemonJson, "{\"insecure-registries\": [\"registry.example.com:5000\"]}");
+        Write(Defaults, "DOCKER_OPTS='--insecure-registry registry.example.com:5000 --debug'\n");
+
+        var result = new InsecureRegistryConfigurator(_temp.Options()).Remove(Address);
+
+        Assert.All(result.Changes, c => Assert.Equal(FileChangeKind.Updated, c.Kind));
+        Assert.Equal(2, result.Changes.Count);
+        Assert.Equal("DOCKER_OPTS='--debug'\n", File.ReadAllText(Defaults));
+        Assert.Equal("{\n  \"insecure-registries\": []\n}", File.ReadAllText(DaemonJson));
+    }
+
+    [Fact]
+    public void Add_MalformedDefaults_NothingWrittenToEitherFile()
+    {
+        Write(Defaults, "DOCKER_OPTS=\"--debug\n");
+
+        var e = Assert.Throws<DockerHostConfigurationException>(
+            () => new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.Both)).Add(Address));
+
+        Assert.Equal(DockerHostConfigurationError.MalformedDockerDefaults, e.Error);
+        Assert.Equal(1, e.LineNumber);
+        Assert.False(File.Exists(DaemonJson));
+        Assert.Equal("DOCKER_OPTS=\"--debug\n", File.ReadAllText(Defaults));
+    }
+
+    [Fact]
+    public void Add_FolderCannotBeCreated_ThrowsFileAccessNamingThePath()
+    {
+        // A path under a regular file cannot be created, whoever runs the test (root ignores permission bits).
+        Write(_temp.File("blocker"), "x");
+        var options = new DockerHostOptions { DaemonJsonPath = _temp.File("blocker/daemon.json"), DockerDefaultsPath = Defaults };
+
+        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(options).Add(Address));
+
+        Assert.Equal(DockerHostConfigurationError.FileAccess, e.Error);
+        Assert.Contains("blocker", e.Message, StringComparison.Ordinal);
+        Assert.Equal("x", File.ReadAllText(_temp.File("blocker")));
+    }
+
+    [Fact]
+    public void Add_ManyAddresses_EachListedOnceAndRoundTripsThroughRemove()
+    {
+        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+        string[] addresses = ["localhost:5000", "10.1.2.3:443", "[fe80::1]:5000", "registry.example.com"];
+        foreach (var text in addresses)
+        {
+            configurator.Add(RegistryAddress.Parse(text));
+            configurator.Add(RegistryAddress.Parse(text));
+        }
+
+        var list = JsonNode.Parse(File.ReadAllText(DaemonJson, Encoding.UTF8))!["insecure-registries"]!.AsArray();
+        Assert.Equal(addresses, list.Select(n => n!.GetValue<string>()));
+
+        foreach (var text in addresses)
+        {
+            Assert.True(configurator.Remove(RegistryAddress.Parse(text)).RestartRequired);
+        }
+
+        Assert.Empty(JsonNode.Parse(File.ReadAllText(DaemonJson))!["insecure-registries"]!.AsArray());
+    }
+}
