@@ -21,6 +21,10 @@ internal static class CliApplication
         root.Subcommands.Add(EnvironmentCommands.Create(runner));
         root.Subcommands.Add(RegistryCommands.Create(runner));
         root.Subcommands.Add(ResolveCommand.Create(runner));
+        root.Subcommands.Add(PullCommand.Create(runner));
+        root.Subcommands.Add(DockerConfigCommand.Create(runner));
+        root.Subcommands.Add(TrustCommand.Create(runner));
+        root.Subcommands.Add(InsecureCommand.Create(runner));
         return root;
     }
 

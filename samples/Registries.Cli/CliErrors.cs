@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Registries.Core;
 using Registries.Core.Engine;
+using Registries.Core.HostConfiguration;
 
 namespace Registries.Cli;
 
@@ -11,6 +12,7 @@ internal static class CliErrors
     public static int ExitCodeOf(Exception exception) => exception switch
     {
         ImagePullException { Error: ImagePullError.Denied } => ExitCodes.Refused,
+        DockerHostConfigurationException { Error: DockerHostConfigurationError.FingerprintMismatch } => ExitCodes.Refused,
         RegistryRuleException => ExitCodes.Refused,
         EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
         ArgumentException or FormatException => ExitCodes.BadInput,
