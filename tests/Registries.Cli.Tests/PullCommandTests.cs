@@ -85,7 +85,7 @@ public sealed class PullCommandTests : IDisposable
     [InlineData(2, "pull", "1a9", "{image}")]
     [InlineData(2, "pull", "1a1", "{image}", "--as", "mallory")]
     [InlineData(3, "pull", "1a1", "{image}", "--as", "reader")]
-    [InlineData(3, "pull", "1a5", "{image}")]
+    [InlineData(3, "pull", "1a4", "{image}")]
     [InlineData(2, "pull", "1a1", "{image}", "--docker-host", "not a uri")]
     [InlineData(2, "pull", "1a1", "{image}", "--docker-host", "ftp://engine:21")]
     [InlineData(4, "pull", "1a1", "{image}", "--docker-host", "unix:///nonexistent/docker.sock")]

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Registries.Testing;
 
@@ -17,8 +16,9 @@ public sealed class TrustCommandTests : IDisposable
     [Fact]
     public async Task Trust_ExpectedCaFingerprint_InstallsTheChainOnce()
     {
-        using var ca = X509Certificate2.CreateFromPemFile(_services.RegistryCa);
-        var fingerprint = Convert.ToHexString(SHA256.HashData(ca.RawData));
+        var pem = await File.ReadAllTextAsync(_services.RegistryCa);
+        var fields = PemEncoding.Find(pem);
+        var fingerprint = Convert.ToHexString(SHA256.HashData(Convert.FromBase64String(pem[fields.Base64Data])));
 
         var json = await _cli.SucceedAsync("trust", _services.Registry, "--certs-dir", CertsDir, "--expect-fingerprint", fingerprint, "--json");
         var again = await _cli.SucceedAsync("trust", _services.Registry, "--certs-dir", CertsDir);
