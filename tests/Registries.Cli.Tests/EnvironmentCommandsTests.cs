@@ -96,5 +96,24 @@ public sealed class EnvironmentCommandsTests(SeededStore seed) : IClassFixture<S
         Assert.Equal(before, _cli.StoreBytes());
     }
 
+    [Fact]
+    public async Task List_DamagedStore_OutsideFailureAndFileKept()
+    {
+        await File.WriteAllTextAsync(_cli.StorePath, "{ not json");
+
+        var result = await _cli.RunAsync("env", "list");
+
+        Assert.Contains(_cli.StorePath, result.AssertOneLineError(4), StringComparison.Ordinal);
+        Assert.Equal("{ not json", await File.ReadAllTextAsync(_cli.StorePath));
+    }
+
+    [Fact]
+    public async Task Create_StoreIsAFolder_BadInput()
+    {
+        var result = await _cli.RunAsync("--store", _cli.Folder + "/", "env", "create", "prod");
+
+        result.AssertOneLineError(2);
+    }
+
     public void Dispose() => _cli.Dispose();
 }

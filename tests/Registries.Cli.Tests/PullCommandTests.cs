@@ -68,6 +68,29 @@ public sealed class PullCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Pull_Terminal_ShowsProgressBars()
+    {
+        RemoveImage();
+        try
+        {
+            await _cli.SucceedAsync("env", "create", "prod");
+            await _cli.SucceedWithInputAsync(_services.Password, "registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.User, "--password-stdin");
+
+            var result = await _cli.RunInTerminalAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost);
+
+            Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+            Assert.Contains("\u001b[", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains("%", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"Pulled {Image} as {_services.User} with registry 1r2.", result.Stdout, StringComparison.Ordinal);
+            Assert.True(ImageExists());
+        }
+        finally
+        {
+            RemoveImage();
+        }
+    }
+
+    [Fact]
     public async Task Pull_WrongPassword_OutsideFailureInOneLine()
     {
         await _cli.SucceedAsync("env", "create", "prod");

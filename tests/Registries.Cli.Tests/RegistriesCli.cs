@@ -27,24 +27,40 @@ internal sealed class RegistriesCli : IDisposable
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(stdin: null, args);
 
-    public async Task<CliResult> RunWithInputAsync(string? stdin, params string[] args)
+    public Task<CliResult> RunWithInputAsync(string? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
+        var start = new ProcessStartInfo(DotnetHost());
         start.ArgumentList.Add(CliPath);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
+        return RunAsync(start, stdin, args);
+    }
+
+    /// <summary>Runs the program on a pseudo-terminal (util-linux <c>script</c>), as a user at a terminal would.</summary>
+    public Task<CliResult> RunInTerminalAsync(params string[] args)
+    {
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var start = new ProcessStartInfo("script");
+        start.ArgumentList.Add("--quiet");
+        start.ArgumentList.Add("--return");
+        start.ArgumentList.Add("--command");
+        start.ArgumentList.Add(string.Join(' ', new[] { DotnetHost(), CliPath }.Concat(args).Select(Quote)));
+        start.ArgumentList.Add("/dev/null");
+        return RunAsync(start, stdin: null, args);
+    }
+
+    private async Task<CliResult> RunAsync(ProcessStartInfo start, string? stdin, string[] args)
+    {
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardInputEncoding = new UTF8Encoding(false);
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
         start.Environment["REGISTRIES_STORE"] = StorePath;
         start.Environment["REGISTRIES_USER"] = User;
         start.Environment.Remove("DOCKER_HOST");
