@@ -9,6 +9,13 @@ namespace Registries.Core;
 /// this type follows: a first component is a registry only if it contains <c>.</c> or <c>:</c>, is
 /// <c>localhost</c>, or has an uppercase letter; otherwise the registry is Docker Hub, and a one-component
 /// Docker Hub name gets the <c>library/</c> namespace.</para>
+/// <para>Errors follow Docker's as well: a malformed tag or digest (one the grammar cannot read) is
+/// <see cref="ImageReferenceError.InvalidFormat"/>; a well-formed digest Docker cannot use (another algorithm, the wrong
+/// length, uppercase hex) is <see cref="ImageReferenceError.DigestInvalidFormat"/>; a 64-digit lowercase hex string is
+/// refused as an image ID. <see cref="ImageReferenceError.TagInvalidFormat"/> comes from <see cref="WithTag"/>. Two
+/// deliberate differences: the empty string is <see cref="ImageReferenceError.NameEmpty"/>, and a first component
+/// that Docker takes for a registry but that is no host name (<c>foo_bar.com/app</c>, a port above
+/// <see cref="int.MaxValue"/>) is refused, where Docker reads a name without any registry.</para>
 /// <para>Two references are equal when their registries are equal (host ignoring case, Docker Hub aliases as one)
 /// and their repository, tag and digest are equal. Instances are immutable and safe to share between threads.</para>
 /// </remarks>
