@@ -90,9 +90,16 @@ internal static class AtomicFile
             return;
         }
 
-        foreach (var leftover in Directory.EnumerateFiles(directory, TemporaryPrefix(path) + "*.tmp"))
+        var prefix = TemporaryPrefix(path);
+        foreach (var leftover in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
         {
-            TryDelete(leftover);
+            // Exactly PREFIX + 32 hex digits + .tmp: not the temporary file of another name that shares the prefix
+            // (the key file's, '.store.json.key.*.tmp', is written without this lock).
+            var middle = Path.GetFileName(leftover.AsSpan())[prefix.Length..^".tmp".Length];
+            if (middle.Length == 32 && !middle.ContainsAnyExcept("0123456789abcdef"))
+            {
+                TryDelete(leftover);
+            }
         }
     }
 

@@ -70,6 +70,10 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <summary>Gets how long a write waits for another process's lock before it fails.</summary>
     internal TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets the check that tells whether .NET file locking is disabled (replaceable in tests, since the real
+    /// switch is process-wide).</summary>
+    internal Func<bool> IsFileLockingDisabled { get; init; } = IsFileLockingDisabledInProcess;
+
     /// <summary>Gets the clock for lock waits.</summary>
     internal TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -101,7 +105,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     Id = id,
                     Name = environment.Name,
                     Orchestration = orchestration,
-                    Members = environment.Members.ToDictionary(StringComparer.Ordinal),
+                    Members = SortedMembers(environment),
                     Version = 1,
                 });
                 return environment;
@@ -141,7 +145,7 @@ public sealed class FileRegistryStore : IRegistryStore
                 var written = environment.WithVersion(environment.Version + 1);
                 stored.Name = written.Name;
                 stored.Orchestration = written.Orchestration;
-                stored.Members = written.Members.ToDictionary(StringComparer.Ordinal);
+                stored.Members = SortedMembers(written);
                 stored.Version = written.Version;
                 return written;
             },
@@ -245,7 +249,11 @@ public sealed class FileRegistryStore : IRegistryStore
             cancellationToken);
     }
 
-    private static bool IsFileLockingDisabled()
+    // Sorted, so that the same state always gives the same bytes (and a readable diff).
+    private static Dictionary<string, EnvironmentRole> SortedMembers(RegistryEnvironment environment)
+        => environment.Members.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+
+    internal static bool IsFileLockingDisabledInProcess()
     {
         if (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
         {
@@ -279,7 +287,17 @@ public sealed class FileRegistryStore : IRegistryStore
     {
         try
         {
-            return File.ReadAllBytes(FilePath);
+            // Share everything, Delete included: on Windows a writer must be able to rename over a file being read.
+            using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            var length = stream.Length;
+            if (length > int.MaxValue)
+            {
+                throw new RegistryStoreException($"The store file '{FilePath}' is too large to be a store file ({length} bytes); it was not changed.");
+            }
+
+            var bytes = new byte[length];
+            stream.ReadExactly(bytes);
+            return bytes;
         }
         catch (FileNotFoundException)
         {

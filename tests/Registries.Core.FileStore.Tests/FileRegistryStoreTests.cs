@@ -266,11 +266,14 @@ public sealed class FileRegistryStoreTests : IDisposable
         await File.WriteAllTextAsync(leftover, "half a document from a killed writer");
         var unrelated = _folder.File("notes.tmp");
         await File.WriteAllTextAsync(unrelated, "not ours");
+        var keyInProgress = _folder.File(".store.json.key." + Guid.NewGuid().ToString("N") + ".tmp");
+        await File.WriteAllTextAsync(keyInProgress, "another process may be creating the key right now");
 
         await FileRegistryStore.Open(path).CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
 
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(unrelated));
+        Assert.True(File.Exists(keyInProgress));
     }
 
     [Fact]
@@ -288,6 +291,37 @@ public sealed class FileRegistryStoreTests : IDisposable
 
         Assert.Equal("opz", Assert.Single(await first.ListRegistriesAsync(environment.Id)).Registry.Username);
         await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password)));
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_FileLockingDisabled_RefusedAndNothingWritten()
+    {
+        var path = _folder.File("store.json");
+        var store = new FileRegistryStore(path, new KeyFileSecretProtector(path + ".key")) { IsFileLockingDisabled = () => true };
+
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
+
+        Assert.Contains("DOTNET_SYSTEM_IO_DISABLEFILELOCKING", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+
+        // This test process runs with locking on, as it must for the other tests.
+        Assert.False(FileRegistryStore.IsFileLockingDisabledInProcess());
+    }
+
+    [Fact]
+    public void FileShareNone_SecondOpenOfTheLockFile_RefusedWhileTheFirstIsOpen()
+    {
+        // The mechanism the store relies on: on Linux .NET maps FileShare.None to flock(LOCK_EX | LOCK_NB), which
+        // also excludes a second open file description in the same process, and which the kernel drops on exit.
+        var lockPath = _folder.File("store.json.lock");
+        using (new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            Assert.Throws<IOException>(() => new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+
+        using var again = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        Assert.True(again.CanWrite);
     }
 
     [Fact]
