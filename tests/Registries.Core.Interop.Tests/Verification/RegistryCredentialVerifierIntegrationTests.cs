@@ -67,6 +67,22 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_SecureRegistryTrustedThroughCertsD_ValidAndUntrustedWithout()
+    {
+        var secure = _services.RequireSecureRegistry();
+        var address = RegistryAddress.Parse(secure);
+        var trusted = new RegistryCredentialVerifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, secure) });
+        var untrusted = new RegistryCredentialVerifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.Combine("none") });
+
+        var valid = await trusted.VerifyAsync(address, Credential(_services.User, _services.Password));
+        var unknownAuthority = await untrusted.VerifyAsync(address, Credential(_services.User, _services.Password));
+
+        Assert.True(valid.IsValid, valid.Message);
+        Assert.Equal(RegistryVerificationOutcome.Unreachable, unknownAuthority.Outcome);
+        Assert.Contains("not trusted", unknownAuthority.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VerifyAsync_InsecureRegistry_SkipsCertificateChecksAsDockerDoes()
     {
         var options = new RegistryVerificationOptions { CertificatesDirectory = _directory.Combine("empty-certs.d") };
