@@ -4,9 +4,15 @@ namespace Registries.Cli;
 // argument, which other users could read in the process list, and never echoed.
 internal static class PasswordInput
 {
-    public static string Read(TextReader input)
+    public static string Read(CliConsole console)
     {
-        var text = input.ReadToEnd();
+        if (!console.IsInputRedirected)
+        {
+            // Typed at a terminal, the password would be echoed on the screen and left in its scrollback.
+            throw new ArgumentException("--password-stdin reads the password from a pipe or a file, not from the terminal: for example 'printf %s \"$PASSWORD\" | registries ...' or '... --password-stdin < password.txt'.");
+        }
+
+        var text = console.In.ReadToEnd();
 
         // Strip exactly one line ending, the one `echo` or a here-string adds; every other character is the password's.
         if (text.EndsWith("\r\n", StringComparison.Ordinal))

@@ -168,5 +168,19 @@ public sealed class RegistryCommandsTests(SeededStore seed) : IClassFixture<Seed
         Assert.False(File.Exists(_cli.StorePath + ".key"));
     }
 
+    [Fact]
+    public async Task Add_PasswordStdinFromATerminal_RefusedWithoutReading()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        var before = _cli.StoreBytes();
+
+        var result = await _cli.RunInTerminalAsync("registry", "add", "1a1", "--quay", "--email", "a@example.com", "--username", "u", "--password-stdin");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("registries: --password-stdin reads the password from a pipe", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StoreBytes());
+    }
+
     public void Dispose() => _cli.Dispose();
 }

@@ -91,7 +91,7 @@ internal static class RegistryCommands
             var registryAddress = parse.GetValue(dockerHub) ? RegistryAddress.DockerHub
                 : parse.GetValue(quay) ? RegistryAddress.Quay
                 : RegistryAddress.Parse(parse.GetRequiredValue(address)!);
-            var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console.In));
+            var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
             var environmentId = parse.GetRequiredValue(environment);
             var added = await context.Registries.AddRegistryAsync(context.Actor, environmentId, registryAddress, credential, cancellationToken);
             await WriteAsync(context, environmentId, added.Id, "Added", cancellationToken);
@@ -166,7 +166,7 @@ internal static class RegistryCommands
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
-            var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console.In));
+            var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
             var environmentId = parse.GetRequiredValue(environment);
             var edited = await context.Registries.EditRegistryAsync(context.Actor, environmentId, parse.GetRequiredValue(registry), credential, cancellationToken);
             await WriteAsync(context, environmentId, edited.Id, "Edited", cancellationToken);
