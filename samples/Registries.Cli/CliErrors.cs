@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Registries.Core;
 using Registries.Core.Engine;
 using Registries.Core.HostConfiguration;
+using Registries.Core.Interop;
 
 namespace Registries.Cli;
 
@@ -14,6 +15,9 @@ internal static class CliErrors
         ImagePullException { Error: ImagePullError.Denied } => ExitCodes.Refused,
         DockerHostConfigurationException { Error: DockerHostConfigurationError.FingerprintMismatch } => ExitCodes.Refused,
         RegistryRuleException => ExitCodes.Refused,
+
+        // The registry said the username or password is wrong: the user's input, not an outside failure.
+        RegistryVerificationException { Result.Outcome: RegistryVerificationOutcome.Invalid } => ExitCodes.BadInput,
         EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
         ArgumentException or FormatException => ExitCodes.BadInput,
         _ => ExitCodes.Failure,

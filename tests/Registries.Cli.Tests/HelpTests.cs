@@ -11,6 +11,7 @@ public sealed class HelpTests : IDisposable
     [InlineData("Show an environment", "env", "show")]
     [InlineData("Add a member", "env", "member", "add")]
     [InlineData("Give exactly one of --dockerhub, --quay or --address", "registry", "add")]
+    [InlineData("--verify", "registry", "add")]
     [InlineData("oldest first", "registry", "list")]
     [InlineData("never its password", "registry", "show")]
     [InlineData("always required again", "registry", "edit")]

@@ -113,6 +113,7 @@ public sealed class RegistryCommandsTests(SeededStore seed) : IClassFixture<Seed
     [InlineData(2, "pw", "registry", "add", "1a1", "--dockerhub", "--email", "a@example.com", "--username", "u", "--password-stdin", "--as", "mallory")]
     [InlineData(3, "pw", "registry", "add", "1a1", "--dockerhub", "--email", "a@example.com", "--username", "u", "--password-stdin", "--as", "reader")]
     [InlineData(3, "pw", "registry", "add", "1a5", "--dockerhub", "--email", "a@example.com", "--username", "u", "--password-stdin")]
+    [InlineData(2, "pw", "registry", "add", "1a1", "--quay", "--email", "a@example.com", "--username", "u", "--password-stdin", "--certs-dir", "/tmp")]
     [InlineData(2, "", "registry", "list")]
     [InlineData(2, "", "registry", "list", "1a9")]
     [InlineData(2, "", "registry", "list", "1a1", "--as", "mallory")]

@@ -33,6 +33,24 @@ public sealed class TrustCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RegistryAddVerify_AfterTrust_StoresOnlyWhatTheRegistryAccepts()
+    {
+        await _cli.SucceedAsync("env", "create", "prod");
+        string[] add = ["registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.User, "--password-stdin", "--verify", "--certs-dir", CertsDir];
+        var before = _cli.StoreBytes();
+
+        var untrusted = await _cli.RunWithInputAsync(_services.Password, add);
+        await _cli.SucceedAsync("trust", _services.Registry, "--certs-dir", CertsDir);
+        var wrong = await _cli.RunWithInputAsync("canary-wrong", add);
+        Assert.Equal(before, _cli.StoreBytes());
+        var added = await _cli.SucceedWithInputAsync(_services.Password, [.. add, "--json"]);
+
+        Assert.Contains("not trusted", untrusted.AssertOneLineError(4), StringComparison.Ordinal);
+        Assert.DoesNotContain("canary", wrong.AssertOneLineError(2), StringComparison.Ordinal);
+        Assert.Equal("1r2", JsonDocument.Parse(added).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task Trust_DryRun_WritesNothing()
     {
         var text = await _cli.SucceedAsync("trust", _services.Registry, "--certs-dir", CertsDir, "--dry-run");

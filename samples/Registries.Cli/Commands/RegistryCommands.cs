@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Registries.Cli.Output;
 using Registries.Core;
+using Registries.Core.Interop;
 
 namespace Registries.Cli.Commands;
 
@@ -70,11 +71,17 @@ internal static class RegistryCommands
         var address = new Option<string?>("--address") { Description = "A custom registry: a host name or IP address with an optional port, without http:// or a path (registry.example.com:5000).", HelpName = "HOST[:PORT]" };
         var email = RequiredOption("--email", "The e-mail address of the account.", "EMAIL");
         var username = RequiredOption("--username", "The username of the account.", "USER");
+        var verify = new Option<bool>("--verify") { Description = "Log in to the registry first, as 'docker login' does (GET /v2/, then Basic or token auth); store the credential only if the registry accepts it." };
+        var certsDir = new Option<string?>("--certs-dir")
+        {
+            Description = "With --verify: Docker's certificate folder, whose HOST:PORT/*.crt are trusted for the registry (see 'trust'). Default: /etc/docker/certs.d.",
+            HelpName = "DIR",
+        };
         var command = new Command(
             "add",
-            "Add a registry credential; it becomes the one used for its address from now on (an older one for the same address is overridden). Give exactly one of --dockerhub, --quay or --address. Prints the new registry with its id.")
+            "Add a registry credential; it becomes the one used for its address from now on (an older one for the same address is overridden). Give exactly one of --dockerhub, --quay or --address. With --verify, the registry must accept the credential first. Prints the new registry with its id.")
         {
-            environment, dockerHub, quay, address, email, username,
+            environment, dockerHub, quay, address, email, username, verify, certsDir,
         };
         PasswordStdinOption(command);
         command.Validators.Add(result =>
@@ -83,6 +90,11 @@ internal static class RegistryCommands
             if (given != 1)
             {
                 result.AddError("Give exactly one of --dockerhub, --quay or --address HOST[:PORT].");
+            }
+
+            if (result.GetResult(certsDir) is not null && !result.GetValue(verify))
+            {
+                result.AddError("--certs-dir is used to verify the credential: give it with --verify.");
             }
         });
         runner.SetAction(command, async (context, cancellationToken) =>
@@ -93,7 +105,22 @@ internal static class RegistryCommands
                 : RegistryAddress.Parse(parse.GetRequiredValue(address)!);
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
             var environmentId = parse.GetRequiredValue(environment);
-            var added = await context.Registries.AddRegistryAsync(context.Actor, environmentId, registryAddress, credential, cancellationToken);
+            Registry added;
+            if (parse.GetValue(verify))
+            {
+                var options = new RegistryVerificationOptions();
+                if (parse.GetValue(certsDir) is { } dir)
+                {
+                    options.CertificatesDirectory = Path.GetFullPath(dir);
+                }
+
+                added = await context.Registries.AddVerifiedRegistryAsync(new RegistryCredentialVerifier(options), context.Actor, environmentId, registryAddress, credential, cancellationToken);
+            }
+            else
+            {
+                added = await context.Registries.AddRegistryAsync(context.Actor, environmentId, registryAddress, credential, cancellationToken);
+            }
+
             await WriteAsync(context, environmentId, added.Id, "Added", cancellationToken);
             return ExitCodes.Success;
         });
