@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Registries.Core;
+using Registries.Core.DependencyInjection;
+
+namespace Registries.Cli;
+
+// What one invocation needs: the parsed command line, the console, the acting user and the library's services,
+// built through DI the way an application would (AddRegistries, then the store and the adapters).
+internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals, CliConsole console) : IAsyncDisposable
+{
+    private ServiceProvider? _services;
+
+    public ParseResult ParseResult { get; } = parseResult;
+
+    public CliConsole Console { get; } = console;
+
+    public bool Json => ParseResult.GetValue(globals.Json);
+
+    public string Actor => globals.Actor(ParseResult);
+
+    public string StorePath => globals.StorePath(ParseResult);
+
+    public RegistryService Registries => Services().GetRequiredService<RegistryService>();
+
+    // Builds the container once; adapters (the Docker engine, for `pull`) are added by the command that needs them.
+    public ServiceProvider Services(Action<IRegistriesBuilder>? configure = null)
+    {
+        if (_services is null)
+        {
+            var services = new ServiceCollection();
+            var builder = services.AddRegistries();
+            CliStore.Use(builder, StorePath);
+            configure?.Invoke(builder);
+            _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        }
+
+        return _services;
+    }
+
+    public ValueTask DisposeAsync() => _services?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

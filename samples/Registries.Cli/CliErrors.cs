@@ -1,0 +1,56 @@
+using System.Net.Sockets;
+using Registries.Core;
+using Registries.Core.Engine;
+using Registries.Core.HostConfiguration;
+using Registries.Core.Interop;
+
+namespace Registries.Cli;
+
+// Turns an exception into the exit code of DESIGN.md section 4 and one line for stderr. The messages of the
+// library's exceptions already say what was wrong and how to fix it, and never hold a secret.
+internal static class CliErrors
+{
+    public static int ExitCodeOf(Exception exception) => exception switch
+    {
+        ImagePullException { Error: ImagePullError.Denied } => ExitCodes.Refused,
+        DockerHostConfigurationException { Error: DockerHostConfigurationError.FingerprintMismatch } => ExitCodes.Refused,
+        RegistryRuleException => ExitCodes.Refused,
+
+        // The registry said the username or password is wrong: the user's input, not an outside failure.
+        RegistryVerificationException { Result.Outcome: RegistryVerificationOutcome.Invalid } => ExitCodes.BadInput,
+        EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
+        ArgumentException or FormatException => ExitCodes.BadInput,
+        _ => ExitCodes.Failure,
+    };
+
+    public static string MessageOf(Exception exception)
+    {
+        var message = exception switch
+        {
+            ArgumentException argument => WithoutParameterName(argument),
+            RegistriesException or FormatException => exception.Message,
+            OperationCanceledException => "cancelled.",
+            IOException or UnauthorizedAccessException or HttpRequestException or SocketException => OutsideFailure(exception),
+            _ => $"unexpected error ({exception.GetType().Name}): {exception.Message}",
+        };
+        return OneLine(message);
+    }
+
+    // One line, whatever the message holds: a script reads stderr line by line.
+    public static string OneLine(string message)
+        => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    // "... (Parameter 'email')" names a C# parameter, which means nothing to someone typing a command.
+    private static string WithoutParameterName(ArgumentException exception)
+    {
+        var suffix = $" (Parameter '{exception.ParamName}')";
+        var message = exception.Message;
+        var at = exception.ParamName is null ? -1 : message.IndexOf(suffix, StringComparison.Ordinal);
+        return at < 0 ? message : message.Remove(at, suffix.Length);
+    }
+
+    private static string OutsideFailure(Exception exception)
+        => exception.InnerException is { } inner && !exception.Message.Contains(inner.Message, StringComparison.Ordinal)
+            ? exception.Message + " (" + inner.Message + ")"
+            : exception.Message;
+}

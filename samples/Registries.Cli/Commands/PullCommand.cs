@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Registries.Cli.Output;
+using Registries.Core;
+using Registries.Core.Docker;
+using Registries.Core.Engine;
+using Spectre.Console;
+
+namespace Registries.Cli.Commands;
+
+// pull ENV IMAGE: through the Docker Engine, with the credential the environment resolves.
+internal static class PullCommand
+{
+    public static Command Create(CommandRunner runner)
+    {
+        var environment = new Argument<string>("ENV") { Description = "The environment's id." };
+        var image = new Argument<string>("IMAGE") { Description = "The image reference (registry.example.com:5000/team/app:1.0)." };
+        var dockerHost = new Option<string?>("--docker-host")
+        {
+            Description = "The Docker Engine endpoint (unix:///var/run/docker.sock, tcp://HOST:2375). Default: $DOCKER_HOST, else the platform's socket.",
+            HelpName = "URI",
+        };
+        var always = new Option<bool>("--always") { Description = "Pull even when the image is already present on the Docker host." };
+        var command = new Command(
+            "pull",
+            "Make sure IMAGE is on the Docker host: an image already present is used as it is, whatever the state of its "
+            + "registry; otherwise it is pulled with the credential the environment resolves. A pull whose registry is "
+            + "inactive is refused (exit code 3). Shows progress on a terminal, plain lines when the output is redirected.")
+        {
+            environment,
+            image,
+            dockerHost,
+            always,
+        };
+        runner.SetAction(command, async (context, cancellationToken) =>
+        {
+            var parse = context.ParseResult;
+            var reference = ImageReference.Parse(parse.GetRequiredValue(image));
+            var environmentId = parse.GetRequiredValue(environment);
+            var endpoint = parse.GetValue(dockerHost) is { } host ? new Uri(host, UriKind.Absolute) : null;
+            var services = context.Services(builder => builder.Services.AddSingleton<IImageEngine>(
+                _ => new DockerImageEngine(new DockerEngineOptions { Endpoint = endpoint })));
+
+            // The acting user must be allowed to use the environment's credentials (ReadOnly members are not); the pull
+            // itself decides again, since an image already present needs no credential at all.
+            await context.Registries.ResolveAsync(context.Actor, environmentId, reference, cancellationToken);
+            var pulls = services.GetRequiredService<ImagePullService>();
+            var alwaysPull = parse.GetValue(always);
+            ImagePullResult result;
+            if (context.Json)
+            {
+                result = await pulls.EnsureImageAsync(environmentId, reference, alwaysPull, progress: null, cancellationToken);
+                context.Console.Out.WriteLine(JsonSerializer.Serialize(PullJson.From(result), CliJsonContext.Output.PullJson));
+                return ExitCodes.Success;
+            }
+
+            if (context.Console.IsOutputRedirected)
+            {
+                result = await pulls.EnsureImageAsync(environmentId, reference, alwaysPull, new PlainPullProgress(context.Console.Out), cancellationToken);
+            }
+            else
+            {
+                result = await AnsiConsole.Progress()
+                    .AutoClear(true)
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+                    .StartAsync(progress => pulls.EnsureImageAsync(environmentId, reference, alwaysPull, new TerminalPullProgress(progress), cancellationToken).AsTask());
+            }
+
+            var resolution = result.Resolution;
+            context.Console.Out.WriteLine(!result.Pulled
+                ? $"{result.Image} is already present on the Docker host (use --always to pull it again)."
+                : resolution?.Outcome == ResolutionOutcome.Authenticated
+                    ? $"Pulled {result.Image} as {resolution.Username} with registry {resolution.RegistryId}."
+                    : $"Pulled {result.Image} anonymously.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    // Redirected output: one line each time a layer's status changes, not one per byte count.
+    private sealed class PlainPullProgress(TextWriter output) : IProgress<ImagePullProgress>
+    {
+        private readonly Dictionary<string, string> _last = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public void Report(ImagePullProgress value)
+        {
+            lock (_lock)
+            {
+                var key = value.LayerId ?? string.Empty;
+                if (value.Status.Length == 0 || (_last.TryGetValue(key, out var last) && last == value.Status))
+                {
+                    return;
+                }
+
+                _last[key] = value.Status;
+                output.WriteLine(value.LayerId is null ? value.Status : $"{value.LayerId}: {value.Status}");
+            }
+        }
+    }
+
+    // A terminal: one progress bar per layer, with the layer's current status.
+    private sealed class TerminalPullProgress(ProgressContext context) : IProgress<ImagePullProgress>
+    {
+        private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public void Report(ImagePullProgress value)
+        {
+            if (value.LayerId is null)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                if (!_tasks.TryGetValue(value.LayerId, out var task))
+                {
+                    task = context.AddTask(value.LayerId, maxValue: 1);
+                    _tasks[value.LayerId] = task;
+                }
+
+                task.Description = Markup.Escape($"{value.LayerId}: {value.Status}");
+                if (value.Total is > 0 && value.Current is { } current)
+                {
+                    task.MaxValue = value.Total.Value;
+                    task.Value = Math.Min(current, value.Total.Value);
+                }
+                else if (value.Status.Contains("complete", StringComparison.OrdinalIgnoreCase) || value.Status.StartsWith("Already exists", StringComparison.Ordinal))
+                {
+                    task.Value = task.MaxValue;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+
+namespace Registries.Cli;
+
+// --store, --as and --json: recursive, so they may be written before or after the command's name.
+internal sealed class GlobalOptions
+{
+    public const string StoreVariable = "REGISTRIES_STORE";
+
+    public const string UserVariable = "REGISTRIES_USER";
+
+    public Option<string?> Store { get; } = new("--store")
+    {
+        Description = $"The store file. Default: ${StoreVariable}, else ~/.registries/store.json.",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public Option<string?> As { get; } = new("--as")
+    {
+        Description = $"The acting user. Default: ${UserVariable}, else the operating system's user name.",
+        HelpName = "USER",
+        Recursive = true,
+    };
+
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print one JSON document on stdout instead of text.",
+        Recursive = true,
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Options.Add(Store);
+        root.Options.Add(As);
+        root.Options.Add(Json);
+    }
+
+    public string StorePath(ParseResult parseResult)
+    {
+        var path = parseResult.GetValue(Store);
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            path = System.Environment.GetEnvironmentVariable(StoreVariable);
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            path = Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile, System.Environment.SpecialFolderOption.DoNotVerify), ".registries", "store.json");
+        }
+
+        return Path.GetFullPath(path);
+    }
+
+    public string Actor(ParseResult parseResult)
+    {
+        var user = parseResult.GetValue(As);
+        if (user is not null)
+        {
+            // Given explicitly: an empty or blank name is bad input, reported by the library.
+            return user;
+        }
+
+        user = System.Environment.GetEnvironmentVariable(UserVariable);
+        return string.IsNullOrEmpty(user) ? System.Environment.UserName : user;
+    }
+}

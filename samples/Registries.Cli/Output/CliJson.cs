@@ -1,0 +1,137 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Registries.Core;
+using Registries.Core.Engine;
+using Registries.Core.HostConfiguration;
+
+namespace Registries.Cli.Output;
+
+// The documents printed by --json. Their field names and values are a contract (samples/Registries.Cli/README.md):
+// camelCase names, lowercase enum values, absent fields left out rather than null.
+internal sealed record EnvironmentJson(string Id, string Name, string Orchestration, string? Role, IReadOnlyList<MemberJson> Members)
+{
+    public static EnvironmentJson From(RegistryEnvironment environment, string actor)
+        => new(
+            environment.Id,
+            environment.Name,
+            CliNames.Of(environment.Orchestration),
+            environment.RoleOf(actor) is { } role ? CliNames.Of(role) : null,
+            environment.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberJson(m.Key, CliNames.Of(m.Value))).ToArray());
+}
+
+internal sealed record MemberJson(string User, string Role);
+
+internal sealed record RegistryJson(
+    string Id,
+    string EnvironmentId,
+    string Address,
+    string Kind,
+    string State,
+    string Username,
+    string Email,
+    long Sequence,
+    bool Effective,
+    bool Overridden)
+{
+    public static RegistryJson From(RegistryEntry entry)
+    {
+        var registry = entry.Registry;
+        return new(
+            registry.Id,
+            registry.EnvironmentId,
+            registry.Address.ToString(),
+            CliNames.Of(registry.Kind),
+            CliNames.Of(registry.State),
+            registry.Username,
+            registry.Email,
+            registry.Sequence,
+            entry.IsEffective,
+            entry.IsOverridden);
+    }
+}
+
+// A resolution, without its password: the CLI answers which credential would be used, never what it is.
+internal sealed record ResolutionJson(string Image, string Registry, string Outcome, string? Username, string? RegistryId, string? Reason)
+{
+    public static ResolutionJson From(CredentialResolution resolution)
+        => new(
+            resolution.Image.ToString(),
+            resolution.Registry.ToString(),
+            CliNames.Of(resolution.Outcome),
+            resolution.Username,
+            resolution.RegistryId,
+            resolution.Reason);
+}
+
+// The outcome of `pull`: whether the image was pulled, and with which credential (never the password).
+internal sealed record PullJson(string Image, bool Pulled, string? Outcome, string? Registry, string? Username, string? RegistryId)
+{
+    public static PullJson From(ImagePullResult result)
+        => new(
+            result.Image.ToString(),
+            result.Pulled,
+            result.Resolution is { } r ? CliNames.Of(r.Outcome) : null,
+            result.Resolution?.Registry.ToString(),
+            result.Resolution?.Username,
+            result.Resolution?.RegistryId);
+}
+
+internal sealed record FileChangeJson(string Path, string Kind, string Description)
+{
+    public static IReadOnlyList<FileChangeJson> From(IReadOnlyList<HostFileChange> changes)
+        => changes.Select(c => new FileChangeJson(c.Path, HostChanges.Name(c.Kind), c.Description)).ToArray();
+}
+
+internal sealed record CertificateJson(string Subject, string Issuer, string Fingerprint, DateTimeOffset NotBefore, DateTimeOffset NotAfter, bool SelfSigned, bool CertificateAuthority);
+
+// The outcome of `trust`: the chain the registry presented and what was written.
+internal sealed record TrustJson(
+    string Address,
+    string Fingerprint,
+    string CaCertificatePath,
+    string? BundlePath,
+    bool DryRun,
+    bool RestartRequired,
+    IReadOnlyList<CertificateJson> Certificates,
+    IReadOnlyList<FileChangeJson> Changes)
+{
+    public static TrustJson From(CertificateInstallResult result)
+        => new(
+            result.Chain.Address.ToString(),
+            result.Fingerprint.ToString(),
+            result.CaCertificatePath,
+            result.BundlePath,
+            result.DryRun,
+            result.RestartRequired,
+            result.Chain.Certificates.Select(c => new CertificateJson(c.Subject, c.Issuer, c.Fingerprint.ToString(), c.NotBefore, c.NotAfter, c.IsSelfSigned, c.IsCertificateAuthority)).ToArray(),
+            FileChangeJson.From(result.Changes));
+}
+
+// The outcome of `insecure add|remove`.
+internal sealed record InsecureJson(string Address, string Action, bool DryRun, bool RestartRequired, IReadOnlyList<FileChangeJson> Changes)
+{
+    public static InsecureJson From(InsecureRegistryResult result, string action)
+        => new(result.Address.ToString(), action, result.DryRun, result.RestartRequired, FileChangeJson.From(result.Changes));
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(EnvironmentJson))]
+[JsonSerializable(typeof(IReadOnlyList<EnvironmentJson>))]
+[JsonSerializable(typeof(RegistryJson))]
+[JsonSerializable(typeof(IReadOnlyList<RegistryJson>))]
+[JsonSerializable(typeof(ResolutionJson))]
+[JsonSerializable(typeof(PullJson))]
+[JsonSerializable(typeof(TrustJson))]
+[JsonSerializable(typeof(InsecureJson))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as
+    // they are. Built on first use: the generated Default must be initialized first.
+    private static CliJsonContext? _output;
+
+    public static CliJsonContext Output => _output ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

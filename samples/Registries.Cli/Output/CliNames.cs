@@ -1,0 +1,69 @@
+using Registries.Core;
+
+namespace Registries.Cli.Output;
+
+// The lowercase names the CLI reads and prints for the library's enums.
+internal static class CliNames
+{
+    public static readonly string[] Orchestrations = ["cattle", "kubernetes", "swarm", "mesos"];
+
+    public static readonly string[] Roles = ["owner", "member", "readonly"];
+
+    public static string Of(OrchestrationKind kind) => kind switch
+    {
+        OrchestrationKind.Cattle => "cattle",
+        OrchestrationKind.Kubernetes => "kubernetes",
+        OrchestrationKind.Swarm => "swarm",
+        OrchestrationKind.Mesos => "mesos",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown orchestration kind."),
+    };
+
+    public static string Of(EnvironmentRole role) => role switch
+    {
+        EnvironmentRole.Owner => "owner",
+        EnvironmentRole.Member => "member",
+        EnvironmentRole.ReadOnly => "readonly",
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
+    };
+
+    public static string Of(RegistryKind kind) => kind switch
+    {
+        RegistryKind.DockerHub => "dockerhub",
+        RegistryKind.Quay => "quay",
+        RegistryKind.Custom => "custom",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown registry kind."),
+    };
+
+    public static string Of(RegistryState state) => state switch
+    {
+        RegistryState.Active => "active",
+        RegistryState.Inactive => "inactive",
+        RegistryState.Removed => "removed",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown registry state."),
+    };
+
+    public static string Of(ResolutionOutcome outcome) => outcome switch
+    {
+        ResolutionOutcome.Authenticated => "authenticated",
+        ResolutionOutcome.Anonymous => "anonymous",
+        ResolutionOutcome.Denied => "denied",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
+    };
+
+    public static OrchestrationKind Orchestration(string name) => name switch
+    {
+        "cattle" => OrchestrationKind.Cattle,
+        "kubernetes" => OrchestrationKind.Kubernetes,
+        "swarm" => OrchestrationKind.Swarm,
+        "mesos" => OrchestrationKind.Mesos,
+        _ => throw new ArgumentException($"Unknown orchestration '{name}': use {string.Join(", ", Orchestrations)}."),
+    };
+
+    public static EnvironmentRole Role(string name) => name switch
+    {
+        "owner" => EnvironmentRole.Owner,
+        "member" => EnvironmentRole.Member,
+        "readonly" => EnvironmentRole.ReadOnly,
+        _ => throw new ArgumentException($"Unknown role '{name}': use {string.Join(", ", Roles)}."),
+    };
+}

@@ -1,0 +1,3 @@
+using Registries.Cli;
+
+return await CliApplication.RunAsync(args, CliConsole.System());

@@ -1,0 +1,37 @@
+namespace Registries.Cli.Tests;
+
+public sealed class HelpTests : IDisposable
+{
+    private readonly RegistriesCli _cli = new();
+
+    [Theory]
+    [InlineData("Exit codes: 0 success")]
+    [InlineData("Create an environment", "env", "create")]
+    [InlineData("List the environments", "env", "list")]
+    [InlineData("Show an environment", "env", "show")]
+    [InlineData("Add a member", "env", "member", "add")]
+    [InlineData("Give exactly one of --dockerhub, --quay or --address", "registry", "add")]
+    [InlineData("--verify", "registry", "add")]
+    [InlineData("oldest first", "registry", "list")]
+    [InlineData("never its password", "registry", "show")]
+    [InlineData("always required again", "registry", "edit")]
+    [InlineData("prohibited", "registry", "deactivate")]
+    [InlineData("without entering its password again", "registry", "activate")]
+    [InlineData("Deactivate it first", "registry", "delete")]
+    [InlineData("3 when it is denied", "resolve")]
+    [InlineData("--docker-host", "pull")]
+    [InlineData("--kubernetes", "docker-config")]
+    [InlineData("--expect-fingerprint", "trust")]
+    [InlineData("--daemon-json", "insecure", "add")]
+    [InlineData("--docker-opts-file", "insecure", "remove")]
+    public async Task Help_EveryCommand_PrintsUsageAndExitsZero(string expected, params string[] command)
+    {
+        var help = await _cli.SucceedAsync([.. command, "--help"]);
+
+        Assert.Contains("Usage:", help, StringComparison.Ordinal);
+        Assert.Contains(expected, help, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.StorePath));
+    }
+
+    public void Dispose() => _cli.Dispose();
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Registries.Testing;
+
+namespace Registries.Cli.Tests;
+
+// Pulls test/other:2.0 (REGISTRIES_TEST_OTHER_IMAGE) through the real dockerd: the Docker adapter's own tests use
+// test/hello on the same engine, so the two never remove each other's image.
+public sealed class PullCommandTests : IDisposable
+{
+    private readonly RegistriesCli _cli = new();
+    private readonly TestServices _services = TestServices.Require();
+
+    private string Image => _services.Registry + "/" + _services.OtherImage;
+
+    [Fact]
+    public async Task Pull_ActiveThenInactive_PullsThenUsesThePresentImageThenRefuses()
+    {
+        RemoveImage();
+        try
+        {
+            await _cli.SucceedAsync("env", "create", "prod");
+            await _cli.SucceedWithInputAsync(_services.Password + "\n", "registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.User, "--password-stdin");
+
+            var pulled = await _cli.SucceedAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost);
+            var present = await _cli.SucceedAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost, "--json");
+            await _cli.SucceedAsync("registry", "deactivate", "1a1", "1r2");
+            var presentWhileInactive = await _cli.SucceedAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost, "--json");
+            RemoveImage();
+            var refused = await _cli.RunAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost);
+
+            // Redirected output: plain status lines, then the outcome.
+            Assert.Contains("Pull complete", pulled, StringComparison.Ordinal);
+            Assert.EndsWith($"Pulled {Image} as {_services.User} with registry 1r2.\n", pulled, StringComparison.Ordinal);
+            Assert.DoesNotContain("\u001b[", pulled, StringComparison.Ordinal);
+            Assert.False(JsonDocument.Parse(present).RootElement.GetProperty("pulled").GetBoolean());
+            Assert.False(JsonDocument.Parse(presentWhileInactive).RootElement.GetProperty("pulled").GetBoolean());
+            Assert.Contains("inactive", refused.AssertOneLineError(3), StringComparison.Ordinal);
+            Assert.False(ImageExists());
+        }
+        finally
+        {
+            RemoveImage();
+        }
+    }
+
+    [Fact]
+    public async Task Pull_SymbolPasswordFromStdin_AuthenticatesWithEveryCharacter()
+    {
+        try
+        {
+            await _cli.SucceedAsync("env", "create", "prod");
+            await _cli.SucceedWithInputAsync(_services.SymbolPassword + "\r\n", "registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.SymbolUser, "--password-stdin");
+
+            var json = await _cli.SucceedAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost, "--always", "--json");
+
+            var root = JsonDocument.Parse(json).RootElement;
+            Assert.True(root.GetProperty("pulled").GetBoolean());
+            Assert.Equal("authenticated", root.GetProperty("outcome").GetString());
+            Assert.Equal(_services.SymbolUser, root.GetProperty("username").GetString());
+            Assert.Equal("1r2", root.GetProperty("registryId").GetString());
+            Assert.DoesNotContain(_services.SymbolPassword, json, StringComparison.Ordinal);
+        }
+        finally
+        {
+            RemoveImage();
+        }
+    }
+
+    [Fact]
+    public async Task Pull_Terminal_ShowsProgressBars()
+    {
+        RemoveImage();
+        try
+        {
+            await _cli.SucceedAsync("env", "create", "prod");
+            await _cli.SucceedWithInputAsync(_services.Password, "registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.User, "--password-stdin");
+
+            var result = await _cli.RunInTerminalAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost);
+
+            Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+            Assert.Contains("\u001b[", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains("%", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"Pulled {Image} as {_services.User} with registry 1r2.", result.Stdout, StringComparison.Ordinal);
+            Assert.True(ImageExists());
+        }
+        finally
+        {
+            RemoveImage();
+        }
+    }
+
+    [Fact]
+    public async Task Pull_WrongPassword_OutsideFailureInOneLine()
+    {
+        await _cli.SucceedAsync("env", "create", "prod");
+        await _cli.SucceedWithInputAsync("canary-wrong-password", "registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.User, "--password-stdin");
+
+        var result = await _cli.RunAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost, "--always");
+
+        var line = result.AssertOneLineError(4, stdoutEmpty: false);
+        Assert.DoesNotContain("canary", result.Stdout + line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(2, "pull", "1a1", "Ubuntu")]
+    [InlineData(2, "pull", "1a1")]
+    [InlineData(2, "pull", "1a9", "{image}")]
+    [InlineData(2, "pull", "1a1", "{image}", "--as", "mallory")]
+    [InlineData(3, "pull", "1a1", "{image}", "--as", "reader")]
+    [InlineData(3, "pull", "1a4", "{image}")]
+    [InlineData(2, "pull", "1a1", "{image}", "--docker-host", "not a uri")]
+    [InlineData(2, "pull", "1a1", "{image}", "--docker-host", "ftp://engine:21")]
+    [InlineData(4, "pull", "1a1", "{image}", "--docker-host", "unix:///nonexistent/docker.sock")]
+    public async Task BadInput_OneLineOnStderr_StoreUnchanged(int exitCode, params string[] args)
+    {
+        await _cli.SucceedAsync("env", "create", "prod");
+        await _cli.SucceedAsync("env", "member", "add", "1a1", "reader", "--role", "readonly");
+        await _cli.SucceedWithInputAsync("pw", "registry", "add", "1a1", "--quay", "--email", "a@example.com", "--username", "u", "--password-stdin");
+        await _cli.SucceedWithInputAsync("pw", "registry", "add", "1a1", "--quay", "--email", "a@example.com", "--username", "u", "--password-stdin");
+        await _cli.SucceedAsync("env", "create", "k8s", "--orchestration", "kubernetes");
+        var before = _cli.StoreBytes();
+
+        var result = await _cli.RunAsync(args.Select(a => a.Replace("{image}", Image, StringComparison.Ordinal)).ToArray());
+
+        result.AssertOneLineError(exitCode);
+        Assert.Equal(before, _cli.StoreBytes());
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    private bool ImageExists() => Docker("image", "inspect", Image) == 0;
+
+    private void RemoveImage() => Docker("rmi", "--force", Image);
+
+    private int Docker(params string[] args)
+    {
+        var start = new ProcessStartInfo(_services.DockerCli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--host");
+        start.ArgumentList.Add(_services.DockerHost);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+}
