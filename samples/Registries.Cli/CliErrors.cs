@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Options;
 using Registries.Core;
 using Registries.Core.Engine;
 using Registries.Core.HostConfiguration;
@@ -19,7 +20,7 @@ internal static class CliErrors
         // The registry said the username or password is wrong: the user's input, not an outside failure.
         RegistryVerificationException { Result.Outcome: RegistryVerificationOutcome.Invalid } => ExitCodes.BadInput,
         EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
-        ArgumentException or FormatException => ExitCodes.BadInput,
+        ArgumentException or FormatException or OptionsValidationException => ExitCodes.BadInput,
         _ => ExitCodes.Failure,
     };
 
@@ -29,6 +30,7 @@ internal static class CliErrors
         {
             ArgumentException argument => WithoutParameterName(argument),
             RegistriesException or FormatException => exception.Message,
+            OptionsValidationException options => string.Join(' ', options.Failures),
             OperationCanceledException => "cancelled.",
             IOException or UnauthorizedAccessException or HttpRequestException or SocketException => OutsideFailure(exception),
             _ => $"unexpected error ({exception.GetType().Name}): {exception.Message}",

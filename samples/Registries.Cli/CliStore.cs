@@ -8,5 +8,5 @@ namespace Registries.Cli;
 internal static class CliStore
 {
     public static void Use(IRegistriesBuilder builder, string path)
-        => builder.UseStore(_ => FileRegistryStore.Open(path));
+        => builder.UseFileStore(path);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Registries.Cli.Output;
 using Registries.Core;
+using Registries.Core.DependencyInjection;
 using Registries.Core.Docker;
 using Registries.Core.Engine;
 using Spectre.Console;
@@ -39,8 +40,7 @@ internal static class PullCommand
             var reference = ImageReference.Parse(parse.GetRequiredValue(image));
             var environmentId = parse.GetRequiredValue(environment);
             var endpoint = parse.GetValue(dockerHost) is { } host ? new Uri(host, UriKind.Absolute) : null;
-            var services = context.Services(builder => builder.Services.AddSingleton<IImageEngine>(
-                _ => new DockerImageEngine(new DockerEngineOptions { Endpoint = endpoint })));
+            var services = context.Services(builder => builder.UseDocker(options => options.Endpoint = endpoint));
 
             // The acting user must be allowed to use the environment's credentials (ReadOnly members are not); the pull
             // itself decides again, since an image already present needs no credential at all.
