@@ -1,0 +1,281 @@
+using Registries.Core.Engine;
+using Registries.Core.Storage;
+
+namespace Registries.Core.Docker.Tests;
+
+/// <summary>ImagePullService over the real dockerd and registry, through <see cref="DockerImageEngine"/>.</summary>
+[Collection(DockerEngineCollection.Name)]
+public sealed class DockerImageEngineTests : IDisposable
+{
+    private const string Owner = "alice";
+    private readonly DockerEngineFixture _docker;
+    private readonly DockerImageEngine _engine;
+    private readonly InMemoryRegistryStore _store = new();
+    private readonly RegistryService _registries;
+    private readonly ImagePullService _pulls;
+    private readonly List<ImageReference> _images = [];
+
+    public DockerImageEngineTests(DockerEngineFixture docker)
+    {
+        _docker = docker;
+        _engine = new DockerImageEngine(docker.Options);
+        _registries = new RegistryService(_store);
+        _pulls = new ImagePullService(new CredentialResolver(_store), _engine);
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_RightCredential_PullsTheImage()
+    {
+        var image = Image("right");
+        var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+
+        var result = await _pulls.EnsureImageAsync(environment, image);
+
+        Assert.True(result.Pulled);
+        Assert.Equal(ResolutionOutcome.Authenticated, result.Resolution!.Outcome);
+        Assert.Equal(registry.Id, result.Resolution.RegistryId);
+        Assert.True(_docker.IsPresent(image));
+        Assert.True(await _engine.ImageExistsAsync(image));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_PasswordOfSymbolsAndNonAsciiLetters_PullsTheImage()
+    {
+        var image = Image("symbols");
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.SymbolUser, _docker.Services.SymbolPassword);
+
+        var result = await _pulls.EnsureImageAsync(environment, image);
+
+        Assert.True(result.Pulled);
+        Assert.True(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_RegistryDeactivated_IsDeniedAndNothingPulled()
+    {
+        var image = Image("denied");
+        var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        await _registries.DeactivateRegistryAsync(Owner, environment, registry.Id);
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
+
+        Assert.Equal(ImagePullError.Denied, error.Error);
+        Assert.Contains(registry.Id, error.Message, StringComparison.Ordinal);
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_ImagePresentWhileRegistryDeactivated_IsUsedAsItIs()
+    {
+        var image = Image("present");
+        var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        Assert.True((await _pulls.EnsureImageAsync(environment, image)).Pulled);
+        await _registries.DeactivateRegistryAsync(Owner, environment, registry.Id);
+
+        var result = await _pulls.EnsureImageAsync(environment, image);
+
+        Assert.False(result.Pulled);
+        Assert.Null(result.Resolution);
+        Assert.True(_docker.IsPresent(image));
+
+        // "Always pull" does not bypass the rules.
+        var denied = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image, alwaysPull: true).AsTask());
+        Assert.Equal(ImagePullError.Denied, denied.Error);
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_AlwaysPullWhilePresent_PullsAgain()
+    {
+        var image = Image("always");
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        Assert.True((await _pulls.EnsureImageAsync(environment, image)).Pulled);
+        var reports = new RecordingProgress();
+
+        var result = await _pulls.EnsureImageAsync(environment, image, alwaysPull: true, reports);
+
+        Assert.True(result.Pulled);
+        Assert.Contains(reports.Items, p => p.Status.Contains("Image is up to date", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_WrongPassword_IsUnauthorizedWithoutThePasswordAndNothingPulled()
+    {
+        const string Canary = "Canary-Wrong-P4ss\"word:é/+=";
+        var image = Image("wrong");
+        var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, Canary);
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
+
+        Assert.Equal(ImagePullError.Unauthorized, error.Error);
+        Assert.Contains(registry.Id, error.Message, StringComparison.Ordinal);
+        Assert.Contains("password", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unauthorized: authentication required", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Canary, error.ToString(), StringComparison.Ordinal);
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_NoCredentialForAnAuthenticatingRegistry_IsUnauthorized()
+    {
+        var image = Image("anonymous");
+        var environment = (await _registries.CreateEnvironmentAsync(Owner, "anonymous")).Id;
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
+
+        Assert.Equal(ImagePullError.Unauthorized, error.Error);
+        Assert.Contains("anonymous", error.Message, StringComparison.Ordinal);
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Theory]
+    [InlineData("registries-core-docker-tests/hello:no-such-tag")]
+    [InlineData("registries-core-docker-tests/no-such-repository:1.0")]
+    public async Task EnsureImageAsync_UnknownRepositoryOrTag_IsNotFound(string repositoryAndTag)
+    {
+        var image = ImageReference.Parse($"{_docker.Services.Registry}/{repositoryAndTag}");
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
+
+        Assert.Equal(ImagePullError.NotFound, error.Error);
+        Assert.Contains("manifest unknown", error.Message, StringComparison.Ordinal);
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_ClosedPort_IsRegistryUnreachable()
+    {
+        var image = ImageReference.Parse("127.0.0.1:1/test/hello:1.0");
+        var (environment, _) = await AddRegistryAsync("127.0.0.1:1", _docker.Services.User, _docker.Services.Password);
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
+
+        Assert.Equal(ImagePullError.RegistryUnreachable, error.Error);
+        Assert.Contains("connection refused", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_docker.Services.Password, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_RegistryCertificateNotTrusted_IsCertificateNotTrustedAndNothingPulled()
+    {
+        var secure = _docker.Services.RequireSecureRegistry();
+        var image = ImageReference.Parse($"{secure}/{_docker.Services.Image}");
+        _images.Add(image);
+        var (environment, _) = await AddRegistryAsync(secure, _docker.Services.User, _docker.Services.Password);
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
+
+        Assert.Equal(ImagePullError.CertificateNotTrusted, error.Error);
+        Assert.Contains("x509", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"certs.d/{secure}/ca.crt", error.Message, StringComparison.Ordinal);
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task PullAsync_Progress_ReportsLayersAndStatuses()
+    {
+        var image = _docker.PushUniqueContent("progress");
+        _images.Add(image);
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var reports = new RecordingProgress();
+
+        await _engine.PullAsync(resolution, reports);
+
+        Assert.Contains(reports.Items, p => p.LayerId is null && p.Status.StartsWith("Pulling from", StringComparison.Ordinal));
+        Assert.Contains(reports.Items, p => p.LayerId is not null && p.Status == "Pull complete");
+        Assert.Contains(reports.Items, p => p.LayerId is not null && p.Current > 0 && p.Total >= p.Current);
+        Assert.Contains(reports.Items, p => p.Status.StartsWith("Status: Downloaded newer image", StringComparison.Ordinal));
+        Assert.True(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task PullAsync_Denied_ThrowsArgumentExceptionBeforeAnyCall()
+    {
+        var image = Image("denied-direct");
+        var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        await _registries.DeactivateRegistryAsync(Owner, environment, registry.Id);
+        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _engine.PullAsync(resolution).AsTask());
+
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task EnsureImageAsync_EngineSocketMissing_IsEngineUnavailable()
+    {
+        var socket = new Uri($"unix:///tmp/registries-no-such-dir-{Guid.NewGuid():N}/docker.sock");
+        using var engine = new DockerImageEngine(new DockerEngineOptions { Endpoint = socket });
+        var pulls = new ImagePullService(new CredentialResolver(_store), engine);
+        var image = ImageReference.Parse($"{_docker.Services.Registry}/{_docker.Services.Image}");
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+
+        var present = await Assert.ThrowsAsync<ImagePullException>(() => pulls.EnsureImageAsync(environment, image).AsTask());
+        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var pull = await Assert.ThrowsAsync<ImagePullException>(() => engine.PullAsync(resolution).AsTask());
+
+        Assert.Equal(ImagePullError.EngineUnavailable, present.Error);
+        Assert.Equal(ImagePullError.EngineUnavailable, pull.Error);
+        Assert.Contains(socket.ToString(), pull.Message, StringComparison.Ordinal);
+        Assert.Contains("dockerd is running", pull.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PullAsync_TokenAlreadyCancelled_ThrowsOperationCanceled()
+    {
+        var image = Image("cancelled");
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _engine.PullAsync(resolution, cancellationToken: cancellation.Token).AsTask());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _pulls.EnsureImageAsync(environment, image, cancellationToken: cancellation.Token).AsTask());
+
+        Assert.False(_docker.IsPresent(image));
+    }
+
+    [Fact]
+    public async Task PullAsync_CancelledDuringTheStream_ThrowsOperationCanceled()
+    {
+        var image = Image("cancel-midway");
+        var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
+        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        using var cancellation = new CancellationTokenSource();
+        var reports = new RecordingProgress(onReport: _ => cancellation.Cancel());
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _engine.PullAsync(resolution, reports, cancellation.Token).AsTask());
+
+        Assert.Equal(cancellation.Token, error.CancellationToken);
+        Assert.NotEmpty(reports.Items);
+    }
+
+    public void Dispose()
+    {
+        foreach (var image in _images)
+        {
+            _docker.Remove(image);
+        }
+
+        _engine.Dispose();
+    }
+
+    private ImageReference Image(string label)
+    {
+        var image = _docker.PushUnique(label);
+        _images.Add(image);
+        return image;
+    }
+
+    private async Task<(string EnvironmentId, Registry Registry)> AddRegistryAsync(string address, string username, string password)
+    {
+        var environment = await _registries.CreateEnvironmentAsync(Owner, "env-" + Guid.NewGuid().ToString("N")[..6]);
+        var registry = await _registries.AddRegistryAsync(
+            Owner,
+            environment.Id,
+            RegistryAddress.Parse(address),
+            new RegistryCredential("ops@example.com", username, password));
+        return (environment.Id, registry);
+    }
+}
