@@ -5,10 +5,19 @@ namespace Registries.Core;
 /// <summary>A container image reference, parsed and normalized as Docker does it.</summary>
 /// <remarks>
 /// <para>The grammar is <c>[registry[:port]/][namespace/]name[:tag][@digest]</c>, with the normalization of
-/// Docker's own parser: a first component is a registry only if it contains <c>.</c> or <c>:</c>, is
+/// Docker's own parser (<c>ParseNormalizedNamed</c> of github.com/distribution/reference), whose choices and errors
+/// this type follows: a first component is a registry only if it contains <c>.</c> or <c>:</c>, is
 /// <c>localhost</c>, or has an uppercase letter; otherwise the registry is Docker Hub, and a one-component
 /// Docker Hub name gets the <c>library/</c> namespace.</para>
-/// <para>Instances are immutable and safe to share between threads.</para>
+/// <para>Errors follow Docker's as well: a malformed tag or digest (one the grammar cannot read) is
+/// <see cref="ImageReferenceError.InvalidFormat"/>; a well-formed digest Docker cannot use (another algorithm, the wrong
+/// length, uppercase hex) is <see cref="ImageReferenceError.DigestInvalidFormat"/>; a 64-digit lowercase hex string is
+/// refused as an image ID. <see cref="ImageReferenceError.TagInvalidFormat"/> comes from <see cref="WithTag"/>. Two
+/// deliberate differences: the empty string is <see cref="ImageReferenceError.NameEmpty"/>, and a first component
+/// that Docker takes for a registry but that is no host name (<c>foo_bar.com/app</c>, a port above
+/// <see cref="int.MaxValue"/>) is refused, where Docker reads a name without any registry.</para>
+/// <para>Two references are equal when their registries are equal (host ignoring case, Docker Hub aliases as one)
+/// and their repository, tag and digest are equal. Instances are immutable and safe to share between threads.</para>
 /// </remarks>
 public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<ImageReference>
 {
@@ -38,20 +47,62 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     public string Name => Registry + "/" + Repository;
 
     /// <summary>Gets the short name that Docker shows: <c>ubuntu</c>, <c>org/app</c>, <c>quay.io/org/app</c>.</summary>
+    /// <remarks>As Docker's <c>FamiliarName</c>: the registry is left out only when it is written <c>docker.io</c> (or
+    /// <c>index.docker.io</c>, which Docker turns into it), and <c>library/</c> only for one-component names.</remarks>
     public string FamiliarName
     {
         get
         {
-            if (!Registry.IsDockerHub)
+            if (!string.Equals(Registry.ToString(), "docker.io", StringComparison.Ordinal))
             {
                 return Name;
             }
 
-            return Repository.StartsWith("library/", StringComparison.Ordinal) && Repository.IndexOf('/', 8) < 0
-                ? Repository[8..]
+            return Repository.StartsWith(ReferenceGrammar.LibraryPrefix, StringComparison.Ordinal) && Repository.IndexOf('/', ReferenceGrammar.LibraryPrefix.Length) < 0
+                ? Repository[ReferenceGrammar.LibraryPrefix.Length..]
                 : Repository;
         }
     }
+
+    /// <summary>Returns the same image with another tag; the digest, if any, is kept.</summary>
+    /// <param name="tag">The tag, for example <c>22.04</c>.</param>
+    /// <returns>The reference with <paramref name="tag"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tag"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ImageReferenceFormatException">The tag is not valid (<see cref="ImageReferenceError.TagInvalidFormat"/>).</exception>
+    public ImageReference WithTag(string tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        if (!ReferenceGrammar.IsValidTag(tag))
+        {
+            throw new ImageReferenceFormatException(
+                ImageReferenceError.TagInvalidFormat,
+                $"'{tag}' is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
+        }
+
+        return new ImageReference(Registry, Repository, tag, Digest);
+    }
+
+    /// <summary>Returns the same image pinned to a digest; the tag, if any, is kept.</summary>
+    /// <param name="digest">The digest, for example <c>sha256:</c> followed by 64 lowercase hex digits.</param>
+    /// <returns>The reference with <paramref name="digest"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="digest"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ImageReferenceFormatException">The digest is not valid (<see cref="ImageReferenceError.DigestInvalidFormat"/>).</exception>
+    public ImageReference WithDigest(string digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        if (!ReferenceGrammar.IsWellFormedDigest(digest, out var colon) || ReferenceGrammar.ValidateDigest(digest, colon, out _) != ReferenceProblem.None)
+        {
+            throw new ImageReferenceFormatException(
+                ImageReferenceError.DigestInvalidFormat,
+                $"'{digest}' is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
+        }
+
+        return new ImageReference(Registry, Repository, Tag, digest);
+    }
+
+    /// <summary>Returns the same image without tag and digest.</summary>
+    /// <returns>The repository alone, for example <c>docker.io/library/ubuntu</c>.</returns>
+    public ImageReference WithoutTagAndDigest() => Tag is null && Digest is null ? this : new ImageReference(Registry, Repository, null, null);
 
     /// <summary>Parses an image reference.</summary>
     /// <param name="s">The reference, for example <c>ubuntu:22.04</c> or <c>quay.io/org/app@sha256:…</c>.</param>

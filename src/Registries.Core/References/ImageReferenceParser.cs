@@ -1,76 +1,228 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
 
 namespace Registries.Core;
 
-// Interim parser: replaced by the hand-written span parser of issue 2.
+// Docker's ParseNormalizedNamed (github.com/distribution/reference) over a span. TryParse allocates nothing when the
+// input is refused; only Explain, on the throwing path, builds text.
 internal static class ImageReferenceParser
 {
+    private const string LatestTag = "latest";
+
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result, out ImageReferenceError error)
     {
-        result = null;
-        if (s.IsEmpty)
+        var problem = Analyze(s, out var parts, out _);
+        if (problem != ReferenceProblem.None)
         {
-            error = ImageReferenceError.NameEmpty;
+            result = null;
+            error = Classify(s, problem, parts);
             return false;
         }
 
-        string? digest = null;
-        var at = s.IndexOf('@');
-        if (at >= 0)
-        {
-            digest = s[(at + 1)..].ToString();
-            s = s[..at];
-        }
-
-        string? tag = null;
-        var colon = s.LastIndexOf(':');
-        if (colon > s.LastIndexOf('/'))
-        {
-            tag = s[(colon + 1)..].ToString();
-            s = s[..colon];
-        }
-
-        var registry = RegistryAddress.DockerHub;
-        var slash = s.IndexOf('/');
-        if (slash > 0)
-        {
-            var first = s[..slash];
-            if (first.IndexOfAny('.', ':') >= 0 || first.SequenceEqual("localhost"))
-            {
-                if (!RegistryAddress.TryParse(first, out var parsed))
-                {
-                    error = ImageReferenceError.InvalidFormat;
-                    return false;
-                }
-
-                registry = parsed;
-                s = s[(slash + 1)..];
-            }
-        }
-
-        if (s.IsEmpty)
-        {
-            error = ImageReferenceError.NameEmpty;
-            return false;
-        }
-
-        var repository = s.ToString();
-        if (repository.Any(char.IsAsciiLetterUpper))
-        {
-            error = ImageReferenceError.NameContainsUppercase;
-            return false;
-        }
-
-        if (registry.IsDockerHub && !repository.Contains('/', StringComparison.Ordinal))
-        {
-            repository = "library/" + repository;
-        }
-
+        result = Build(s, parts);
         error = default;
-        result = new ImageReference(registry, repository, tag, digest);
         return true;
     }
 
+    private static ReferenceProblem Analyze(ReadOnlySpan<char> s, out ReferenceParts parts, out int at)
+    {
+        if (s.IsEmpty)
+        {
+            parts = default;
+            at = 0;
+            return ReferenceProblem.Empty;
+        }
+
+        ReferenceGrammar.Split(s, out parts);
+        var problem = ReferenceGrammar.Scan<ReferenceGrammar.AsIs>(s, ref parts, out at);
+        return problem != ReferenceProblem.None ? problem : ReferenceGrammar.Validate(s, parts, out at);
+    }
+
+    // Maps the first problem to the error Docker reports, in Docker's order: uppercase in the remote name first, then
+    // the grammar (where a reference that only fails because of uppercase letters is again "uppercase").
+    private static ImageReferenceError Classify(ReadOnlySpan<char> s, ReferenceProblem problem, in ReferenceParts parts)
+    {
+        switch (problem)
+        {
+            case ReferenceProblem.Empty:
+                return ImageReferenceError.NameEmpty;
+            case ReferenceProblem.ImageId:
+            case ReferenceProblem.DomainWithUnderscore:
+            case ReferenceProblem.PortTooLarge:
+                return ImageReferenceError.InvalidFormat;
+            case ReferenceProblem.NameTooLong:
+                return ImageReferenceError.NameTooLong;
+            case ReferenceProblem.DigestUnsupportedAlgorithm:
+            case ReferenceProblem.DigestWrongLength:
+            case ReferenceProblem.DigestUppercaseHex:
+                return ImageReferenceError.DigestInvalidFormat;
+            case ReferenceProblem.DigestAlgorithmUppercase:
+                // Found after the grammar matched: the digest algorithm lies inside Docker's uppercase check.
+                return ImageReferenceError.NameContainsUppercase;
+            default:
+                break;
+        }
+
+        if (ReferenceGrammar.HasUppercase(ReferenceGrammar.UppercaseRegion(s, parts)))
+        {
+            return ImageReferenceError.NameContainsUppercase;
+        }
+
+        var lowered = parts;
+        lowered.TagStart = lowered.TagEnd = lowered.DigestStart = lowered.AlgorithmEnd = -1;
+        return ReferenceGrammar.Scan<ReferenceGrammar.Lowered>(s, ref lowered, out _) == ReferenceProblem.None
+            ? ImageReferenceError.NameContainsUppercase
+            : ImageReferenceError.InvalidFormat;
+    }
+
+    private static ImageReference Build(ReadOnlySpan<char> s, in ReferenceParts parts)
+    {
+        var registry = parts.IsDockerHub ? RegistryAddress.DockerHub : RegistryAddress.FromValidatedDomain(s[..parts.Slash]);
+        var path = s[parts.PathStart..parts.PathEnd];
+        var repository = parts.LibraryPrefix ? string.Concat(ReferenceGrammar.LibraryPrefix, path) : path.ToString();
+        string? tag = null;
+        if (parts.HasTag)
+        {
+            var tagText = s[parts.TagStart..parts.TagEnd];
+            tag = tagText.SequenceEqual(LatestTag) ? LatestTag : tagText.ToString();
+        }
+
+        var digest = parts.HasDigest ? s[parts.DigestStart..].ToString() : null;
+        return new ImageReference(registry, repository, tag, digest);
+    }
+
+    public static ImageReferenceError? Validate(ReadOnlySpan<char> s)
+        => TryParse(s, out _, out var error) ? null : error;
+
     public static string Explain(ReadOnlySpan<char> s, ImageReferenceError error)
-        => $"'{s}' is not a valid image reference ({error}).";
+    {
+        var input = s.ToString();
+        var problem = Analyze(s, out var parts, out var at);
+        if (error == ImageReferenceError.NameContainsUppercase)
+        {
+            return ExplainUppercase(input, parts);
+        }
+
+        var quoted = Quote(input);
+        return problem switch
+        {
+            ReferenceProblem.Empty => "The image reference is empty: give an image name such as 'ubuntu', 'ubuntu:22.04' or 'registry.example.com:5000/team/app:1.0'.",
+            ReferenceProblem.ImageId => $"{quoted} is a 64-digit hexadecimal string, which Docker reads as an image ID, not a name: give the image's name, or pin it by digest as 'name@sha256:{input}'.",
+            ReferenceProblem.NameTooLong => $"{quoted} has a repository path of {parts.PathLength} characters{(parts.LibraryPrefix ? " (with the 'library/' that Docker Hub adds)" : string.Empty)}: Docker allows at most {ReferenceGrammar.MaxPathLength}; shorten the name (the registry does not count).",
+            ReferenceProblem.DigestUnsupportedAlgorithm => $"{quoted} has the digest algorithm '{input[parts.DigestStart..parts.AlgorithmEnd]}', which Docker cannot verify: use 'sha256:' with 64 lowercase hex digits (or sha384 with 96, sha512 with 128).",
+            ReferenceProblem.DigestWrongLength => $"{quoted} has a {input[parts.DigestStart..parts.AlgorithmEnd]} digest of {input.Length - parts.AlgorithmEnd - 1} hex digits: it must have exactly {ReferenceGrammar.ExpectedHexLength(input.AsSpan(parts.DigestStart, parts.AlgorithmEnd - parts.DigestStart))}; copy the whole digest.",
+            ReferenceProblem.DigestUppercaseHex => $"{quoted} has uppercase hex digits in its digest: digests are lowercase, use '{input[..parts.DigestStart]}{input[parts.DigestStart..].ToLowerInvariant()}'.",
+            ReferenceProblem.DomainWithUnderscore => $"{quoted} starts with the registry '{input[..parts.Slash]}', which is not a valid host name ('_' is not allowed in host names): use the registry's real host name, or, for a Docker Hub repository, drop the '.' so it is not read as a registry.",
+            ReferenceProblem.PortTooLarge => $"{quoted} has the registry port '{input[at..parts.Slash]}', which is not a port number: use a port from 1 to 65535, for example 'registry.example.com:5000/app'.",
+            _ => ExplainFormat(input, quoted, problem, parts, at),
+        };
+    }
+
+    private static string ExplainFormat(string input, string quoted, ReferenceProblem problem, in ReferenceParts parts, int at)
+    {
+        var blank = input.AsSpan().IndexOfAny(" \t\r\n");
+        if (blank >= 0)
+        {
+            return $"{quoted} contains a blank at position {blank + 1}: image references have no spaces; remove it{Suggest(input.Trim().Replace(" ", string.Empty, StringComparison.Ordinal))}.";
+        }
+
+        var scheme = input.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0)
+        {
+            return $"{quoted} starts with '{input[..(scheme + 3)]}': image references have no scheme; remove it{Suggest(input[(scheme + 3)..])}.";
+        }
+
+        var nonAscii = input.AsSpan().IndexOfAnyExceptInRange((char)0, (char)0x7f);
+        if (nonAscii >= 0)
+        {
+            return $"{quoted} contains the non-ASCII character '{input[nonAscii]}' at position {nonAscii + 1}: Docker image references use ASCII letters, digits and '.', '_', '-', '/', ':', '@' only.";
+        }
+
+        var c = at < input.Length ? input[at] : '\0';
+        var charText = at < input.Length ? $"'{c}' at position {at + 1}" : "the end";
+        return problem switch
+        {
+            ReferenceProblem.DomainInvalid => $"{quoted} starts with the registry '{input[..parts.Slash]}', which is not a valid host name: a host is made of letters, digits and '-' between dots, each part starting and ending with a letter or digit (found {charText}).",
+            ReferenceProblem.PortInvalid => $"{quoted} has a registry port that is not a number ({charText}): write it as 'host:5000/name'.",
+            ReferenceProblem.IPv6Invalid => $"{quoted} has an IPv6 registry that is not hex digits and ':' in brackets (found {charText}): write it as '[2001:db8::1]:5000/name', without a zone.",
+            ReferenceProblem.ComponentEmpty when at == 0 || (at < input.Length && input[at] is ':' or '@' && (at == 0 || input[at - 1] == '/')) =>
+                $"{quoted} has no repository name before {charText}: give a name such as 'ubuntu{(at < input.Length ? input[at..] : string.Empty)}'.",
+            ReferenceProblem.ComponentEmpty when at >= input.Length || input[at] == '/' => parts.Kind == DomainKind.Explicit && at == parts.Slash + 1 && at >= input.Length
+                ? $"{quoted} names a registry but no repository: add the image name after the '/', for example '{input}app'."
+                : $"{quoted} has an empty path component ('//' or a '/' at the start or end): remove the extra '/'.",
+            ReferenceProblem.ComponentEmpty or ReferenceProblem.SeparatorMisplaced =>
+                $"{quoted} has a misplaced separator at position {at + 1}: in a repository name '.', '_', '__' and '-' may only stand between lowercase letters or digits.",
+            ReferenceProblem.NameInvalidChar or ReferenceProblem.UnexpectedChar when problem == ReferenceProblem.NameInvalidChar || (at == parts.PathEnd && c is not ':' and not '@') => NoSlashLooksLikeRegistry(input, parts)
+                ?? $"{quoted} contains {charText}, which is not allowed in a repository name: use lowercase letters, digits and the separators '.', '_', '__', '-', with '/' between path components.",
+            ReferenceProblem.TagEmpty => $"{quoted} has an empty tag after ':': give a tag such as ':latest', or remove the ':'.",
+            ReferenceProblem.TagTooLong => $"{quoted} has a tag of {parts.TagEnd - parts.TagStart} characters: a tag has at most {ReferenceGrammar.MaxTagLength}.",
+            ReferenceProblem.TagInvalidChar => NoSlashLooksLikeRegistry(input, parts)
+                ?? $"{quoted} has an invalid tag ({charText}): a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-' (at most {ReferenceGrammar.MaxTagLength} characters).",
+            ReferenceProblem.DigestMalformed => $"{quoted} has a malformed digest after '@' ({charText}): a digest is 'sha256:' followed by 64 lowercase hex digits.",
+            _ => NoSlashLooksLikeRegistry(input, parts)
+                ?? $"{quoted} is not a valid image reference ({charText} is unexpected): the form is [registry[:port]/]name[:tag][@digest], for example 'registry.example.com:5000/team/app:1.0'.",
+        };
+    }
+
+    // "localhost:5000" or "[::1]:5000" alone: a registry without a repository.
+    private static string? NoSlashLooksLikeRegistry(string input, in ReferenceParts parts)
+    {
+        if (parts.Kind != DomainKind.NoSlash || ReferenceGrammar.ScanDomain<ReferenceGrammar.AsIs>(input, out _) != ReferenceProblem.None
+            || input.IndexOfAny(['.', ':', '[']) < 0)
+        {
+            return null;
+        }
+
+        return $"{Quote(input)} looks like a registry address without a repository: add the image name after a '/', for example '{input}/app:1.0'.";
+    }
+
+    private static string ExplainUppercase(string input, in ReferenceParts parts)
+    {
+        var quoted = Quote(input);
+        var start = parts.RemainderStart;
+        var region = ReferenceGrammar.UppercaseRegion(input, parts);
+        var lowered = string.Concat(input.AsSpan(0, start), region.ToString().ToLowerInvariant(), input.AsSpan(start + region.Length));
+        if (string.Equals(lowered, input, StringComparison.Ordinal))
+        {
+            // The uppercase letter is outside the remote name (Docker's second, whole-reference check).
+            lowered = input.ToLowerInvariant();
+        }
+
+        if (ImageReference.TryParse(lowered, out _))
+        {
+            return $"{quoted} contains uppercase letters: image names are lowercase, use '{lowered}'.";
+        }
+
+        // Docker also calls "uppercase" what only fails because of a letter such as U+212A KELVIN SIGN, which
+        // lowercases to ASCII: name that letter, since it looks like its ASCII twin.
+        var odd = input.AsSpan().IndexOfAny('\u0130', '\u212A');
+        var letter = odd >= 0
+            ? $" It contains the non-ASCII letter '{input[odd]}' (U+{(int)input[odd]:X4}) at position {odd + 1}: type the ASCII letter '{ReferenceGrammar.Lowered.Map(input[odd])}' instead."
+            : string.Empty;
+        var rest = Validate(lowered.AsSpan()) is { } error && error != ImageReferenceError.NameContainsUppercase ? " " + Explain(lowered, error) : string.Empty;
+        return $"{quoted} contains uppercase letters: image names are lowercase (only the registry host and the tag may have uppercase letters).{letter}{rest}";
+    }
+
+    private static string Suggest(string candidate)
+        => ImageReference.TryParse(candidate, out _) ? $": use '{candidate}'" : string.Empty;
+
+    private static string Quote(string input)
+    {
+        var builder = new StringBuilder(input.Length + 2).Append('\'');
+        foreach (var c in input)
+        {
+            // Control characters are shown escaped so the message stays on one line and shows what was really given.
+            if (char.IsControl(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.Append('\'').ToString();
+    }
 }

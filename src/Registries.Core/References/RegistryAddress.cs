@@ -10,31 +10,39 @@ namespace Registries.Core;
 /// <para>Examples: <c>registry.example.com</c>, <c>10.0.0.5:5000</c>, <c>[fe80::1]:5000</c>,
 /// <c>localhost:5000</c>. Docker Hub's aliases (<c>docker.io</c>, <c>index.docker.io</c>,
 /// <c>registry-1.docker.io</c>) all become <see cref="DockerHub"/>.</para>
-/// <para>Two addresses are equal when their hosts are equal ignoring case and their ports are equal.
-/// Instances are immutable and safe to share between threads.</para>
+/// <para>Two addresses are equal when their hosts are equal ignoring case and their ports are equal; every Docker Hub
+/// alias equals <see cref="DockerHub"/>. Instances are immutable and safe to share between threads.</para>
 /// </remarks>
 public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable<RegistryAddress>
 {
     private const string DockerHubHost = "docker.io";
     private readonly string _text;
+    private readonly int _hostStart;
+    private readonly int _hostLength;
+    private string? _host;
+
+    // The last registry built from an image reference: references to the same private registry come in runs, and
+    // reusing it saves two allocations per parse. A race only costs an extra allocation.
+    private static RegistryAddress? _lastFromReference;
 
     /// <summary>Gets Docker Hub's canonical address, <c>docker.io</c>.</summary>
-    public static RegistryAddress DockerHub { get; } = new(DockerHubHost, null, isIPv6: false);
+    public static RegistryAddress DockerHub { get; } = new(DockerHubHost, 0, DockerHubHost.Length, null, isIPv6: false);
 
     /// <summary>Gets Quay.io's address, <c>quay.io</c>.</summary>
-    public static RegistryAddress Quay { get; } = new("quay.io", null, isIPv6: false);
+    public static RegistryAddress Quay { get; } = new("quay.io", 0, "quay.io".Length, null, isIPv6: false);
 
-    private RegistryAddress(string host, int? port, bool isIPv6)
+    // text is the address as written (host, [host], with :port); the host is the slice [hostStart, hostStart+hostLength).
+    private RegistryAddress(string text, int hostStart, int hostLength, int? port, bool isIPv6)
     {
-        Host = host;
+        _text = text;
+        _hostStart = hostStart;
+        _hostLength = hostLength;
         Port = port;
         IsIPv6 = isIPv6;
-        var hostText = isIPv6 ? "[" + host + "]" : host;
-        _text = port is { } p ? hostText + ":" + p.ToString(CultureInfo.InvariantCulture) : hostText;
     }
 
     /// <summary>Gets the host name or IP address, without brackets for IPv6 and without the port.</summary>
-    public string Host { get; }
+    public string Host => _host ??= _hostStart == 0 && _hostLength == _text.Length ? _text : _text.Substring(_hostStart, _hostLength);
 
     /// <summary>Gets the port, or <see langword="null"/> when the address has none.</summary>
     public int? Port { get; }
@@ -42,8 +50,10 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     /// <summary>Gets a value indicating whether the host is an IPv6 address (written in brackets).</summary>
     public bool IsIPv6 { get; }
 
-    /// <summary>Gets a value indicating whether this is Docker Hub.</summary>
-    public bool IsDockerHub => ReferenceEquals(this, DockerHub) || (Port is null && string.Equals(Host, DockerHubHost, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Gets a value indicating whether this is Docker Hub (<c>docker.io</c> or one of its aliases, without a port).</summary>
+    public bool IsDockerHub => ReferenceEquals(this, DockerHub) || (Port is null && !IsIPv6 && IsDockerHubAlias(HostSpan));
+
+    private ReadOnlySpan<char> HostSpan => _text.AsSpan(_hostStart, _hostLength);
 
     /// <summary>Parses a registry address.</summary>
     /// <param name="s">The address, for example <c>registry.example.com:5000</c>.</param>
@@ -112,15 +122,34 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
 
     /// <inheritdoc/>
     public bool Equals(RegistryAddress? other)
-        => other is not null
-            && Port == other.Port
-            && string.Equals(Host, other.Host, StringComparison.OrdinalIgnoreCase);
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        var hub = IsDockerHub;
+        if (hub || other.IsDockerHub)
+        {
+            return hub && other.IsDockerHub;
+        }
+
+        return Port == other.Port && IsIPv6 == other.IsIPv6 && HostSpan.Equals(other.HostSpan, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as RegistryAddress);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(Host), Port);
+    public override int GetHashCode()
+        => IsDockerHub
+            ? string.GetHashCode(DockerHubHost, StringComparison.OrdinalIgnoreCase)
+            : HashCode.Combine(string.GetHashCode(HostSpan, StringComparison.OrdinalIgnoreCase), Port);
 
     /// <summary>Compares two addresses for equality.</summary>
     /// <param name="left">The first address.</param>
@@ -134,37 +163,47 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     /// <returns><see langword="true"/> when the addresses differ.</returns>
     public static bool operator !=(RegistryAddress? left, RegistryAddress? right) => !(left == right);
 
-    /// <summary>Creates an address from a domain part that the image reference grammar has already validated.</summary>
+    // Creates an address from the domain of an image reference, which the reference grammar has already validated.
+    // Docker's grammar is looser than Parse (any run of digits as a port, any hex digits and ':' in brackets, uppercase
+    // hosts), so the text is kept exactly as written: the reference's ToString then parses back to the same reference.
+    // "docker.io" itself is DockerHub, so Docker Hub references allocate no address.
     internal static RegistryAddress FromValidatedDomain(ReadOnlySpan<char> domain)
     {
-        if (!TryParseCore(domain, out var result, out _))
+        if (domain.SequenceEqual(DockerHubHost))
         {
-            // The reference grammar allows ports above 65535; keep what Docker would keep.
-            return FromUncheckedDomain(domain);
+            return DockerHub;
         }
 
-        return result;
-    }
-
-    private static RegistryAddress FromUncheckedDomain(ReadOnlySpan<char> domain)
-    {
-        var colon = domain.LastIndexOf(':');
-        var bracket = domain.LastIndexOf(']');
-        if (colon > bracket && int.TryParse(domain[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        if (domain.SequenceEqual(Quay._text))
         {
-            var hostPart = domain[..colon];
-            var v6 = hostPart.Length > 1 && hostPart[0] == '[';
-            return new RegistryAddress(v6 ? hostPart[1..^1].ToString() : hostPart.ToString(), port, v6);
+            return Quay;
         }
 
-        var isV6 = domain.Length > 1 && domain[0] == '[';
-        return new RegistryAddress(isV6 ? domain[1..^1].ToString() : domain.ToString(), null, isV6);
+        var last = Volatile.Read(ref _lastFromReference);
+        if (last is not null && domain.SequenceEqual(last._text))
+        {
+            return last;
+        }
+
+        var isIPv6 = domain[0] == '[';
+        var hostEnd = isIPv6 ? domain.IndexOf(']') + 1 : domain.IndexOf(':');
+        if (hostEnd < 0)
+        {
+            hostEnd = domain.Length;
+        }
+
+        ReferenceGrammar.TryParsePort(domain, out var port);
+        var created = isIPv6
+            ? new RegistryAddress(domain.ToString(), 1, hostEnd - 2, port, isIPv6: true)
+            : new RegistryAddress(domain.ToString(), 0, hostEnd, port, isIPv6: false);
+        Volatile.Write(ref _lastFromReference, created);
+        return created;
     }
 
     internal static bool TryParseCore(ReadOnlySpan<char> s, [NotNullWhen(true)] out RegistryAddress? result, out RegistryAddressError error)
     {
         result = null;
-        if (s.IsEmpty)
+        if (s.IsEmpty || s.IsWhiteSpace())
         {
             error = RegistryAddressError.Empty;
             return false;
@@ -179,7 +218,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             }
         }
 
-        if (s.IndexOf("://".AsSpan()) >= 0)
+        if (s.IndexOf("://") >= 0)
         {
             error = RegistryAddressError.HasScheme;
             return false;
@@ -225,9 +264,16 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
                 hasPort = true;
             }
 
-            if (host.IsEmpty || host.IndexOf('%') >= 0 || !IPAddress.TryParse(host, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
+            if (host.IsEmpty)
             {
-                error = host.IsEmpty ? RegistryAddressError.Empty : RegistryAddressError.InvalidHost;
+                error = RegistryAddressError.Empty;
+                return false;
+            }
+
+            // Docker's reference grammar allows hex digits and ':' in brackets, without a zone or an embedded IPv4.
+            if (host.ContainsAnyExcept("0123456789abcdefABCDEF:") || !IPAddress.TryParse(host, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                error = RegistryAddressError.InvalidHost;
                 return false;
             }
         }
@@ -284,7 +330,10 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             return true;
         }
 
-        result = new RegistryAddress(host.ToString(), port, isIPv6);
+        var hostText = host.ToString();
+        result = port is null && !isIPv6
+            ? new RegistryAddress(hostText, 0, hostText.Length, null, isIPv6: false)
+            : Create(hostText, port, isIPv6);
         return true;
     }
 
@@ -293,18 +342,14 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             || host.Equals("index.docker.io", StringComparison.OrdinalIgnoreCase)
             || host.Equals("registry-1.docker.io", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsAllDigits(ReadOnlySpan<char> s)
+    private static RegistryAddress Create(string host, int? port, bool isIPv6)
     {
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var hostText = isIPv6 ? "[" + host + "]" : host;
+        var text = port is { } p ? hostText + ":" + p.ToString(CultureInfo.InvariantCulture) : hostText;
+        return new RegistryAddress(text, isIPv6 ? 1 : 0, host.Length, port, isIPv6);
     }
+
+    private static bool IsAllDigits(ReadOnlySpan<char> s) => !s.ContainsAnyExceptInRange('0', '9');
 
     // Docker's domain-name component: [a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9], joined by dots.
     private static bool IsValidDomainHost(ReadOnlySpan<char> host)
@@ -338,43 +383,110 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     private static string Explain(ReadOnlySpan<char> s, RegistryAddressError error)
     {
         var input = s.ToString();
-        var corrected = SuggestCorrection(input);
-        var hint = corrected is null ? string.Empty : $" Give '{corrected}'";
+        var shown = "'" + Redact(input) + "'";
+        var corrected = SuggestCorrection(input, out var removed);
+        var give = corrected is null ? string.Empty : $": give '{corrected}'";
         return error switch
         {
-            RegistryAddressError.Empty => "The registry address is empty: give a host name or IP address with an optional port, for example 'registry.example.com:5000'.",
-            RegistryAddressError.ContainsWhitespace => $"The registry address '{input}' contains blanks." + (corrected is null ? " Remove them." : hint + " without blanks."),
-            RegistryAddressError.HasScheme => $"The registry address '{input}' starts with a scheme." + (corrected is null ? " Remove it." : hint + $" without '{input[..(input.IndexOf("://", StringComparison.Ordinal) + 3)]}'."),
-            RegistryAddressError.HasUserInfo => $"The registry address '{input}' contains a user name ('...@'); credentials are given separately." + (corrected is null ? string.Empty : hint + "."),
-            RegistryAddressError.HasPath => $"The registry address '{input}' has a path; only the host and port are used." + (corrected is null ? string.Empty : hint + " without the path."),
-            RegistryAddressError.InvalidPort => $"The registry address '{input}' has an invalid port: give a number from 1 to 65535, for example 'registry.example.com:5000'.",
-            _ => $"The registry address '{input}' is not a valid host name or IP address: use letters, digits, '-' and '.', and write IPv6 addresses in brackets, for example '[fe80::1]:5000'.",
+            RegistryAddressError.Empty when input.Length == 0 || input.AsSpan().IsWhiteSpace() =>
+                "The registry address is empty: give a host name or IP address with an optional port, for example 'registry.example.com:5000'.",
+            RegistryAddressError.Empty => $"The registry address {shown} has no host: give a host name or IP address before the port, for example 'registry.example.com:5000'.",
+            RegistryAddressError.ContainsWhitespace or RegistryAddressError.HasScheme or RegistryAddressError.HasUserInfo or RegistryAddressError.HasPath =>
+                $"The registry address {shown} {Describe(error)}{(corrected is null ? $"; remove {removed}" : give + " without " + removed)}.",
+            RegistryAddressError.InvalidPort => $"The registry address {shown} has an invalid port: give a number from 1 to 65535, for example 'registry.example.com:5000'.",
+            _ => $"The registry address {shown} is not a valid host name or IP address: use letters, digits, '-' and '.', and write IPv6 addresses in brackets, for example '[fe80::1]:5000'{HostHint(input)}.",
         };
     }
 
-    // Strips what users commonly add (blanks, scheme, user info, path) and keeps the result only if it parses.
-    private static string? SuggestCorrection(string input)
+    private static string Describe(RegistryAddressError error) => error switch
     {
-        var text = input.Trim();
-        text = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+        RegistryAddressError.ContainsWhitespace => "contains blanks",
+        RegistryAddressError.HasScheme => "starts with a scheme, which a registry address does not have",
+        RegistryAddressError.HasUserInfo => "contains a user name ('...@'), but credentials are given separately",
+        _ => "has a path, but only the host and port are used",
+    };
+
+    // Hides the user-info part, which may hold a password: it must never reach a message.
+    private static string Redact(string input)
+    {
+        var at = input.LastIndexOf('@');
+        if (at < 0)
+        {
+            return input;
+        }
+
+        var scheme = input.IndexOf("://", StringComparison.Ordinal);
+        var start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return string.Concat(input.AsSpan(0, start), "***", input.AsSpan(at));
+    }
+
+    // Strips what users commonly add (blanks, scheme, user info, path) and keeps the result only if it parses.
+    private static string? SuggestCorrection(string input, out string removed)
+    {
+        var parts = new List<string>(4);
+        var text = input;
+        if (text.Any(char.IsWhiteSpace))
+        {
+            text = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+            parts.Add("blanks");
+        }
+
         var scheme = text.IndexOf("://", StringComparison.Ordinal);
         if (scheme >= 0)
         {
+            parts.Add($"'{text[..(scheme + 3)]}'");
             text = text[(scheme + 3)..];
         }
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var at = text.LastIndexOf('@');
+        if (at >= 0 && (slash < 0 || at < slash))
+        {
+            parts.Add("the user name");
+            text = text[(at + 1)..];
+            slash = text.IndexOf('/', StringComparison.Ordinal);
+        }
+
         if (slash >= 0)
         {
+            parts.Add($"the path '{text[slash..]}'");
             text = text[..slash];
         }
 
-        var at = text.LastIndexOf('@');
-        if (at >= 0)
+        removed = parts.Count switch
         {
-            text = text[(at + 1)..];
+            0 => "it",
+            1 => parts[0],
+            _ => string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1],
+        };
+        return text.Length > 0 && TryParseCore(text, out var address, out _) ? address.ToString() : null;
+    }
+
+    private static string HostHint(string input)
+    {
+        if (input.Count(c => c == ':') > 1 && input[0] != '[' && IPAddress.TryParse(input, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            return $" (here: '[{input}]')";
         }
 
-        return TryParseCore(text, out var address, out _) ? address.ToString() : null;
+        if (input.Any(c => c > 0x7f))
+        {
+            try
+            {
+                var colon = input.LastIndexOf(':');
+                var host = colon > 0 ? input[..colon] : input;
+                var ascii = new IdnMapping().GetAscii(host) + (colon > 0 ? input[colon..] : string.Empty);
+                if (TryParseCore(ascii, out var address, out _))
+                {
+                    return $"; an international name is written in its ASCII (punycode) form: '{address}'";
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Not a valid international name either: the general advice stands.
+            }
+        }
+
+        return string.Empty;
     }
 }
