@@ -168,14 +168,17 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
     }
 
     private static bool IsConnectionFailure(Exception exception)
-        => exception is HttpRequestException or SocketException or IOException or TimeoutException
+        => exception is HttpRequestException or SocketException or IOException or TimeoutException or System.Security.Authentication.AuthenticationException
             || (exception is OperationCanceledException && exception.InnerException is TimeoutException or null);
 
     private ImagePullException EngineUnavailable(ImageReference image, Exception exception)
     {
-        var cause = exception is OperationCanceledException
-            ? "it did not answer in time"
-            : (exception.InnerException?.Message ?? exception.Message);
+        var cause = exception switch
+        {
+            OperationCanceledException => "it did not answer in time",
+            System.Security.Authentication.AuthenticationException => "the TLS handshake failed: " + exception.Message + " Check DockerEngineOptions.ClientCertificate and CertificateAuthority (docker's --tlscert/--tlskey and --tlscacert)",
+            _ => exception.InnerException?.Message ?? exception.Message,
+        };
         return new ImagePullException(
             ImagePullError.EngineUnavailable,
             image,
