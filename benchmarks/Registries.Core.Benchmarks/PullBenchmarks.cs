@@ -94,6 +94,15 @@ public class PullBenchmarks
         _status.ThrowIfFailed();
     }
 
+    /// <summary>The raw pull followed by one image inspect, which is what DockerImageEngine adds to confirm the image arrived.</summary>
+    /// <returns>A task.</returns>
+    [Benchmark]
+    public async Task RawDockerDotNetWithInspect()
+    {
+        await RawDockerDotNet();
+        await _client.Images.InspectImageAsync(_image.ToString());
+    }
+
     /// <summary>The library: resolve the credential in the environment, then pull through DockerImageEngine.</summary>
     /// <returns>The result.</returns>
     [Benchmark]
