@@ -1,0 +1,20 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Registries.Core.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/Registries.Core.Benchmarks -- --filter '*'   every benchmark (BenchmarkDotNet)
+//                                                                       -- memory [N]     bytes per stored entry
+//                                                                       -- smoke          the CI smoke run
+return args switch
+{
+    ["smoke"] => await Smoke.RunAsync(Console.Out),
+    ["memory"] => await MemoryMeasurement.RunAsync(MemoryMeasurement.DefaultEntries, Console.Out),
+    ["memory", var n] => await MemoryMeasurement.RunAsync(int.Parse(n, CultureInfo.InvariantCulture), Console.Out),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(ParseBenchmarks).Assembly).Run(args);
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+}
