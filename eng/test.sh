@@ -55,6 +55,15 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed without a failing test (a crashed test host, a project that did not run): count it.
   failed=1
 fi
+echo "== benchmark smoke run (no timing: checks the benchmarks run and their claims hold)"
+if bash "$root/benchmarks/smoke.sh" > "$results/benchmark-smoke.log" 2>&1; then
+  tail -n 5 "$results/benchmark-smoke.log"
+else
+  tail -n 30 "$results/benchmark-smoke.log"
+  echo "benchmark smoke run failed"
+  failed=$((failed + 1))
+fi
+
 echo "test projects reported: $projects"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
