@@ -99,6 +99,41 @@ public sealed class AuthorizationTests
         Assert.Equal(missing.Message, existing.Message);
     }
 
+    [Theory]
+    [InlineData("edit")]
+    [InlineData("deactivate")]
+    [InlineData("activate")]
+    [InlineData("delete")]
+    [InlineData("get")]
+    public async Task OwnerOfAnotherEnvironment_UsingTheirOwnEnvironmentId_NeverReachesThisEnvironmentsRegistries(string operation)
+    {
+        var f = await CreateAsync();
+        var active = await f.AddAsync("registry.example.com", "u", Canary);
+        var inactive = await f.AddAsync("quay.io", "q", Canary);
+        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, inactive.Id);
+        var theirs = await f.Service.CreateEnvironmentAsync(Outsider, "outsider's own");
+        await f.Service.AddRegistryAsync(Outsider, theirs.Id, RegistryAddress.Parse("registry.example.com"), Credential("theirs", "their-password"));
+        var before = await SnapshotAsync(f);
+        var id = operation is "activate" or "delete" ? inactive.Id : active.Id;
+
+        Func<Task> act = operation switch
+        {
+            "edit" => () => f.Service.EditRegistryAsync(Outsider, theirs.Id, id, Credential("x", "y")).AsTask(),
+            "deactivate" => () => f.Service.DeactivateRegistryAsync(Outsider, theirs.Id, id).AsTask(),
+            "activate" => () => f.Service.ActivateRegistryAsync(Outsider, theirs.Id, id).AsTask(),
+            "delete" => () => f.Service.DeleteRegistryAsync(Outsider, theirs.Id, id).AsTask(),
+            _ => () => f.Service.GetRegistryAsync(Outsider, theirs.Id, id).AsTask(),
+        };
+
+        var error = await Assert.ThrowsAsync<RegistryNotFoundException>(act);
+        var resolution = await f.Service.ResolveAsync(Outsider, theirs.Id, ImageReference.Parse("registry.example.com/app"));
+
+        Assert.Equal(theirs.Id, error.EnvironmentId);
+        Assert.Equal("their-password", resolution.Password!.Reveal());
+        Assert.Equal(before, await SnapshotAsync(f));
+        Assert.DoesNotContain(f.EnvironmentId, (await f.Service.ListRegistriesAsync(Outsider, theirs.Id)).Select(e => e.Registry.EnvironmentId));
+    }
+
     private static async Task<string> SnapshotAsync(DomainFixture f)
     {
         var environment = await f.Store.GetEnvironmentAsync(f.EnvironmentId);
