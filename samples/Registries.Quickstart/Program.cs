@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Registries.Core;
 using Registries.Core.DependencyInjection;
+using Registries.Core.Docker;
 using Registries.Core.Engine;
 using Registries.Quickstart;
 
@@ -84,8 +85,40 @@ var kubernetes = await registries.CreateEnvironmentAsync(alice, "k8s-lab", Orche
 await ExpectRefusalAsync("alice adds a registry in a Kubernetes environment", () => registries.AddRegistryAsync(alice, kubernetes.Id, RegistryAddress.Quay, new RegistryCredential("a@example.com", "alice", "x")).AsTask());
 await ExpectRefusalAsync("alice types 'https://registry.example.com:5000/v2/' as an address", () => Task.FromResult(RegistryAddress.Parse("https://registry.example.com:5000/v2/")));
 
+Title("10. And a real Docker Engine?");
+await ProbeDockerAsync();
+
 Console.WriteLine();
 Console.WriteLine("Done. Next: the sample CLI (samples/Registries.Cli) keeps this state in a file and pulls through a real Docker Engine.");
+
+// The steps above ran on a simulated host so that the quickstart works anywhere. Here it only asks whether a
+// real engine answers (DOCKER_HOST or the platform's socket): pulling needs a registry you can reach.
+static async Task ProbeDockerAsync()
+{
+    Uri endpoint;
+    try
+    {
+        endpoint = DockerEngineOptions.GetDefaultEndpoint();
+    }
+    catch (ArgumentException error)
+    {
+        Say($"DOCKER_HOST is not usable ({error.Message}); the pulls above used a simulated host.");
+        return;
+    }
+
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+    try
+    {
+        using var docker = new DockerImageEngine(new DockerEngineOptions { Endpoint = endpoint, RequestTimeout = TimeSpan.FromSeconds(5) });
+        var present = await docker.ImageExistsAsync(ImageReference.Parse("alpine:3.20"), timeout.Token);
+        Say($"A Docker Engine answers at {endpoint} (alpine:3.20 is {(present ? string.Empty : "not ")}present).");
+        Say("Wire it with services.AddRegistries().UseDocker(), or run 'registries pull ENV IMAGE' from samples/Registries.Cli.");
+    }
+    catch (Exception error) when (error is ImagePullException or OperationCanceledException or ArgumentException)
+    {
+        Say($"No Docker Engine answers at {endpoint}: the pulls above used a simulated host, and nothing else is needed.");
+    }
+}
 
 async Task ListAsync()
 {
