@@ -20,7 +20,7 @@ internal static class CliErrors
         // The registry said the username or password is wrong: the user's input, not an outside failure.
         RegistryVerificationException { Result.Outcome: RegistryVerificationOutcome.Invalid } => ExitCodes.BadInput,
         EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
-        ArgumentException or FormatException or OptionsValidationException => ExitCodes.BadInput,
+        ArgumentException or FormatException or OptionsValidationException or DockerConfigFormatException => ExitCodes.BadInput,
         _ => ExitCodes.Failure,
     };
 

@@ -18,6 +18,7 @@ internal static class RegistryCommands
         registry.Subcommands.Add(EditCommand(runner));
         registry.Subcommands.Add(StateCommand(runner, "deactivate", "Deactivate a registry: pulls from its address are then prohibited (no fallback to another credential).", (s, a, e, r, c) => s.DeactivateRegistryAsync(a, e, r, c)));
         registry.Subcommands.Add(StateCommand(runner, "activate", "Activate an inactive registry again, without entering its password again.", (s, a, e, r, c) => s.ActivateRegistryAsync(a, e, r, c)));
+        registry.Subcommands.Add(ImportCommand.Create(runner));
         registry.Subcommands.Add(StateCommand(runner, "delete", "Delete an inactive registry: its password is erased for good. Deactivate it first.", (s, a, e, r, c) => s.DeleteRegistryAsync(a, e, r, c)));
         return registry;
     }

@@ -51,6 +51,19 @@ internal sealed record RegistryJson(
     }
 }
 
+// A Docker config import: one line per entry, never a secret (reasons are written without them by the importer).
+internal sealed record ImportJson(int Imported, int Unchanged, int Failed, IReadOnlyList<ImportEntryJson> Entries)
+{
+    public static ImportJson From(Registries.Core.Interop.DockerConfigImportResult result)
+        => new(
+            result.ImportedCount,
+            result.UnchangedCount,
+            result.FailedCount,
+            result.Entries.Select(e => new ImportEntryJson(e.Key, e.Address?.ToString(), e.Source, CliNames.Of(e.Status), e.Username, e.RegistryId, e.Reason)).ToArray());
+}
+
+internal sealed record ImportEntryJson(string Key, string? Address, string Source, string Status, string? Username, string? RegistryId, string? Reason);
+
 // A resolution, without its password: the CLI answers which credential would be used, never what it is.
 internal sealed record ResolutionJson(string Image, string Registry, string Outcome, string? Username, string? RegistryId, string? Reason)
 {
@@ -127,6 +140,7 @@ internal sealed record InsecureJson(string Address, string Action, bool DryRun, 
 [JsonSerializable(typeof(PullJson))]
 [JsonSerializable(typeof(TrustJson))]
 [JsonSerializable(typeof(InsecureJson))]
+[JsonSerializable(typeof(ImportJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as

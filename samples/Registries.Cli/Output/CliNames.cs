@@ -50,6 +50,14 @@ internal static class CliNames
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
     };
 
+    public static string Of(Registries.Core.Interop.DockerConfigImportStatus status) => status switch
+    {
+        Registries.Core.Interop.DockerConfigImportStatus.Imported => "imported",
+        Registries.Core.Interop.DockerConfigImportStatus.Unchanged => "unchanged",
+        Registries.Core.Interop.DockerConfigImportStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown import status."),
+    };
+
     public static OrchestrationKind Orchestration(string name) => name switch
     {
         "cattle" => OrchestrationKind.Cattle,
