@@ -48,6 +48,8 @@ install_missing() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v curl >/dev/null || missing+=(curl)
+  command -v python3 >/dev/null || missing+=(python3)   # free ports here, test totals in eng/test.sh
+  command -v script >/dev/null || missing+=(bsdutils)   # the CLI's terminal (progress bar) tests
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
