@@ -11,18 +11,131 @@ internal static class AtomicFile
     internal const UnixFileMode DefaultDirectoryMode =
         DefaultFileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
-    /// <summary>Reads a file, or returns <see langword="null"/> when it does not exist.</summary>
-    internal static byte[]? ReadIfExists(string path)
+    /// <summary>The most a configuration file (daemon.json, the defaults file) may hold: real ones are a few kilobytes.</summary>
+    internal const int ConfigurationFileLimit = 1024 * 1024;
+
+    /// <summary>The most a certificate file or CA bundle may hold: Debian's system bundle is about 220 kilobytes.</summary>
+    internal const int CertificateFileLimit = 16 * 1024 * 1024;
+
+    private const uint RegularFileType = 0x8000;
+
+    /// <summary>Reads a regular file of at most <paramref name="limit"/> bytes, or returns <see langword="null"/> when it does not exist.</summary>
+    /// <remarks>
+    /// A FIFO, a device, a socket or a folder is refused before a byte is read, and a read never blocks: the path is
+    /// opened with O_NONBLOCK and the opened handle's type is checked with fstat (a path swapped after a check cannot
+    /// slip through). Reads stop after <paramref name="limit"/> + 1 bytes, so <c>/dev/zero</c> or a huge file cannot
+    /// exhaust memory. A symbolic link is followed.
+    /// </remarks>
+    internal static byte[]? ReadIfExists(string path, int limit = ConfigurationFileLimit)
     {
         try
         {
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
+            if (Directory.Exists(path))
+            {
+                throw NotRegular(path, "a directory");
+            }
+
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            return NativeMethods.IsAvailable ? ReadNonBlocking(path, limit) : ReadBounded(File.OpenHandle(path), path, limit);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
             throw AccessError(path, "read", e);
         }
     }
+
+    private static byte[]? ReadNonBlocking(string path, int limit)
+    {
+        var fd = NativeMethods.OpenNonBlockingForRead(path, out var errno);
+        if (fd < 0)
+        {
+            const int NoSuchFile = 2, AccessDenied = 13, IsDirectory = 21;
+            return errno switch
+            {
+                NoSuchFile => null,
+                IsDirectory => throw NotRegular(path, "a directory"),
+                AccessDenied => throw AccessError(path, "read", new UnauthorizedAccessException("permission denied")),
+                _ => throw AccessError(path, "read", new IOException($"open failed with errno {errno.ToString(System.Globalization.CultureInfo.InvariantCulture)}")),
+            };
+        }
+
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        var type = NativeMethods.GetFileType(fd);
+        if (type != RegularFileType)
+        {
+            handle.Dispose();
+            throw NotRegular(path, type switch
+            {
+                0x4000 => "a directory",
+                0x1000 => "a FIFO (named pipe)",
+                0x2000 => "a character device",
+                0x6000 => "a block device",
+                0xC000 => "a socket",
+                _ => "not a regular file",
+            });
+        }
+
+        return ReadBounded(handle, path, limit);
+    }
+
+    private static byte[] ReadBounded(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, int limit)
+    {
+        using (handle)
+        {
+            // The size is checked first for a clear message, and the read is bounded too: a file may grow meanwhile.
+            var length = RandomAccess.GetLength(handle);
+            if (length > limit)
+            {
+                throw TooLarge(path, limit);
+            }
+
+            var buffer = new byte[Math.Min(limit + 1L, Math.Max(length, 4096))];
+            var total = 0;
+            while (true)
+            {
+                if (total == buffer.Length)
+                {
+                    if (total > limit)
+                    {
+                        throw TooLarge(path, limit);
+                    }
+
+                    Array.Resize(ref buffer, (int)Math.Min(limit + 1L, buffer.Length * 2L));
+                }
+
+                var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+
+            if (total > limit)
+            {
+                throw TooLarge(path, limit);
+            }
+
+            return buffer[..total];
+        }
+    }
+
+    private static DockerHostConfigurationException NotRegular(string path, string what)
+        => new(
+            DockerHostConfigurationError.UnsupportedFile,
+            $"Could not read '{path}': it is {what}, not a regular file. Point the option at the regular file that holds the configuration; nothing was changed.",
+            path);
+
+    private static DockerHostConfigurationException TooLarge(string path, int limit)
+        => new(
+            DockerHostConfigurationError.UnsupportedFile,
+            $"Could not read '{path}': it holds more than {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes, far more than such a file holds. Check that the option names the right file; nothing was changed.",
+            path);
 
     /// <summary>Replaces (or creates) a file: a temporary file in the same folder, flushed to disk, then renamed over it.</summary>
     internal static void Write(string path, byte[] content)

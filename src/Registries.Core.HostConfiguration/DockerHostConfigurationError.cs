@@ -20,4 +20,19 @@ public enum DockerHostConfigurationError
 
     /// <summary>No certificate the server presented has the fingerprint the caller required.</summary>
     FingerprintMismatch,
+
+    /// <summary>The host's files already configure insecure registries in both places dockerd reads (the <c>insecure-registries</c> key of
+    /// <c>daemon.json</c> and an <c>--insecure-registry</c> flag in <c>DOCKER_OPTS</c>), or the requested target would make them do so;
+    /// dockerd refuses to start with both. Nothing was written.</summary>
+    ConflictingConfiguration,
+
+    /// <summary>The <c>DOCKER_OPTS</c> line uses shell syntax the library does not edit (backslash escapes it cannot keep, a continuation,
+    /// <c>$'...'</c>, another variable, a command substitution, a second command...). Nothing was written.</summary>
+    UnsupportedDockerDefaults,
+
+    /// <summary>The registry address cannot be configured as insecure in a form dockerd accepts (an IPv6 address without a port).</summary>
+    UnsupportedRegistryAddress,
+
+    /// <summary>A path that must be a regular file is a folder, a FIFO, a device or a socket, or holds more than the size limit. Nothing was read or written.</summary>
+    UnsupportedFile,
 }

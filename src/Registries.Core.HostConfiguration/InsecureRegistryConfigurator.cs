@@ -5,7 +5,8 @@ namespace Registries.Core.HostConfiguration;
 /// <para>Safe to run again: a file that already says what is asked is not written. A file that is written is replaced
 /// atomically (temporary file in the same folder, flushed, renamed) and keeps its permission bits; other keys of
 /// <c>daemon.json</c> keep their order and values, other lines of the defaults file keep their bytes.</para>
-/// <para>Which file gets an added registry is <see cref="DockerHostOptions.InsecureRegistryTarget"/>; removal looks at both.
+/// <para>Which file gets an added registry is <see cref="DockerHostOptions.InsecureRegistryTarget"/>: only ever one, since dockerd refuses to
+/// start when both configure insecure registries; removal looks at both.
 /// The daemon sees a change only after a restart (<see cref="InsecureRegistryResult.RestartRequired"/>).</para>
 /// <para>The instance holds no state of its own and may be shared; two processes editing the same file at the same
 /// moment are not coordinated (the last rename wins).</para>
@@ -28,36 +29,68 @@ public sealed class InsecureRegistryConfigurator
         }
     }
 
-    /// <summary>Adds the registry to the insecure registries.</summary>
+    /// <summary>Adds the registry to the insecure registries, in the one place that configures them on this host.</summary>
     /// <param name="address">The registry, for example <c>registry.example.com:5000</c>.</param>
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
-    /// <returns>Each file looked at and what was (or would be) done to it.</returns>
+    /// <returns>The file looked at and what was (or would be) done to it.</returns>
+    /// <remarks>
+    /// dockerd refuses to start when <c>insecure-registries</c> is both a key of <c>daemon.json</c> and a flag, so with
+    /// <see cref="InsecureRegistryTarget.Auto"/> the registry goes to <c>daemon.json</c> when it already has the key, to
+    /// <c>DOCKER_OPTS</c> when its effective value already has an <c>--insecure-registry</c> flag, else to the
+    /// <c>DOCKER_OPTS</c> line when there is one (the seed's way), else to <c>daemon.json</c>.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
-    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read (nothing was changed), or cannot be written
-    /// (that file was left as it was; with <see cref="InsecureRegistryTarget.Both"/> the other file may already have been written).</exception>
+    /// <exception cref="DockerHostConfigurationException">Nothing was changed when: the files already configure insecure registries both ways, or the
+    /// requested target would make them do so (<see cref="DockerHostConfigurationError.ConflictingConfiguration"/>); the address is an IPv6 address
+    /// without a port (<see cref="DockerHostConfigurationError.UnsupportedRegistryAddress"/>); a file is malformed, uses shell syntax the library does
+    /// not edit, is not a regular file, is too large or cannot be read. A file that cannot be written is left as it was (<see cref="DockerHostConfigurationError.FileAccess"/>).</exception>
     public InsecureRegistryResult Add(RegistryAddress address, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv6 && address.Port is null)
+        {
+            // dockerd 20.10 refuses "[::1]" ("invalid host"), and a CIDR such as ::1/128 would make every port of the host
+            // insecure, more than was asked; an image from it is named with its port anyway.
+            throw new DockerHostConfigurationException(
+                DockerHostConfigurationError.UnsupportedRegistryAddress,
+                $"The Docker daemon cannot mark '{address}' as an insecure registry: dockerd refuses an IPv6 address without a port (invalid host). Give the port the registry listens on, for example '{address}:5000', and name images '{address}:5000/app'; nothing was changed.");
+        }
+
+        var daemonJson = AtomicFile.ReadIfExists(_options.DaemonJsonPath);
+        var defaults = AtomicFile.ReadIfExists(_options.DockerDefaultsPath);
+        var hasKey = DaemonJsonEditor.HasKey(daemonJson, _options.DaemonJsonPath);
+        var hasFlag = DockerDefaultsEditor.HasAnyFlag(defaults, _options.DockerDefaultsPath);
+        if (hasKey && hasFlag)
+        {
+            throw Conflict(
+                $"the host already configures insecure registries both in '{_options.DaemonJsonPath}' (its '{DaemonJsonEditor.InsecureRegistriesKey}' key) and as {DockerDefaultsEditor.FlagName} flags in the DOCKER_OPTS of '{_options.DockerDefaultsPath}', so dockerd refuses to start. Move every registry into one of them (remove the key, or the flags), then run again");
+        }
+
         var target = _options.InsecureRegistryTarget;
-        var defaults = target == InsecureRegistryTarget.DaemonJson ? null : AtomicFile.ReadIfExists(_options.DockerDefaultsPath);
         if (target == InsecureRegistryTarget.Auto)
         {
-            // An uncommented DOCKER_OPTS line means the init script passes flags: adding the registry to daemon.json
-            // as well would make dockerd refuse to start (a directive given both as a flag and in the file).
-            target = DockerDefaultsEditor.HasEffectiveLine(defaults, _options.DockerDefaultsPath)
-                ? InsecureRegistryTarget.DockerDefaults
+            target = hasKey ? InsecureRegistryTarget.DaemonJson
+                : hasFlag || DockerDefaultsEditor.HasEffectiveLine(defaults, _options.DockerDefaultsPath) ? InsecureRegistryTarget.DockerDefaults
                 : InsecureRegistryTarget.DaemonJson;
+        }
+        else if (target == InsecureRegistryTarget.DaemonJson && hasFlag)
+        {
+            throw Conflict(
+                $"the DOCKER_OPTS of '{_options.DockerDefaultsPath}' already has {DockerDefaultsEditor.FlagName} flags, and dockerd refuses to start when '{DaemonJsonEditor.InsecureRegistriesKey}' is also in '{_options.DaemonJsonPath}'. Use the target auto or docker-opts, or move those flags into daemon.json first");
+        }
+        else if (target == InsecureRegistryTarget.DockerDefaults && hasKey)
+        {
+            throw Conflict(
+                $"'{_options.DaemonJsonPath}' already has the '{DaemonJsonEditor.InsecureRegistriesKey}' key, and dockerd refuses to start when an {DockerDefaultsEditor.FlagName} flag is also in DOCKER_OPTS. Use the target auto or daemon-json, or move that list into DOCKER_OPTS first");
         }
 
         var plan = new List<(string Path, byte[]? Original, byte[]? Updated, string Description)>();
-        if (target is InsecureRegistryTarget.DaemonJson or InsecureRegistryTarget.Both)
+        if (target == InsecureRegistryTarget.DaemonJson)
         {
-            var daemonJson = AtomicFile.ReadIfExists(_options.DaemonJsonPath);
             var updated = DaemonJsonEditor.Edit(daemonJson, _options.DaemonJsonPath, address, add: true, out var description);
             plan.Add((_options.DaemonJsonPath, daemonJson, updated, description));
         }
-
-        if (target is InsecureRegistryTarget.DockerDefaults or InsecureRegistryTarget.Both)
+        else
         {
             var updated = DockerDefaultsEditor.Edit(defaults, _options.DockerDefaultsPath, address, add: true, out var description);
             plan.Add((_options.DockerDefaultsPath, defaults, updated, description));
@@ -71,8 +104,9 @@ public sealed class InsecureRegistryConfigurator
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
     /// <returns>Each existing file looked at and what was (or would be) done to it; a missing file is not created.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
-    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read (nothing was changed), or cannot be written
-    /// (that file was left as it was; with <see cref="InsecureRegistryTarget.Both"/> the other file may already have been written).</exception>
+    /// <remarks>Removal is allowed whatever the state of the host, conflicting files and IPv6 addresses without a port included: it is how such a host is mended.</remarks>
+    /// <exception cref="DockerHostConfigurationException">A file is malformed, uses shell syntax the library does not edit, is not a regular file, is too large or
+    /// cannot be read (nothing was changed), or cannot be written (that file was left as it was; the other file may already have been written).</exception>
     public InsecureRegistryResult Remove(RegistryAddress address, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -96,13 +130,16 @@ public sealed class InsecureRegistryConfigurator
     /// <param name="address">The registry.</param>
     /// <returns><see langword="true"/> when <c>daemon.json</c> lists it or the effective <c>DOCKER_OPTS</c> value has the flag.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
-    /// <exception cref="DockerHostConfigurationException">A file is malformed or cannot be read.</exception>
+    /// <exception cref="DockerHostConfigurationException">A file is malformed, uses shell syntax the library does not read, is not a regular file, is too large or cannot be read.</exception>
     public bool IsConfigured(RegistryAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
         return DaemonJsonEditor.Contains(AtomicFile.ReadIfExists(_options.DaemonJsonPath), _options.DaemonJsonPath, address)
             || DockerDefaultsEditor.Contains(AtomicFile.ReadIfExists(_options.DockerDefaultsPath), _options.DockerDefaultsPath, address);
     }
+
+    private static DockerHostConfigurationException Conflict(string what)
+        => new(DockerHostConfigurationError.ConflictingConfiguration, $"Cannot add the insecure registry: {what}; nothing was changed.");
 
     private static InsecureRegistryResult Apply(
         RegistryAddress address,

@@ -165,7 +165,7 @@ public sealed class RegistryCertificateInstaller
         var pem = Encoding.ASCII.GetBytes(chain.ToPem());
 
         var changes = new List<HostFileChange>();
-        var existingCa = AtomicFile.ReadIfExists(caPath);
+        var existingCa = AtomicFile.ReadIfExists(caPath, AtomicFile.CertificateFileLimit);
         var existingCaCertificates = PemCertificates.Read(existingCa);
         var caUnchanged = existingCaCertificates.Count == presentedDer.Count
             && existingCaCertificates.Zip(presentedDer).All(p => p.First.AsSpan().SequenceEqual(p.Second));
@@ -180,7 +180,7 @@ public sealed class RegistryCertificateInstaller
         byte[]? bundleContent = null;
         if (bundlePath is not null)
         {
-            var existingBundle = AtomicFile.ReadIfExists(bundlePath);
+            var existingBundle = AtomicFile.ReadIfExists(bundlePath, AtomicFile.CertificateFileLimit);
             var held = PemCertificates.Read(existingBundle);
             var missing = chain.Certificates.Where(c => !PemCertificates.ContainsCertificate(held, c.Der)).ToList();
             if (missing.Count > 0)

@@ -51,18 +51,47 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_ExistingKeys_KeepsEveryKeyItsOrderAndValues()
+    public void Add_ExistingKeys_KeepsEveryOtherByte()
     {
-        Write(DaemonJson, "{\n    \"log-driver\": \"json-file\",\n    \"insecure-registries\": [\"10.0.0.0/8\"],\n    \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"},\n    \"debug\": true,\n    \"mtu\": 1450.0,\n    \"labels\": [\"a=b+c\", \"zone=Zürich\"]\n}\n");
+        const string Before = "{\n    \"log-driver\": \"json-file\",\n    \"insecure-registries\": [\"10.0.0.0/8\"],\n    \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"},\n    \"debug\": true,\n    \"mtu\": 1450.0,\n    \"labels\": [\"a=b+c\", \"zone=Z\\u00fcrich\"],\n    \"debug\": false\n}\n";
+        Write(DaemonJson, Before);
 
         new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
 
-        var text = File.ReadAllText(DaemonJson);
-        Assert.Equal(
-            "{\n    \"log-driver\": \"json-file\",\n    \"insecure-registries\": [\n        \"10.0.0.0/8\",\n        \"registry.example.com:5000\"\n    ],\n"
-            + "    \"log-opts\": {\n        \"max-size\": \"10m\",\n        \"max-file\": \"3\"\n    },\n    \"debug\": true,\n    \"mtu\": 1450.0,\n"
-            + "    \"labels\": [\n        \"a=b+c\",\n        \"zone=Zürich\"\n    ]\n}\n",
-            text);
+        Assert.Equal(Before.Replace("[\"10.0.0.0/8\"]", "[\"10.0.0.0/8\", \"registry.example.com:5000\"]", StringComparison.Ordinal), File.ReadAllText(DaemonJson));
+    }
+
+    [Theory]
+    [InlineData("{}", "{\n  \"insecure-registries\": [\n    \"registry.example.com:5000\"\n  ]\n}")]
+    [InlineData("{\"debug\": true}", "{\"debug\": true, \"insecure-registries\": [\"registry.example.com:5000\"]}")]
+    [InlineData("{\"debug\":true}\n", "{\"debug\":true, \"insecure-registries\": [\"registry.example.com:5000\"]}\n")]
+    [InlineData("{\"insecure-registries\": []}", "{\"insecure-registries\": [\"registry.example.com:5000\"]}")]
+    [InlineData("{\"insecure-registries\": null}", "{\"insecure-registries\": [\"registry.example.com:5000\"]}")]
+    [InlineData("{\n  \"insecure-registries\": []\n}", "{\n  \"insecure-registries\": [\n    \"registry.example.com:5000\"\n  ]\n}")]
+    [InlineData("{\n  \"insecure-registries\": [\n    \"a:1\",\n    \"b:2\"\n  ]\n}", "{\n  \"insecure-registries\": [\n    \"a:1\",\n    \"b:2\",\n    \"registry.example.com:5000\"\n  ]\n}")]
+    [InlineData("\ufeff{\"insecure\\u002dregistries\": [\"a:1\"]}", "\ufeff{\"insecure\\u002dregistries\": [\"a:1\", \"registry.example.com:5000\"]}")]
+    public void Add_Layouts_SplicesOnlyTheList(string before, string after)
+    {
+        Write(DaemonJson, before);
+
+        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+
+        Assert.Equal(after, Encoding.UTF8.GetString(File.ReadAllBytes(DaemonJson)));
+    }
+
+    [Fact]
+    public void Add_LoneSurrogateEscape_IsAcceptedAndEveryOtherByteKept()
+    {
+        // Go's encoding/json (dockerd) accepts "\ud800" and reads it as U+FFFD; System.Text.Json cannot make a string of it.
+        const string Before = "{\n  \"labels\": [\"note=\\ud800\"],\n  \"insecure-registries\": [\"\\udc00x\", \"a:1\"]\n}\n";
+        Write(DaemonJson, Before);
+        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+
+        Assert.Equal(FileChangeKind.Updated, Assert.Single(configurator.Add(Address).Changes).Kind);
+        Assert.Equal(Before.Replace("\"a:1\"]", "\"a:1\", \"registry.example.com:5000\"]", StringComparison.Ordinal), File.ReadAllText(DaemonJson));
+        Assert.True(configurator.IsConfigured(Address));
+        Assert.True(configurator.Remove(Address).RestartRequired);
+        Assert.Equal(Before, File.ReadAllText(DaemonJson));
     }
 
     [Fact]
@@ -145,10 +174,10 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("[]", "root is a Array")]
+    [InlineData("[]", "root is a list")]
     [InlineData("{\"insecure-registries\": \"registry.example.com:5000\"}", "not a list")]
     [InlineData("{\"insecure-registries\": [5000]}", "not a string")]
-    [InlineData("{\"debug\": true, \"debug\": false}", "not valid for Docker")]
+    [InlineData("{\"insecure-registries\": [], \"insecure-registries\": [\"a:1\"]}", "appears twice")]
     public void Add_WrongShape_ThrowsAndLeavesFileUntouched(string content, string expected)
     {
         Write(DaemonJson, content);
@@ -233,15 +262,12 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_Both_EditsBothFilesAndCreatesTheMissingLine()
+    public void Constructor_TheRemovedBothTarget_IsRefused()
     {
-        Write(Defaults, "# nothing here");
+        // InsecureRegistryTarget.Both (3) wrote the key and the flag, which dockerd refuses; it is gone, and its number with it.
+        var e = Assert.Throws<ArgumentException>(() => new InsecureRegistryConfigurator(_temp.Options((InsecureRegistryTarget)3)));
 
-        var result = new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.Both)).Add(Address);
-
-        Assert.Equal([FileChangeKind.Created, FileChangeKind.Updated], result.Changes.Select(c => c.Kind));
-        Assert.Equal("# nothing here\nDOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n", File.ReadAllText(Defaults));
-        Assert.True(new InsecureRegistryConfigurator(_temp.Options()).IsConfigured(Address));
+        Assert.Contains("Auto, DaemonJson, DockerDefaults", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -264,7 +290,7 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
         Assert.All(result.Changes, c => Assert.Equal(FileChangeKind.Updated, c.Kind));
         Assert.Equal(2, result.Changes.Count);
         Assert.Equal("DOCKER_OPTS='--debug'\n", File.ReadAllText(Defaults));
-        Assert.Equal("{\n  \"insecure-registries\": []\n}", File.ReadAllText(DaemonJson));
+        Assert.Equal("{\"insecure-registries\": []}", File.ReadAllText(DaemonJson));
     }
 
     [Fact]
@@ -273,7 +299,7 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
         Write(Defaults, "DOCKER_OPTS=\"--debug\n");
 
         var e = Assert.Throws<DockerHostConfigurationException>(
-            () => new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.Both)).Add(Address));
+            () => new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.DaemonJson)).Add(Address));
 
         Assert.Equal(DockerHostConfigurationError.MalformedDockerDefaults, e.Error);
         Assert.Equal(1, e.LineNumber);
