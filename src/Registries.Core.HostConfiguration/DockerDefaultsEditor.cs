@@ -36,6 +36,9 @@ internal static partial class DockerDefaultsEditor
         => original is not null && Words(EffectiveValue(Parse(Encoding.Latin1.GetString(original), path)))
             .Any(w => w == FlagName || w.StartsWith(FlagName + "=", StringComparison.Ordinal));
 
+    /// <summary>Returns the arguments the init script would pass to dockerd from this file's <c>DOCKER_OPTS</c>.</summary>
+    internal static List<string> EffectiveWords(byte[] original, string path) => Words(EffectiveValue(Parse(Encoding.Latin1.GetString(original), path)));
+
     /// <summary>Returns the new content, or <see langword="null"/> when nothing changes.</summary>
     internal static byte[]? Edit(byte[]? original, string path, RegistryAddress address, bool add, out string description)
     {
@@ -53,10 +56,10 @@ internal static partial class DockerDefaultsEditor
             var last = lines.LastOrDefault(l => l.Assignment is not null);
             if (last is null)
             {
-                var newLine = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-                var prefix = text.Length > 0 && !text.EndsWith('\n') ? newLine : string.Empty;
+                // Always "\n": in a file with Windows line endings the shell would keep a "\r" in the value.
+                var prefix = text.Length > 0 && !text.EndsWith('\n') ? "\n" : string.Empty;
                 description = $"added the line DOCKER_OPTS=\"{flag}\"";
-                return Encoding.Latin1.GetBytes(text + prefix + "DOCKER_OPTS=\"" + flag + "\"" + newLine);
+                return Encoding.Latin1.GetBytes(text + prefix + "DOCKER_OPTS=\"" + flag + "\"\n");
             }
 
             last.Content = Append(last.Content, last.Assignment!, flag);
@@ -274,6 +277,11 @@ internal static partial class DockerDefaultsEditor
             var contentEnd = end < 0 ? text.Length : (end > start && text[end - 1] == '\r' ? end - 1 : end);
             var line = new Line(number, text[start..contentEnd], text[contentEnd..next]);
             line.Assignment = ParseLine(line.Content, path, number);
+            if (line.Assignment is not null && line.Terminator == "\r\n")
+            {
+                throw Unsupported(path, number, "ends with a carriage return (a Windows line ending), which the shell keeps as the last character of the value", "Convert the file to Unix line endings (dos2unix)");
+            }
+
             lines.Add(line);
             start = next;
             number++;
@@ -288,7 +296,7 @@ internal static partial class DockerDefaultsEditor
         if (!match.Success)
         {
             var trimmed = content.TrimStart(' ', '\t');
-            if (trimmed.StartsWith('#') || !content.Contains("DOCKER_OPTS", StringComparison.Ordinal) || ExportOnlyPattern().IsMatch(content))
+            if (trimmed.StartsWith('#') || !NamePattern().IsMatch(content) || ExportOnlyPattern().IsMatch(content))
             {
                 return null;
             }
@@ -490,6 +498,9 @@ internal static partial class DockerDefaultsEditor
 
     [GeneratedRegex(@"^[ \t]*(?:export[ \t]+)?DOCKER_OPTS=")]
     private static partial Regex AssignmentPattern();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])DOCKER_OPTS(?![A-Za-z0-9_])")]
+    private static partial Regex NamePattern();
 
     [GeneratedRegex(@"^[ \t]*export[ \t]+DOCKER_OPTS[ \t]*(?:#.*)?$")]
     private static partial Regex ExportOnlyPattern();

@@ -22,7 +22,7 @@ public sealed class DockerDefaultsEditorTests
     [InlineData("DOCKER_OPTS=\"\"\n", "DOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n")]
     [InlineData("export DOCKER_OPTS=\"--debug\" # keep\n", "export DOCKER_OPTS=\"--debug --insecure-registry=registry.example.com:5000\" # keep\n")]
     [InlineData("  DOCKER_OPTS=\"--debug\"", "  DOCKER_OPTS=\"--debug --insecure-registry=registry.example.com:5000\"")]
-    [InlineData("DOCKER_OPTS=\"--debug\"\r\nX=1\r\n", "DOCKER_OPTS=\"--debug --insecure-registry=registry.example.com:5000\"\r\nX=1\r\n")]
+    [InlineData("# x\r\nDOCKER_OPTS=\"--debug\"\nX=1\r\n", "# x\r\nDOCKER_OPTS=\"--debug --insecure-registry=registry.example.com:5000\"\nX=1\r\n")]
     [InlineData("DOCKER_OPTS=\"--label a=\\\"b\\\"\"\n", "DOCKER_OPTS=\"--label a=\\\"b\\\" --insecure-registry=registry.example.com:5000\"\n")]
     public void Edit_AddToExistingLine_AppendsTheFlagOnce(string before, string after)
     {
@@ -36,7 +36,7 @@ public sealed class DockerDefaultsEditorTests
     [InlineData("", "DOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n")]
     [InlineData("#DOCKER_OPTS=\"--debug\"\n", "#DOCKER_OPTS=\"--debug\"\nDOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n")]
     [InlineData("# comment", "# comment\nDOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n")]
-    [InlineData("# comment\r\n", "# comment\r\nDOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\r\n")]
+    [InlineData("# comment\r\n", "# comment\r\nDOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n")]
     public void Edit_AddWithoutEffectiveLine_AddsTheLine(string? before, string after)
         => Assert.Equal(after, Add(before, out _));
 
