@@ -342,4 +342,66 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
 
         Assert.Empty(JsonNode.Parse(File.ReadAllText(DaemonJson))!["insecure-registries"]!.AsArray());
     }
+
+    [Theory]
+    [InlineData(InsecureRegistryTarget.DaemonJson, "{\"debug\": true}", "DOCKER_OPTS=\"--insecure-registry=10.1.0.0/16\"\n", "already has --insecure-registry flags")]
+    [InlineData(InsecureRegistryTarget.DockerDefaults, "{\"insecure-registries\": []}", "DOCKER_OPTS=\"--debug\"\n", "already has the 'insecure-registries' key")]
+    [InlineData(InsecureRegistryTarget.DockerDefaults, "{\"insecure-registries\": null}", null, "already has the 'insecure-registries' key")]
+    [InlineData(InsecureRegistryTarget.Auto, "{\"insecure-registries\": [\"a:1\"]}", "DOCKER_OPTS=\"--insecure-registry b:2\"\n", "both in")]
+    [InlineData(InsecureRegistryTarget.DaemonJson, "{\"insecure-registries\": [\"a:1\"]}", "DOCKER_OPTS=\"--insecure-registry b:2\"\n", "both in")]
+    [InlineData(InsecureRegistryTarget.DockerDefaults, "{\"insecure-registries\": [\"a:1\"]}", "DOCKER_OPTS=\"--insecure-registry b:2\"\n", "both in")]
+    public void Add_WouldConfigureBothWays_RefusedAndNothingWritten(InsecureRegistryTarget target, string? daemonJson, string? defaults, string expected)
+    {
+        if (daemonJson is not null)
+        {
+            Write(DaemonJson, daemonJson);
+        }
+
+        if (defaults is not null)
+        {
+            Write(Defaults, defaults);
+        }
+
+        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options(target)).Add(Address));
+
+        Assert.Equal(DockerHostConfigurationError.ConflictingConfiguration, e.Error);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", e.Message, StringComparison.Ordinal);
+        Assert.Equal(daemonJson, File.Exists(DaemonJson) ? File.ReadAllText(DaemonJson) : null);
+        Assert.Equal(defaults, File.Exists(Defaults) ? File.ReadAllText(Defaults) : null);
+    }
+
+    [Fact]
+    public void Remove_ConflictingHost_IsAllowedSoTheHostCanBeMended()
+    {
+        Write(DaemonJson, "{\"insecure-registries\": [\"registry.example.com:5000\"]}");
+        Write(Defaults, "DOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n");
+
+        Assert.Equal(2, new InsecureRegistryConfigurator(_temp.Options()).Remove(Address).Changes.Count(c => c.Kind == FileChangeKind.Updated));
+    }
+
+    [Theory]
+    [InlineData("[::1]")]
+    [InlineData("[2001:db8::1]")]
+    public void Add_IPv6WithoutPort_RefusedShowingTheFormToGive(string text)
+    {
+        var address = RegistryAddress.Parse(text);
+
+        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options()).Add(address));
+
+        Assert.Equal(DockerHostConfigurationError.UnsupportedRegistryAddress, e.Error);
+        Assert.Contains($"'{text}:5000'", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(DaemonJson));
+        Assert.False(File.Exists(Defaults));
+    }
+
+    [Fact]
+    public void Remove_IPv6WithoutPort_RemovesTheEntryThatStopsDockerd()
+    {
+        Write(DaemonJson, "{\"insecure-registries\": [\"[::1]\", \"a:1\"]}");
+
+        new InsecureRegistryConfigurator(_temp.Options()).Remove(RegistryAddress.Parse("[::1]"));
+
+        Assert.Equal("{\"insecure-registries\": [\"a:1\"]}", File.ReadAllText(DaemonJson));
+    }
 }

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Registries.Testing;
+
+namespace Registries.Core.HostConfiguration.Tests;
+
+/// <summary>Every file the package reads: a FIFO never blocks, a device or a huge file never exhausts memory, a folder says so.</summary>
+public sealed class HostFileSafetyTests : IDisposable
+{
+    private static readonly RegistryAddress Address = RegistryAddress.Parse("registry.example.com:5000");
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    public static TheoryData<string> Files => ["daemon.json", "defaults", "ca.crt", "bundle"];
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public async Task Read_Fifo_RefusedAtOnceEvenInADryRun(string which)
+    {
+        var path = PathOf(which);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var mkfifo = await ProcessRunner.RunAsync("mkfifo", [path]);
+        Assert.True(mkfifo.ExitCode == 0, mkfifo.ToString());
+
+        var e = await RefusedWithinAsync(which, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, e.Error);
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains("FIFO", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public async Task Read_DevZeroThroughALink_RefusedAsADevice(string which)
+    {
+        var path = PathOf(which);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.CreateSymbolicLink(path, "/dev/zero");
+
+        var e = await RefusedWithinAsync(which, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, e.Error);
+        Assert.Contains("character device", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public async Task Read_Directory_SaysItIsADirectory(string which)
+    {
+        Directory.CreateDirectory(PathOf(which));
+
+        var e = await RefusedWithinAsync(which, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, e.Error);
+        Assert.Contains("is a directory", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public async Task Read_HugeSparseFile_RefusedWithTheLimit(string which)
+    {
+        var path = PathOf(which);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var stream = File.Create(path))
+        {
+            // Sparse: 4 GiB of nothing, costing no disk.
+            stream.SetLength(4L << 30);
+        }
+
+        var e = await RefusedWithinAsync(which, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, e.Error);
+        Assert.Contains("more than", e.Message, StringComparison.Ordinal);
+        Assert.Equal(4L << 30, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void Read_FileAtTheLimit_IsRead()
+    {
+        var path = _temp.File("limit");
+        File.WriteAllBytes(path, new byte[AtomicFile.ConfigurationFileLimit]);
+
+        Assert.Equal(AtomicFile.ConfigurationFileLimit, AtomicFile.ReadIfExists(path)!.Length);
+        File.AppendAllText(path, "x");
+        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, Assert.Throws<DockerHostConfigurationException>(() => AtomicFile.ReadIfExists(path)).Error);
+    }
+
+    [Fact]
+    public void Read_Missing_IsNullAndDanglingLinkToo()
+    {
+        Assert.Null(AtomicFile.ReadIfExists(_temp.File("none")));
+        File.CreateSymbolicLink(_temp.File("dangling"), _temp.File("nowhere"));
+        Assert.Null(AtomicFile.ReadIfExists(_temp.File("dangling")));
+    }
+
+    private string PathOf(string which) => which switch
+    {
+        "daemon.json" => _temp.Options().DaemonJsonPath,
+        "defaults" => _temp.Options().DockerDefaultsPath,
+        "ca.crt" => Path.Combine(_temp.Options().CertsDirectory, TestServices.Require().Registry, "ca.crt"),
+        _ => _temp.Options(bundle: true).CaBundlePath!,
+    };
+
+    // Runs the operation that reads the file on another thread, so that a read that blocks fails the test instead of hanging it.
+    private async Task<DockerHostConfigurationException> RefusedWithinAsync(string which, TimeSpan limit)
+    {
+        Func<Task> operation = which switch
+        {
+            "daemon.json" or "defaults" => () =>
+            {
+                var configurator = new InsecureRegistryConfigurator(_temp.Options());
+                return Task.FromResult(configurator.Add(Address, dryRun: true));
+            },
+            _ => () => InstallAgainstLocalTlsAsync(which == "bundle"),
+        };
+
+        var stopwatch = Stopwatch.StartNew();
+        var task = Task.Run(operation);
+        var finished = await Task.WhenAny(task, Task.Delay(limit));
+        Assert.True(finished == task, $"Reading the {which} did not finish within {limit.TotalSeconds} s: it blocks.");
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => task);
+        Assert.True(stopwatch.Elapsed < limit);
+        return e;
+    }
+
+    // The certificate files are read after the real test registry presented its chain.
+    private async Task InstallAgainstLocalTlsAsync(bool bundle)
+        => await new RegistryCertificateInstaller(_temp.Options(bundle: bundle))
+            .InstallAsync(RegistryAddress.Parse(TestServices.Require().Registry), appendToBundle: bundle, dryRun: true);
+}
