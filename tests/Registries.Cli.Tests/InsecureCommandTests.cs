@@ -68,5 +68,104 @@ public sealed class InsecureCommandTests : IDisposable
         Assert.Equal("{ \"insecure-registries\": \"not a list\" ", await File.ReadAllTextAsync(bad));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("docker-opts")]
+    [InlineData("daemon-json")]
+    public async Task Add_HostAlreadyConfiguredBothWays_RefusedWithExit3AndNothingWritten(string? target)
+    {
+        const string Json = "{\n  \"insecure-registries\": [\"a.example.com:5000\"]\n}\n";
+        const string Opts = "DOCKER_OPTS=\"--insecure-registry=b.example.com:5000\"\n";
+        await File.WriteAllTextAsync(DaemonJson, Json);
+        await File.WriteAllTextAsync(DockerOpts, Opts);
+        string[] args = ["insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts];
+
+        var result = await _cli.RunAsync(target is null ? args : [.. args, "--target", target]);
+
+        var error = result.AssertOneLineError(3);
+        Assert.Contains("both in", error, StringComparison.Ordinal);
+        Assert.Equal(Json, await File.ReadAllTextAsync(DaemonJson));
+        Assert.Equal(Opts, await File.ReadAllTextAsync(DockerOpts));
+    }
+
+    [Fact]
+    public async Task Add_DockerOptsTargetWhileDaemonJsonHasTheKey_RefusedWithExit3()
+    {
+        const string Json = "{\"insecure-registries\": []}";
+        await File.WriteAllTextAsync(DaemonJson, Json);
+
+        var result = await _cli.RunAsync("insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts, "--target", "docker-opts");
+
+        Assert.Contains("Use the target auto or daemon-json", result.AssertOneLineError(3), StringComparison.Ordinal);
+        Assert.Equal(Json, await File.ReadAllTextAsync(DaemonJson));
+        Assert.False(File.Exists(DockerOpts));
+    }
+
+    [Fact]
+    public async Task Add_TargetBoth_IsNoLongerAccepted()
+    {
+        var result = await _cli.RunAsync("insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts, "--target", "both");
+
+        Assert.Contains("both", result.AssertOneLineError(2), StringComparison.Ordinal);
+        Assert.False(File.Exists(DaemonJson));
+        Assert.False(File.Exists(DockerOpts));
+    }
+
+    [Theory]
+    [InlineData("[::1]")]
+    [InlineData("[2001:db8::1]")]
+    public async Task Add_IPv6WithoutPort_BadInputShowingTheFormToGive(string address)
+    {
+        var result = await _cli.RunAsync("insecure", "add", address, "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts);
+
+        Assert.Contains($"'{address}:5000'", result.AssertOneLineError(2), StringComparison.Ordinal);
+        Assert.False(File.Exists(DaemonJson));
+    }
+
+    [Fact]
+    public async Task Add_FifoAsDaemonJsonInADryRun_RefusedAtOnce()
+    {
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [DaemonJson]))
+        {
+            Assert.True(mkfifo.WaitForExit(10_000) && mkfifo.ExitCode == 0);
+        }
+
+        // Bounded well below the harness's own limit: a read that blocks fails here.
+        var result = await _cli.RunAsync("insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts, "--dry-run")
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        var error = result.AssertOneLineError(4);
+        Assert.Contains(DaemonJson, error, StringComparison.Ordinal);
+        Assert.Contains("FIFO", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("DOCKER_OPTS=$'--label=a\\tb'\n", "$'...'")]
+    [InlineData("# defaults\nDOCKER_OPTS=--label=a\\\n", "backslash")]
+    [InlineData("DOCKER_OPTS=\"$EXTRA_OPTS --debug\"\n", "$EXTRA_OPTS")]
+    public async Task Add_DockerOptsWithShellSyntaxItCannotKeep_RefusedWithExit3NamingFileAndLine(string opts, string expected)
+    {
+        await File.WriteAllTextAsync(DockerOpts, opts);
+
+        var result = await _cli.RunAsync("insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts);
+
+        var error = result.AssertOneLineError(3);
+        Assert.Contains(DockerOpts, error, StringComparison.Ordinal);
+        Assert.Contains("line " + opts.Count(c => c == '\n'), error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal(opts, await File.ReadAllTextAsync(DockerOpts));
+        Assert.False(File.Exists(DaemonJson));
+    }
+
+    [Fact]
+    public async Task Add_LabelWithEscapedBlank_KeepsTheValueTheShellSees()
+    {
+        await File.WriteAllTextAsync(DockerOpts, "DOCKER_OPTS=--label=a\\ b\n");
+
+        await _cli.SucceedAsync("insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts);
+
+        Assert.Equal("DOCKER_OPTS=--label=a\\ b\" --insecure-registry=10.0.0.5:5000\"\n", await File.ReadAllTextAsync(DockerOpts));
+    }
+
     public void Dispose() => _cli.Dispose();
 }

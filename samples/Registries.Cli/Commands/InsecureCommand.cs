@@ -9,7 +9,8 @@ namespace Registries.Cli.Commands;
 // insecure add|remove HOST:PORT: the daemon's insecure-registries, in daemon.json and the DOCKER_OPTS line.
 internal static class InsecureCommand
 {
-    private static readonly string[] Targets = ["auto", "daemon-json", "docker-opts", "both"];
+    // No "both": dockerd refuses to start when insecure registries are set in daemon.json and as a flag.
+    private static readonly string[] Targets = ["auto", "daemon-json", "docker-opts"];
 
     public static Command Create(CommandRunner runner)
     {
@@ -29,7 +30,7 @@ internal static class InsecureCommand
         var dockerOpts = new Option<string?>("--docker-opts-file") { Description = $"The defaults file with the DOCKER_OPTS line. Default: {DockerHostOptions.DefaultDockerDefaultsPath}.", HelpName = "FILE" };
         var target = new Option<string>("--target")
         {
-            Description = "Which file gets an added registry: auto (the DOCKER_OPTS file when the host is configured that way, else daemon.json), daemon-json, docker-opts or both.",
+            Description = "Which file gets an added registry: auto (the one that already lists insecure registries; else the DOCKER_OPTS file when the host is configured that way; else daemon.json), daemon-json or docker-opts. A target that would give dockerd insecure registries in both files is refused.",
             DefaultValueFactory = _ => "auto",
             HelpName = "TARGET",
         };
@@ -53,12 +54,21 @@ internal static class InsecureCommand
                 {
                     "daemon-json" => InsecureRegistryTarget.DaemonJson,
                     "docker-opts" => InsecureRegistryTarget.DockerDefaults,
-                    "both" => InsecureRegistryTarget.Both,
                     _ => InsecureRegistryTarget.Auto,
                 },
             };
             var configurator = new InsecureRegistryConfigurator(options);
-            var result = add ? configurator.Add(registry, parse.GetValue(dryRun)) : configurator.Remove(registry, parse.GetValue(dryRun));
+            InsecureRegistryResult result;
+            try
+            {
+                result = add ? configurator.Add(registry, parse.GetValue(dryRun)) : configurator.Remove(registry, parse.GetValue(dryRun));
+            }
+            catch (DockerHostConfigurationException e) when (ExitCodeOf(e.Error) is { } exitCode)
+            {
+                runner.WriteError(e.Message);
+                return Task.FromResult(exitCode);
+            }
+
             if (context.Json)
             {
                 context.Console.Out.WriteLine(JsonSerializer.Serialize(InsecureJson.From(result, name), CliJsonContext.Output.InsecureJson));
@@ -75,4 +85,13 @@ internal static class InsecureCommand
         });
         return command;
     }
+
+    // DESIGN.md section 4: the address typed is bad input (2); a host whose files the rules forbid touching is refused (3);
+    // a file that cannot be read or written, or is not what dockerd can read, is an outside failure (4, the default).
+    private static int? ExitCodeOf(DockerHostConfigurationError error) => error switch
+    {
+        DockerHostConfigurationError.UnsupportedRegistryAddress => ExitCodes.BadInput,
+        DockerHostConfigurationError.ConflictingConfiguration or DockerHostConfigurationError.UnsupportedDockerDefaults => ExitCodes.Refused,
+        _ => null,
+    };
 }
