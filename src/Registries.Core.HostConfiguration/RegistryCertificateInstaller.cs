@@ -139,7 +139,8 @@ public sealed class RegistryCertificateInstaller
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="appendToBundle"/> is <see langword="true"/> but <see cref="DockerHostOptions.CaBundlePath"/> is not set.</exception>
     /// <exception cref="DockerHostConfigurationException">The host cannot be reached or does not speak TLS, no presented certificate has the expected fingerprint
-    /// (<see cref="DockerHostConfigurationError.FingerprintMismatch"/>), in which cases nothing was changed; or a file cannot be written (<see cref="DockerHostConfigurationError.FileAccess"/>), which is left as it was.</exception>
+    /// (<see cref="DockerHostConfigurationError.FingerprintMismatch"/>), or <c>ca.crt</c> or the bundle is not a regular file or is larger than 16 MiB
+    /// (<see cref="DockerHostConfigurationError.UnsupportedFile"/>), in which cases nothing was changed; or a file cannot be written (<see cref="DockerHostConfigurationError.FileAccess"/>), which is left as it was.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<CertificateInstallResult> InstallAsync(
         RegistryAddress address,
