@@ -29,16 +29,27 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Gets the lines printed so far, each one a write the child saw acknowledged.</summary>
     public IReadOnlyList<string> Lines => _lines.ToArray();
 
-    public static WorkerProcess Start(params string[] arguments)
+    public static WorkerProcess Start(params string[] arguments) => StartUnderUmask(umask: null, arguments);
+
+    /// <summary>Starts the child under <paramref name="umask"/> (through <c>sh -c 'umask ...; exec ...'</c>), so the
+    /// test host's own umask never changes.</summary>
+    public static WorkerProcess StartUnderUmask(string? umask, params string[] arguments)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "Registries.Core.FileStore.Worker.dll");
         Assert.True(File.Exists(worker), $"The worker was not built next to the tests: {worker}");
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(umask is null ? DotnetHost() : "sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (umask is not null)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("umask " + umask + " && exec \"$0\" \"$@\"");
+            start.ArgumentList.Add(DotnetHost());
+        }
+
         start.ArgumentList.Add(worker);
         foreach (var argument in arguments)
         {
