@@ -119,7 +119,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         var path = _folder.File("a/b/store.json");
 
-        using (var worker = WorkerProcess.StartUnderUmask(umask, "create", path))
+        using (var worker = WorkerProcess.StartAs(umask, userId: null, "create", path))
         {
             await worker.WaitForSuccessAsync(TimeSpan.FromSeconds(60));
         }
@@ -132,6 +132,44 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         }
 
         Assert.Single(await FileRegistryStore.Open(path).ListRegistriesAsync("1a1"));
+    }
+
+    [Fact]
+    public async Task Worker_NonRootUserAndStoreOfRoot_RefusedAsAnotherUsersFile()
+    {
+        // Root's store, readable by everyone: a non-root user still does not take it as theirs.
+        var path = await SeedAsync();
+        File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(_folder.Path, PrivateFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        var before = await File.ReadAllBytesAsync(path);
+
+        using var worker = WorkerProcess.StartAs(umask: null, userId: SystemCommands.OtherUser, "list", path);
+        var (exitCode, lines, errors) = await worker.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 3, $"The worker exited with {exitCode}: {string.Join('\n', lines)} {errors}");
+        var refused = Assert.Single(lines);
+        Assert.Contains("belongs to another user (uid 0)", refused, StringComparison.Ordinal);
+        Assert.Contains("(uid 65534)", refused, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+    }
+
+    [Fact]
+    public async Task Worker_NonRootUserInRootsFolder_PermissionDeniedAtOnce()
+    {
+        // The folder is root's (0755): the user may read it but not create the lock file; no 30 s wait.
+        File.SetUnixFileMode(_folder.Path, PrivateFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        var path = _folder.File("store.json");
+        var started = DateTime.UtcNow;
+
+        using var worker = WorkerProcess.StartAs(umask: null, userId: SystemCommands.OtherUser, "create", path);
+        var (exitCode, lines, errors) = await worker.WaitForExitAsync(TimeSpan.FromSeconds(25));
+
+        Assert.True(exitCode == 3, $"The worker exited with {exitCode}: {string.Join('\n', lines)} {errors}");
+        var refused = Assert.Single(lines);
+        Assert.Contains(path + ".lock", refused, StringComparison.Ordinal);
+        Assert.Contains("Permission denied", refused, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "The write waited instead of failing at once.");
+        Assert.False(File.Exists(path));
     }
 
     [Fact]
