@@ -306,6 +306,16 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task ProtectAndUnprotect_KeyFileIsDevice_RefusedAtOnce()
+    {
+        var protect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector("/dev/zero").Protect(new RegistrySecret("pw")))));
+        var unprotect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector("/dev/zero").Unprotect("v1.00000000." + Convert.ToBase64String(new byte[40])))));
+
+        Assert.Contains("'/dev/zero' is a device", protect.Message, StringComparison.Ordinal);
+        Assert.Contains("is a device", unprotect.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Protect_HugeKeyFile_Refused()
     {
         var keyPath = _folder.File("k");
