@@ -12,6 +12,9 @@ internal static class AtomicFile
     public static string TemporaryPrefix(string path) => "." + Path.GetFileName(path) + ".";
 
     /// <summary>Writes <paramref name="content"/> to a temporary file in the same folder, flushes it to disk, and renames it over <paramref name="path"/>.</summary>
+    /// <remarks>The new file has exactly <paramref name="mode"/>, whatever the umask and whatever mode the old file had.
+    /// Give the final target of a link (<see cref="PrivateFile.ResolveTarget"/>): a link given here would be replaced
+    /// by a regular file.</remarks>
     /// <param name="path">The target file.</param>
     /// <param name="content">The new content.</param>
     /// <param name="mode">The Unix mode of the new file.</param>
@@ -121,6 +124,12 @@ internal static class AtomicFile
         try
         {
             using var stream = new FileStream(temporary, options);
+            if (!OperatingSystem.IsWindows())
+            {
+                // The create mode passes through the umask (umask 0777 would give 0000): set it exactly.
+                File.SetUnixFileMode(stream.SafeFileHandle, mode);
+            }
+
             stream.Write(content);
 
             // fsync before the rename: otherwise a power loss may publish a name whose data never reached the disk.

@@ -9,11 +9,19 @@ namespace Registries.Core.Storage;
 /// <para><b>Files.</b> The store is the file at <see cref="FilePath"/> (created on the first write). Next to it
 /// live <c>FILE.lock</c>, an empty file that writers lock (it may stay; its presence means nothing), and, with
 /// <see cref="Open(string)"/>, the key file <c>FILE.key</c> of the default <see cref="KeyFileSecretProtector"/>.
-/// The document carries <c>formatVersion</c> (1 in this release); a file with a higher version is refused rather
-/// than misread.</para>
-/// <para><b>Writes.</b> Each change takes an exclusive OS lock on <c>FILE.lock</c> (.NET's
-/// <see cref="FileShare.None"/>, which is <c>flock(LOCK_EX)</c> on Linux and macOS: the kernel releases it when
-/// the process dies, so a crash never leaves the store locked), re-reads the file, applies the change with the
+/// When <see cref="FilePath"/> is a symbolic link, it stays one: writes replace the file it finally names, and the
+/// lock file lives next to that file. Folders the store creates get mode 0700 and the store and lock files 0600,
+/// whatever the umask; the store file is rewritten 0600 whatever mode it had. The document carries
+/// <c>formatVersion</c> (1 in this release); a file with a higher version is refused rather than misread.</para>
+/// <para><b>Trust.</b> As OpenSSH does with its keys, the store reads only a regular file that belongs to the user
+/// running the process (on Linux, where the owner is checked) and that neither group nor other users may write;
+/// a lock file must belong to that user too (one that others may open is made 0600). A named pipe, a device, a
+/// folder or a file larger than 64 MiB is refused at once, without blocking and without reading it whole. Each
+/// refusal is a <see cref="RegistryStoreException"/> that names the file and says how to fix it (<c>chmod</c>,
+/// <c>chown</c>, move it away), and changes nothing.</para>
+/// <para><b>Writes.</b> Each change takes an exclusive OS lock on <c>FILE.lock</c> (<c>flock(LOCK_EX)</c> on Linux,
+/// the same lock as .NET's <see cref="FileShare.None"/>, which other systems use: the kernel releases it when the
+/// process dies, so a crash never leaves the store locked), re-reads the file, applies the change with the
 /// same optimistic-concurrency rules as <see cref="InMemoryRegistryStore"/>, writes the whole document to a
 /// temporary file in the same folder, flushes it to disk, renames it over the store file and flushes the folder.
 /// A crash or a kill at any moment leaves the old or the new document, never a torn one; nothing one process
@@ -26,7 +34,9 @@ namespace Registries.Core.Storage;
 /// <para><b>Secrets.</b> Passwords pass through the <see cref="ISecretProtector"/>: the file holds only protected
 /// values, and a Removed entry holds none (its ciphertext is gone from the file on the write that removes it).</para>
 /// <para><b>Errors.</b> A damaged or unreadable file, a file from a newer release, a missing or wrong key: each is a
-/// <see cref="RegistryStoreException"/> that names the file; the file is never replaced by an empty store.</para>
+/// <see cref="RegistryStoreException"/> that names the file; the file is never replaced by an empty store. A write
+/// that the file system refuses (read-only, permission denied, no space left) fails at once with the system's
+/// reason; only a lock held by another process is waited for (up to 30 s).</para>
 /// <para>Thread-safe. Requires OS file locking: the store refuses to write when .NET file locking is disabled
 /// (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>), since concurrent writers could then lose changes.</para>
 /// </remarks>
@@ -35,6 +45,10 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <summary>The format version this release writes and reads.</summary>
     internal const int CurrentFormatVersion = 1;
 
+    /// <summary>The largest store file read (64 MiB, about 150,000 registry entries): anything larger is not a store file.</summary>
+    internal const int MaxFileLength = 64 * 1024 * 1024;
+
+    private const string StoreFileRole = "store file";
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
     private readonly ISecretProtector _protector;
     private readonly SemaphoreSlim _gate;
@@ -65,7 +79,10 @@ public sealed class FileRegistryStore : IRegistryStore
     public string FilePath { get; }
 
     /// <summary>Gets the full path of the lock file that writers lock.</summary>
-    public string LockPath => FilePath + ".lock";
+    /// <remarks>It is <c>FILE.lock</c> next to the file the store path finally names: when the store is a symbolic
+    /// link, next to the link's target, so that every path to one store file shares one lock.</remarks>
+    /// <exception cref="RegistryStoreException">The store path is a link that cannot be followed.</exception>
+    public string LockPath => PrivateFile.ResolveTarget(FilePath, StoreFileRole) + ".lock";
 
     /// <summary>Gets how long a write waits for another process's lock before it fails.</summary>
     internal TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -283,39 +300,8 @@ public sealed class FileRegistryStore : IRegistryStore
         return snapshot;
     }
 
-    private byte[]? ReadBytes()
-    {
-        try
-        {
-            // Share everything, Delete included: on Windows a writer must be able to rename over a file being read.
-            using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-            var length = stream.Length;
-            if (length > int.MaxValue)
-            {
-                throw new RegistryStoreException($"The store file '{FilePath}' is too large to be a store file ({length} bytes); it was not changed.");
-            }
-
-            var bytes = new byte[length];
-            stream.ReadExactly(bytes);
-            return bytes;
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (IOException e)
-        {
-            throw new RegistryStoreException($"The store file '{FilePath}' could not be read: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new RegistryStoreException($"The store file '{FilePath}' could not be read: access denied. Check the permissions of the file and its folder.", e);
-        }
-    }
+    // Follows a link: the store may be a link to a file kept elsewhere.
+    private byte[]? ReadBytes() => PrivateFile.Read(FilePath, StoreFileRole, MaxFileLength, PrivateFile.GroupOrOtherWrite);
 
     private (StoreDocument Document, StoreSnapshot Snapshot) Parse(byte[] bytes, StoreSnapshot? previous)
     {
@@ -377,7 +363,11 @@ public sealed class FileRegistryStore : IRegistryStore
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+            // A linked store stays a link: its final target is locked and replaced, next to the target.
+            var target = PrivateFile.ResolveTarget(FilePath, StoreFileRole);
+            PrivateFile.EnsureAcceptable(target, StoreFileRole, MaxFileLength, PrivateFile.GroupOrOtherWrite);
+            PrivateFile.CreateDirectory(Path.GetDirectoryName(target)!, StoreFileRole);
+            using var fileLock = await PrivateFile.LockAsync(target + ".lock", LockTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
             var bytes = ReadBytes();
             var cache = Volatile.Read(ref _cache);
             var (document, current) = bytes is null ? (StoreDocument.CreateEmpty(), StoreSnapshot.Empty) : Parse(bytes, cache?.Snapshot);
@@ -391,26 +381,16 @@ public sealed class FileRegistryStore : IRegistryStore
             {
                 if (!_leftoversDeleted)
                 {
-                    AtomicFile.DeleteLeftovers(FilePath);
+                    AtomicFile.DeleteLeftovers(target);
                     _leftoversDeleted = true;
                 }
 
-                var mode = AtomicFile.OwnerOnly;
-                if (!OperatingSystem.IsWindows() && bytes is not null)
-                {
-                    // Keep the permissions a user gave the file (for example group access for a shared store).
-                    mode = File.GetUnixFileMode(FilePath);
-                }
-
-                AtomicFile.Replace(FilePath, content, mode);
+                // Always owner-only, whatever mode the old file had: the file tells who uses which registry.
+                AtomicFile.Replace(target, content, AtomicFile.OwnerOnly);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new RegistryStoreException($"The store file '{FilePath}' could not be written ({e.Message}); it was left unchanged.", e);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw new RegistryStoreException($"The store file '{FilePath}' could not be written: access denied to the file or its folder; it was left unchanged.", e);
+                throw new RegistryStoreException($"The store file '{FilePath}' could not be written: {PrivateFile.Reason(e)}. It was left unchanged.", e);
             }
 
             var known = new Dictionary<string, RegistrySecret>(current.SecretsByProtectedValue, StringComparer.Ordinal);
@@ -425,44 +405,6 @@ public sealed class FileRegistryStore : IRegistryStore
         finally
         {
             _gate.Release();
-        }
-    }
-
-    private async ValueTask<FileStream> AcquireLockAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RegistryStoreException($"The folder of the store file '{FilePath}' could not be created: {e.Message}", e);
-        }
-
-        var started = TimeProvider.GetTimestamp();
-        var delay = 1;
-        while (true)
-        {
-            try
-            {
-                // FileShare.None is an exclusive flock(2) on Unix: the kernel drops it when the process exits or dies.
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw new RegistryStoreException($"The lock file '{LockPath}' could not be opened: access denied. Check the permissions of the store's folder.", e);
-            }
-            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
-            {
-                if (TimeProvider.GetElapsedTime(started) >= LockTimeout)
-                {
-                    throw new RegistryStoreException(string.Create(CultureInfo.InvariantCulture, $"Another process has held the write lock on '{LockPath}' for more than {LockTimeout.TotalSeconds:0} s; nothing was written. Retry, or find the process that keeps it."), e);
-                }
-
-                // Jittered back-off, so that waiting processes do not retry in lockstep.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, delay + 1)), TimeProvider, cancellationToken).ConfigureAwait(false);
-                delay = Math.Min(delay * 2, 16);
-            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -9,8 +8,11 @@ namespace Registries.Core.Storage;
 /// <para>The key file holds one line, <c>registries-core-key v1 BASE64</c>, with 32 random bytes. It is created on the
 /// first <see cref="Protect"/> call, in one step (written to a temporary file with mode 0600, flushed, then linked
 /// under its name), so two processes that start together end up with the same key and a crash never leaves a
-/// half-written key. A key file that group or other users may read or write is refused: fix it with
-/// <c>chmod 600</c>.</para>
+/// half-written key. As OpenSSH does with its private keys, a key file that group or other users may read or
+/// write is refused (fix it with <c>chmod 600</c>), and so is, on Linux, one that belongs to another user than the
+/// one running the process (root included, for a non-root user): a key planted by someone else would let them read
+/// every password protected with it. A named pipe, a device or a folder is refused without blocking. A key file
+/// that is a symbolic link is read, and created, through the link.</para>
 /// <para>Each protected value is <c>v1.KEYID.BASE64</c>, where <c>KEYID</c> names the key (the first 8 hex digits of
 /// its SHA-256) and <c>BASE64</c> holds a random 12-byte nonce, the ciphertext and the 16-byte tag; the same password
 /// protected twice gives two different values. <see cref="Unprotect"/> never creates a key: without the key file
@@ -25,6 +27,10 @@ public sealed class KeyFileSecretProtector : ISecretProtector
     private const int KeySize = 32;
     private const int NonceSize = 12;
     private const int TagSize = 16;
+
+    // The key line is 68 bytes; a key file ten times as large is not one this library wrote.
+    private const int MaxKeyFileLength = 4096;
+    private const string KeyFileRole = "key file";
     private static readonly byte[] AssociatedData = Encoding.ASCII.GetBytes("Registries.Core registry password v1");
     private readonly Lock _lock = new();
     private LoadedKey? _key;
@@ -130,7 +136,8 @@ public sealed class KeyFileSecretProtector : ISecretProtector
 
             try
             {
-                if (!File.Exists(KeyPath))
+                var content = ReadKeyFile();
+                if (content is null)
                 {
                     if (!create)
                     {
@@ -138,31 +145,35 @@ public sealed class KeyFileSecretProtector : ISecretProtector
                     }
 
                     CreateKeyFile();
+                    content = ReadKeyFile()
+                        ?? throw new RegistryStoreException($"The key file '{KeyPath}' vanished right after it was created; check what removes files in its folder.");
                 }
 
-                _key = ReadKeyFile();
+                _key = ParseKey(content);
                 return _key;
             }
             catch (IOException e)
             {
-                throw new RegistryStoreException($"The key file '{KeyPath}' could not be read or created: {e.Message}", e);
+                throw new RegistryStoreException($"The key file '{KeyPath}' could not be read or created: {PrivateFile.Reason(e)}.", e);
             }
             catch (UnauthorizedAccessException e)
             {
-                throw new RegistryStoreException($"The key file '{KeyPath}' could not be read or created: access denied. Check the permissions of the file and its folder.", e);
+                throw new RegistryStoreException($"The key file '{KeyPath}' could not be read or created: {PrivateFile.Reason(e)}. Check the permissions of the file and its folder.", e);
             }
         }
     }
 
     private void CreateKeyFile()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(KeyPath)!);
+        // A link to a key that does not exist yet: create the key where the link points, and keep the link.
+        var target = PrivateFile.ResolveTarget(KeyPath, KeyFileRole);
+        PrivateFile.CreateDirectory(Path.GetDirectoryName(target)!, KeyFileRole);
         var key = RandomNumberGenerator.GetBytes(KeySize);
         var content = Encoding.ASCII.GetBytes(KeyHeader + Convert.ToBase64String(key) + "\n");
         try
         {
             // Another process may create it at the same moment: then exactly one file wins and both read it.
-            AtomicFile.CreateExclusive(KeyPath, content, AtomicFile.OwnerOnly);
+            AtomicFile.CreateExclusive(target, content, AtomicFile.OwnerOnly);
         }
         finally
         {
@@ -171,33 +182,30 @@ public sealed class KeyFileSecretProtector : ISecretProtector
         }
     }
 
-    private LoadedKey ReadKeyFile()
+    // Follows a link; refuses a key that is not a regular file of this user, or that others may read or write.
+    private byte[]? ReadKeyFile() => PrivateFile.Read(KeyPath, KeyFileRole, MaxKeyFileLength, PrivateFile.GroupOrOther);
+
+    private LoadedKey ParseKey(byte[] content)
     {
-        if (!OperatingSystem.IsWindows())
+        byte[]? key = null;
+        try
         {
-            var mode = File.GetUnixFileMode(KeyPath);
-            const UnixFileMode OpenToOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-            if ((mode & OpenToOthers) != 0)
+            var text = Encoding.ASCII.GetString(content).TrimEnd('\n', '\r');
+            if (text.StartsWith(KeyHeader, StringComparison.Ordinal))
             {
-                throw new RegistryStoreException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"The key file '{KeyPath}' is open to other users (mode {Convert.ToString((int)mode, 8)}); it must be readable by its owner only. Run 'chmod 600 {KeyPath}'."));
+                try
+                {
+                    key = Convert.FromBase64String(text[KeyHeader.Length..]);
+                }
+                catch (FormatException)
+                {
+                    key = null;
+                }
             }
         }
-
-        var text = File.ReadAllText(KeyPath, Encoding.ASCII).TrimEnd('\n', '\r');
-        byte[]? key = null;
-        if (text.StartsWith(KeyHeader, StringComparison.Ordinal))
+        finally
         {
-            try
-            {
-                key = Convert.FromBase64String(text[KeyHeader.Length..]);
-            }
-            catch (FormatException)
-            {
-                key = null;
-            }
+            CryptographicOperations.ZeroMemory(content);
         }
 
         if (key is not { Length: KeySize })

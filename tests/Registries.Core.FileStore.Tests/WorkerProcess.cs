@@ -29,23 +29,50 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Gets the lines printed so far, each one a write the child saw acknowledged.</summary>
     public IReadOnlyList<string> Lines => _lines.ToArray();
 
-    public static WorkerProcess Start(params string[] arguments)
+    public static WorkerProcess Start(params string[] arguments) => StartAs(umask: null, userId: null, arguments);
+
+    /// <summary>Starts the child under <paramref name="umask"/> (through <c>sh -c 'umask ...; exec ...'</c>) and, when
+    /// <paramref name="userId"/> is given, as that user (through <c>setpriv</c>), so the test host's own umask and
+    /// identity never change.</summary>
+    public static WorkerProcess StartAs(string? umask, int? userId, params string[] arguments)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "Registries.Core.FileStore.Worker.dll");
         Assert.True(File.Exists(worker), $"The worker was not built next to the tests: {worker}");
-        var start = new ProcessStartInfo(DotnetHost())
+        var command = new List<string>();
+        if (userId is { } uid)
+        {
+            command.AddRange(["setpriv", "--reuid", uid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--regid", uid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--clear-groups"]);
+        }
+
+        if (umask is not null)
+        {
+            command.AddRange(["sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""]);
+        }
+
+        command.Add(DotnetHost());
+        command.Add(worker);
+        command.AddRange(arguments);
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(worker);
-        foreach (var argument in arguments)
+        foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
         }
 
         return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("The worker did not start."));
+    }
+
+    /// <summary>Waits for the child to exit, whatever its exit code, and returns it with its output.</summary>
+    public async Task<(int ExitCode, IReadOnlyList<string> Lines, string Errors)> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+        await _stdout;
+        return (_process.ExitCode, Lines, await _stderr);
     }
 
     /// <summary>Waits until the child has printed at least <paramref name="count"/> lines.</summary>

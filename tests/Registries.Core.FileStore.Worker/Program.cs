@@ -6,27 +6,48 @@ using Registries.Core.Storage;
 //   mixed STORE ENV WORKER COUNT SHARED   adds COUNT entries, edits every third one, bumps the shared entry's
 //                                         counter COUNT/3 times and adds itself as a member (retrying conflicts)
 //   crash STORE ENV WORKER                adds and deactivates entries until it is killed
+//   create STORE                          creates an environment and a registry (folder, store, key and lock
+//                                         files), for the tests that run it under another umask or user
+//   list STORE                            prints ENVIRONMENTS n
+// A refusal by the store prints REFUSED and its message, and exits with 3.
 // Each acknowledged write prints one line: ADD id sequence address username | EDIT id version | COUNTER n |
 // MEMBER user | DEACTIVATE id version. The parent trusts nothing that was not printed.
 var mode = args[0];
 var store = FileRegistryStore.Open(args[1]);
-var environmentId = args[2];
-var worker = int.Parse(args[3], CultureInfo.InvariantCulture);
 
-switch (mode)
+try
 {
-    case "mixed":
-        await RunMixedAsync(store, environmentId, worker, int.Parse(args[4], CultureInfo.InvariantCulture), args[5]);
-        break;
-    case "crash":
-        await RunUntilKilledAsync(store, environmentId, worker);
-        break;
-    default:
-        await Console.Error.WriteLineAsync("unknown mode " + mode);
-        return 2;
+    return await RunAsync(mode, store, args);
+}
+catch (RegistryStoreException e)
+{
+    Console.WriteLine("REFUSED " + e.Message);
+    return 3;
 }
 
-return 0;
+static async Task<int> RunAsync(string mode, FileRegistryStore store, string[] args)
+{
+    switch (mode)
+    {
+        case "mixed":
+            await RunMixedAsync(store, args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), args[5]);
+            return 0;
+        case "crash":
+            await RunUntilKilledAsync(store, args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+            return 0;
+        case "create":
+            var environment = await store.CreateEnvironmentAsync("umask", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+            var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("umask.example.com"), new RegistryCredential("u@example.com", "u", "pw-umask"));
+            Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} u");
+            return 0;
+        case "list":
+            Console.WriteLine("ENVIRONMENTS " + (await store.ListEnvironmentsAsync()).Count.ToString(CultureInfo.InvariantCulture));
+            return 0;
+        default:
+            await Console.Error.WriteLineAsync("unknown mode " + mode);
+            return 2;
+    }
+}
 
 static async Task RunMixedAsync(FileRegistryStore store, string environmentId, int worker, int count, string sharedId)
 {
