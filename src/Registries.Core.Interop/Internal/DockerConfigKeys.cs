@@ -22,7 +22,7 @@ internal static class DockerConfigKeys
             // "https://user:pw@host" is no key docker login writes, and Docker would never match it to a registry; the
             // report must not repeat the password it carries.
             address = null;
-            error = $"the key '{UserInfo.Redact(key)}' carries a user name and password in the address: write the key as the registry's host[:port] alone and the credential in the entry's \"auth\" field (as docker login does).";
+            error = $"the key '{UserInfo.Redact(key)}' is not a registry address: it carries a user name and password in the address; write the key as the registry's host[:port] alone and the credential in the entry's \"auth\" field (as docker login does).";
             return false;
         }
 

@@ -22,7 +22,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
 
         Assert.NotEmpty(result.Entries);
         Assert.All(result.Entries, e => Assert.Equal(DockerConfigImportStatus.Failed, e.Status));
-        Assert.Contains("user name and password in the address", result.Entries[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("carries a user name and password in the address", result.Entries[0].Reason, StringComparison.Ordinal);
         var shown = string.Join("\n", result.Entries.Select(e => e.ToString() + e.Key + e.Source + e.Reason));
         Assert.DoesNotContain("pw-Canary", shown, StringComparison.Ordinal);
         Assert.Contains("***@", shown, StringComparison.Ordinal);
