@@ -92,7 +92,8 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var request = DockerPullRequest.From(resolution);
         var image = resolution.Image;
-        var stream = new DockerPullStream(progress);
+        var mask = DockerPullFailure.MaskOf(resolution);
+        var stream = new DockerPullStream(progress, mask);
         try
         {
             await _client.Images.CreateImageAsync(request.Parameters, request.AuthConfig, stream, cancellationToken).ConfigureAwait(false);
@@ -103,7 +104,9 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
         }
         catch (DockerApiException ex)
         {
-            throw DockerPullFailure.Create(MessageOf(ex), ex.StatusCode, resolution, ex);
+            // The inner exception carries the Engine's raw body, which may echo the credential: it is kept, masked.
+            var masked = new DockerApiException(ex.StatusCode, mask.Apply(ex.ResponseBody));
+            throw DockerPullFailure.Create(MessageOf(ex), ex.StatusCode, resolution, masked);
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
@@ -121,7 +124,7 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
             throw new ImagePullException(
                 ImagePullError.Failed,
                 image,
-                $"The Docker Engine at {_endpoint} ended the pull of {image} without an error, but the image is not present (last status: '{DockerPullFailure.Mask(stream.LastStatus, resolution)}'). Pull it again; if it keeps failing, read the Engine's log.");
+                $"The Docker Engine at {_endpoint} ended the pull of {image} without an error, but the image is not present (last status: '{stream.LastStatus}'). Pull it again; if it keeps failing, read the Engine's log.");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Registries.Core.Engine;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Docker;
 
@@ -8,8 +9,9 @@ namespace Registries.Core.Docker;
 /// The Engine reports a pull failure either as an HTTP error before the progress stream starts (dockerd 20.10:
 /// 404 for "manifest unknown", 500 for the rest) or as an <c>error</c>/<c>errorDetail</c> message inside a
 /// stream that began with HTTP 200. Both carry the same texts; the matching below is on those texts (see the tests
-/// for the exact ones dockerd 20.10 gives). Messages never contain the password: it is masked should the Engine
-/// ever echo it.
+/// for the exact ones dockerd 20.10 gives). Messages never contain the credential in any form: a registry that
+/// echoes the Authorization header gets it into the Engine's text, so every text is passed through
+/// <see cref="CredentialMask"/> first.
 /// </remarks>
 internal static class DockerPullFailure
 {
@@ -21,6 +23,14 @@ internal static class DockerPullFailure
     public static ImagePullError Classify(string engineMessage, HttpStatusCode? status, bool anonymous)
     {
         var text = engineMessage ?? string.Empty;
+
+        // dockerd speaks HTTPS to every registry not listed as insecure; a registry that answers in plain HTTP is not a
+        // certificate problem, and no certificate would fix it.
+        if (IsPlainHttp(text))
+        {
+            return ImagePullError.RegistryUnreachable;
+        }
+
         if (Has(text, "x509:") || Has(text, "certificate signed by unknown authority") || Has(text, "tls: failed to verify certificate")
             || Has(text, "certificate is not valid") || Has(text, "certificate has expired"))
         {
@@ -69,7 +79,7 @@ internal static class DockerPullFailure
     {
         var anonymous = resolution.Outcome != ResolutionOutcome.Authenticated;
         var error = Classify(engineMessage, status, anonymous);
-        var engine = Mask(engineMessage, resolution).Trim();
+        var engine = MaskOf(resolution).Apply(engineMessage).Trim();
         var image = resolution.Image;
         var registry = image.Registry;
         var entry = resolution.RegistryId is { } id ? $"registry entry {id} ({registry}, user '{resolution.Username}')" : null;
@@ -81,6 +91,8 @@ internal static class DockerPullFailure
                 $"The registry {registry} refused an anonymous pull of {image}: no credential is configured for {registry} in this environment. Add one (RegistryService.AddRegistryAsync, or 'registries registry add ENV --address {registry} --email E --username U --password-stdin'), or check the image name; if the registry does allow anonymous pulls, check that the Docker host reaches it. Docker Engine: {engine}",
             ImagePullError.NotFound =>
                 $"The registry {registry} has no image {image.Repository} with {(image.Digest is null ? "tag '" + (image.Tag ?? "latest") + "'" : "digest " + image.Digest)}. Check the image name and tag, and that it was pushed to {registry}. Docker Engine: {engine}",
+            ImagePullError.RegistryUnreachable when IsPlainHttp(engineMessage) =>
+                $"The registry {registry} speaks plain HTTP, not HTTPS, so the Docker Engine (which uses HTTPS for every registry that is not listed as insecure) could not pull {image}. Either configure {registry} as an insecure registry on the Docker host ('registries insecure add {registry}', or DockerHostConfiguration, then restart dockerd), or serve the registry over TLS. Docker Engine: {engine}",
             ImagePullError.RegistryUnreachable =>
                 $"The Docker Engine could not reach the registry {registry} to pull {image}. Check the address and port, that the registry is running, and the Docker host's DNS, proxy and firewall. Docker Engine: {engine}",
             ImagePullError.CertificateNotTrusted =>
@@ -92,20 +104,16 @@ internal static class DockerPullFailure
         return new ImagePullException(error, image, message, innerException);
     }
 
-    /// <summary>Masks the password of a resolution in a text.</summary>
-    /// <param name="text">The text.</param>
+    /// <summary>Returns the mask of every form in which the credential of a resolution travels to the Engine.</summary>
     /// <param name="resolution">The resolution.</param>
-    /// <returns>The text without the password.</returns>
-    internal static string Mask(string? text, CredentialResolution resolution)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
+    /// <returns>The mask; <see cref="CredentialMask.None"/> for an anonymous pull.</returns>
+    internal static CredentialMask MaskOf(CredentialResolution resolution)
+        => resolution.Outcome == ResolutionOutcome.Authenticated && resolution.Password is { } password
+            ? CredentialMask.For(resolution.Username, password.Reveal())
+            : CredentialMask.None;
 
-        var password = resolution.Password?.Reveal();
-        return string.IsNullOrEmpty(password) ? text : text.Replace(password, "***", StringComparison.Ordinal);
-    }
+    private static bool IsPlainHttp(string? text)
+        => text is not null && Has(text, "server gave HTTP response to HTTPS client");
 
     private static bool Has(string text, string value) => text.Contains(value, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using Registries.Core.Engine;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Docker;
 
@@ -11,16 +12,21 @@ namespace Registries.Core.Docker;
 internal sealed class DockerPullStream : IProgress<JSONMessage>
 {
     private readonly IProgress<ImagePullProgress>? _progress;
+    private readonly CredentialMask _mask;
 
-    public DockerPullStream(IProgress<ImagePullProgress>? progress)
+    /// <summary>Initializes a new reader.</summary>
+    /// <param name="progress">Where progress goes, or <see langword="null"/>.</param>
+    /// <param name="mask">The credential of the pull: the Engine's texts are masked before anyone sees them.</param>
+    public DockerPullStream(IProgress<ImagePullProgress>? progress, CredentialMask mask)
     {
         _progress = progress;
+        _mask = mask;
     }
 
-    /// <summary>Gets the first error the stream carried, or <see langword="null"/>.</summary>
+    /// <summary>Gets the first error the stream carried (unmasked, for classification), or <see langword="null"/>.</summary>
     public string? Error { get; private set; }
 
-    /// <summary>Gets the last status the stream carried, or <see langword="null"/>.</summary>
+    /// <summary>Gets the last status the stream carried, masked, or <see langword="null"/>.</summary>
     public string? LastStatus { get; private set; }
 
     /// <summary>Handles one message of the stream.</summary>
@@ -44,14 +50,15 @@ internal sealed class DockerPullStream : IProgress<JSONMessage>
             return;
         }
 
-        LastStatus = value.Status;
+        var status = _mask.Apply(value.Status);
+        LastStatus = status;
         if (_progress is null)
         {
             return;
         }
 
         // "Pulling from REPO" carries the tag in its id, not a layer.
-        var layer = string.IsNullOrEmpty(value.ID) || value.Status.StartsWith("Pulling from ", StringComparison.Ordinal) ? null : value.ID;
+        var layer = string.IsNullOrEmpty(value.ID) || value.Status.StartsWith("Pulling from ", StringComparison.Ordinal) ? null : _mask.Apply(value.ID);
         long? current = null;
         long? total = null;
         if (value.Progress is { } detail && (detail.Current > 0 || detail.Total > 0))
@@ -60,6 +67,6 @@ internal sealed class DockerPullStream : IProgress<JSONMessage>
             total = detail.Total > 0 ? detail.Total : null;
         }
 
-        _progress.Report(new ImagePullProgress(layer, value.Status, current, total));
+        _progress.Report(new ImagePullProgress(layer, status, current, total));
     }
 }

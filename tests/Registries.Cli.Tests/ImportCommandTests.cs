@@ -95,6 +95,75 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(before, _cli.StoreBytes());
     }
 
+    [Fact]
+    public async Task Import_DockerConfigIsAFifo_OneLineAtOnceNotAHang()
+    {
+        await _cli.SucceedAsync("env create prod".Split(' '));
+        var fifo = Path.Combine(_cli.Folder, "config.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(30)) && mkfifo.ExitCode == 0);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await _cli.RunAsync("registry", "import", "1a1", "--docker-config", fifo, "--default-email", "ops@example.com");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+        var line = result.AssertOneLineError(4);
+        Assert.Contains("is a FIFO (named pipe), not a regular file", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_DockerConfigIsAFolder_SaysSoNotAccessDenied()
+    {
+        await _cli.SucceedAsync("env create prod".Split(' '));
+
+        var result = await _cli.RunAsync("registry", "import", "1a1", "--docker-config", _cli.Folder, "--default-email", "ops@example.com");
+
+        var line = result.AssertOneLineError(4);
+        Assert.Contains("is a directory", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("denied", line, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Import_KeyWithUserInfo_ReportNeverShowsIt()
+    {
+        await _cli.SucceedAsync("env create prod".Split(' '));
+        var config = WriteConfig(new Dictionary<string, object>
+        {
+            ["auths"] = new Dictionary<string, object> { ["https://user:" + Canary + "@registry.example.com"] = new { auth = Base64("robot:x") } },
+        });
+
+        var result = await _cli.RunAsync("registry", "import", "1a1", "--docker-config", config, "--default-email", "ops@example.com");
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("***@registry.example.com", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("CANARY", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Import_HelperEchoesTheSecretOnStderrAndFails_NoFormOfItIsShown()
+    {
+        await _cli.SucceedAsync("env create prod".Split(' '));
+        var helpers = Directory.CreateDirectory(Path.Combine(_cli.Folder, "helpers")).FullName;
+        var basic = Base64("deployer:" + Canary);
+        File.WriteAllText(Path.Combine(helpers, "answer.json"), "{\"Username\":\"deployer\",\"Secret\":\"" + Canary + "\"}");
+        var helper = Path.Combine(helpers, "docker-credential-leaky");
+        File.WriteAllText(helper, $"#!/bin/sh\ncat '{helpers}/answer.json'\necho 'cannot store deployer:{Canary} {basic}' >&2\nexit 1\n");
+        File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var config = WriteConfig(new Dictionary<string, object> { ["credHelpers"] = new Dictionary<string, object> { ["registry.example.com"] = "leaky" } });
+
+        var result = await _cli.RunAsync("registry", "import", "1a1", "--docker-config", config, "--default-email", "ops@example.com", "--helper-dir", helpers);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("failed (exit code 1)", result.Stdout, StringComparison.Ordinal);
+        var shown = result.Stdout + result.Stderr;
+        Assert.DoesNotContain("CANARY", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(basic, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(basic.TrimEnd('='), shown, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _cli.Dispose();
 
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));

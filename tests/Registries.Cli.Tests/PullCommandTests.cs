@@ -102,6 +102,40 @@ public sealed class PullCommandTests : IDisposable
         Assert.DoesNotContain("canary", result.Stdout + line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pull_RegistryEchoesTheAuthorizationHeader_StderrHasNoFormOfThePassword()
+    {
+        const string canary = "CANARY-echo:/+=\"Äé€~?>ÿ";
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var server = Task.Run(() => EchoAuthorizationAsync(listener, stop.Token));
+        try
+        {
+            var address = "127.0.0.1:" + ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            await _cli.SucceedAsync("env", "create", "prod");
+            await _cli.SucceedWithInputAsync(canary, "registry", "add", "1a1", "--address", address, "--email", "ci@example.com", "--username", "deployer", "--password-stdin");
+
+            var result = await _cli.RunAsync("pull", "1a1", address + "/team/app:1.0", "--docker-host", _services.DockerHost);
+
+            var line = result.AssertOneLineError(4, stdoutEmpty: false);
+            Assert.Contains("bad Basic ***", line, StringComparison.Ordinal);
+            var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("deployer:" + canary));
+            var shown = result.Stdout + result.Stderr;
+            Assert.DoesNotContain("CANARY", shown, StringComparison.Ordinal);
+            foreach (var form in new[] { basic, basic.TrimEnd('='), basic.Replace('+', '-').Replace('/', '_'), basic.Replace('+', '-').Replace('/', '_').TrimEnd('=') })
+            {
+                Assert.DoesNotContain(form, shown, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await server.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     [Theory]
     [InlineData(2, "pull", "1a1", "Ubuntu")]
     [InlineData(2, "pull", "1a1")]
@@ -128,6 +162,55 @@ public sealed class PullCommandTests : IDisposable
     }
 
     public void Dispose() => _cli.Dispose();
+
+    // A careless registry (plain HTTP on loopback, which dockerd treats as insecure): asks for Basic auth, then refuses
+    // the credential with an error that echoes the Authorization header.
+    private static async Task EchoAuthorizationAsync(System.Net.Sockets.TcpListener listener, CancellationToken cancellationToken)
+    {
+        // One task per connection: dockerd first tries TLS on an insecure registry, and that connection never ends a head.
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var client = await listener.AcceptTcpClientAsync(cancellationToken);
+            _ = Task.Run(() => AnswerAsync(client, cancellationToken), CancellationToken.None);
+        }
+    }
+
+    private static async Task AnswerAsync(System.Net.Sockets.TcpClient client, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            try
+            {
+                var stream = client.GetStream();
+                var buffer = new byte[64 * 1024];
+                var total = 0;
+                while (total < buffer.Length && !System.Text.Encoding.ASCII.GetString(buffer, 0, total).Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    var read = await stream.ReadAsync(buffer.AsMemory(total), timeout.Token);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    total += read;
+                }
+
+                var authorization = System.Text.Encoding.UTF8.GetString(buffer, 0, total).Split("\r\n")
+                    .FirstOrDefault(l => l.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase))?["Authorization:".Length..].Trim();
+                var body = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { errors = new[] { new { code = "UNAUTHORIZED", message = authorization is null ? "authentication required" : "bad " + authorization } } }));
+                var head = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nWWW-Authenticate: Basic realm=\"echo\"\r\n"
+                    + $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), timeout.Token);
+                await stream.WriteAsync(body, timeout.Token);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // The client went away, or spoke TLS to a plain-HTTP port.
+            }
+        }
+    }
 
     private bool ImageExists() => Docker("image", "inspect", Image) == 0;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
 
@@ -25,6 +26,9 @@ namespace Registries.Core.Interop;
 /// </remarks>
 public sealed class DockerConfigImporter
 {
+    /// <summary>The largest config file read; docker login writes a few KiB.</summary>
+    internal const int MaxConfigBytes = 4 * 1024 * 1024;
+
     private readonly RegistryService _service;
     private readonly DockerConfigImportOptions _options;
     private readonly CredentialHelperClient _helpers;
@@ -56,7 +60,8 @@ public sealed class DockerConfigImporter
     /// <returns>One line per entry.</returns>
     /// <exception cref="ArgumentException">An argument is empty, or <paramref name="defaultEmail"/> is not an e-mail address.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IOException">The file could not be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    /// <exception cref="IOException">The path is a directory or not a regular file (a FIFO, a device), the file is larger than 4 MiB, or it could not be read.</exception>
     /// <exception cref="DockerConfigFormatException">The file is not a Docker config.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
     /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
@@ -65,7 +70,8 @@ public sealed class DockerConfigImporter
     public async Task<DockerConfigImportResult> ImportFileAsync(string actor, string environmentId, string path, string defaultEmail, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var json = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        // Not File.ReadAllText: a FIFO would block it forever and /dev/zero exhaust memory.
+        var json = RegularFile.ReadAllText(path, "The Docker config", MaxConfigBytes);
         return await ImportAsync(actor, environmentId, json, defaultEmail, cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,7 +138,9 @@ public sealed class DockerConfigImporter
             var helper = helpersByAddress.FirstOrDefault(h => h.Address.Equals(address));
             if (helper.Helper is not null)
             {
-                candidates.Add(await FromHelperAsync(helper.Key, address, $"credHelpers '{helper.Helper}'", helper.Helper, entry.Email, cancellationToken).ConfigureAwait(false));
+                // The credential written in auths is overridden, but it is still a secret the helper's message must not show.
+                var known = entry.HasCredential ? CredentialMask.For(entry.Username, entry.Password!.Reveal()) : CredentialMask.None;
+                candidates.Add(await FromHelperAsync(helper.Key, address, $"credHelpers '{helper.Helper}'", helper.Helper, entry.Email, known, cancellationToken).ConfigureAwait(false));
             }
             else if (entry.HasCredential || entry.Failure is not null)
             {
@@ -146,7 +154,7 @@ public sealed class DockerConfigImporter
             }
             else if (document.CredsStore is { } store)
             {
-                candidates.Add(await FromHelperAsync(entry.Key, address, $"credsStore '{store}'", store, entry.Email, cancellationToken).ConfigureAwait(false));
+                candidates.Add(await FromHelperAsync(entry.Key, address, $"credsStore '{store}'", store, entry.Email, CredentialMask.None, cancellationToken).ConfigureAwait(false));
             }
             else
             {
@@ -158,16 +166,16 @@ public sealed class DockerConfigImporter
         {
             if (covered.Add(address))
             {
-                candidates.Add(await FromHelperAsync(key, address, $"credHelpers '{helper}'", helper, null, cancellationToken).ConfigureAwait(false));
+                candidates.Add(await FromHelperAsync(key, address, $"credHelpers '{helper}'", helper, null, CredentialMask.None, cancellationToken).ConfigureAwait(false));
             }
         }
 
         return candidates;
     }
 
-    private async Task<ImportCandidate> FromHelperAsync(string key, RegistryAddress address, string source, string helper, string? email, CancellationToken cancellationToken)
+    private async Task<ImportCandidate> FromHelperAsync(string key, RegistryAddress address, string source, string helper, string? email, CredentialMask known, CancellationToken cancellationToken)
     {
-        var answer = await _helpers.GetAsync(helper, key, cancellationToken).ConfigureAwait(false);
+        var answer = await _helpers.GetAsync(helper, key, known, cancellationToken).ConfigureAwait(false);
         return answer.Failure is { } failure
             ? ImportCandidate.Fail(key, address, source, failure)
             : ImportCandidate.Found(key, address, source, answer.Username!, answer.Secret!, email);

@@ -5,9 +5,10 @@ internal sealed class ImportCandidate
 {
     private ImportCandidate(string key, RegistryAddress? address, string source, string? username, RegistrySecret? password, string? email, string? failure)
     {
-        Key = key;
+        // The key and source (which names a helper) are shown in reports: never with a user-info part.
+        Key = UserInfo.Redact(key);
         Address = address;
-        Source = source;
+        Source = UserInfo.Redact(source);
         Username = username;
         Password = password;
         Email = email;

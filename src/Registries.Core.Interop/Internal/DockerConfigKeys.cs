@@ -17,6 +17,15 @@ internal static class DockerConfigKeys
     public static bool TryNormalize(string key, [NotNullWhen(true)] out RegistryAddress? address, [NotNullWhen(false)] out string? error)
     {
         var text = key.Trim();
+        if (UserInfo.Has(text))
+        {
+            // "https://user:pw@host" is no key docker login writes, and Docker would never match it to a registry; the
+            // report must not repeat the password it carries.
+            address = null;
+            error = $"the key '{UserInfo.Redact(key)}' is not a registry address: it carries a user name and password in the address; write the key as the registry's host[:port] alone and the credential in the entry's \"auth\" field (as docker login does).";
+            return false;
+        }
+
         foreach (var scheme in (ReadOnlySpan<string>)["https://", "http://"])
         {
             if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))

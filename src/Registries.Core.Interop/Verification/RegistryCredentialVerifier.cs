@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
 
@@ -18,7 +19,9 @@ namespace Registries.Core.Interop;
 /// credential; a token realm over HTTP named by an HTTPS registry is refused. TLS is checked against the system's
 /// trust store plus Docker's <c>certs.d</c> folder (see <see cref="RegistryVerificationOptions.CertificatesDirectory"/>),
 /// so a self-signed registry verifies once it is trusted for Docker. Plain HTTP is used only for registries listed in
-/// <see cref="RegistryVerificationOptions.InsecureRegistries"/>. Messages never contain the password.</para>
+/// <see cref="RegistryVerificationOptions.InsecureRegistries"/>; a registry that answers HTTPS in plain HTTP is reported
+/// as such. Messages never contain the credential in any form (clear, <c>user:password</c>, base64, JSON, URL-encoded)
+/// nor the Bearer token obtained on the way, even when a server echoes them.</para>
 /// <para>Docker Hub (<c>docker.io</c>) is asked at its API host, <c>registry-1.docker.io</c>. Thread-safe: each call
 /// uses its own connections.</para>
 /// </remarks>
@@ -127,11 +130,13 @@ public sealed class RegistryCredentialVerifier
         private readonly RegistryTrust _trust;
         private readonly HttpClient _client;
         private readonly RegistryVerificationOptions _options;
+        private CredentialMask _mask;
 
         public Session(RegistryAddress registry, RegistryCredential credential, RegistryTrust trust, HttpClient client, RegistryVerificationOptions options)
         {
             _registry = registry;
             _credential = credential;
+            _mask = CredentialMask.For(credential.Username, credential.Password.Reveal());
             _trust = trust;
             _client = client;
             _options = options;
@@ -188,7 +193,7 @@ public sealed class RegistryCredentialVerifier
             catch (HttpRequestException ex) when (ex.StatusCode is null)
             {
                 TransportFailed = true;
-                return Unreachable(DescribeTransportFailure(ex));
+                return Unreachable(await DescribeTransportFailureAsync(ex, apiBase, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -240,6 +245,9 @@ public sealed class RegistryCredentialVerifier
                 token = found;
             }
 
+            // The token is a credential too: a registry that echoes it back must not put it in a message.
+            _mask = _mask.With(token);
+
             using var answer = await SendAsync(apiBase, apiBase, new AuthenticationHeaderValue("Bearer", token), cancellationToken).ConfigureAwait(false);
             return await JudgeAsync(answer, apiBase, "the registry (with the token it was given)", cancellationToken).ConfigureAwait(false);
         }
@@ -252,7 +260,8 @@ public sealed class RegistryCredentialVerifier
             }
 
             var body = await ReadBodyAsync(answer, cancellationToken).ConfigureAwait(false);
-            var said = RegistryMessage(body);
+            // Masked before it is shortened: a cut would leave part of an encoded credential unrecognizable.
+            var said = RegistryMessage(_mask.Apply(body));
             if (answer.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 return Result(RegistryVerificationOutcome.Invalid, $"{who} refused the credential of '{_credential.Username}' ({Describe(answer)}): {said ?? "no reason given"}.");
@@ -300,13 +309,22 @@ public sealed class RegistryCredentialVerifier
             }
         }
 
-        private string DescribeTransportFailure(HttpRequestException ex)
+        private async Task<string> DescribeTransportFailureAsync(HttpRequestException ex, Uri apiBase, CancellationToken cancellationToken)
         {
             for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
             {
                 if (inner is AuthenticationException)
                 {
                     var authority = _registry.ToString();
+
+                    // No certificate came back: the handshake failed before one, which is what a server answering the
+                    // TLS hello in plain HTTP causes. Ask it over HTTP (no credential) to say so instead of blaming a
+                    // certificate that does not exist.
+                    if (!_trust.SawCertificate && apiBase.Scheme == Uri.UriSchemeHttps && await SpeaksPlainHttpAsync(apiBase, cancellationToken).ConfigureAwait(false))
+                    {
+                        return $"{authority} speaks plain HTTP, not HTTPS. Either list {authority} in RegistryVerificationOptions.InsecureRegistries (and configure it as an insecure registry on each Docker host: 'registries insecure add {authority}'), or serve the registry over TLS.";
+                    }
+
                     return _registry.IsDockerHub
                         ? $"the TLS certificate of {DockerHubApiHost} is not trusted by this host's trust store."
                         : $"the TLS certificate of {authority} is not trusted (or does not name the host). Trust it as Docker does: put the CA certificate that signed it in {_trust.FolderFor(authority)}{Path.DirectorySeparatorChar}ca.crt, or list {authority} in InsecureRegistries.";
@@ -316,17 +334,29 @@ public sealed class RegistryCredentialVerifier
             return $"could not reach {_registry}: {ex.Message}";
         }
 
+        private async Task<bool> SpeaksPlainHttpAsync(Uri apiBase, CancellationToken cancellationToken)
+        {
+            var plain = new UriBuilder(apiBase) { Scheme = Uri.UriSchemeHttp, Port = apiBase.Port }.Uri;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, plain);
+                using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }
+
         private RegistryVerificationResult Result(RegistryVerificationOutcome outcome, string message) => new(_registry, outcome, Mask(message));
 
         private AuthenticationHeaderValue BasicHeader() => new("Basic", BasicValue());
 
         private string BasicValue() => Convert.ToBase64String(Encoding.UTF8.GetBytes(_credential.Username + ":" + _credential.Password.Reveal()));
 
-        /// <summary>Masks the password (and its Basic encoding) in anything a server sent back.</summary>
-        private string Mask(string message)
-            => message
-                .Replace(_credential.Password.Reveal(), "***", StringComparison.Ordinal)
-                .Replace(BasicValue(), "***", StringComparison.Ordinal);
+        /// <summary>Masks every form of the credential (and of the token obtained) in anything a server sent back.</summary>
+        private string Mask(string message) => _mask.Apply(message);
 
         private static string Describe(HttpResponseMessage response)
             => ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture) + (string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase);

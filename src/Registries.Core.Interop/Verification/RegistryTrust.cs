@@ -50,8 +50,12 @@ internal sealed class RegistryTrust : IDisposable
         }
     }
 
+    /// <summary>Gets a value indicating whether a server presented a certificate: a TLS failure without one was no certificate problem.</summary>
+    public bool SawCertificate { get; private set; }
+
     public bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
+        SawCertificate |= certificate is not null;
         if (errors == SslPolicyErrors.None || _skipVerification)
         {
             return true;

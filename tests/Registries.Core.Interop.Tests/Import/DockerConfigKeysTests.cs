@@ -23,13 +23,22 @@ public sealed class DockerConfigKeysTests
     [Theory]
     [InlineData("")]
     [InlineData("https://")]
-    [InlineData("user@host:5000")]
     [InlineData("host:99999")]
     [InlineData("ftp://host")]
     public void TryNormalize_NotAnAddress_ExplainsTheKey(string key)
     {
         Assert.False(DockerConfigKeys.TryNormalize(key, out _, out var error));
         Assert.Contains($"'{key}'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("user@host:5000", "'***@host:5000'")]
+    [InlineData("https://user:p/w@host:5000/v2/", "'https://***@host:5000/v2/'")]
+    public void TryNormalize_KeyWithUserInfo_ExplainsTheKeyWithoutIt(string key, string shown)
+    {
+        Assert.False(DockerConfigKeys.TryNormalize(key, out _, out var error));
+        Assert.Contains(shown, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("user", error.Replace("user name", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
