@@ -9,7 +9,9 @@ public sealed class DuplicateEnvironmentNameException : RegistriesException
     /// <param name="name">The name that was asked for.</param>
     /// <param name="existingEnvironmentId">The id of the environment the creator can already see under that name.</param>
     public DuplicateEnvironmentNameException(string name, string existingEnvironmentId)
-        : base($"You can already see an environment called '{name}' (id '{existingEnvironmentId}'): choose another name, or use the id '{existingEnvironmentId}' to work with the existing one.")
+        : base(string.Equals(name, existingEnvironmentId, StringComparison.Ordinal)
+            ? $"'{name}' is the id of an environment you can already see: choose another name, which would otherwise never be found by name."
+            : $"You can already see an environment called '{name}' (id '{existingEnvironmentId}'): choose another name, or use the id '{existingEnvironmentId}' to work with the existing one.")
     {
         Name = name;
         ExistingEnvironmentId = existingEnvironmentId;
