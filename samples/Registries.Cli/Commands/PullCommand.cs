@@ -37,9 +37,11 @@ internal static class PullCommand
         {
             var parse = context.ParseResult;
             var reference = ImageReference.Parse(parse.GetRequiredValue(image));
-            var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
             var endpoint = parse.GetValue(dockerHost) is { } host ? new Uri(host, UriKind.Absolute) : null;
+
+            // The container is built once, on first use: the Docker adapter must be in it before the name lookup.
             var services = context.Services(builder => builder.UseDocker(options => options.Endpoint = endpoint));
+            var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
 
             // The acting user must be allowed to use the environment's credentials (ReadOnly members are not); the pull
             // itself decides again, since an image already present needs no credential at all.
