@@ -3,10 +3,11 @@ using System.Text;
 namespace Registries.Cli;
 
 // The three standard streams; whether stdin is a terminal (no password typed in clear) and whether stdout is one
-// (progress display) or redirected (plain lines).
-internal sealed class CliConsole(TextReader input, TextWriter output, TextWriter error, bool isInputRedirected, bool isOutputRedirected)
+// (progress display) or redirected (plain lines). Stdin is kept as bytes: a password is decoded strictly, once its
+// length is known to be sane (PasswordInput).
+internal sealed class CliConsole(Stream input, TextWriter output, TextWriter error, bool isInputRedirected, bool isOutputRedirected)
 {
-    public TextReader In { get; } = input;
+    public Stream In { get; } = input;
 
     public TextWriter Out { get; } = output;
 
@@ -18,10 +19,8 @@ internal sealed class CliConsole(TextReader input, TextWriter output, TextWriter
 
     public static CliConsole System()
     {
-        // UTF-8 both ways whatever the locale: passwords and user names may hold non-ASCII letters.
-        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        Console.OutputEncoding = utf8;
-        var input = new StreamReader(Console.OpenStandardInput(), utf8, detectEncodingFromByteOrderMarks: false);
-        return new CliConsole(input, Console.Out, Console.Error, Console.IsInputRedirected, Console.IsOutputRedirected);
+        // UTF-8 out whatever the locale: user names and e-mail addresses may hold non-ASCII letters.
+        Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        return new CliConsole(Console.OpenStandardInput(), Console.Out, Console.Error, Console.IsInputRedirected, Console.IsOutputRedirected);
     }
 }

@@ -23,6 +23,11 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
 
     public RegistryService Registries => Services().GetRequiredService<RegistryService>();
 
+    // ENV is an id or a name (DESIGN.md section 4): the library finds it among the environments the user can see, the
+    // id winning, and every command then works with the id.
+    public async Task<string> EnvironmentIdAsync(string idOrName, CancellationToken cancellationToken)
+        => (await Registries.GetEnvironmentByIdOrNameAsync(Actor, idOrName, cancellationToken)).Id;
+
     // Builds the container once; adapters (the Docker engine, for `pull`) are added by the command that needs them.
     public ServiceProvider Services(Action<IRegistriesBuilder>? configure = null)
     {

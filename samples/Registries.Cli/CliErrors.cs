@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using Registries.Cli.Output;
 using Registries.Core;
 using Registries.Core.Engine;
 using Registries.Core.HostConfiguration;
@@ -8,7 +9,8 @@ using Registries.Core.Interop;
 namespace Registries.Cli;
 
 // Turns an exception into the exit code of DESIGN.md section 4 and one line for stderr. The messages of the
-// library's exceptions already say what was wrong and how to fix it, and never hold a secret.
+// library's exceptions already say what was wrong and how to fix it, and never hold a secret; they may quote what a
+// user or a server gave (a name, an address), so the line is escaped for the terminal (TerminalText).
 internal static class CliErrors
 {
     public static int ExitCodeOf(Exception exception) => exception switch
@@ -20,6 +22,7 @@ internal static class CliErrors
         // The registry said the username or password is wrong: the user's input, not an outside failure.
         RegistryVerificationException { Result.Outcome: RegistryVerificationOutcome.Invalid } => ExitCodes.BadInput,
         EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
+        AmbiguousEnvironmentNameException or DuplicateEnvironmentNameException => ExitCodes.BadInput,
         ArgumentException or FormatException or OptionsValidationException or DockerConfigFormatException => ExitCodes.BadInput,
         _ => ExitCodes.Failure,
     };
@@ -38,9 +41,11 @@ internal static class CliErrors
         return OneLine(message);
     }
 
-    // One line, whatever the message holds: a script reads stderr line by line.
+    // One line, whatever the message holds: a script reads stderr line by line, and a terminal must show the line as it
+    // is. A line break, an escape sequence or a bidi override (in a quoted name, an engine's answer...) is shown as a
+    // visible escape (TerminalText), never acted on.
     public static string OneLine(string message)
-        => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        => TerminalText.Escape(message.Trim());
 
     // "... (Parameter 'email')" names a C# parameter, which means nothing to someone typing a command.
     private static string WithoutParameterName(ArgumentException exception)

@@ -1,9 +1,17 @@
+using System.Text;
+
 namespace Registries.Cli;
 
 // The password comes only from stdin (--password-stdin), as with `docker login --password-stdin`: never from an
-// argument, which other users could read in the process list, and never echoed.
+// argument, which other users could read in the process list, and never echoed. It is read as bytes, at most
+// MaxBytes of them (a registry token is a few KiB at most; /dev/zero must not fill the memory), and decoded as strict
+// UTF-8: a byte sequence that is not UTF-8 would be stored with U+FFFD in place and never match at the registry.
 internal static class PasswordInput
 {
+    public const int MaxBytes = 16 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static string Read(CliConsole console)
     {
         if (!console.IsInputRedirected)
@@ -12,7 +20,26 @@ internal static class PasswordInput
             throw new ArgumentException("--password-stdin reads the password from a pipe or a file, not from the terminal: for example 'printf %s \"$PASSWORD\" | registries ...' or '... --password-stdin < password.txt'.");
         }
 
-        var text = console.In.ReadToEnd();
+        if (StandardInput.IsClosed())
+        {
+            throw new ArgumentException("--password-stdin found stdin closed: pipe the password to the command, for example 'printf %s \"$PASSWORD\" | registries ...' or '... --password-stdin < password.txt'.");
+        }
+
+        var bytes = ReadBounded(console.In);
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            // The message never shows the bytes: they are (most of) the password.
+            throw new ArgumentException("The password on stdin is not valid UTF-8 text: give it in UTF-8 (for example convert it with 'iconv -t UTF-8').");
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
 
         // Strip exactly one line ending, the one `echo` or a here-string adds; every other character is the password's.
         if (text.EndsWith("\r\n", StringComparison.Ordinal))
@@ -21,5 +48,35 @@ internal static class PasswordInput
         }
 
         return text.EndsWith('\n') ? text[..^1] : text;
+    }
+
+    private static byte[] ReadBounded(Stream input)
+    {
+        // One byte more than allowed tells "too long" from "exactly the limit".
+        var buffer = new byte[MaxBytes + 1];
+        var length = 0;
+        try
+        {
+            int read;
+            while (length < buffer.Length && (read = input.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            Array.Clear(buffer);
+            throw new ArgumentException($"--password-stdin could not read stdin ({exception.Message}): pipe the password to the command, or redirect it from a file.", exception);
+        }
+
+        if (length > MaxBytes)
+        {
+            Array.Clear(buffer);
+            throw new ArgumentException($"The password on stdin is longer than {MaxBytes} bytes: give the password alone (is stdin the right file?).");
+        }
+
+        var bytes = buffer[..length];
+        Array.Clear(buffer);
+        return bytes;
     }
 }

@@ -37,13 +37,18 @@ public sealed class RegistryService
 
     /// <summary>Creates an environment; the creator becomes its Owner.</summary>
     /// <param name="actor">The user creating it.</param>
-    /// <param name="name">The display name.</param>
+    /// <param name="name">The display name; white space around it is removed.</param>
     /// <param name="orchestration">The orchestration kind.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new environment.</returns>
+    /// <remarks>A name the creator can already see (as another environment's name, compared as
+    /// <see cref="RegistryEnvironment.IsNamed(string)"/> does, or as its id) is refused, so that every name the creator sees
+    /// can stand for an id (<see cref="GetEnvironmentByIdOrNameAsync"/>). The check is not atomic with the creation: two
+    /// creations racing with one name may both succeed, and the name is then reported as ambiguous, never guessed.</remarks>
     /// <exception cref="ArgumentException">The user or name is empty, or the orchestration is unknown.</exception>
+    /// <exception cref="DuplicateEnvironmentNameException">The creator can already see an environment with that name or id.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string actor, string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string actor, string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         if (string.IsNullOrWhiteSpace(name))
@@ -56,8 +61,15 @@ public sealed class RegistryService
             throw new ArgumentOutOfRangeException(nameof(orchestration), orchestration, "Unknown orchestration kind: use Cattle, Kubernetes, Swarm or Mesos.");
         }
 
+        var trimmed = name.Trim();
+        var visible = await ListEnvironmentsAsync(actor, cancellationToken).ConfigureAwait(false);
+        if (visible.FirstOrDefault(e => e.IsNamed(trimmed) || string.Equals(e.Id, trimmed, StringComparison.Ordinal)) is { } existing)
+        {
+            throw new DuplicateEnvironmentNameException(trimmed, existing.Id);
+        }
+
         var members = new Dictionary<string, EnvironmentRole>(StringComparer.Ordinal) { [actor] = EnvironmentRole.Owner };
-        return _store.CreateEnvironmentAsync(name.Trim(), orchestration, members, cancellationToken);
+        return await _store.CreateEnvironmentAsync(trimmed, orchestration, members, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists the environments the user is a member of.</summary>
@@ -83,6 +95,47 @@ public sealed class RegistryService
     {
         var (environment, _) = await AuthorizeAsync(actor, environmentId, null, "read the environment", registryOperation: false, cancellationToken).ConfigureAwait(false);
         return environment;
+    }
+
+    /// <summary>Reads an environment the user is a member of, given its id or its name.</summary>
+    /// <param name="actor">The user.</param>
+    /// <param name="idOrName">The environment's id or name, for example as a user typed it.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The environment.</returns>
+    /// <remarks>
+    /// <para>The id wins: when <paramref name="idOrName"/> is the id of an environment the user is a member of, that
+    /// environment is returned, whatever the names. Otherwise it is taken as a name, compared as
+    /// <see cref="RegistryEnvironment.IsNamed(string)"/> does (ignoring case and surrounding white space), among the
+    /// environments the user is a member of only: an environment the user cannot see is never found by its name, and
+    /// gives the same <see cref="EnvironmentNotFoundException"/> as a name no environment bears.</para>
+    /// <para>Pass the returned environment's <see cref="RegistryEnvironment.Id"/> to the other operations.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">The user is empty.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No environment the user is a member of has that id or name.</exception>
+    /// <exception cref="AmbiguousEnvironmentNameException">Several environments the user is a member of bear that name; the error lists their ids.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async ValueTask<RegistryEnvironment> GetEnvironmentByIdOrNameAsync(string actor, string idOrName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentNullException.ThrowIfNull(idOrName);
+        if (idOrName.Length > 0)
+        {
+            var byId = await _store.GetEnvironmentAsync(idOrName, cancellationToken).ConfigureAwait(false);
+            if (byId?.RoleOf(actor) is not null)
+            {
+                return byId;
+            }
+        }
+
+        var matches = (await ListEnvironmentsAsync(actor, cancellationToken).ConfigureAwait(false))
+            .Where(e => e.IsNamed(idOrName))
+            .ToArray();
+        return matches.Length switch
+        {
+            0 => throw new EnvironmentNotFoundException(idOrName),
+            1 => matches[0],
+            _ => throw new AmbiguousEnvironmentNameException(idOrName.Trim(), matches.Select(e => e.Id).ToArray()),
+        };
     }
 
     /// <summary>Adds a member or changes a member's role. Only Owners may do this.</summary>

@@ -28,6 +28,10 @@ internal sealed class RegistriesCli : IDisposable
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(stdin: null, args);
 
     public Task<CliResult> RunWithInputAsync(string? stdin, params string[] args)
+        => RunWithBytesAsync(stdin is null ? null : new UTF8Encoding(false).GetBytes(stdin), args);
+
+    /// <summary>Runs the program with exactly these bytes on stdin, then end of file.</summary>
+    public Task<CliResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost());
         start.ArgumentList.Add(CliPath);
@@ -39,10 +43,18 @@ internal sealed class RegistriesCli : IDisposable
         return RunAsync(start, stdin, args);
     }
 
+    /// <summary>Runs the program through <c>sh -c</c> with a shell redirection of its own (<c>&lt;&amp;-</c>, <c>&lt; /dev/zero</c>), ending it after <paramref name="timeout"/>.</summary>
+    public Task<CliResult> RunInShellAsync(string redirection, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("sh");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec " + string.Join(' ', new[] { DotnetHost(), CliPath }.Concat(args).Select(Quote)) + " " + redirection);
+        return RunAsync(start, stdin: null, args, timeout);
+    }
+
     /// <summary>Runs the program on a pseudo-terminal (util-linux <c>script</c>), as a user at a terminal would.</summary>
     public Task<CliResult> RunInTerminalAsync(params string[] args)
     {
-        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
         var start = new ProcessStartInfo("script");
         start.ArgumentList.Add("--quiet");
         start.ArgumentList.Add("--return");
@@ -52,7 +64,9 @@ internal sealed class RegistriesCli : IDisposable
         return RunAsync(start, stdin: null, args);
     }
 
-    private async Task<CliResult> RunAsync(ProcessStartInfo start, string? stdin, string[] args)
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private async Task<CliResult> RunAsync(ProcessStartInfo start, byte[]? stdin, string[] args, TimeSpan? timeLimit = null)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -70,11 +84,12 @@ internal sealed class RegistriesCli : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
         {
-            await process.StandardInput.WriteAsync(stdin);
+            await process.StandardInput.BaseStream.WriteAsync(stdin);
         }
 
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var limit = timeLimit ?? TimeSpan.FromSeconds(90);
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -82,7 +97,7 @@ internal sealed class RegistriesCli : IDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"registries {string.Join(' ', args)} did not end in 90 s.");
+            throw new TimeoutException($"registries {string.Join(' ', args)} did not end in {limit.TotalSeconds} s.");
         }
 
         return new CliResult(args, process.ExitCode, await stdout, await stderr);

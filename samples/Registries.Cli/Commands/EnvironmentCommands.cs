@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Registries.Cli.Output;
 using Registries.Core;
 
@@ -25,17 +24,17 @@ internal static class EnvironmentCommands
         var output = context.Console.Out;
         if (context.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(EnvironmentJson.From(environment, context.Actor), CliJsonContext.Output.EnvironmentJson));
+            output.WriteLine(CliJson.Serialize(EnvironmentJson.From(environment, context.Actor), CliJsonContext.Output.EnvironmentJson));
             return;
         }
 
-        output.WriteLine($"Environment {environment.Id}: {environment.Name} ({CliNames.Of(environment.Orchestration)})");
+        output.WriteLine($"Environment {TerminalText.Escape(environment.Id)}: {TerminalText.Escape(environment.Name)} ({CliNames.Of(environment.Orchestration)})");
         TextTable.Write(output, ["USER", "ROLE"], environment.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (IReadOnlyList<string>)[m.Key, CliNames.Of(m.Value)]));
     }
 
     private static Command CreateCommand(CommandRunner runner)
     {
-        var name = new Argument<string>("NAME") { Description = "The environment's name." };
+        var name = new Argument<string>("NAME") { Description = "The environment's name: one you cannot already see, compared ignoring case and surrounding blanks. It can stand for the id in every command." };
         var orchestration = new Option<string>("--orchestration")
         {
             Description = "The orchestration kind. Registries are supported in cattle environments.",
@@ -71,7 +70,7 @@ internal static class EnvironmentCommands
             if (context.Json)
             {
                 IReadOnlyList<EnvironmentJson> json = environments.Select(e => EnvironmentJson.From(e, actor)).ToArray();
-                context.Console.Out.WriteLine(JsonSerializer.Serialize(json, CliJsonContext.Output.IReadOnlyListEnvironmentJson));
+                context.Console.Out.WriteLine(CliJson.Serialize(json, CliJsonContext.Output.IReadOnlyListEnvironmentJson));
             }
             else
             {
@@ -88,11 +87,11 @@ internal static class EnvironmentCommands
 
     private static Command ShowCommand(CommandRunner runner)
     {
-        var id = new Argument<string>("ENV") { Description = "The environment's id." };
+        var id = new Argument<string>("ENV") { Description = "The environment's id or name." };
         var command = new Command("show", "Show an environment and its members.") { id };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            Write(context, await context.Registries.GetEnvironmentAsync(context.Actor, context.ParseResult.GetRequiredValue(id), cancellationToken));
+            Write(context, await context.Registries.GetEnvironmentByIdOrNameAsync(context.Actor, context.ParseResult.GetRequiredValue(id), cancellationToken));
             return ExitCodes.Success;
         });
         return command;
@@ -100,7 +99,7 @@ internal static class EnvironmentCommands
 
     private static Command MemberAddCommand(CommandRunner runner)
     {
-        var id = new Argument<string>("ENV") { Description = "The environment's id." };
+        var id = new Argument<string>("ENV") { Description = "The environment's id or name." };
         var user = new Argument<string>("USER") { Description = "The user to add, or whose role to change." };
         var role = new Option<string>("--role")
         {
@@ -114,7 +113,7 @@ internal static class EnvironmentCommands
         {
             var environment = await context.Registries.SetMemberAsync(
                 context.Actor,
-                context.ParseResult.GetRequiredValue(id),
+                await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(id), cancellationToken),
                 context.ParseResult.GetRequiredValue(user),
                 CliNames.Role(context.ParseResult.GetRequiredValue(role)),
                 cancellationToken);

@@ -53,7 +53,7 @@ internal static class ImportCommand
 
             var result = await new DockerConfigImporter(context.Registries, options).ImportFileAsync(
                 context.Actor,
-                parse.GetRequiredValue(environment),
+                await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken),
                 parse.GetRequiredValue(file),
                 parse.GetRequiredValue(email),
                 cancellationToken);

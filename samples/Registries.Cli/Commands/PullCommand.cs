@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Registries.Cli.Output;
 using Registries.Core;
@@ -15,7 +14,7 @@ internal static class PullCommand
 {
     public static Command Create(CommandRunner runner)
     {
-        var environment = new Argument<string>("ENV") { Description = "The environment's id." };
+        var environment = new Argument<string>("ENV") { Description = "The environment's id or name." };
         var image = new Argument<string>("IMAGE") { Description = "The image reference (registry.example.com:5000/team/app:1.0)." };
         var dockerHost = new Option<string?>("--docker-host")
         {
@@ -38,9 +37,11 @@ internal static class PullCommand
         {
             var parse = context.ParseResult;
             var reference = ImageReference.Parse(parse.GetRequiredValue(image));
-            var environmentId = parse.GetRequiredValue(environment);
             var endpoint = parse.GetValue(dockerHost) is { } host ? new Uri(host, UriKind.Absolute) : null;
+
+            // The container is built once, on first use: the Docker adapter must be in it before the name lookup.
             var services = context.Services(builder => builder.UseDocker(options => options.Endpoint = endpoint));
+            var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
 
             // The acting user must be allowed to use the environment's credentials (ReadOnly members are not); the pull
             // itself decides again, since an image already present needs no credential at all.
@@ -51,7 +52,7 @@ internal static class PullCommand
             if (context.Json)
             {
                 result = await pulls.EnsureImageAsync(environmentId, reference, alwaysPull, progress: null, cancellationToken);
-                context.Console.Out.WriteLine(JsonSerializer.Serialize(PullJson.From(result), CliJsonContext.Output.PullJson));
+                context.Console.Out.WriteLine(CliJson.Serialize(PullJson.From(result), CliJsonContext.Output.PullJson));
                 return ExitCodes.Success;
             }
 
@@ -68,11 +69,11 @@ internal static class PullCommand
             }
 
             var resolution = result.Resolution;
-            context.Console.Out.WriteLine(!result.Pulled
+            context.Console.Out.WriteLine(TerminalText.Escape(!result.Pulled
                 ? $"{result.Image} is already present on the Docker host (use --always to pull it again)."
                 : resolution?.Outcome == ResolutionOutcome.Authenticated
                     ? $"Pulled {result.Image} as {resolution.Username} with registry {resolution.RegistryId}."
-                    : $"Pulled {result.Image} anonymously.");
+                    : $"Pulled {result.Image} anonymously."));
             return ExitCodes.Success;
         });
         return command;
@@ -95,7 +96,7 @@ internal static class PullCommand
                 }
 
                 _last[key] = value.Status;
-                output.WriteLine(value.LayerId is null ? value.Status : $"{value.LayerId}: {value.Status}");
+                output.WriteLine(TerminalText.Escape(value.LayerId is null ? value.Status : $"{value.LayerId}: {value.Status}"));
             }
         }
     }
@@ -117,11 +118,11 @@ internal static class PullCommand
             {
                 if (!_tasks.TryGetValue(value.LayerId, out var task))
                 {
-                    task = context.AddTask(value.LayerId, maxValue: 1);
+                    task = context.AddTask(Markup.Escape(TerminalText.Escape(value.LayerId)), maxValue: 1);
                     _tasks[value.LayerId] = task;
                 }
 
-                task.Description = Markup.Escape($"{value.LayerId}: {value.Status}");
+                task.Description = Markup.Escape(TerminalText.Escape($"{value.LayerId}: {value.Status}"));
                 if (value.Total is > 0 && value.Current is { } current)
                 {
                     task.MaxValue = value.Total.Value;

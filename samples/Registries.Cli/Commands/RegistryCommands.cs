@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Registries.Cli.Output;
 using Registries.Core;
 using Registries.Core.Interop;
@@ -23,7 +22,7 @@ internal static class RegistryCommands
         return registry;
     }
 
-    private static Argument<string> EnvironmentArgument() => new("ENV") { Description = "The environment's id." };
+    private static Argument<string> EnvironmentArgument() => new("ENV") { Description = "The environment's id or name." };
 
     private static Argument<string> RegistryArgument() => new("ID") { Description = "The registry's id (see 'registry list')." };
 
@@ -55,13 +54,13 @@ internal static class RegistryCommands
         var entry = await context.Registries.GetRegistryAsync(context.Actor, environmentId, registryId, cancellationToken);
         if (context.Json)
         {
-            context.Console.Out.WriteLine(JsonSerializer.Serialize(RegistryJson.From(entry), CliJsonContext.Output.RegistryJson));
+            context.Console.Out.WriteLine(CliJson.Serialize(RegistryJson.From(entry), CliJsonContext.Output.RegistryJson));
             return;
         }
 
         var registry = entry.Registry;
         var use = entry.IsEffective ? ", effective" : entry.IsOverridden ? ", overridden" : string.Empty;
-        context.Console.Out.WriteLine($"{verb} registry {registry.Id}: {registry.Address} ({CliNames.Of(registry.Kind)}), user {registry.Username} <{registry.Email}>, {CliNames.Of(registry.State)}{use}.");
+        context.Console.Out.WriteLine($"{verb} registry {TerminalText.Escape(registry.Id)}: {TerminalText.Escape(registry.Address.ToString())} ({CliNames.Of(registry.Kind)}), user {TerminalText.Escape(registry.Username)} <{TerminalText.Escape(registry.Email)}>, {CliNames.Of(registry.State)}{use}.");
     }
 
     private static Command AddCommand(CommandRunner runner)
@@ -105,7 +104,7 @@ internal static class RegistryCommands
                 : parse.GetValue(quay) ? RegistryAddress.Quay
                 : RegistryAddress.Parse(parse.GetRequiredValue(address)!);
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
-            var environmentId = parse.GetRequiredValue(environment);
+            var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
             Registry added;
             if (parse.GetValue(verify))
             {
@@ -139,11 +138,11 @@ internal static class RegistryCommands
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            var entries = await context.Registries.ListRegistriesAsync(context.Actor, context.ParseResult.GetRequiredValue(environment), cancellationToken);
+            var entries = await context.Registries.ListRegistriesAsync(context.Actor, await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), cancellationToken);
             if (context.Json)
             {
                 IReadOnlyList<RegistryJson> json = entries.Select(RegistryJson.From).ToArray();
-                context.Console.Out.WriteLine(JsonSerializer.Serialize(json, CliJsonContext.Output.IReadOnlyListRegistryJson));
+                context.Console.Out.WriteLine(CliJson.Serialize(json, CliJsonContext.Output.IReadOnlyListRegistryJson));
                 return ExitCodes.Success;
             }
 
@@ -172,7 +171,7 @@ internal static class RegistryCommands
         var command = new Command("show", "Show one registry (never its password).") { environment, registry };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            await WriteAsync(context, context.ParseResult.GetRequiredValue(environment), context.ParseResult.GetRequiredValue(registry), "Registry", cancellationToken);
+            await WriteAsync(context, await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), context.ParseResult.GetRequiredValue(registry), "Registry", cancellationToken);
             return ExitCodes.Success;
         });
         return command;
@@ -195,7 +194,7 @@ internal static class RegistryCommands
         {
             var parse = context.ParseResult;
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
-            var environmentId = parse.GetRequiredValue(environment);
+            var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
             var edited = await context.Registries.EditRegistryAsync(context.Actor, environmentId, parse.GetRequiredValue(registry), credential, cancellationToken);
             await WriteAsync(context, environmentId, edited.Id, "Edited", cancellationToken);
             return ExitCodes.Success;
@@ -210,7 +209,7 @@ internal static class RegistryCommands
         var command = new Command(name, description) { environment, registry };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            var environmentId = context.ParseResult.GetRequiredValue(environment);
+            var environmentId = await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken);
             var changed = await change(context.Registries, context.Actor, environmentId, context.ParseResult.GetRequiredValue(registry), cancellationToken);
             await WriteAsync(context, environmentId, changed.Id, char.ToUpperInvariant(name[0]) + name[1..] + "d", cancellationToken);
             return ExitCodes.Success;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Registries.Cli.Output;
 using Registries.Core;
 
@@ -10,7 +9,7 @@ internal static class ResolveCommand
 {
     public static Command Create(CommandRunner runner)
     {
-        var environment = new Argument<string>("ENV") { Description = "The environment's id." };
+        var environment = new Argument<string>("ENV") { Description = "The environment's id or name." };
         var image = new Argument<string>("IMAGE") { Description = "The image reference, as docker takes it (ubuntu:22.04, registry.example.com:5000/team/app:1.0)." };
         var command = new Command(
             "resolve",
@@ -24,20 +23,20 @@ internal static class ResolveCommand
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var reference = ImageReference.Parse(context.ParseResult.GetRequiredValue(image));
-            var resolution = await context.Registries.ResolveAsync(context.Actor, context.ParseResult.GetRequiredValue(environment), reference, cancellationToken);
+            var resolution = await context.Registries.ResolveAsync(context.Actor, await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), reference, cancellationToken);
             var output = context.Console.Out;
             if (context.Json)
             {
-                output.WriteLine(JsonSerializer.Serialize(ResolutionJson.From(resolution), CliJsonContext.Output.ResolutionJson));
+                output.WriteLine(CliJson.Serialize(ResolutionJson.From(resolution), CliJsonContext.Output.ResolutionJson));
             }
             else
             {
-                output.WriteLine(resolution.Outcome switch
+                output.WriteLine(TerminalText.Escape(resolution.Outcome switch
                 {
                     ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.Registry}).",
                     ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Registry}.",
                     _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.Registry}).",
-                });
+                }));
             }
 
             if (resolution.Outcome == ResolutionOutcome.Denied)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Registries.Cli.Output;
 using Registries.Core;
 using Registries.Core.HostConfiguration;
@@ -46,15 +45,17 @@ internal static class TrustCommand
             var result = await new RegistryCertificateInstaller(options).InstallAsync(registry, expected, appendToBundle: bundle is not null, parse.GetValue(dryRun), cancellationToken);
             if (context.Json)
             {
-                context.Console.Out.WriteLine(JsonSerializer.Serialize(TrustJson.From(result), CliJsonContext.Output.TrustJson));
+                context.Console.Out.WriteLine(CliJson.Serialize(TrustJson.From(result), CliJsonContext.Output.TrustJson));
                 return ExitCodes.Success;
             }
 
             var output = context.Console.Out;
-            output.WriteLine($"{registry} presented {result.Chain.Certificates.Count} certificate(s):");
+            output.WriteLine($"{TerminalText.Escape(registry.ToString())} presented {result.Chain.Certificates.Count} certificate(s):");
             foreach (var certificate in result.Chain.Certificates)
             {
-                output.WriteLine($"  {certificate.Subject} (issuer {certificate.Issuer}), SHA-256 {certificate.Fingerprint}");
+                // The subject and issuer are chosen by the server: escaped, they cannot rewrite the fingerprint an
+                // operator compares on first use.
+                output.WriteLine($"  {TerminalText.Escape(certificate.Subject)} (issuer {TerminalText.Escape(certificate.Issuer)}), SHA-256 {certificate.Fingerprint}");
             }
 
             HostChanges.Write(output, result.Changes, result.DryRun);

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Registries.Core;
 using Registries.Core.Engine;
 using Registries.Core.HostConfiguration;
@@ -90,6 +91,9 @@ internal sealed record PullJson(string Image, bool Pulled, string? Outcome, stri
             result.Resolution?.RegistryId);
 }
 
+// What `docker-config --output` wrote: the file and the registries in it, never a password.
+internal sealed record DockerConfigOutputJson(string Path, string Format, IReadOnlyList<string> Registries);
+
 internal sealed record FileChangeJson(string Path, string Kind, string Description)
 {
     public static IReadOnlyList<FileChangeJson> From(IReadOnlyList<HostFileChange> changes)
@@ -128,6 +132,14 @@ internal sealed record InsecureJson(string Address, string Action, bool DryRun, 
         => new(result.Address.ToString(), action, result.DryRun, result.RestartRequired, FileChangeJson.From(result.Changes));
 }
 
+// One JSON document for stdout: valid JSON whose values are exactly the data, with the bidirectional controls that the
+// serializer leaves as they are escaped too (TerminalText.EscapeJson), so that printing it on a terminal is safe.
+internal static class CliJson
+{
+    public static string Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
+        => TerminalText.EscapeJson(JsonSerializer.Serialize(value, typeInfo));
+}
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
@@ -141,6 +153,7 @@ internal sealed record InsecureJson(string Address, string Action, bool DryRun, 
 [JsonSerializable(typeof(TrustJson))]
 [JsonSerializable(typeof(InsecureJson))]
 [JsonSerializable(typeof(ImportJson))]
+[JsonSerializable(typeof(DockerConfigOutputJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as

@@ -15,7 +15,7 @@ internal static class HostChanges
                 FileChangeKind.Updated => dryRun ? "would update" : "updated",
                 _ => "unchanged",
             };
-            output.WriteLine($"{kind} {change.Path}: {change.Description}");
+            output.WriteLine($"{kind} {TerminalText.Escape(change.Path)}: {TerminalText.Escape(change.Description)}");
         }
     }
 

@@ -1,11 +1,12 @@
 namespace Registries.Cli.Output;
 
-// Plain aligned columns: readable on a terminal, stable when piped to grep or awk.
+// Plain aligned columns: readable on a terminal, stable when piped to grep or awk. Every cell is escaped
+// (TerminalText): a name holding a newline or an escape sequence cannot add a fake row or rewrite one.
 internal static class TextTable
 {
     public static void Write(TextWriter writer, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var all = rows.ToList();
+        var all = rows.Select(r => (IReadOnlyList<string>)r.Select(TerminalText.Escape).ToArray()).ToList();
         var widths = headers.Select((h, i) => all.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
         WriteRow(writer, headers, widths);
         foreach (var row in all)

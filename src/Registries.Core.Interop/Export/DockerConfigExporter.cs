@@ -4,8 +4,9 @@ namespace Registries.Core.Interop;
 /// <remarks>
 /// <para>Only the effective, Active entry of each address is exported: inactive, overridden and removed entries never
 /// are. The credentials are read through <see cref="RegistryService.ResolveAsync(string, string, ImageReference, CancellationToken)"/>,
-/// so exporting needs the Owner or Member role (a ReadOnly member gets <see cref="PermissionDeniedException"/>, an
-/// outsider <see cref="EnvironmentNotFoundException"/>), exactly as using the credentials for a pull does.</para>
+/// so exporting needs the Owner or Member role (a ReadOnly member gets <see cref="PermissionDeniedException"/> before
+/// anything is read, even when no entry is active; an outsider <see cref="EnvironmentNotFoundException"/>), exactly as
+/// using the credentials for a pull does.</para>
 /// <para>Thread-safe when the service's store is.</para>
 /// </remarks>
 public sealed class DockerConfigExporter
@@ -34,6 +35,15 @@ public sealed class DockerConfigExporter
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentNullException.ThrowIfNull(environmentId);
+
+        // The role is checked before anything is listed: a ReadOnly member is refused even when nothing is active,
+        // instead of getting an empty export that looks like permission.
+        var environment = await _service.GetEnvironmentAsync(actor, environmentId, cancellationToken).ConfigureAwait(false);
+        if (environment.RoleOf(actor) is EnvironmentRole.ReadOnly)
+        {
+            throw new PermissionDeniedException(actor, environmentId, EnvironmentRole.ReadOnly, "use the environment's credentials");
+        }
+
         var entries = await _service.ListRegistriesAsync(actor, environmentId, cancellationToken).ConfigureAwait(false);
         var credentials = new List<ExportedCredential>();
         var notes = new List<string>();

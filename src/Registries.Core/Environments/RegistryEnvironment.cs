@@ -47,6 +47,14 @@ public sealed class RegistryEnvironment
     /// <summary>Gets the optimistic-concurrency version assigned by the store.</summary>
     public long Version { get; }
 
+    /// <summary>Tells whether the environment is called <paramref name="name"/>.</summary>
+    /// <param name="name">A name, for example as a user typed it.</param>
+    /// <returns><see langword="true"/> when the names are equal, ignoring case (ordinal, culture-invariant) and white space around them.</returns>
+    /// <remarks>Ignoring case means "Prod" and "prod" cannot name two environments one user can see: they look alike in
+    /// a listing. No other normalization is made (a different Unicode composition is a different name).</remarks>
+    public bool IsNamed(string? name)
+        => name is not null && Name.AsSpan().Trim().Equals(name.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Returns the role of a user, or <see langword="null"/> when the user is not a member.</summary>
     /// <param name="user">The user name.</param>
     /// <returns>The user's role, or <see langword="null"/>.</returns>

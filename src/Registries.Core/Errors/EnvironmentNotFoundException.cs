@@ -5,13 +5,13 @@ namespace Registries.Core;
 public sealed class EnvironmentNotFoundException : RegistriesException
 {
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="environmentId">The identifier that was asked for.</param>
+    /// <param name="environmentId">The identifier (or name) that was asked for.</param>
     public EnvironmentNotFoundException(string environmentId)
-        : base($"Environment '{environmentId}' was not found, or you are not one of its members. Check the id among the environments you can see.")
+        : base($"Environment '{environmentId}' was not found, or you are not one of its members. Check the id or name among the environments you can see.")
     {
         EnvironmentId = environmentId;
     }
 
-    /// <summary>Gets the identifier that was asked for.</summary>
+    /// <summary>Gets the identifier (or name) that was asked for.</summary>
     public string EnvironmentId { get; }
 }

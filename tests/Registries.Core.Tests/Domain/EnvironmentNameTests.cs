@@ -1,0 +1,186 @@
+using static Registries.Core.Tests.Domain.DomainFixture;
+
+namespace Registries.Core.Tests.Domain;
+
+// An environment may be named wherever its id is taken (GetEnvironmentByIdOrNameAsync), among the environments the
+// user can see only; creation refuses a name its creator can already see.
+public sealed class EnvironmentNameTests
+{
+    [Theory]
+    [InlineData("production")]
+    [InlineData("Production")]
+    [InlineData("  PRODUCTION ")]
+    public async Task GetEnvironmentByIdOrNameAsync_NameOfAVisibleEnvironment_ReturnsIt(string name)
+    {
+        var f = await CreateAsync();
+
+        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Reader, name);
+
+        Assert.Equal(f.EnvironmentId, found.Id);
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_Id_ReturnsIt()
+    {
+        var f = await CreateAsync();
+
+        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Member, f.EnvironmentId);
+
+        Assert.Equal("production", found.Name);
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_IdOfOneNameOfAnother_TheIdWins()
+    {
+        var f = await CreateAsync();
+
+        // Named by someone who could not see the id, then shared with a member of both.
+        var named = await f.Service.CreateEnvironmentAsync(Outsider, f.EnvironmentId);
+        await f.Service.SetMemberAsync(Outsider, named.Id, Member, EnvironmentRole.Member);
+
+        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Member, f.EnvironmentId);
+
+        Assert.NotEqual(named.Id, f.EnvironmentId);
+        Assert.Equal(f.EnvironmentId, found.Id);
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_IdTheUserCannotSeeButNameOfOneTheyCan_ReturnsTheVisibleOne()
+    {
+        var f = await CreateAsync();
+        var theirs = await f.Service.CreateEnvironmentAsync(Outsider, f.EnvironmentId);
+
+        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Outsider, f.EnvironmentId);
+
+        Assert.Equal(theirs.Id, found.Id);
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_NameOfAnEnvironmentTheUserCannotSee_IsNotFoundLikeAnUnknownName()
+    {
+        var f = await CreateAsync();
+
+        var hidden = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Outsider, "production").AsTask());
+        var unknown = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Outsider, "no-such-environment").AsTask());
+
+        Assert.Equal(unknown.Message.Replace("no-such-environment", "production", StringComparison.Ordinal), hidden.Message);
+        Assert.DoesNotContain(f.EnvironmentId, hidden.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_SameNameAsAnOutsidersEnvironment_FindsOnlyTheVisibleOne()
+    {
+        var f = await CreateAsync();
+        var theirs = await f.Service.CreateEnvironmentAsync(Outsider, "production");
+
+        var mine = await f.Service.GetEnvironmentByIdOrNameAsync(Owner, "production");
+        var outsiders = await f.Service.GetEnvironmentByIdOrNameAsync(Outsider, "production");
+
+        Assert.Equal(f.EnvironmentId, mine.Id);
+        Assert.Equal(theirs.Id, outsiders.Id);
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_NameOfSeveralVisibleEnvironments_ThrowsListingOnlyTheirIds()
+    {
+        var f = await CreateAsync();
+        var other = await f.Service.CreateEnvironmentAsync(Outsider, "PRODUCTION");
+        await f.Service.SetMemberAsync(Outsider, other.Id, Member, EnvironmentRole.Member);
+        var hidden = await f.Service.CreateEnvironmentAsync("someone-else", "production");
+
+        var error = await Assert.ThrowsAsync<AmbiguousEnvironmentNameException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Member, " production").AsTask());
+
+        Assert.Equal([f.EnvironmentId, other.Id], error.EnvironmentIds);
+        Assert.Equal("production", error.Name);
+        Assert.Contains(f.EnvironmentId, error.Message, StringComparison.Ordinal);
+        Assert.Contains(other.Id, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(hidden.Id, error.Message, StringComparison.Ordinal);
+        Assert.Contains("id", error.Message, StringComparison.Ordinal);
+        Assert.Equal(f.EnvironmentId, (await f.Service.GetEnvironmentByIdOrNameAsync(Member, f.EnvironmentId)).Id);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task GetEnvironmentByIdOrNameAsync_Blank_IsNotFound(string idOrName)
+    {
+        var f = await CreateAsync();
+
+        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Owner, idOrName).AsTask());
+    }
+
+    [Fact]
+    public async Task GetEnvironmentByIdOrNameAsync_NullArguments_Throw()
+    {
+        var f = await CreateAsync();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Owner, null!).AsTask());
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => f.Service.GetEnvironmentByIdOrNameAsync(" ", "production").AsTask());
+    }
+
+    [Theory]
+    [InlineData("production")]
+    [InlineData("PRODUCTION")]
+    [InlineData(" production\t")]
+    public async Task CreateEnvironmentAsync_NameTheCreatorCanAlreadySee_IsRefusedAndNothingIsCreated(string name)
+    {
+        var f = await CreateAsync();
+
+        var error = await Assert.ThrowsAsync<DuplicateEnvironmentNameException>(() => f.Service.CreateEnvironmentAsync(Reader, name).AsTask());
+
+        Assert.Equal(f.EnvironmentId, error.ExistingEnvironmentId);
+        Assert.Equal(name.Trim(), error.Name);
+        Assert.Contains("choose another name", error.Message, StringComparison.Ordinal);
+        Assert.Contains(f.EnvironmentId, error.Message, StringComparison.Ordinal);
+        Assert.Single(await f.Store.ListEnvironmentsAsync());
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_IdOfAnEnvironmentTheCreatorCanSee_IsRefused()
+    {
+        var f = await CreateAsync();
+
+        var error = await Assert.ThrowsAsync<DuplicateEnvironmentNameException>(() => f.Service.CreateEnvironmentAsync(Owner, f.EnvironmentId).AsTask());
+
+        Assert.Equal(f.EnvironmentId, error.ExistingEnvironmentId);
+        Assert.Contains("choose another name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_NameOnlyAnotherUserCanSee_IsCreatedWithoutRevealingTheOther()
+    {
+        var f = await CreateAsync();
+
+        var created = await f.Service.CreateEnvironmentAsync(Outsider, "production");
+
+        Assert.NotEqual(f.EnvironmentId, created.Id);
+        Assert.Equal(EnvironmentRole.Owner, created.RoleOf(Outsider));
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_NameWithBlanksAround_IsStoredTrimmed()
+    {
+        var f = await CreateAsync();
+
+        var created = await f.Service.CreateEnvironmentAsync(Owner, "  staging  ");
+
+        Assert.Equal("staging", created.Name);
+        Assert.Equal(created.Id, (await f.Service.GetEnvironmentByIdOrNameAsync(Owner, "Staging")).Id);
+    }
+
+    [Theory]
+    [InlineData("prod", "prod", true)]
+    [InlineData("prod", "PROD", true)]
+    [InlineData("prod", " prod\n", true)]
+    [InlineData("prod", "prod2", false)]
+    [InlineData("prod", "pr od", false)]
+    [InlineData("café", "CAFÉ", true)]
+    [InlineData("café", "cafe\u0301", false)]
+    [InlineData("prod", null, false)]
+    public void IsNamed_ComparesOrdinallyIgnoringCaseAndSurroundingBlanks(string name, string? candidate, bool expected)
+    {
+        var environment = new RegistryEnvironment("1a1", name, OrchestrationKind.Cattle, [new("u", EnvironmentRole.Owner)], 1);
+
+        Assert.Equal(expected, environment.IsNamed(candidate));
+    }
+}
