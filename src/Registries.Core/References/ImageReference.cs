@@ -76,7 +76,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         {
             throw new ImageReferenceFormatException(
                 ImageReferenceError.TagInvalidFormat,
-                $"'{tag}' is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
+                $"{EchoedInput.Quote(tag)} is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
         }
 
         return new ImageReference(Registry, Repository, tag, Digest);
@@ -94,7 +94,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         {
             throw new ImageReferenceFormatException(
                 ImageReferenceError.DigestInvalidFormat,
-                $"'{digest}' is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
+                $"{EchoedInput.Quote(digest)} is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
         }
 
         return new ImageReference(Registry, Repository, Tag, digest);
