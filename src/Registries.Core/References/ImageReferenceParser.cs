@@ -7,7 +7,18 @@ namespace Registries.Core;
 // input is refused; only Explain, on the throwing path, builds text.
 internal static class ImageReferenceParser
 {
-    private const string LatestTag = "latest";
+    // What the public TryParse needs: the answer, without the work of telling which error it is.
+    public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result)
+    {
+        if (Analyze(s, out var parts, out _) != ReferenceProblem.None)
+        {
+            result = null;
+            return false;
+        }
+
+        result = Build(s, parts);
+        return true;
+    }
 
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result, out ImageReferenceError error)
     {
@@ -78,17 +89,12 @@ internal static class ImageReferenceParser
     private static ImageReference Build(ReadOnlySpan<char> s, in ReferenceParts parts)
     {
         var registry = parts.IsDockerHub ? RegistryAddress.DockerHub : RegistryAddress.FromValidatedDomain(s[..parts.Slash]);
-        var path = s[parts.PathStart..parts.PathEnd];
-        var repository = parts.LibraryPrefix ? string.Concat(ReferenceGrammar.LibraryPrefix, path) : path.ToString();
-        string? tag = null;
-        if (parts.HasTag)
-        {
-            var tagText = s[parts.TagStart..parts.TagEnd];
-            tag = tagText.SequenceEqual(LatestTag) ? LatestTag : tagText.ToString();
-        }
-
-        var digest = parts.HasDigest ? s[parts.DigestStart..].ToString() : null;
-        return new ImageReference(registry, repository, tag, digest);
+        return ImageReference.FromParts(
+            registry,
+            s[parts.PathStart..parts.PathEnd],
+            parts.LibraryPrefix,
+            parts.HasTag ? s[parts.TagStart..parts.TagEnd] : default,
+            parts.HasDigest ? s[parts.DigestStart..] : default);
     }
 
     public static ImageReferenceError? Validate(ReadOnlySpan<char> s)
