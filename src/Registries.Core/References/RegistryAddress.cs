@@ -21,9 +21,11 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     private readonly int _hostLength;
     private string? _host;
 
-    // The last registry built from an image reference: references to the same private registry come in runs, and
-    // reusing it saves two allocations per parse. A race only costs an extra allocation.
-    private static RegistryAddress? _lastFromReference;
+    // Registries recently built from image references, in a small table indexed by a cheap mix of the domain's
+    // length and end characters: real traffic names a handful of private registries, and reusing their addresses
+    // saves two allocations and the port parsing per reference. Slots are replaced, never locked: a race only costs
+    // an extra allocation.
+    private static readonly RegistryAddress?[] RecentFromReferences = new RegistryAddress?[16];
 
     /// <summary>Gets Docker Hub's canonical address, <c>docker.io</c>.</summary>
     public static RegistryAddress DockerHub { get; } = new(DockerHubHost, 0, DockerHubHost.Length, null, isIPv6: false);
@@ -179,10 +181,11 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             return Quay;
         }
 
-        var last = Volatile.Read(ref _lastFromReference);
-        if (last is not null && domain.SequenceEqual(last._text))
+        var slot = (domain.Length ^ domain[0] ^ (domain[^1] << 2)) & (RecentFromReferences.Length - 1);
+        var cached = Volatile.Read(ref RecentFromReferences[slot]);
+        if (cached is not null && domain.SequenceEqual(cached._text))
         {
-            return last;
+            return cached;
         }
 
         var isIPv6 = domain[0] == '[';
@@ -196,7 +199,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
         var created = isIPv6
             ? new RegistryAddress(domain.ToString(), 1, hostEnd - 2, port, isIPv6: true)
             : new RegistryAddress(domain.ToString(), 0, hostEnd, port, isIPv6: false);
-        Volatile.Write(ref _lastFromReference, created);
+        Volatile.Write(ref RecentFromReferences[slot], created);
         return created;
     }
 
