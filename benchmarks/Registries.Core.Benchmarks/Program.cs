@@ -5,9 +5,11 @@ using Registries.Core.Benchmarks;
 // dotnet run -c Release --project benchmarks/Registries.Core.Benchmarks -- --filter '*'   every benchmark (BenchmarkDotNet)
 //                                                                       -- memory [N]     bytes per stored entry
 //                                                                       -- smoke          the CI smoke run
+//                                                                       -- workload       the mixed workload's make-up and fingerprint
 return args switch
 {
     ["smoke"] => await Smoke.RunAsync(Console.Out),
+    ["workload"] => MixedWorkloadCheck.Report(Console.Out).Count == 0 ? 0 : 1,
     ["memory"] => await MemoryMeasurement.RunAsync(MemoryMeasurement.DefaultEntries, Console.Out),
     ["memory", var n] => await MemoryMeasurement.RunAsync(int.Parse(n, CultureInfo.InvariantCulture), Console.Out),
     _ => Run(args),

@@ -9,7 +9,7 @@ namespace Registries.Core.Benchmarks;
 /// <summary>The CI smoke run (<c>-- smoke</c>): every benchmark except the pull once, in process, with small stores.</summary>
 /// <remarks>
 /// It proves that the benchmarks build, set up and run, that the resolution benchmarks resolve what they claim to,
-/// that an invalid reference allocates nothing and that a stored entry stays under 1 KiB. Its timings mean
+/// that an invalid reference allocates nothing, that the parser still answers the mixed workload as recorded and that a stored entry stays under 1 KiB. Its timings mean
 /// nothing. It needs no Docker Engine: the pull benchmark is covered by the integration tests.
 /// </remarks>
 internal static class Smoke
@@ -27,12 +27,14 @@ internal static class Smoke
             failures.Add($"TryParse allocated for {findings.Invalid.Allocating.Count} invalid references: {string.Join(", ", findings.Invalid.Allocating)}.");
         }
 
+        failures.AddRange(MixedWorkloadCheck.Report(output));
+
         var job = Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("smoke");
         var config = ManualConfig.CreateMinimumViable()
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "registries-benchmarks-smoke"));
-        var summaries = BenchmarkRunner.Run([typeof(ParseBenchmarks), typeof(ParseAllocationBenchmarks), typeof(ResolutionBenchmarks)], config);
+        var summaries = BenchmarkRunner.Run([typeof(ParseBenchmarks), typeof(ParseAllocationBenchmarks), typeof(MixedWorkloadBenchmarks), typeof(ResolutionBenchmarks)], config);
         foreach (var summary in summaries)
         {
             if (summary.HasCriticalValidationErrors)

@@ -41,6 +41,7 @@ public sealed class ParserFuzzTests
                 Assert.False(ok, $"Parse refused what TryParse accepted: '{input}'");
                 Assert.True(Enum.IsDefined(error.Error));
                 Assert.False(string.IsNullOrWhiteSpace(error.Message));
+                AssertSafeToPrint(input, error.Message);
             }
         });
 
@@ -61,8 +62,30 @@ public sealed class ParserFuzzTests
                 Assert.False(ok, $"Parse refused what TryParse accepted: '{input}'");
                 Assert.True(Enum.IsDefined(error.Error));
                 Assert.Contains("registry address", error.Message, StringComparison.Ordinal);
+                AssertSafeToPrint(input, error.Message);
             }
         });
+
+    // A message goes to terminals and logs: no raw control, bidirectional or other invisible format character, no
+    // lone surrogate, and a bounded length whatever the input's.
+    private static void AssertSafeToPrint(string input, string message)
+    {
+        Assert.True(message.Length <= 16 * 1024, $"A {input.Length}-character input gave a {message.Length}-character message.");
+        for (var i = 0; i < message.Length; i++)
+        {
+            var paired = char.IsHighSurrogate(message[i]) && i + 1 < message.Length && char.IsLowSurrogate(message[i + 1]);
+            Assert.False(char.IsSurrogate(message[i]) && !paired, $"The message shows the lone surrogate U+{(int)message[i]:X4}.");
+            var category = System.Globalization.CharUnicodeInfo.GetUnicodeCategory(message, i);
+            Assert.False(
+                category is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+                    or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator,
+                $"The message shows U+{char.ConvertToUtf32(message, i):X4} raw.");
+            if (paired)
+            {
+                i++;
+            }
+        }
+    }
 
     [Fact]
     public void Parsers_Null_TryParseIsFalseAndParseThrowsArgumentNull()

@@ -21,30 +21,94 @@ namespace Registries.Core;
 /// </remarks>
 public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<ImageReference>
 {
-    private string? _text;
+    private const string LatestTag = "latest";
+
+    // The normalized text, built once when the reference is made: "registry/repository[:tag][@digest]". The parts
+    // are slices of it, turned into strings only when asked for, so a parse allocates the reference and one string.
+    private readonly string _text;
+    private readonly int _repositoryStart;
+    private readonly int _tagStart;
+    private readonly int _digestStart;
+    private string? _repository;
+    private string? _tag;
+    private string? _digest;
 
     internal ImageReference(RegistryAddress registry, string repository, string? tag, string? digest)
+        : this(registry, repository, libraryPrefix: false, tag, digest)
+    {
+        _repository = repository;
+        _tag = tag;
+        _digest = digest;
+    }
+
+    private ImageReference(RegistryAddress registry, ReadOnlySpan<char> path, bool libraryPrefix, ReadOnlySpan<char> tag, ReadOnlySpan<char> digest)
     {
         Registry = registry;
-        Repository = repository;
-        Tag = tag;
-        Digest = digest;
+        var text = new TextParts
+        {
+            Registry = registry.ToString(),
+            Path = path,
+            LibraryPrefix = libraryPrefix,
+            Tag = tag,
+            Digest = digest,
+            HasTag = !tag.IsEmpty,
+            HasDigest = !digest.IsEmpty,
+        };
+        _repositoryStart = text.Registry.Length + 1;
+        var repositoryEnd = _repositoryStart + path.Length + (libraryPrefix ? ReferenceGrammar.LibraryPrefix.Length : 0);
+        _tagStart = text.HasTag ? repositoryEnd + 1 : -1;
+        _digestStart = text.HasDigest ? (text.HasTag ? _tagStart + tag.Length : repositoryEnd) + 1 : -1;
+        var length = (text.HasDigest ? _digestStart + digest.Length : text.HasTag ? _tagStart + tag.Length : repositoryEnd);
+        _text = string.Create(length, text, static (span, parts) =>
+        {
+            parts.Registry.CopyTo(span);
+            var i = parts.Registry.Length;
+            span[i++] = '/';
+            if (parts.LibraryPrefix)
+            {
+                ReferenceGrammar.LibraryPrefix.CopyTo(span[i..]);
+                i += ReferenceGrammar.LibraryPrefix.Length;
+            }
+
+            parts.Path.CopyTo(span[i..]);
+            i += parts.Path.Length;
+            if (parts.HasTag)
+            {
+                span[i++] = ':';
+                parts.Tag.CopyTo(span[i..]);
+                i += parts.Tag.Length;
+            }
+
+            if (parts.HasDigest)
+            {
+                span[i++] = '@';
+                parts.Digest.CopyTo(span[i..]);
+            }
+        });
     }
 
     /// <summary>Gets the registry the image comes from (<see cref="RegistryAddress.DockerHub"/> by default).</summary>
     public RegistryAddress Registry { get; }
 
     /// <summary>Gets the repository path without the registry, for example <c>library/ubuntu</c>.</summary>
-    public string Repository { get; }
+    public string Repository => _repository ??= RepositorySpan.ToString();
 
     /// <summary>Gets the tag, or <see langword="null"/> when the reference has none (no tag is invented).</summary>
-    public string? Tag { get; }
+    public string? Tag => _tagStart < 0 ? null : _tag ??= TagSpan.SequenceEqual(LatestTag) ? LatestTag : TagSpan.ToString();
 
     /// <summary>Gets the digest (<c>sha256:…</c>), or <see langword="null"/> when the reference has none.</summary>
-    public string? Digest { get; }
+    public string? Digest => _digestStart < 0 ? null : _digest ??= _text[_digestStart..];
 
     /// <summary>Gets the full repository name, registry included: <c>docker.io/library/ubuntu</c>.</summary>
-    public string Name => Registry + "/" + Repository;
+    public string Name => _tagStart < 0 && _digestStart < 0 ? _text : _text[..RepositoryEnd];
+
+    private int RepositoryEnd => _tagStart >= 0 ? _tagStart - 1 : _digestStart >= 0 ? _digestStart - 1 : _text.Length;
+
+    private ReadOnlySpan<char> RepositorySpan => _text.AsSpan(_repositoryStart, RepositoryEnd - _repositoryStart);
+
+    private ReadOnlySpan<char> TagSpan => _tagStart < 0 ? default : _text.AsSpan(_tagStart, (_digestStart >= 0 ? _digestStart - 1 : _text.Length) - _tagStart);
+
+    private ReadOnlySpan<char> DigestSpan => _digestStart < 0 ? default : _text.AsSpan(_digestStart);
 
     /// <summary>Gets the short name that Docker shows: <c>ubuntu</c>, <c>org/app</c>, <c>quay.io/org/app</c>.</summary>
     /// <remarks>As Docker's <c>FamiliarName</c>: the registry is left out only when it is written <c>docker.io</c> (or
@@ -76,7 +140,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         {
             throw new ImageReferenceFormatException(
                 ImageReferenceError.TagInvalidFormat,
-                $"'{tag}' is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
+                $"{EchoedInput.Quote(tag)} is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
         }
 
         return new ImageReference(Registry, Repository, tag, Digest);
@@ -94,7 +158,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         {
             throw new ImageReferenceFormatException(
                 ImageReferenceError.DigestInvalidFormat,
-                $"'{digest}' is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
+                $"{EchoedInput.Quote(digest)} is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
         }
 
         return new ImageReference(Registry, Repository, Tag, digest);
@@ -141,7 +205,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
             return false;
         }
 
-        return ImageReferenceParser.TryParse(s.AsSpan(), out result, out _);
+        return ImageReferenceParser.TryParse(s.AsSpan(), out result);
     }
 
     /// <summary>Tries to parse an image reference; never throws.</summary>
@@ -149,7 +213,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     /// <param name="result">The normalized reference, or <see langword="null"/> when parsing failed.</param>
     /// <returns><see langword="true"/> when <paramref name="s"/> is a valid reference.</returns>
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result)
-        => ImageReferenceParser.TryParse(s, out result, out _);
+        => ImageReferenceParser.TryParse(s, out result);
 
     /// <inheritdoc/>
     static ImageReference IParsable<ImageReference>.Parse(string s, IFormatProvider? provider) => Parse(s);
@@ -167,22 +231,43 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
 
     /// <summary>Returns the full normalized form, for example <c>docker.io/library/ubuntu:22.04</c>.</summary>
     /// <returns>The reference text.</returns>
-    public override string ToString()
-        => _text ??= Name + (Tag is null ? string.Empty : ":" + Tag) + (Digest is null ? string.Empty : "@" + Digest);
+    public override string ToString() => _text;
 
     /// <inheritdoc/>
     public bool Equals(ImageReference? other)
         => other is not null
             && Registry.Equals(other.Registry)
-            && string.Equals(Repository, other.Repository, StringComparison.Ordinal)
-            && string.Equals(Tag, other.Tag, StringComparison.Ordinal)
-            && string.Equals(Digest, other.Digest, StringComparison.Ordinal);
+            && RepositorySpan.SequenceEqual(other.RepositorySpan)
+            && (_tagStart < 0) == (other._tagStart < 0)
+            && TagSpan.SequenceEqual(other.TagSpan)
+            && (_digestStart < 0) == (other._digestStart < 0)
+            && DigestSpan.SequenceEqual(other.DigestSpan);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as ImageReference);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Registry, Repository, Tag, Digest);
+    public override int GetHashCode()
+        => HashCode.Combine(
+            Registry,
+            string.GetHashCode(RepositorySpan, StringComparison.Ordinal),
+            _tagStart < 0 ? -1 : string.GetHashCode(TagSpan, StringComparison.Ordinal),
+            _digestStart < 0 ? -1 : string.GetHashCode(DigestSpan, StringComparison.Ordinal));
+
+    // Made by the parser from slices of the input: the normalized text is the only string allocated.
+    internal static ImageReference FromParts(RegistryAddress registry, ReadOnlySpan<char> path, bool libraryPrefix, ReadOnlySpan<char> tag, ReadOnlySpan<char> digest)
+        => new(registry, path, libraryPrefix, tag, digest);
+
+    private ref struct TextParts
+    {
+        public ReadOnlySpan<char> Registry;
+        public ReadOnlySpan<char> Path;
+        public ReadOnlySpan<char> Tag;
+        public ReadOnlySpan<char> Digest;
+        public bool LibraryPrefix;
+        public bool HasTag;
+        public bool HasDigest;
+    }
 
     /// <summary>Compares two references for equality.</summary>
     /// <param name="left">The first reference.</param>

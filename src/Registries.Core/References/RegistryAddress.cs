@@ -21,9 +21,11 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     private readonly int _hostLength;
     private string? _host;
 
-    // The last registry built from an image reference: references to the same private registry come in runs, and
-    // reusing it saves two allocations per parse. A race only costs an extra allocation.
-    private static RegistryAddress? _lastFromReference;
+    // Registries recently built from image references, in a small table indexed by a cheap mix of the domain's
+    // length and end characters: real traffic names a handful of private registries, and reusing their addresses
+    // saves two allocations and the port parsing per reference. Slots are replaced, never locked: a race only costs
+    // an extra allocation.
+    private static readonly RegistryAddress?[] RecentFromReferences = new RegistryAddress?[16];
 
     /// <summary>Gets Docker Hub's canonical address, <c>docker.io</c>.</summary>
     public static RegistryAddress DockerHub { get; } = new(DockerHubHost, 0, DockerHubHost.Length, null, isIPv6: false);
@@ -179,10 +181,11 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             return Quay;
         }
 
-        var last = Volatile.Read(ref _lastFromReference);
-        if (last is not null && domain.SequenceEqual(last._text))
+        var slot = (domain.Length ^ domain[0] ^ (domain[^1] << 2)) & (RecentFromReferences.Length - 1);
+        var cached = Volatile.Read(ref RecentFromReferences[slot]);
+        if (cached is not null && domain.SequenceEqual(cached._text))
         {
-            return last;
+            return cached;
         }
 
         var isIPv6 = domain[0] == '[';
@@ -196,7 +199,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
         var created = isIPv6
             ? new RegistryAddress(domain.ToString(), 1, hostEnd - 2, port, isIPv6: true)
             : new RegistryAddress(domain.ToString(), 0, hostEnd, port, isIPv6: false);
-        Volatile.Write(ref _lastFromReference, created);
+        Volatile.Write(ref RecentFromReferences[slot], created);
         return created;
     }
 
@@ -382,10 +385,14 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
 
     private static string Explain(ReadOnlySpan<char> s, RegistryAddressError error)
     {
-        var input = s.ToString();
-        var shown = "'" + Redact(input) + "'";
-        var corrected = SuggestCorrection(input, out var removed);
-        var give = corrected is null ? string.Empty : $": give '{corrected}'";
+        // The user info may hold a password (with '/', '@', ':' or '#' in it): it is cut out before anything else is
+        // taken from the input, so that no part of the message (the address, the path, the suggestion) can show it.
+        var hasUserInfo = EchoedInput.TryFindUserInfo(s, digests: false, out var userStart, out var userAt);
+        var input = hasUserInfo ? string.Concat(s[..userStart], EchoedInput.Redacted, s[userAt..]) : s.ToString();
+        var withoutUserInfo = hasUserInfo ? string.Concat(s[..userStart], s[(userAt + 1)..]) : input;
+        var shown = EchoedInput.Quote(input);
+        var corrected = SuggestCorrection(withoutUserInfo, hasUserInfo, out var removed);
+        var give = corrected is null ? string.Empty : $": give {EchoedInput.Quote(corrected)}";
         return error switch
         {
             RegistryAddressError.Empty when input.Length == 0 || input.AsSpan().IsWhiteSpace() =>
@@ -394,7 +401,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             RegistryAddressError.ContainsWhitespace or RegistryAddressError.HasScheme or RegistryAddressError.HasUserInfo or RegistryAddressError.HasPath =>
                 $"The registry address {shown} {Describe(error)}{(corrected is null ? $"; remove {removed}" : give + " without " + removed)}.",
             RegistryAddressError.InvalidPort => $"The registry address {shown} has an invalid port: give a number from 1 to 65535, for example 'registry.example.com:5000'.",
-            _ => $"The registry address {shown} is not a valid host name or IP address: use letters, digits, '-' and '.', and write IPv6 addresses in brackets, for example '[fe80::1]:5000'{HostHint(input)}.",
+            _ => $"The registry address {shown} is not a valid host name or IP address: use letters, digits, '-' and '.', and write IPv6 addresses in brackets, for example '[fe80::1]:5000'{(hasUserInfo ? string.Empty : HostHint(input))}.",
         };
     }
 
@@ -406,22 +413,9 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
         _ => "has a path, but only the host and port are used",
     };
 
-    // Hides the user-info part, which may hold a password: it must never reach a message.
-    private static string Redact(string input)
-    {
-        var at = input.LastIndexOf('@');
-        if (at < 0)
-        {
-            return input;
-        }
-
-        var scheme = input.IndexOf("://", StringComparison.Ordinal);
-        var start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-        return string.Concat(input.AsSpan(0, start), "***", input.AsSpan(at));
-    }
-
-    // Strips what users commonly add (blanks, scheme, user info, path) and keeps the result only if it parses.
-    private static string? SuggestCorrection(string input, out string removed)
+    // Strips what users commonly add (blanks, scheme, path; the user info is already gone) and keeps the result only
+    // if it parses.
+    private static string? SuggestCorrection(string input, bool hadUserInfo, out string removed)
     {
         var parts = new List<string>(4);
         var text = input;
@@ -434,22 +428,19 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
         var scheme = text.IndexOf("://", StringComparison.Ordinal);
         if (scheme >= 0)
         {
-            parts.Add($"'{text[..(scheme + 3)]}'");
+            parts.Add(EchoedInput.Quote(text.AsSpan(0, scheme + 3)));
             text = text[(scheme + 3)..];
         }
 
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        var at = text.LastIndexOf('@');
-        if (at >= 0 && (slash < 0 || at < slash))
+        if (hadUserInfo)
         {
             parts.Add("the user name");
-            text = text[(at + 1)..];
-            slash = text.IndexOf('/', StringComparison.Ordinal);
         }
 
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
-            parts.Add($"the path '{text[slash..]}'");
+            parts.Add($"the path {EchoedInput.Quote(text.AsSpan(slash))}");
             text = text[..slash];
         }
 
@@ -478,7 +469,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
                 var ascii = new IdnMapping().GetAscii(host) + (colon > 0 ? input[colon..] : string.Empty);
                 if (TryParseCore(ascii, out var address, out _))
                 {
-                    return $"; an international name is written in its ASCII (punycode) form: '{address}'";
+                    return $"; an international name is written in its ASCII (punycode) form: {EchoedInput.Quote(address.ToString())}";
                 }
             }
             catch (ArgumentException)

@@ -564,8 +564,9 @@ public partial class ImageReferenceTests
     {
         ImageReference.TryParse(input, out _);
         var reference = ImageReference.Parse(input);
-        // Docker Hub and Quay are shared instances: the reference and its strings are all that is allocated.
-        var expected = ObjectSize(reference) + StringSize(reference.Repository) + StringSize(reference.Tag) + StringSize(reference.Digest);
+        // Docker Hub and Quay are shared instances: the reference and its normalized text are all that is allocated
+        // (the repository, tag and digest are slices of that text until asked for).
+        var expected = ObjectSize(reference) + StringSize(reference.ToString());
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         ImageReference.TryParse(input.AsSpan(), out _);
@@ -574,10 +575,31 @@ public partial class ImageReferenceTests
         Assert.Equal(expected, allocated);
     }
 
-    private static long StringSize(string? s) => s is null || s == "latest" ? 0 : Align(22 + (2 * s.Length));
+    [Theory]
+    [InlineData("ubuntu:22.04")]
+    [InlineData("registry.example.com:5000/team/app:1.0@" + Sha256)]
+    public void ToString_AfterTryParse_AllocatesNothingAndPartsAreStable(string input)
+    {
+        Assert.True(ImageReference.TryParse(input, out var reference));
 
-    // An ImageReference: header and method table (16), four references and the cached text (40).
-    private static long ObjectSize(ImageReference reference) => reference is null ? 0 : 56;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var text = reference.ToString();
+        var again = reference.ToString();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Same(text, again);
+        Assert.Same(reference.Repository, reference.Repository);
+        Assert.Same(reference.Tag, reference.Tag);
+        Assert.Same(reference.Digest, reference.Digest);
+        Assert.Equal(reference.Name + ":" + reference.Tag + (reference.Digest is null ? string.Empty : "@" + reference.Digest), text);
+    }
+
+    private static long StringSize(string? s) => s is null ? 0 : Align(22 + (2 * s.Length));
+
+    // An ImageReference: header and method table (16), the registry, the text and the three cached parts (40), three
+    // offsets (12), aligned.
+    private static long ObjectSize(ImageReference reference) => reference is null ? 0 : 72;
 
     private static long Align(long size) => (size + 7) & ~7L;
 
@@ -593,7 +615,7 @@ public partial class ImageReferenceTests
     {
         const string input = "[2001:db8::1]:5000/team/app:1.0";
         ImageReference.TryParse(input, out var reference);
-        var result = ObjectSize(reference!) + StringSize(reference!.Repository) + StringSize(reference.Tag);
+        var result = ObjectSize(reference!) + StringSize(reference!.ToString());
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         ImageReference.TryParse(input, out _);
