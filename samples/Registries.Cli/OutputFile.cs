@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Registries.Core.Shared;
 
 namespace Registries.Cli;
 
@@ -6,13 +6,8 @@ namespace Registries.Cli;
 // is the Interop library's (0600 from the first byte, atomic replacement); this only decides the path and prepares
 // its folder. A symbolic link is followed, so the link is kept and its target replaced; a folder, a FIFO, a socket or
 // a device is refused, without ever opening it (opening a FIFO would wait for a reader).
-internal static partial class OutputFile
+internal static class OutputFile
 {
-    private const int CurrentDirectory = -100; // AT_FDCWD
-    private const int NoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
-    private const uint TypeMask = 0x1; // STATX_TYPE
-    private const int ModeOffset = 28; // stx_mode in struct statx, the same on every architecture
-
     public static string Prepare(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -64,7 +59,8 @@ internal static partial class OutputFile
         }
     }
 
-    // The kind of file at the path (not following a link), or null when nothing is there or it cannot be told.
+    // The kind of file at the path (not following a link), or null when nothing is there or it cannot be told. The
+    // words are the CLI's own, terser than the libraries' ("a FIFO", "a folder").
     private static string? TypeOf(string path)
     {
         if (!OperatingSystem.IsLinux())
@@ -72,11 +68,14 @@ internal static partial class OutputFile
             return null;
         }
 
-        var buffer = new byte[256];
-        int result;
+        UnixFileStatus status;
         try
         {
-            result = StatX(CurrentDirectory, path, NoFollow, TypeMask, buffer);
+            if (UnixFile.Stat(path, followLinks: false, out status) != 0)
+            {
+                // Nothing there (ENOENT), or it cannot be looked at: the write then reports the real error.
+                return null;
+            }
         }
         catch (EntryPointNotFoundException)
         {
@@ -84,25 +83,16 @@ internal static partial class OutputFile
             return null;
         }
 
-        if (result != 0)
+        return status.Kind switch
         {
-            // Nothing there (ENOENT), or it cannot be looked at: the write then reports the real error.
-            return null;
-        }
-
-        return (BitConverter.ToUInt16(buffer, ModeOffset) & 0xF000) switch
-        {
-            0x8000 => "regular file",
-            0x4000 => "folder",
-            0x1000 => "FIFO",
-            0xC000 => "socket",
-            0x2000 => "character device",
-            0x6000 => "block device",
-            0xA000 => "symbolic link",
+            FileKind.Regular => "regular file",
+            FileKind.Directory => "folder",
+            FileKind.Fifo => "FIFO",
+            FileKind.Socket => "socket",
+            FileKind.CharacterDevice => "character device",
+            FileKind.BlockDevice => "block device",
+            FileKind.SymbolicLink => "symbolic link",
             _ => "special file",
         };
     }
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int StatX(int directoryFd, string path, int flags, uint mask, [Out] byte[] buffer);
 }

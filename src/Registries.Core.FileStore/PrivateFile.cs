@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Storage;
 
@@ -82,7 +82,7 @@ internal static class PrivateFile
     {
         if (OperatingSystem.IsLinux())
         {
-            var errno = NativeMethods.Stat(path, followLinks: true, out var status);
+            var errno = UnixFile.Stat(path, followLinks: true, out var status);
             if (errno == 0)
             {
                 Check(path, role, status, maxLength, forbidden);
@@ -90,7 +90,7 @@ internal static class PrivateFile
         }
         else if (Directory.Exists(path))
         {
-            throw NotRegular(path, role, NativeMethods.SIfDir, "Nothing was changed.");
+            throw NotRegular(path, role, FileKind.Directory, "Nothing was changed.");
         }
     }
 
@@ -188,7 +188,7 @@ internal static class PrivateFile
 
         return errno == NativeMethods.EWOULDBLOCK
             ? (null, null)
-            : throw new RegistryStoreException($"The lock file '{path}' could not be locked: {NativeMethods.Describe(errno)}. The store needs a file system with flock(2); nothing was written.");
+            : throw new RegistryStoreException($"The lock file '{path}' could not be locked: {UnixFile.ErrorMessage(errno)}. The store needs a file system with flock(2); nothing was written.");
     }
 
     private static (IDisposable? Locked, Exception? Busy) TryLockManaged(string path)
@@ -222,26 +222,26 @@ internal static class PrivateFile
     private static SafeFileHandle OpenLockFileLinux(string path)
     {
         const string Role = "lock file";
-        if (NativeMethods.Stat(path, followLinks: false, out var before) == 0 && before.Type != NativeMethods.SIfReg)
+        if (UnixFile.Stat(path, followLinks: false, out var before) == 0 && before.Kind != FileKind.Regular)
         {
-            throw NotRegular(path, Role, before.Type, "It holds no data: remove it and retry.");
+            throw NotRegular(path, Role, before.Kind, "It holds no data: remove it and retry.");
         }
 
         // O_NOFOLLOW: a link planted as the lock file must not make this process create or lock a file elsewhere.
-        var handle = NativeMethods.OpenFile(path, NativeMethods.ORdWr | NativeMethods.OCreat | NativeMethods.ONonBlock | NativeMethods.ONoFollow, (int)AtomicFile.OwnerOnly, out var errno);
+        var handle = UnixFile.Open(path, UnixFile.ORdWr | UnixFile.OCreat | UnixFile.ONonBlock | UnixFile.ONoFollow, (int)AtomicFile.OwnerOnly, out var errno);
         if (handle.IsInvalid)
         {
             handle.Dispose();
-            var fix = errno == NativeMethods.ELOOP ? " It is a symbolic link; remove it and retry." : string.Empty;
-            throw new RegistryStoreException($"The {Role} '{path}' could not be opened or created: {NativeMethods.Describe(errno)}; nothing was written.{fix}");
+            var fix = errno == UnixFile.ELOOP ? " It is a symbolic link; remove it and retry." : string.Empty;
+            throw new RegistryStoreException($"The {Role} '{path}' could not be opened or created: {UnixFile.ErrorMessage(errno)}; nothing was written.{fix}");
         }
 
         try
         {
             var status = StatOpened(handle, path, Role);
-            if (status.Type != NativeMethods.SIfReg)
+            if (status.Kind != FileKind.Regular)
             {
-                throw NotRegular(path, Role, status.Type, "It holds no data: remove it and retry.");
+                throw NotRegular(path, Role, status.Kind, "It holds no data: remove it and retry.");
             }
 
             var me = NativeMethods.EffectiveUserId();
@@ -268,72 +268,52 @@ internal static class PrivateFile
     private static byte[]? ReadLinux(string path, string role, int maxLength, UnixFileMode forbidden)
     {
         // stat before open: opening a named pipe blocks until a writer comes, and opening a device may act on it.
-        var errno = NativeMethods.Stat(path, followLinks: true, out var before);
-        if (errno is NativeMethods.ENOENT or NativeMethods.ENOTDIR)
+        var errno = UnixFile.Stat(path, followLinks: true, out var before);
+        if (errno is UnixFile.ENOENT or UnixFile.ENOTDIR)
         {
             return null;
         }
 
         if (errno != 0)
         {
-            throw new RegistryStoreException($"The {role} '{path}' could not be read: {NativeMethods.Describe(errno)}. Nothing was changed.");
+            throw new RegistryStoreException($"The {role} '{path}' could not be read: {UnixFile.ErrorMessage(errno)}. Nothing was changed.");
         }
 
         Check(path, role, before, maxLength, forbidden);
-        using var handle = NativeMethods.OpenFile(path, NativeMethods.ORdOnly | NativeMethods.ONonBlock, 0, out errno);
+        using var handle = UnixFile.OpenForReading(path, out errno);
         if (handle.IsInvalid)
         {
-            if (errno == NativeMethods.ENOENT)
+            if (errno == UnixFile.ENOENT)
             {
                 return null;
             }
 
-            throw new RegistryStoreException($"The {role} '{path}' could not be read: {NativeMethods.Describe(errno)}. Check the permissions of the file and its folder; nothing was changed.");
+            throw new RegistryStoreException($"The {role} '{path}' could not be read: {UnixFile.ErrorMessage(errno)}. Check the permissions of the file and its folder; nothing was changed.");
         }
 
         // The checks that count are on what was opened: the name may have been swapped since the stat.
         var status = StatOpened(handle, path, role);
         Check(path, role, status, maxLength, forbidden);
 
-        // Bounded even when the size lies (a file that grows, a pseudo-file that reports 0).
-        var buffer = new byte[Math.Min(status.Size, maxLength) + 1];
-        var length = 0;
-        while (true)
+        // Bounded even when the size lies (a file that grows, a pseudo-file that reports 0); no copy of a key is left behind.
+        byte[]? content;
+        try
         {
-            if (length == buffer.Length)
-            {
-                if (buffer.Length > maxLength)
-                {
-                    throw TooLarge(path, role, length, maxLength);
-                }
-
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, maxLength + 1L));
-            }
-
-            var read = NativeMethods.Read(handle, buffer.AsSpan(length), out errno);
-            if (read < 0)
-            {
-                throw new RegistryStoreException($"The {role} '{path}' could not be read: {NativeMethods.Describe(errno)}. Nothing was changed.");
-            }
-
-            if (read == 0)
-            {
-                var content = buffer.AsSpan(0, length).ToArray();
-
-                // The buffer may hold a key: leave no copy of it behind.
-                CryptographicOperations.ZeroMemory(buffer);
-                return content;
-            }
-
-            length += read;
+            content = UnixFile.ReadBounded(handle, maxLength, status.Size);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RegistryStoreException($"The {role} '{path}' could not be read: {e.Message}. Nothing was changed.", e);
+        }
+
+        return content ?? throw TooLarge(path, role, maxLength + 1L, maxLength);
     }
 
     private static byte[]? ReadManaged(string path, string role, int maxLength, UnixFileMode forbidden)
     {
         if (Directory.Exists(path))
         {
-            throw NotRegular(path, role, NativeMethods.SIfDir, "Nothing was changed.");
+            throw NotRegular(path, role, FileKind.Directory, "Nothing was changed.");
         }
 
         try
@@ -369,11 +349,11 @@ internal static class PrivateFile
         }
     }
 
-    private static void Check(string path, string role, FileStatus status, int maxLength, UnixFileMode forbidden)
+    private static void Check(string path, string role, UnixFileStatus status, int maxLength, UnixFileMode forbidden)
     {
-        if (status.Type != NativeMethods.SIfReg)
+        if (status.Kind != FileKind.Regular)
         {
-            throw NotRegular(path, role, status.Type, "Nothing was changed.");
+            throw NotRegular(path, role, status.Kind, "Nothing was changed.");
         }
 
         var me = NativeMethods.EffectiveUserId();
@@ -389,10 +369,10 @@ internal static class PrivateFile
         }
     }
 
-    private static FileStatus StatOpened(SafeFileHandle handle, string path, string role)
+    private static UnixFileStatus StatOpened(SafeFileHandle handle, string path, string role)
     {
-        var errno = NativeMethods.Stat(handle, out var status);
-        return errno == 0 ? status : throw new RegistryStoreException($"The {role} '{path}' could not be examined: {NativeMethods.Describe(errno)}. Nothing was changed.");
+        var errno = UnixFile.Stat(handle, out var status);
+        return errno == 0 ? status : throw new RegistryStoreException($"The {role} '{path}' could not be examined: {UnixFile.ErrorMessage(errno)}. Nothing was changed.");
     }
 
     private static void CheckMode(string path, string role, UnixFileMode mode, UnixFileMode forbidden)
@@ -408,15 +388,15 @@ internal static class PrivateFile
             $"The {role} '{path}' is {what} (mode {Convert.ToString((int)mode, 8)}), so it is not trusted; it must be readable and writable by its owner only. Run 'chmod 600 {path}'. Nothing was changed."));
     }
 
-    private static RegistryStoreException NotRegular(string path, string role, int type, string tail)
+    private static RegistryStoreException NotRegular(string path, string role, FileKind kind, string tail)
     {
-        var what = type switch
+        var what = kind switch
         {
-            NativeMethods.SIfDir => "is a directory, not a file: give the path of a file (for example '" + Path.Combine(path, "store.json") + "')",
-            NativeMethods.SIfIfo => "is a named pipe (FIFO), not a regular file: reading it could block forever. Give the path of a regular file",
-            NativeMethods.SIfChr or NativeMethods.SIfBlk => "is a device, not a regular file. Give the path of a regular file",
-            NativeMethods.SIfSock => "is a socket, not a regular file. Give the path of a regular file",
-            NativeMethods.SIfLnk => "is a symbolic link. Give the path of a regular file",
+            FileKind.Directory => "is a directory, not a file: give the path of a file (for example '" + Path.Combine(path, "store.json") + "')",
+            FileKind.Fifo => "is a named pipe (FIFO), not a regular file: reading it could block forever. Give the path of a regular file",
+            FileKind.CharacterDevice or FileKind.BlockDevice => "is a device, not a regular file. Give the path of a regular file",
+            FileKind.Socket => "is a socket, not a regular file. Give the path of a regular file",
+            FileKind.SymbolicLink => "is a symbolic link. Give the path of a regular file",
             _ => "is not a regular file. Give the path of a regular file",
         };
         return new RegistryStoreException($"The {role} '{path}' {what}. {tail}");

@@ -1,4 +1,6 @@
 using System.Security;
+using Microsoft.Win32.SafeHandles;
+using Registries.Core.Shared;
 
 namespace Registries.Core.HostConfiguration;
 
@@ -17,12 +19,10 @@ internal static class AtomicFile
     /// <summary>The most a certificate file or CA bundle may hold: Debian's system bundle is about 220 kilobytes.</summary>
     internal const int CertificateFileLimit = 16 * 1024 * 1024;
 
-    private const uint RegularFileType = 0x8000;
-
     /// <summary>Reads a regular file of at most <paramref name="limit"/> bytes, or returns <see langword="null"/> when it does not exist.</summary>
     /// <remarks>
     /// A FIFO, a device, a socket or a folder is refused before a byte is read, and a read never blocks: the path is
-    /// opened with O_NONBLOCK and the opened handle's type is checked with fstat (a path swapped after a check cannot
+    /// opened with O_NONBLOCK and the opened handle's type is checked with statx (a path swapped after a check cannot
     /// slip through). Reads stop after <paramref name="limit"/> + 1 bytes, so <c>/dev/zero</c> or a huge file cannot
     /// exhaust memory. A symbolic link is followed.
     /// </remarks>
@@ -40,7 +40,7 @@ internal static class AtomicFile
                 return null;
             }
 
-            return NativeMethods.IsAvailable ? ReadNonBlocking(path, limit) : ReadBounded(File.OpenHandle(path), path, limit);
+            return OperatingSystem.IsLinux() ? ReadNonBlocking(path, limit) : ReadBounded(File.OpenHandle(path), path, limit);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
@@ -50,78 +50,39 @@ internal static class AtomicFile
 
     private static byte[]? ReadNonBlocking(string path, int limit)
     {
-        var fd = NativeMethods.OpenNonBlockingForRead(path, out var errno);
-        if (fd < 0)
+        var handle = UnixFile.OpenForReading(path, out var errno);
+        if (handle.IsInvalid)
         {
-            const int NoSuchFile = 2, AccessDenied = 13, IsDirectory = 21;
+            handle.Dispose();
             return errno switch
             {
-                NoSuchFile => null,
-                IsDirectory => throw NotRegular(path, "a directory"),
-                AccessDenied => throw AccessError(path, "read", new UnauthorizedAccessException("permission denied")),
+                UnixFile.ENOENT => null,
+                UnixFile.EISDIR => throw NotRegular(path, UnixFile.Describe(FileKind.Directory)),
+                UnixFile.EACCES => throw AccessError(path, "read", new UnauthorizedAccessException("permission denied")),
                 _ => throw AccessError(path, "read", new IOException($"open failed with errno {errno.ToString(System.Globalization.CultureInfo.InvariantCulture)}")),
             };
         }
 
-        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        var type = NativeMethods.GetFileType(fd);
-        if (type != RegularFileType)
+        // A failed statx names no kind: it is refused like any file that is not a regular one.
+        var kind = UnixFile.Stat(handle, out var status) == 0 ? status.Kind : FileKind.Other;
+        if (kind != FileKind.Regular)
         {
             handle.Dispose();
-            throw NotRegular(path, type switch
-            {
-                0x4000 => "a directory",
-                0x1000 => "a FIFO (named pipe)",
-                0x2000 => "a character device",
-                0x6000 => "a block device",
-                0xC000 => "a socket",
-                _ => "not a regular file",
-            });
+            throw NotRegular(path, UnixFile.Describe(kind));
         }
 
         return ReadBounded(handle, path, limit);
     }
 
-    private static byte[] ReadBounded(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, int limit)
+    private static byte[] ReadBounded(SafeFileHandle handle, string path, int limit)
     {
         using (handle)
         {
             // The size is checked first for a clear message, and the read is bounded too: a file may grow meanwhile.
             var length = RandomAccess.GetLength(handle);
-            if (length > limit)
-            {
-                throw TooLarge(path, limit);
-            }
-
-            var buffer = new byte[Math.Min(limit + 1L, Math.Max(length, 4096))];
-            var total = 0;
-            while (true)
-            {
-                if (total == buffer.Length)
-                {
-                    if (total > limit)
-                    {
-                        throw TooLarge(path, limit);
-                    }
-
-                    Array.Resize(ref buffer, (int)Math.Min(limit + 1L, buffer.Length * 2L));
-                }
-
-                var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
-            }
-
-            if (total > limit)
-            {
-                throw TooLarge(path, limit);
-            }
-
-            return buffer[..total];
+            return length > limit
+                ? throw TooLarge(path, limit)
+                : UnixFile.ReadBounded(handle, limit, length) ?? throw TooLarge(path, limit);
         }
     }
 

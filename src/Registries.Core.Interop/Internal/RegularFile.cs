@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
 
@@ -9,23 +10,12 @@ namespace Registries.Core.Interop;
 /// FIFO, a device such as <c>/dev/zero</c>) and anything larger than a bound.</summary>
 /// <remarks>
 /// <para>On Linux the file is opened with <c>O_NONBLOCK</c> (so opening a FIFO without a writer returns at once instead
-/// of waiting forever), its type and size are read from the open descriptor with <c>statx</c> (whose layout is the same
-/// on every architecture, unlike <c>struct stat</c>), and only a regular file is read, never past the bound. Elsewhere
-/// the folder and size checks still apply.</para>
+/// of waiting forever), its type and size are read from the open descriptor with <c>statx</c> (the shared
+/// <see cref="UnixFile"/>), and only a regular file is read, never past the bound. Elsewhere the folder and size checks
+/// still apply.</para>
 /// </remarks>
-internal static partial class RegularFile
+internal static class RegularFile
 {
-    private const int ORdOnly = 0;
-    private const int ONoCtty = 0x100;
-    private const int ONonBlock = 0x800;
-    private const int OCloExec = 0x80000;
-    private const int AtEmptyPath = 0x1000;
-    private const uint StatxType = 0x1;
-    private const uint StatxSize = 0x200;
-    private const int ENoEnt = 2;
-    private const int EAcces = 13;
-    private const int EIsDir = 21;
-
     /// <summary>Reads a file as UTF-8 text (a BOM is skipped).</summary>
     /// <param name="path">The file.</param>
     /// <param name="what">What the file is, for messages ("The Docker config").</param>
@@ -41,30 +31,30 @@ internal static partial class RegularFile
             throw new IOException($"{what} '{path}' is a directory, not a file: give the config.json file itself, for example '{Path.Combine(path, "config.json")}'.");
         }
 
-        using var stream = OperatingSystem.IsLinux() ? OpenLinux(path, what, maxBytes) : OpenPortable(path, what, maxBytes);
-        var buffer = new byte[maxBytes + 1];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        byte[] content;
+        using (var handle = OperatingSystem.IsLinux() ? OpenLinux(path, what, maxBytes, out var length) : OpenPortable(path, what, maxBytes, out length))
         {
-            total += read;
+            content = UnixFile.ReadBounded(handle, maxBytes, length) ?? throw TooLarge(path, what, maxBytes);
         }
 
-        if (total > maxBytes)
+        try
         {
-            throw TooLarge(path, what, maxBytes);
-        }
+            var span = content.AsSpan();
+            if (span.StartsWith(Encoding.UTF8.Preamble))
+            {
+                span = span[Encoding.UTF8.Preamble.Length..];
+            }
 
-        var span = buffer.AsSpan(0, total);
-        if (span.StartsWith(Encoding.UTF8.Preamble))
+            return Encoding.UTF8.GetString(span);
+        }
+        finally
         {
-            span = span[Encoding.UTF8.Preamble.Length..];
+            // The config holds passwords: only the decoded text, which the caller owns, is left.
+            CryptographicOperations.ZeroMemory(content);
         }
-
-        return Encoding.UTF8.GetString(span);
     }
 
-    private static FileStream OpenPortable(string path, string what, int maxBytes)
+    private static SafeFileHandle OpenPortable(string path, string what, int maxBytes, out long length)
     {
         var info = new FileInfo(path);
         if (!info.Exists)
@@ -72,61 +62,48 @@ internal static partial class RegularFile
             throw new FileNotFoundException($"{what} '{path}' does not exist.", path);
         }
 
-        if (info.Length > maxBytes)
+        length = info.Length;
+        if (length > maxBytes)
         {
             throw TooLarge(path, what, maxBytes);
         }
 
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
     }
 
-    private static FileStream OpenLinux(string path, string what, int maxBytes)
+    private static SafeFileHandle OpenLinux(string path, string what, int maxBytes, out long length)
     {
-        var fd = Open(path, ORdOnly | ONonBlock | OCloExec | ONoCtty);
-        if (fd < 0)
+        var handle = UnixFile.OpenForReading(path, out var errno);
+        if (handle.IsInvalid)
         {
-            var errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
             throw errno switch
             {
-                ENoEnt => new FileNotFoundException($"{what} '{path}' does not exist.", path),
-                EAcces => new UnauthorizedAccessException($"{what} '{path}' may not be read by this user: check its permissions."),
-                EIsDir => new IOException($"{what} '{path}' is a directory, not a file: give the config.json file itself."),
-                _ => new IOException($"{what} '{path}' could not be opened: {Marshal.GetPInvokeErrorMessage(errno)}."),
+                UnixFile.ENOENT => new FileNotFoundException($"{what} '{path}' does not exist.", path),
+                UnixFile.EACCES => new UnauthorizedAccessException($"{what} '{path}' may not be read by this user: check its permissions."),
+                UnixFile.EISDIR => new IOException($"{what} '{path}' is a directory, not a file: give the config.json file itself."),
+                _ => new IOException($"{what} '{path}' could not be opened: {UnixFile.ErrorMessage(errno)}."),
             };
         }
 
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            var status = new byte[256];
-            if (Statx(fd, string.Empty, AtEmptyPath, StatxType | StatxSize, status) != 0)
+            errno = UnixFile.Stat(handle, out var status);
+            if (errno != 0)
             {
-                throw new IOException($"{what} '{path}' could not be examined: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+                throw new IOException($"{what} '{path}' could not be examined: {UnixFile.ErrorMessage(errno)}.");
             }
 
-            // struct statx: stx_mode is the u16 at offset 28, stx_size the u64 at offset 40.
-            var mode = BitConverter.ToUInt16(status, 28) & 0xF000;
-            var kind = mode switch
+            if (status.Kind != FileKind.Regular)
             {
-                0x8000 => null,
-                0x4000 => "a directory",
-                0x1000 => "a FIFO (named pipe)",
-                0x2000 => "a character device",
-                0x6000 => "a block device",
-                0xC000 => "a socket",
-                _ => "not a regular file (mode " + mode.ToString("x", CultureInfo.InvariantCulture) + ")",
-            };
-            if (kind is not null)
-            {
+                var kind = status.Kind == FileKind.Other
+                    ? "not a regular file (mode " + status.Type.ToString("x", CultureInfo.InvariantCulture) + ")"
+                    : UnixFile.Describe(status.Kind);
                 throw new IOException($"{what} '{path}' is {kind}, not a regular file: give the config.json file itself.");
             }
 
-            if (BitConverter.ToUInt64(status, 40) > (ulong)maxBytes)
-            {
-                throw TooLarge(path, what, maxBytes);
-            }
-
-            return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            length = status.Size;
+            return length > maxBytes ? throw TooLarge(path, what, maxBytes) : handle;
         }
         catch
         {
@@ -137,10 +114,4 @@ internal static partial class RegularFile
 
     private static IOException TooLarge(string path, string what, int maxBytes)
         => new($"{what} '{path}' is larger than {(maxBytes / 1024).ToString(CultureInfo.InvariantCulture)} KiB; a Docker config.json is a few KiB: check that this is the right file.");
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirfd, string path, int flags, uint mask, [Out] byte[] buffer);
 }
