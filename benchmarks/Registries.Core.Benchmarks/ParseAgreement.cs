@@ -62,17 +62,10 @@ internal static class ParseAgreement
                 _ = ImageReference.TryParse(c.Text, out _);
             }
 
-            // The least of three calls: the runtime's tiered JIT can allocate a few bytes on the calling thread when a
-            // method reaches its call count, once; what the parser allocates shows up on every call.
-            var bytes = long.MaxValue;
-            for (var i = 0; i < 3; i++)
-            {
-                var before = GC.GetAllocatedBytesForCurrentThread();
-                _ = ImageReference.TryParse(c.Text, out var result);
-                bytes = Math.Min(bytes, GC.GetAllocatedBytesForCurrentThread() - before);
-                GC.KeepAlive(result);
-            }
-
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            _ = ImageReference.TryParse(c.Text, out var result);
+            var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(result);
             total += bytes;
             if (bytes > 0 && !c.Valid)
             {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Registries.Core;
@@ -11,14 +10,7 @@ internal static class ImageReferenceParser
     // What the public TryParse needs: the answer, without the work of telling which error it is.
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result)
     {
-        if (ReferenceFastPath.TryScan(s, out var parts))
-        {
-            AssertSameParts(s, parts);
-            result = Build(s, parts);
-            return true;
-        }
-
-        if (Analyze(s, out parts, out _) != ReferenceProblem.None)
+        if (Analyze(s, out var parts, out _) != ReferenceProblem.None)
         {
             result = null;
             return false;
@@ -30,15 +22,7 @@ internal static class ImageReferenceParser
 
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result, out ImageReferenceError error)
     {
-        if (ReferenceFastPath.TryScan(s, out var parts))
-        {
-            AssertSameParts(s, parts);
-            result = Build(s, parts);
-            error = default;
-            return true;
-        }
-
-        var problem = Analyze(s, out parts, out _);
+        var problem = Analyze(s, out var parts, out _);
         if (problem != ReferenceProblem.None)
         {
             result = null;
@@ -49,14 +33,6 @@ internal static class ImageReferenceParser
         result = Build(s, parts);
         error = default;
         return true;
-    }
-
-    // The fast pass only accepts what the grammar accepts, with the same parts (checked in Debug builds).
-    [Conditional("DEBUG")]
-    private static void AssertSameParts(ReadOnlySpan<char> s, in ReferenceParts fast)
-    {
-        Debug.Assert(Analyze(s, out var full, out _) == ReferenceProblem.None, "The fast pass accepted what the grammar refuses.");
-        Debug.Assert(full.Equals(fast), "The fast pass found other parts than the grammar.");
     }
 
     private static ReferenceProblem Analyze(ReadOnlySpan<char> s, out ReferenceParts parts, out int at)
