@@ -45,7 +45,7 @@ public sealed class RegistryService
     /// <see cref="RegistryEnvironment.IsNamed(string)"/> does, or as its id) is refused, so that every name the creator sees
     /// can stand for an id (<see cref="GetEnvironmentByIdOrNameAsync"/>). The check is not atomic with the creation: two
     /// creations racing with one name may both succeed, and the name is then reported as ambiguous, never guessed.</remarks>
-    /// <exception cref="ArgumentException">The user or name is empty, or the orchestration is unknown.</exception>
+    /// <exception cref="ArgumentException">The user or name is empty, the name holds a control or invisible formatting character, or the orchestration is unknown.</exception>
     /// <exception cref="DuplicateEnvironmentNameException">The creator can already see an environment with that name or id.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string actor, string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
@@ -62,6 +62,7 @@ public sealed class RegistryService
         }
 
         var trimmed = name.Trim();
+        DisplayName.Require(trimmed, "An environment name", nameof(name));
         var visible = await ListEnvironmentsAsync(actor, cancellationToken).ConfigureAwait(false);
         if (visible.FirstOrDefault(e => e.IsNamed(trimmed) || string.Equals(e.Id, trimmed, StringComparison.Ordinal)) is { } existing)
         {
@@ -145,6 +146,7 @@ public sealed class RegistryService
     /// <param name="role">The role.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed environment.</returns>
+    /// <exception cref="ArgumentException">The user name is empty or holds a control or invisible formatting character, or the role is unknown.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
     /// <exception cref="PermissionDeniedException">The actor is not an Owner.</exception>
     /// <exception cref="RegistryRuleException">The change would leave the environment without an Owner.</exception>
@@ -156,6 +158,8 @@ public sealed class RegistryService
         {
             throw new ArgumentException("A user name is required.", nameof(user));
         }
+
+        DisplayName.Require(user, "A user name", nameof(user));
 
         if (!Enum.IsDefined(role))
         {

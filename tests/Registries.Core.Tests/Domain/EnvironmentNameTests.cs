@@ -157,6 +157,62 @@ public sealed class EnvironmentNameTests
         Assert.Equal(EnvironmentRole.Owner, created.RoleOf(Outsider));
     }
 
+    [Theory]
+    [InlineData("a\nb", "U+000A at position 2")]
+    [InlineData("evil\u001b[2K", "U+001B at position 5")]
+    [InlineData("ab\u202Ec", "U+202E at position 3")]
+    [InlineData("x\u2028y", "U+2028 at position 2")]
+    [InlineData("zero\u200Bwidth", "U+200B at position 5")]
+    [InlineData("\U0001F680\u0007", "U+0007 at position 2")]
+    public async Task CreateEnvironmentAsync_ControlOrInvisibleCharacter_IsRefusedWithItsCodePointAndNothingIsCreated(string name, string where)
+    {
+        var f = await CreateAsync();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.CreateEnvironmentAsync(Owner, name).AsTask());
+
+        Assert.Contains(where, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(error.Message, c => char.IsControl(c) || char.IsSurrogate(c) || c is '\u202E' or '\u2028' or '\u200B');
+        Assert.Single(await f.Store.ListEnvironmentsAsync());
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_LoneSurrogate_IsRefused()
+    {
+        // Built here: xUnit would turn a lone surrogate in an InlineData string into U+FFFD.
+        var f = await CreateAsync();
+        var name = "lone" + (char)0xD800;
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.CreateEnvironmentAsync(Owner, name).AsTask());
+
+        Assert.Contains("U+D800 at position 5", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(error.Message, char.IsSurrogate);
+    }
+
+    [Fact]
+    public async Task CreateEnvironmentAsync_NonAsciiAndEmojiName_IsAccepted()
+    {
+        var f = await CreateAsync();
+
+        var created = await f.Service.CreateEnvironmentAsync(Owner, "Produktion \u00DCbersee \U0001F680");
+
+        Assert.Equal("Produktion \u00DCbersee \U0001F680", created.Name);
+    }
+
+    [Theory]
+    [InlineData("x\r\u001b[2Kevil", "U+000D at position 2")]
+    [InlineData("bob\u2066", "U+2066 at position 4")]
+    public async Task SetMemberAsync_UserNameWithControlOrInvisibleCharacter_IsRefusedAndNothingChanges(string user, string where)
+    {
+        var f = await CreateAsync();
+        var before = await f.Service.GetEnvironmentAsync(Owner, f.EnvironmentId);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.SetMemberAsync(Owner, f.EnvironmentId, user, EnvironmentRole.Member).AsTask());
+
+        Assert.Contains(where, error.Message, StringComparison.Ordinal);
+        var after = await f.Service.GetEnvironmentAsync(Owner, f.EnvironmentId);
+        Assert.Equal(before.Members.OrderBy(m => m.Key, StringComparer.Ordinal), after.Members.OrderBy(m => m.Key, StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task CreateEnvironmentAsync_NameWithBlanksAround_IsStoredTrimmed()
     {
