@@ -1,5 +1,3 @@
-using DotNet.Testcontainers.Images;
-
 namespace Registries.Core.Benchmarks;
 
 /// <summary>What the parsers answer on the <see cref="MixedWorkload"/>, and whether ours still answers as recorded.</summary>
@@ -15,7 +13,7 @@ internal static class MixedWorkloadCheck
         var disagreements = 0;
         foreach (var text in texts)
         {
-            if (ImageReference.TryParse(text, out _) != TestcontainersAccepts(text))
+            if (ImageReference.TryParse(text, out _) != ParseAgreement.TestcontainersAccepts(text))
             {
                 disagreements++;
             }
@@ -31,18 +29,5 @@ internal static class MixedWorkloadCheck
         }
 
         return failures;
-    }
-
-    private static bool TestcontainersAccepts(string text)
-    {
-        try
-        {
-            _ = new DockerImage(text);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

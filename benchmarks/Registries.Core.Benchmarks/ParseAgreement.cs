@@ -36,7 +36,8 @@ internal static class ParseAgreement
         return new Findings(ours, theirs, invalidBytes, validBytes);
     }
 
-    private static bool TestcontainersAccepts(string text)
+    // Testcontainers' verdict: its constructor throws for a reference it refuses.
+    internal static bool TestcontainersAccepts(string text)
     {
         try
         {
