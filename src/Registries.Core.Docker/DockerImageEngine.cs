@@ -174,13 +174,20 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
         => exception is HttpRequestException or SocketException or IOException or TimeoutException or System.Security.Authentication.AuthenticationException
             || (exception is OperationCanceledException && exception.InnerException is TimeoutException or null);
 
+    // For a missing unix socket the runtime reports "Cannot assign requested address", which sends people looking at
+    // the network; say what is really wrong. Looked at only after a connection failed.
+    private string? MissingSocket()
+        => _endpoint.Scheme == "unix" && !Path.Exists(_endpoint.LocalPath)
+            ? $"there is no socket at {_endpoint.LocalPath}"
+            : null;
+
     private ImagePullException EngineUnavailable(ImageReference image, Exception exception)
     {
         var cause = exception switch
         {
             OperationCanceledException => "it did not answer in time",
             System.Security.Authentication.AuthenticationException => "the TLS handshake failed: " + exception.Message + " Check DockerEngineOptions.ClientCertificate and CertificateAuthority (docker's --tlscert/--tlskey and --tlscacert)",
-            _ => exception.InnerException?.Message ?? exception.Message,
+            _ => MissingSocket() ?? exception.InnerException?.Message ?? exception.Message,
         };
         return new ImagePullException(
             ImagePullError.EngineUnavailable,

@@ -219,6 +219,8 @@ public sealed class DockerImageEngineTests : IDisposable
         Assert.Equal(ImagePullError.EngineUnavailable, pull.Error);
         Assert.Contains(socket.ToString(), pull.Message, StringComparison.Ordinal);
         Assert.Contains("dockerd is running", pull.Message, StringComparison.Ordinal);
+        Assert.Contains("there is no socket at " + socket.LocalPath, pull.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot assign requested address", pull.Message, StringComparison.Ordinal);
     }
 
     [Fact]
