@@ -43,4 +43,37 @@ public static class RegistriesBuilderExtensions
         builder.Services.Configure(configure);
         return builder;
     }
+
+    /// <summary>Plugs in the application's caller: every <see cref="RegistryService"/> operation acts as the caller <typeparamref name="TAccessor"/> gives.</summary>
+    /// <typeparam name="TAccessor">The accessor, registered as a singleton (it must be thread-safe, and read the caller of the current request or job, for example through <c>IHttpContextAccessor</c>).</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <remarks>Replaces an accessor registered before. Code that knows its caller can still use <see cref="RegistryService.As(string)"/>.</remarks>
+    public static IRegistriesBuilder UseCaller<TAccessor>(this IRegistriesBuilder builder)
+        where TAccessor : class, IRegistryCallerAccessor
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryCallerAccessor, TAccessor>());
+        return builder;
+    }
+
+    /// <summary>Plugs in the application's caller through a function asked at the start of every operation.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="caller">Returns the current caller's user name, or <see langword="null"/> when nobody is signed in
+    /// (the operation then throws <see cref="MissingCallerException"/>). It gets the root service provider.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <remarks>For example, in ASP.NET Core:
+    /// <c>.UseCaller(sp => sp.GetRequiredService&lt;IHttpContextAccessor&gt;().HttpContext?.User.Identity?.Name)</c>.</remarks>
+    public static IRegistriesBuilder UseCaller(this IRegistriesBuilder builder, Func<IServiceProvider, string?> caller)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(caller);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryCallerAccessor>(sp => new DelegateCallerAccessor(sp, caller)));
+        return builder;
+    }
+
+    private sealed class DelegateCallerAccessor(IServiceProvider services, Func<IServiceProvider, string?> caller) : IRegistryCallerAccessor
+    {
+        public RegistryCaller? Caller => caller(services) is { } name && !string.IsNullOrWhiteSpace(name) ? new RegistryCaller(name) : null;
+    }
 }

@@ -5,40 +5,63 @@ namespace Registries.Core.DependencyInjection;
 
 // Logs registry events and resolutions: addresses, ids, environments and outcomes; never a secret
 // (the values logged are chosen one by one, never a whole credential or resolution object).
-internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logger) : IRegistryEventObserver, IResolutionObserver
+internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logger) : IRegistryEventObserver, IResolutionObserver, IObserverFailureHandler
 {
     public ValueTask OnRegistryEventAsync(RegistryEvent registryEvent, CancellationToken cancellationToken = default)
     {
         var registry = registryEvent.Registry;
-        RegistryChanged(logger, registryEvent.Kind, registry.Address.ToString(), registry.Id, registry.EnvironmentId, registryEvent.Actor, registry.State);
+        RegistryChanged(logger, registryEvent.Kind, registry.Address.ToString(), registry.Id, registry.EnvironmentId, registryEvent.Caller, registry.State);
         return ValueTask.CompletedTask;
     }
 
-    public void OnResolved(string environmentId, CredentialResolution resolution)
+    public void OnResolved(ResolutionEvent resolution)
     {
+        var environmentId = resolution.EnvironmentId;
+        var subject = resolution.Image?.ToString() ?? resolution.Address.ToString();
+        var registryId = resolution.MatchedRegistry?.Id;
         switch (resolution.Outcome)
         {
             case ResolutionOutcome.Authenticated:
-                ResolvedAuthenticated(logger, resolution.Image, environmentId, resolution.Registry, resolution.RegistryId, resolution.Username);
+                ResolvedAuthenticated(logger, subject, environmentId, resolution.Address, registryId, resolution.MatchedRegistry?.Username);
                 break;
             case ResolutionOutcome.Anonymous:
-                ResolvedAnonymous(logger, resolution.Image, environmentId, resolution.Registry);
+                ResolvedAnonymous(logger, subject, environmentId, resolution.Address);
                 break;
             default:
-                ResolvedDenied(logger, resolution.Image, environmentId, resolution.Registry, resolution.RegistryId);
+                ResolvedDenied(logger, subject, environmentId, resolution.Address, registryId);
                 break;
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Registry {Kind}: {Address} ({RegistryId}) in environment {EnvironmentId} by {Actor}, now {State}")]
-    private static partial void RegistryChanged(ILogger logger, RegistryEventKind kind, string address, string registryId, string environmentId, string actor, RegistryState state);
+    public void OnObserverFailed(ObserverFailure failure)
+    {
+        // The exception is logged as it was thrown: an observer's own message is its author's responsibility, and the
+        // event named beside it carries no secret.
+        if (failure.RegistryEvent is { } registryEvent)
+        {
+            RegistryObserverFailed(logger, failure.Exception, failure.Observer.GetType().FullName, registryEvent.Kind, registryEvent.Registry.Id, registryEvent.Registry.EnvironmentId);
+        }
+        else
+        {
+            ResolutionObserverFailed(logger, failure.Exception, failure.Observer.GetType().FullName, failure.Resolution!.EnvironmentId);
+        }
+    }
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Resolved {Image} in environment {EnvironmentId}: authenticated for {Registry} with registry {RegistryId} as user {Username}")]
-    private static partial void ResolvedAuthenticated(ILogger logger, ImageReference image, string environmentId, RegistryAddress registry, string? registryId, string? username);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Observer {Observer} failed on registry event {Kind} of {RegistryId} in environment {EnvironmentId}; the change itself was stored")]
+    private static partial void RegistryObserverFailed(ILogger logger, Exception exception, string? observer, RegistryEventKind kind, string registryId, string environmentId);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Resolved {Image} in environment {EnvironmentId}: anonymous, no registry configured for {Registry}")]
-    private static partial void ResolvedAnonymous(ILogger logger, ImageReference image, string environmentId, RegistryAddress registry);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Resolution observer {Observer} failed in environment {EnvironmentId}; the resolution was answered all the same")]
+    private static partial void ResolutionObserverFailed(ILogger logger, Exception exception, string? observer, string environmentId);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Resolved {Image} in environment {EnvironmentId}: denied, registry {RegistryId} for {Registry} is inactive")]
-    private static partial void ResolvedDenied(ILogger logger, ImageReference image, string environmentId, RegistryAddress registry, string? registryId);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Registry {Kind}: {Address} ({RegistryId}) in environment {EnvironmentId} by {Caller}, now {State}")]
+    private static partial void RegistryChanged(ILogger logger, RegistryEventKind kind, string address, string registryId, string environmentId, string caller, RegistryState state);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Resolved {Image} in environment {EnvironmentId}: authenticated for {Address} with registry {RegistryId} as user {Username}")]
+    private static partial void ResolvedAuthenticated(ILogger logger, string image, string environmentId, RegistryAddress address, string? registryId, string? username);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Resolved {Image} in environment {EnvironmentId}: anonymous, no registry configured for {Address}")]
+    private static partial void ResolvedAnonymous(ILogger logger, string image, string environmentId, RegistryAddress address);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Resolved {Image} in environment {EnvironmentId}: denied, registry {RegistryId} for {Address} is inactive")]
+    private static partial void ResolvedDenied(ILogger logger, string image, string environmentId, RegistryAddress address, string? registryId);
 }

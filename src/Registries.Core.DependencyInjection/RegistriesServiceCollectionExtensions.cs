@@ -35,19 +35,25 @@ public static class RegistriesServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistriesOptions>, RegistriesOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRegistryStore, InMemoryRegistryStore>();
         services.TryAddSingleton(sp => new RegistriesLogging(sp.GetService<ILogger<RegistriesLogging>>() ?? NullLogger<RegistriesLogging>.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRegistryEventObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResolutionObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
+        services.TryAddSingleton<IObserverFailureHandler>(sp => sp.GetRequiredService<RegistriesLogging>());
         services.TryAddSingleton(sp => new CredentialResolver(
             sp.GetRequiredService<IRegistryStore>(),
             sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
-            sp.GetServices<IResolutionObserver>()));
+            sp.GetServices<IResolutionObserver>(),
+            sp.GetService<IObserverFailureHandler>()));
+
+        // The caller comes from the accessor the application registers (UseCaller); without one, every operation needs
+        // a caller bound with RegistryService.As(user).
         services.TryAddSingleton(sp => new RegistryService(
-            sp.GetRequiredService<IRegistryStore>(),
-            sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
+            sp.GetRequiredService<CredentialResolver>(),
+            sp.GetService<IRegistryCallerAccessor>(),
             sp.GetServices<IRegistryEventObserver>(),
-            sp.GetServices<IResolutionObserver>()));
+            sp.GetService<IObserverFailureHandler>()));
         services.TryAddSingleton(sp => new ImagePullService(
             sp.GetRequiredService<CredentialResolver>(),
             sp.GetService<IImageEngine>() ?? throw new InvalidOperationException(

@@ -10,4 +10,38 @@ public sealed class RegistriesOptions
     /// <summary>Gets or sets how many times an operation is retried after a concurrency conflict before the conflict is reported.</summary>
     /// <remarks>Each retry reads the entry again and checks the rules again. The default is 3; 0 reports every conflict.</remarks>
     public int ConcurrencyRetries { get; set; } = 3;
+
+    // The one list of rules: the DI package's validator (ValidateOnStart) and the constructors that take the options
+    // directly both report these messages.
+    internal List<string> Problems()
+    {
+        var failures = new List<string>();
+        if (SupportedOrchestrations.Count == 0)
+        {
+            failures.Add("RegistriesOptions.SupportedOrchestrations is empty: keep at least Cattle, or registries cannot be used anywhere.");
+        }
+
+        foreach (var kind in SupportedOrchestrations)
+        {
+            if (!Enum.IsDefined(kind))
+            {
+                failures.Add($"RegistriesOptions.SupportedOrchestrations contains {(int)kind}, which is not an orchestration kind: use Cattle, Kubernetes, Swarm or Mesos.");
+            }
+        }
+
+        if (ConcurrencyRetries is < 0 or > 100)
+        {
+            failures.Add($"RegistriesOptions.ConcurrencyRetries is {ConcurrencyRetries}: give a number from 0 to 100.");
+        }
+
+        return failures;
+    }
+
+    internal void ThrowIfInvalid()
+    {
+        if (Problems() is { Count: > 0 } failures)
+        {
+            throw new ArgumentException(string.Join(" ", failures), "options");
+        }
+    }
 }

@@ -5,7 +5,8 @@ namespace Registries.Core;
 
 /// <summary>The operations a user performs on environments and their registries, with Rancher's rules.</summary>
 /// <remarks>
-/// <para>Every operation names the acting user. A user who is not a member of the environment gets
+/// <para>Every operation acts for the caller: the one bound with <see cref="As(string)"/>, else the one the
+/// registered <see cref="IRegistryCallerAccessor"/> gives (<see cref="MissingCallerException"/> when there is none). A caller who is not a member of the environment gets
 /// <see cref="EnvironmentNotFoundException"/> (the same as for an unknown id), so an outsider cannot learn that
 /// an environment or registry exists. Owners and Members manage registries; ReadOnly members may list them.
 /// Registry operations in an environment whose orchestration is not supported throw
@@ -19,24 +20,66 @@ public sealed class RegistryService
     private readonly IRegistryStore _store;
     private readonly RegistriesOptions _options;
     private readonly CredentialResolver _resolver;
+    private readonly IRegistryCallerAccessor _callers;
     private readonly IRegistryEventObserver[] _observers;
+    private readonly IObserverFailureHandler? _failures;
 
-    /// <summary>Initializes a new service.</summary>
+    /// <summary>Initializes a service over a store, with no observers: the simple form for scripts and tests.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
-    /// <param name="observers">Observers of registry events, for example an audit log.</param>
-    /// <param name="resolutionObservers">Observers of resolutions made through <see cref="ResolveAsync"/>.</param>
-    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null)
+    /// <remarks>The service has no caller: bind one with <see cref="As(string)"/> before calling an operation.</remarks>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    public RegistryService(IRegistryStore store, RegistriesOptions? options = null)
+        : this(new CredentialResolver(store, options))
     {
-        ArgumentNullException.ThrowIfNull(store);
-        _store = store;
-        _options = options ?? new RegistriesOptions();
-        _resolver = new CredentialResolver(store, _options, resolutionObservers);
+    }
+
+    /// <summary>Initializes a service over the store, options and resolution observers of <paramref name="resolver"/>.</summary>
+    /// <param name="resolver">The resolver; the service uses its store and options, so that both always agree.</param>
+    /// <param name="callers">Tells who the current caller is (the application registers one); when <see langword="null"/>,
+    /// every operation needs a caller bound with <see cref="As(string)"/>.</param>
+    /// <param name="observers">Observers of registry events, for example an audit log. They run after the change is
+    /// stored; what they throw goes to <paramref name="failureHandler"/>, never to the caller.</param>
+    /// <param name="failureHandler">Receives the failures of observers; with none they are dropped.</param>
+    public RegistryService(CredentialResolver resolver, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IObserverFailureHandler? failureHandler = null)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        _resolver = resolver;
+        _store = resolver.Store;
+        _options = resolver.Options;
+        _callers = callers ?? NoCaller.Instance;
         _observers = observers?.ToArray() ?? [];
+        _failures = failureHandler;
+    }
+
+    private RegistryService(RegistryService other, IRegistryCallerAccessor callers)
+    {
+        _resolver = other._resolver;
+        _store = other._store;
+        _options = other._options;
+        _observers = other._observers;
+        _failures = other._failures;
+        _callers = callers;
+    }
+
+    /// <summary>Returns a service bound to <paramref name="caller"/>: every operation on it acts as that user.</summary>
+    /// <param name="caller">The user name, as environments list their members.</param>
+    /// <returns>A service that shares this one's store, resolver and observers.</returns>
+    /// <remarks>The simple form for scripts, workers and tests; an application that serves many users registers an
+    /// <see cref="IRegistryCallerAccessor"/> instead. Cheap: call it per request if that is simpler.</remarks>
+    /// <exception cref="ArgumentException">The name is empty or white space.</exception>
+    public RegistryService As(string caller) => As(new RegistryCaller(caller));
+
+    /// <summary>Returns a service bound to <paramref name="caller"/>: every operation on it acts as that caller.</summary>
+    /// <param name="caller">The caller.</param>
+    /// <returns>A service that shares this one's store, resolver and observers.</returns>
+    public RegistryService As(RegistryCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return new RegistryService(this, new FixedCaller(caller));
     }
 
     /// <summary>Creates an environment; the creator becomes its Owner.</summary>
-    /// <param name="actor">The user creating it.</param>
     /// <param name="name">The display name; white space around it is removed.</param>
     /// <param name="orchestration">The orchestration kind.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -48,9 +91,9 @@ public sealed class RegistryService
     /// <exception cref="ArgumentException">The user or name is empty, the name holds a control or invisible formatting character, or the orchestration is unknown.</exception>
     /// <exception cref="DuplicateEnvironmentNameException">The creator can already see an environment with that name or id.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string actor, string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        var actor = CallerName();
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("An environment name is required.", nameof(name));
@@ -63,7 +106,7 @@ public sealed class RegistryService
 
         var trimmed = name.Trim();
         DisplayName.Require(trimmed, "An environment name", nameof(name));
-        var visible = await ListEnvironmentsAsync(actor, cancellationToken).ConfigureAwait(false);
+        var visible = await ListVisibleAsync(actor, cancellationToken).ConfigureAwait(false);
         if (visible.FirstOrDefault(e => e.IsNamed(trimmed) || string.Equals(e.Id, trimmed, StringComparison.Ordinal)) is { } existing)
         {
             throw new DuplicateEnvironmentNameException(trimmed, existing.Id);
@@ -74,32 +117,29 @@ public sealed class RegistryService
     }
 
     /// <summary>Lists the environments the user is a member of.</summary>
-    /// <param name="actor">The user.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The environments, in order of creation.</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(string actor, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        var actor = CallerName();
         var all = await _store.ListEnvironmentsAsync(cancellationToken).ConfigureAwait(false);
         return all.Where(e => e.RoleOf(actor) is not null).ToArray();
     }
 
     /// <summary>Reads an environment the user is a member of.</summary>
-    /// <param name="actor">The user.</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The environment.</returns>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the user is not a member.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<RegistryEnvironment> GetEnvironmentAsync(string actor, string environmentId, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryEnvironment> GetEnvironmentAsync(string environmentId, CancellationToken cancellationToken = default)
     {
-        var (environment, _) = await AuthorizeAsync(actor, environmentId, null, "read the environment", registryOperation: false, cancellationToken).ConfigureAwait(false);
+        var (environment, _) = await AuthorizeAsync(CallerName(), environmentId, null, "read the environment", registryOperation: false, cancellationToken).ConfigureAwait(false);
         return environment;
     }
 
     /// <summary>Reads an environment the user is a member of, given its id or its name.</summary>
-    /// <param name="actor">The user.</param>
     /// <param name="idOrName">The environment's id or name, for example as a user typed it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The environment.</returns>
@@ -115,9 +155,9 @@ public sealed class RegistryService
     /// <exception cref="EnvironmentNotFoundException">No environment the user is a member of has that id or name.</exception>
     /// <exception cref="AmbiguousEnvironmentNameException">Several environments the user is a member of bear that name; the error lists their ids.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<RegistryEnvironment> GetEnvironmentByIdOrNameAsync(string actor, string idOrName, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryEnvironment> GetEnvironmentByIdOrNameAsync(string idOrName, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        var actor = CallerName();
         ArgumentNullException.ThrowIfNull(idOrName);
         if (idOrName.Length > 0)
         {
@@ -128,7 +168,7 @@ public sealed class RegistryService
             }
         }
 
-        var matches = (await ListEnvironmentsAsync(actor, cancellationToken).ConfigureAwait(false))
+        var matches = (await ListVisibleAsync(actor, cancellationToken).ConfigureAwait(false))
             .Where(e => e.IsNamed(idOrName))
             .ToArray();
         return matches.Length switch
@@ -140,20 +180,20 @@ public sealed class RegistryService
     }
 
     /// <summary>Adds a member or changes a member's role. Only Owners may do this.</summary>
-    /// <param name="actor">The acting user.</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="user">The user to add or change.</param>
     /// <param name="role">The role.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed environment.</returns>
     /// <exception cref="ArgumentException">The user name is empty or holds a control or invisible formatting character, or the role is unknown.</exception>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is not an Owner.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is not an Owner.</exception>
     /// <exception cref="RegistryRuleException">The change would leave the environment without an Owner.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the environment; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<RegistryEnvironment> SetMemberAsync(string actor, string environmentId, string user, EnvironmentRole role, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryEnvironment> SetMemberAsync(string environmentId, string user, EnvironmentRole role, CancellationToken cancellationToken = default)
     {
+        var actor = CallerName();
         if (string.IsNullOrWhiteSpace(user))
         {
             throw new ArgumentException("A user name is required.", nameof(user));
@@ -186,47 +226,46 @@ public sealed class RegistryService
     }
 
     /// <summary>Adds a registry credential. It becomes the effective one for its address from now on.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address (<see cref="RegistryAddress.DockerHub"/>, <see cref="RegistryAddress.Quay"/> or a custom one).</param>
     /// <param name="credential">The e-mail address, username and password.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new entry.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<Registry> AddRegistryAsync(string actor, string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public async ValueTask<Registry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(credential);
+        var actor = CallerName();
         await AuthorizeAsync(actor, environmentId, EnvironmentRole.Member, "add registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        var before = CredentialResolver.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
+        var before = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
         var added = await _store.AddRegistryAsync(environmentId, address, credential, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(new RegistryEvent(RegistryEventKind.Added, added.Registry, actor), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new RegistryEvent(RegistryEventKind.Added, added.Registry, actor)).ConfigureAwait(false);
         if (before is not null && before.Registry.Sequence < added.Registry.Sequence)
         {
-            await PublishAsync(new RegistryEvent(RegistryEventKind.Overridden, before.Registry, actor), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(new RegistryEvent(RegistryEventKind.Overridden, before.Registry, actor)).ConfigureAwait(false);
         }
 
         return added.Registry;
     }
 
     /// <summary>Lists the registry entries of an environment, oldest first, marking the effective ones.</summary>
-    /// <param name="actor">The acting user (any member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The entries, without passwords.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<IReadOnlyList<RegistryEntry>> ListRegistriesAsync(string actor, string environmentId, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<RegistryEntry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
-        await AuthorizeAsync(actor, environmentId, EnvironmentRole.ReadOnly, "list registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "list registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var records = await _store.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
         var effectiveIds = records
             .GroupBy(r => r.Registry.Address)
-            .Select(g => CredentialResolver.SelectEffective(g.ToArray())?.Registry.Id)
+            .Select(g => StoreRules.SelectEffective(g.ToArray())?.Registry.Id)
             .Where(id => id is not null)
             .ToHashSet(StringComparer.Ordinal);
         return records
@@ -236,43 +275,41 @@ public sealed class RegistryService
     }
 
     /// <summary>Reads one registry entry.</summary>
-    /// <param name="actor">The acting user (any member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The entry, without its password.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<RegistryEntry> GetRegistryAsync(string actor, string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryEntry> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registryId);
-        await AuthorizeAsync(actor, environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var record = await _store.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)
             ?? throw new RegistryNotFoundException(environmentId, registryId);
-        var effective = CredentialResolver.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, record.Registry.Address, cancellationToken).ConfigureAwait(false));
+        var effective = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, record.Registry.Address, cancellationToken).ConfigureAwait(false));
         return new RegistryEntry(record.Registry, effective?.Registry.Id == record.Registry.Id);
     }
 
     /// <summary>Changes the e-mail address, username and password of an entry. The password is always required again.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="credential">The new credential; the address never changes.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed entry.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry was deleted.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public ValueTask<Registry> EditRegistryAsync(string actor, string environmentId, string registryId, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        return ChangeAsync(actor, environmentId, registryId, "edit registries", RegistryEventKind.Edited, record =>
+        return ChangeAsync(CallerName(), environmentId, registryId, "edit registries", RegistryEventKind.Edited, record =>
         {
             if (record.Registry.State == RegistryState.Removed)
             {
@@ -284,80 +321,153 @@ public sealed class RegistryService
     }
 
     /// <summary>Deactivates an Active entry: while it is the effective entry for its address, pulls from the address are prohibited.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed entry.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry is not Active.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public ValueTask<Registry> DeactivateRegistryAsync(string actor, string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ChangeAsync(actor, environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, record =>
+    public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+        => ChangeAsync(CallerName(), environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, record =>
         {
             RequireState(record.Registry, RegistryState.Active, "deactivated", record.Registry.State == RegistryState.Inactive ? "it is already inactive" : "it was deleted");
             return new RegistryRecord(record.Registry.WithState(RegistryState.Inactive), record.Password);
         }, cancellationToken);
 
     /// <summary>Activates an Inactive entry again, without re-entering the password.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed entry.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry is not Inactive.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public ValueTask<Registry> ActivateRegistryAsync(string actor, string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ChangeAsync(actor, environmentId, registryId, "activate registries", RegistryEventKind.Activated, record =>
+    public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+        => ChangeAsync(CallerName(), environmentId, registryId, "activate registries", RegistryEventKind.Activated, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "activated", record.Registry.State == RegistryState.Active ? "it is already active" : "it was deleted");
             return new RegistryRecord(record.Registry.WithState(RegistryState.Active), record.Password);
         }, cancellationToken);
 
     /// <summary>Deletes an Inactive entry: its secret is erased for good and it is never used again.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The removed entry.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry is Active (deactivate it first) or already deleted.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public ValueTask<Registry> DeleteRegistryAsync(string actor, string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ChangeAsync(actor, environmentId, registryId, "delete registries", RegistryEventKind.Deleted, record =>
+    public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+        => ChangeAsync(CallerName(), environmentId, registryId, "delete registries", RegistryEventKind.Deleted, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "deleted", record.Registry.State == RegistryState.Active ? "it is active: deactivate it first" : "it was already deleted");
             return new RegistryRecord(record.Registry.WithState(RegistryState.Removed), null);
         }, cancellationToken);
 
-    /// <summary>Resolves an image for a user who may launch containers (Owner or Member).</summary>
-    /// <param name="actor">The acting user.</param>
+    /// <summary>Reads the effective entry for a registry address: the one whose credential (or prohibition) every image of the address gets.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="address">The registry address.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The effective entry, without its password, or <see langword="null"/> when the address has none (pulls are anonymous).</returns>
+    /// <remarks>Any member may read it (<see cref="RegistryPermission.ReadRegistries"/>); the entry may be Inactive, in which
+    /// case pulls from the address are prohibited.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async ValueTask<RegistryEntry?> GetEffectiveRegistryAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        var effective = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
+        return effective is null ? null : new RegistryEntry(effective.Registry, isEffective: true);
+    }
+
+    /// <summary>Resolves an image for a caller who may use the environment's credentials (Owner or Member).</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly and may not use the environment's credentials.</exception>
+    /// <remarks>The environment is read once, for the permission check and the resolution.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<CredentialResolution> ResolveAsync(string actor, string environmentId, ImageReference image, CancellationToken cancellationToken = default)
+    public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        await AuthorizeAsync(actor, environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        return await _resolver.ResolveAsync(environmentId, image, cancellationToken).ConfigureAwait(false);
+        var (environment, _) = await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        return await _resolver.ResolveInAsync(environment, image, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resolves a registry address for a caller who may use the environment's credentials (Owner or Member).</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="address">The registry address.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Authenticated, Anonymous or Denied, the answer every image of the address gets, with
+    /// <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
+    /// <remarks>For what asks per server rather than per image: exported config files, credential helpers, and the
+    /// check of an imported credential against the effective one.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (environment, _) = await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        return await _resolver.ResolveInAsync(environment, address, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Tells whether the caller holds a permission in an environment.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="permission">The permission.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when the caller's role grants it (see <see cref="RegistryEnvironment.HasPermission"/>).</returns>
+    /// <remarks>Ask before work that the operation itself would refuse only at its end (verifying a credential against
+    /// its registry, reading a file to import). A caller who is not a member learns nothing: the answer is the same
+    /// <see cref="EnvironmentNotFoundException"/> as for an unknown id.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">A registry permission was asked in an environment whose orchestration does not support registries.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async ValueTask<bool> HasPermissionAsync(string environmentId, RegistryPermission permission, CancellationToken cancellationToken = default)
+    {
+        var caller = CallerName();
+        var (environment, _) = await AuthorizeAsync(caller, environmentId, null, string.Empty, IsRegistryPermission(permission), cancellationToken).ConfigureAwait(false);
+        return environment.HasPermission(caller, permission);
+    }
+
+    /// <summary>Demands a permission: returns the environment when the caller holds it, and throws otherwise.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="permission">The permission.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The environment.</returns>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller's role does not grant the permission.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">A registry permission was asked in an environment whose orchestration does not support registries.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async ValueTask<RegistryEnvironment> EnsurePermissionAsync(string environmentId, RegistryPermission permission, CancellationToken cancellationToken = default)
+    {
+        var caller = CallerName();
+        var (environment, role) = await AuthorizeAsync(caller, environmentId, null, string.Empty, IsRegistryPermission(permission), cancellationToken).ConfigureAwait(false);
+        if (!environment.HasPermission(caller, permission))
+        {
+            throw new PermissionDeniedException(caller, environmentId, role, RegistryPermissions.Describe(permission));
+        }
+
+        return environment;
     }
 
     private async ValueTask<Registry> ChangeAsync(string actor, string environmentId, string registryId, string operation, RegistryEventKind kind, Func<RegistryRecord, RegistryRecord> change, CancellationToken cancellationToken)
@@ -379,7 +489,7 @@ public sealed class RegistryService
                 continue;
             }
 
-            await PublishAsync(new RegistryEvent(kind, stored.Registry, actor), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(new RegistryEvent(kind, stored.Registry, actor)).ConfigureAwait(false);
             return stored.Registry;
         }
     }
@@ -416,11 +526,50 @@ public sealed class RegistryService
         return (environment, role);
     }
 
-    private async ValueTask PublishAsync(RegistryEvent registryEvent, CancellationToken cancellationToken)
+    private static bool IsRegistryPermission(RegistryPermission permission) => permission switch
+    {
+        RegistryPermission.ReadEnvironment or RegistryPermission.ManageMembers => false,
+        RegistryPermission.ReadRegistries or RegistryPermission.ManageRegistries or RegistryPermission.UseCredentials => true,
+        _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "Unknown permission: use ReadEnvironment, ReadRegistries, ManageRegistries, UseCredentials or ManageMembers."),
+    };
+
+    private string CallerName() => (_callers.Caller ?? throw new MissingCallerException()).Name;
+
+    private async ValueTask<IReadOnlyList<RegistryEnvironment>> ListVisibleAsync(string actor, CancellationToken cancellationToken)
+    {
+        var all = await _store.ListEnvironmentsAsync(cancellationToken).ConfigureAwait(false);
+        return all.Where(e => e.RoleOf(actor) is not null).ToArray();
+    }
+
+    // The change is stored: from here on nothing may fail the operation, or a caller who retries would repeat it.
+    // Observers are awaited one by one (an audit log is written when the operation returns), without the caller's
+    // token: cancelling after the commit cannot undo it, so the observers still hear of it.
+    private async ValueTask PublishAsync(RegistryEvent registryEvent)
     {
         foreach (var observer in _observers)
         {
-            await observer.OnRegistryEventAsync(registryEvent, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await observer.OnRegistryEventAsync(registryEvent, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Best effort after the commit, reported to the failure handler.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                ObserverFailures.Report(_failures, new ObserverFailure(observer, registryEvent, ex));
+            }
         }
+    }
+
+    private sealed class NoCaller : IRegistryCallerAccessor
+    {
+        public static readonly NoCaller Instance = new();
+
+        public RegistryCaller? Caller => null;
+    }
+
+    private sealed class FixedCaller(RegistryCaller caller) : IRegistryCallerAccessor
+    {
+        public RegistryCaller? Caller { get; } = caller;
     }
 }

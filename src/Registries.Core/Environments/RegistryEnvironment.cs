@@ -77,11 +77,17 @@ public sealed class RegistryEnvironment
         return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).SetItem(user, role), Version);
     }
 
-    /// <summary>Returns a copy with another version; stores call it when they write.</summary>
-    /// <param name="version">The new version.</param>
-    /// <returns>The copy.</returns>
-    public RegistryEnvironment WithVersion(long version)
-        => new(Id, Name, Orchestration, Members, version);
+    /// <summary>Tells whether <paramref name="user"/> holds <paramref name="permission"/> in this environment.</summary>
+    /// <param name="user">The user name.</param>
+    /// <param name="permission">The permission.</param>
+    /// <returns><see langword="true"/> when the user is a member whose role grants the permission.</returns>
+    /// <remarks>Owners hold every permission; Members every one but <see cref="RegistryPermission.ManageMembers"/>;
+    /// ReadOnly members only <see cref="RegistryPermission.ReadEnvironment"/> and <see cref="RegistryPermission.ReadRegistries"/>.
+    /// Whether the environment's orchestration supports registries is a separate question (see
+    /// <see cref="RegistriesOptions.SupportedOrchestrations"/>).</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The permission is unknown.</exception>
+    public bool HasPermission(string user, RegistryPermission permission)
+        => RoleOf(user) is { } role && RegistryPermissions.Grants(role, permission);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Id}, {Orchestration})";

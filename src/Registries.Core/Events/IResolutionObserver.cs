@@ -1,12 +1,11 @@
 namespace Registries.Core.Events;
 
-/// <summary>Observes resolutions, for example to log which image was allowed or denied.</summary>
-/// <remarks>Called synchronously on the resolution path: keep it cheap and never throw. The resolution holds the
-/// password when Authenticated; an observer must not write it anywhere.</remarks>
+/// <summary>Observes every resolution (for example for audit logs or metrics), without its secret.</summary>
+/// <remarks>Called after the answer is known and before it is returned. An observer that throws does not change the
+/// answer: the failure goes to the <see cref="IObserverFailureHandler"/>. Implementations must be thread-safe and fast.</remarks>
 public interface IResolutionObserver
 {
-    /// <summary>Receives one resolution.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="resolution">The result.</param>
-    void OnResolved(string environmentId, CredentialResolution resolution);
+    /// <summary>Called after a resolution.</summary>
+    /// <param name="resolution">What was resolved and the outcome; it carries no password.</param>
+    void OnResolved(ResolutionEvent resolution);
 }

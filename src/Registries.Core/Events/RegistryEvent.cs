@@ -6,14 +6,14 @@ public sealed class RegistryEvent
     /// <summary>Initializes a new event.</summary>
     /// <param name="kind">What happened.</param>
     /// <param name="registry">The entry after the change.</param>
-    /// <param name="actor">The user who made the change.</param>
-    public RegistryEvent(RegistryEventKind kind, Registry registry, string actor)
+    /// <param name="caller">The user who made the change.</param>
+    public RegistryEvent(RegistryEventKind kind, Registry registry, string caller)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(caller);
         Kind = kind;
         Registry = registry;
-        Actor = actor;
+        Caller = caller;
     }
 
     /// <summary>Gets what happened.</summary>
@@ -22,9 +22,9 @@ public sealed class RegistryEvent
     /// <summary>Gets the entry after the change (no password).</summary>
     public Registry Registry { get; }
 
-    /// <summary>Gets the user who made the change.</summary>
-    public string Actor { get; }
+    /// <summary>Gets the caller who made the change.</summary>
+    public string Caller { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Kind} {Registry.Address} ({Registry.Id}) in {Registry.EnvironmentId} by {Actor}";
+    public override string ToString() => $"{Kind} {Registry.Address} ({Registry.Id}) in {Registry.EnvironmentId} by {Caller}";
 }

@@ -43,7 +43,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
 
     private ImageReference(RegistryAddress registry, ReadOnlySpan<char> path, bool libraryPrefix, ReadOnlySpan<char> tag, ReadOnlySpan<char> digest)
     {
-        Registry = registry;
+        Address = registry;
         var text = new TextParts
         {
             Registry = registry.ToString(),
@@ -87,8 +87,8 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         });
     }
 
-    /// <summary>Gets the registry the image comes from (<see cref="RegistryAddress.DockerHub"/> by default).</summary>
-    public RegistryAddress Registry { get; }
+    /// <summary>Gets the address of the registry the image comes from (<see cref="RegistryAddress.DockerHub"/> by default).</summary>
+    public RegistryAddress Address { get; }
 
     /// <summary>Gets the repository path without the registry, for example <c>library/ubuntu</c>.</summary>
     public string Repository => _repository ??= RepositorySpan.ToString();
@@ -117,7 +117,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     {
         get
         {
-            if (!string.Equals(Registry.ToString(), "docker.io", StringComparison.Ordinal))
+            if (!string.Equals(Address.ToString(), "docker.io", StringComparison.Ordinal))
             {
                 return Name;
             }
@@ -143,7 +143,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
                 $"{EchoedInput.Quote(tag)} is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
         }
 
-        return new ImageReference(Registry, Repository, tag, Digest);
+        return new ImageReference(Address, Repository, tag, Digest);
     }
 
     /// <summary>Returns the same image pinned to a digest; the tag, if any, is kept.</summary>
@@ -161,12 +161,12 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
                 $"{EchoedInput.Quote(digest)} is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
         }
 
-        return new ImageReference(Registry, Repository, Tag, digest);
+        return new ImageReference(Address, Repository, Tag, digest);
     }
 
     /// <summary>Returns the same image without tag and digest.</summary>
     /// <returns>The repository alone, for example <c>docker.io/library/ubuntu</c>.</returns>
-    public ImageReference WithoutTagAndDigest() => Tag is null && Digest is null ? this : new ImageReference(Registry, Repository, null, null);
+    public ImageReference WithoutTagAndDigest() => Tag is null && Digest is null ? this : new ImageReference(Address, Repository, null, null);
 
     /// <summary>Parses an image reference.</summary>
     /// <param name="s">The reference, for example <c>ubuntu:22.04</c> or <c>quay.io/org/app@sha256:…</c>.</param>
@@ -236,7 +236,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     /// <inheritdoc/>
     public bool Equals(ImageReference? other)
         => other is not null
-            && Registry.Equals(other.Registry)
+            && Address.Equals(other.Address)
             && RepositorySpan.SequenceEqual(other.RepositorySpan)
             && (_tagStart < 0) == (other._tagStart < 0)
             && TagSpan.SequenceEqual(other.TagSpan)
@@ -249,7 +249,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     /// <inheritdoc/>
     public override int GetHashCode()
         => HashCode.Combine(
-            Registry,
+            Address,
             string.GetHashCode(RepositorySpan, StringComparison.Ordinal),
             _tagStart < 0 ? -1 : string.GetHashCode(TagSpan, StringComparison.Ordinal),
             _digestStart < 0 ? -1 : string.GetHashCode(DigestSpan, StringComparison.Ordinal));

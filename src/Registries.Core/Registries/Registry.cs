@@ -3,7 +3,7 @@ namespace Registries.Core;
 /// <summary>A registry entry of an environment: an address and the non-secret parts of its credential.</summary>
 /// <remarks>
 /// <para>A <see cref="Registry"/> never holds the password: it is what every read path returns. The password
-/// travels only in <see cref="RegistryRecord"/> (between the service and its store) and in an authenticated
+/// travels only in <see cref="Storage.RegistryRecord"/> (between the service and its store) and in an authenticated
 /// <see cref="CredentialResolution"/>.</para>
 /// <para><see cref="Sequence"/> is the store-assigned order of addition ("most recently added" means the highest
 /// sequence); <see cref="Version"/> is the optimistic-concurrency version. Immutable.</para>
@@ -92,11 +92,6 @@ public sealed class Registry
     /// <param name="username">The username.</param>
     /// <returns>The copy.</returns>
     public Registry WithIdentity(string email, string username) => new(Id, EnvironmentId, Address, State, email, username, Sequence, Version);
-
-    /// <summary>Returns a copy with another version; stores call it when they write.</summary>
-    /// <param name="version">The new version.</param>
-    /// <returns>The copy.</returns>
-    public Registry WithVersion(long version) => new(Id, EnvironmentId, Address, State, Email, Username, Sequence, version);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Address} ({Id}, {State}, user {Username})";

@@ -3,66 +3,66 @@ using Registries.Core.Storage;
 
 namespace Registries.Core;
 
-/// <summary>Decides, for an image in an environment, which credential the engine gets or whether the pull is prohibited.</summary>
+/// <summary>Decides, for an image (or a registry address) in an environment, which credential the engine gets or whether the pull is prohibited.</summary>
 /// <remarks>
 /// <para>The rules: the effective entry for an address is the most recently added one (highest
 /// <see cref="Registry.Sequence"/>) that is not Removed. If it is Active, the answer is Authenticated with its
 /// credential; if it is Inactive, the answer is Denied, with no fallback to an older entry or to an anonymous
 /// pull; if there is none, the answer is Anonymous.</para>
-/// <para>This is the system path used at launch time (no user): callers that act for a user go through
-/// <see cref="RegistryService.ResolveAsync(string, string, ImageReference, CancellationToken)"/>, which checks roles first.
-/// Thread-safe.</para>
+/// <para>This is the system path used at launch time (no caller): code that acts for a user goes through
+/// <see cref="RegistryService.ResolveAsync(string, ImageReference, CancellationToken)"/>, which checks the caller's
+/// permission first. Thread-safe when the store is.</para>
 /// </remarks>
 public sealed class CredentialResolver
 {
-    private readonly IRegistryStore _store;
     private readonly RegistriesOptions _options;
     private readonly IResolutionObserver[] _observers;
+    private readonly IObserverFailureHandler? _failures;
 
     /// <summary>Initializes a new resolver over a store.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
-    /// <param name="observers">Observers told of every resolution, for example a logger.</param>
-    public CredentialResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null)
+    /// <param name="observers">Observers told of every resolution (without its password), for example a logger.</param>
+    /// <param name="failureHandler">Receives what an observer throws; the resolution is answered all the same.</param>
+    /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
+    public CredentialResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        _store = store;
+        Store = store;
         _options = options ?? new RegistriesOptions();
+        _options.ThrowIfInvalid();
         _observers = observers?.ToArray() ?? [];
+        _failures = failureHandler;
     }
+
+    // The service reads the same store, so that one read serves both the permission check and the resolution.
+    internal IRegistryStore Store { get; }
+
+    internal RegistriesOptions Options => _options;
 
     /// <summary>Resolves an image in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
-        var environment = await _store.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new EnvironmentNotFoundException(environmentId);
-        EnsureSupported(environment);
-        var entries = await _store.ListRegistriesByAddressAsync(environmentId, image.Registry, cancellationToken).ConfigureAwait(false);
-        var resolution = Resolve(image, entries);
-        foreach (var observer in _observers)
-        {
-            observer.OnResolved(environmentId, resolution);
-        }
-
-        return resolution;
+        var environment = await ReadSupportedAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return await ResolveInAsync(environment, image, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Parses and resolves an image in an environment.</summary>
+    /// <summary>Resolves an image given as text in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
-    /// <param name="image">The image reference text, for example <c>ubuntu:22.04</c>.</param>
+    /// <param name="image">The image, as Docker accepts it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    /// <exception cref="ImageReferenceFormatException">The image reference is not valid.</exception>
-    /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
+    /// <exception cref="ImageReferenceFormatException">The image is not a valid reference.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     public ValueTask<CredentialResolution> ResolveAsync(string environmentId, string image, CancellationToken cancellationToken = default)
@@ -71,15 +71,33 @@ public sealed class CredentialResolver
         return ResolveAsync(environmentId, ImageReference.Parse(image), cancellationToken);
     }
 
-    /// <summary>Applies the resolution rules to the entries of one address; pure, no I/O.</summary>
+    /// <summary>Resolves a registry address in an environment: the answer for every image of that address.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="address">The registry address.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Authenticated, Anonymous or Denied, with <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
+    /// <remarks>For credential protocols that ask per server (a Docker credential helper, an exported config file)
+    /// and for addresses no image reference can name (an IPv6 address without a port).</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        var environment = await ReadSupportedAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return await ResolveInAsync(environment, address, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Decides the resolution of an image from the entries of its address, without I/O.</summary>
     /// <param name="image">The image.</param>
-    /// <param name="entriesForAddress">Every entry of the environment for the image's registry address, in any order.</param>
+    /// <param name="entriesForAddress">Every entry for the image's address in one environment, in any order.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
     public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<RegistryRecord> entriesForAddress)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entriesForAddress);
-        var effective = SelectEffective(entriesForAddress);
+        var effective = StoreRules.SelectEffective(entriesForAddress);
         if (effective is null)
         {
             return CredentialResolution.Anonymous(image);
@@ -88,30 +106,39 @@ public sealed class CredentialResolver
         var registry = effective.Registry;
         return registry.State == RegistryState.Active
             ? CredentialResolution.Authenticated(image, registry, effective.Password!)
-            : CredentialResolution.Denied(
-                image,
-                registry,
-                $"Registry {registry.Address} ({registry.Id}) is inactive in environment '{registry.EnvironmentId}': pulls from it are prohibited. Activate it, or add a new credential for {registry.Address}.");
+            : CredentialResolution.Denied(image, registry, DeniedReason(registry));
     }
 
-    /// <summary>Returns the effective entry among the entries of one address: the most recently added one that is not Removed.</summary>
-    /// <param name="entriesForAddress">The entries of one address.</param>
-    /// <returns>The effective entry, or <see langword="null"/> when every entry is Removed or there are none.</returns>
-    public static RegistryRecord? SelectEffective(IReadOnlyList<RegistryRecord> entriesForAddress)
+    /// <summary>Decides the resolution of a registry address from its entries, without I/O.</summary>
+    /// <param name="address">The address.</param>
+    /// <param name="entriesForAddress">Every entry for the address in one environment, in any order.</param>
+    /// <returns>Authenticated, Anonymous or Denied.</returns>
+    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<RegistryRecord> entriesForAddress)
     {
+        ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(entriesForAddress);
-        RegistryRecord? effective = null;
-        for (var i = 0; i < entriesForAddress.Count; i++)
+        var effective = StoreRules.SelectEffective(entriesForAddress);
+        if (effective is null)
         {
-            var entry = entriesForAddress[i];
-            if (entry.Registry.State != RegistryState.Removed
-                && (effective is null || entry.Registry.Sequence > effective.Registry.Sequence))
-            {
-                effective = entry;
-            }
+            return CredentialResolution.Anonymous(address);
         }
 
-        return effective;
+        var registry = effective.Registry;
+        return registry.State == RegistryState.Active
+            ? CredentialResolution.Authenticated(address, registry, effective.Password!)
+            : CredentialResolution.Denied(address, registry, DeniedReason(registry));
+    }
+
+    internal async ValueTask<CredentialResolution> ResolveInAsync(RegistryEnvironment environment, ImageReference image, CancellationToken cancellationToken)
+    {
+        var entries = await Store.ListRegistriesByAddressAsync(environment.Id, image.Address, cancellationToken).ConfigureAwait(false);
+        return Observed(environment.Id, Resolve(image, entries));
+    }
+
+    internal async ValueTask<CredentialResolution> ResolveInAsync(RegistryEnvironment environment, RegistryAddress address, CancellationToken cancellationToken)
+    {
+        var entries = await Store.ListRegistriesByAddressAsync(environment.Id, address, cancellationToken).ConfigureAwait(false);
+        return Observed(environment.Id, Resolve(address, entries));
     }
 
     internal void EnsureSupported(RegistryEnvironment environment)
@@ -120,5 +147,41 @@ public sealed class CredentialResolver
         {
             throw new UnsupportedOrchestrationException(environment.Id, environment.Orchestration, _options.SupportedOrchestrations.Order());
         }
+    }
+
+    private static string DeniedReason(Registry registry)
+        => $"Registry {registry.Address} ({registry.Id}) is inactive in environment '{registry.EnvironmentId}': pulls from it are prohibited. Activate it, or add a new credential for {registry.Address}.";
+
+    private async ValueTask<RegistryEnvironment> ReadSupportedAsync(string environmentId, CancellationToken cancellationToken)
+    {
+        var environment = await Store.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EnvironmentNotFoundException(environmentId);
+        EnsureSupported(environment);
+        return environment;
+    }
+
+    private CredentialResolution Observed(string environmentId, CredentialResolution resolution)
+    {
+        if (_observers.Length == 0)
+        {
+            return resolution;
+        }
+
+        var told = new ResolutionEvent(environmentId, resolution);
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnResolved(told);
+            }
+#pragma warning disable CA1031 // Best effort: the resolution is made; an observer's failure must not change the answer.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                ObserverFailures.Report(_failures, new ObserverFailure(observer, told, ex));
+            }
+        }
+
+        return resolution;
     }
 }

@@ -75,7 +75,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
                 throw new ConcurrencyConflictException(environment.Id, environment.Version, slot.Environment.Version);
             }
 
-            slot.Environment = environment.WithVersion(environment.Version + 1);
+            slot.Environment = StoreRules.WithVersion(environment, environment.Version + 1);
             return ValueTask.FromResult(slot.Environment);
         }
     }
@@ -166,7 +166,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
                 throw new ConcurrencyConflictException(changed.Id, changed.Version, current.Registry.Version);
             }
 
-            var stored = new RegistryRecord(changed.WithVersion(changed.Version + 1), record.Password);
+            var stored = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
             slot.ById[changed.Id] = stored;
             slot.Put(stored, replacing: current);
             return ValueTask.FromResult(stored);

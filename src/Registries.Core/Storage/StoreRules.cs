@@ -19,4 +19,47 @@ public static class StoreRules
             throw new ArgumentException($"The address, environment and order of registry '{current.Id}' never change; add a new registry entry instead.", nameof(changed));
         }
     }
+
+    /// <summary>Returns a copy of <paramref name="registry"/> with another version; a store calls it when it writes.</summary>
+    /// <param name="registry">The entry.</param>
+    /// <param name="version">The version the store assigns (1 for a new entry, one more on each write).</param>
+    /// <returns>The copy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The version is below 1.</exception>
+    public static Registry WithVersion(Registry registry, long version)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return new(registry.Id, registry.EnvironmentId, registry.Address, registry.State, registry.Email, registry.Username, registry.Sequence, version);
+    }
+
+    /// <summary>Returns a copy of <paramref name="environment"/> with another version; a store calls it when it writes.</summary>
+    /// <param name="environment">The environment.</param>
+    /// <param name="version">The version the store assigns (1 for a new environment, one more on each write).</param>
+    /// <returns>The copy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The version is below 1.</exception>
+    public static RegistryEnvironment WithVersion(RegistryEnvironment environment, long version)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return new(environment.Id, environment.Name, environment.Orchestration, environment.Members, version);
+    }
+
+    /// <summary>Selects the effective entry among the entries of one address: the most recently added one that is not removed.</summary>
+    /// <param name="entriesForAddress">The entries of one address in one environment, in any order.</param>
+    /// <returns>The effective entry, or <see langword="null"/> when every entry is removed or there is none.</returns>
+    /// <remarks>"Most recently added" is the highest <see cref="Registry.Sequence"/>, the order the store assigned; never a clock.</remarks>
+    public static RegistryRecord? SelectEffective(IReadOnlyList<RegistryRecord> entriesForAddress)
+    {
+        ArgumentNullException.ThrowIfNull(entriesForAddress);
+        RegistryRecord? effective = null;
+        for (var i = 0; i < entriesForAddress.Count; i++)
+        {
+            var entry = entriesForAddress[i];
+            if (entry.Registry.State != RegistryState.Removed
+                && (effective is null || entry.Registry.Sequence > effective.Registry.Sequence))
+            {
+                effective = entry;
+            }
+        }
+
+        return effective;
+    }
 }

@@ -1,4 +1,4 @@
-namespace Registries.Core;
+namespace Registries.Core.Storage;
 
 /// <summary>A registry entry with its password, as the service and a store exchange it.</summary>
 /// <remarks>Only stores and the resolver see this type. <see cref="Password"/> is <see langword="null"/> once the
