@@ -753,7 +753,7 @@ public abstract class RegistryStoreConformanceTests
 
             case 6 when registry is not null && registry.Version > 1:
                 {
-                    var stale = registry.ToRegistry().WithVersion(registry.Version - 1 - (operation.B % (registry.Version - 1)));
+                    var stale = StoreRules.WithVersion(registry.ToRegistry(), registry.Version - 1 - (operation.B % (registry.Version - 1)));
                     var password = registry.Password is null ? null : new RegistrySecret("stale");
                     await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(stale, password)));
                     break;
