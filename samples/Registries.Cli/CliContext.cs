@@ -21,12 +21,14 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
 
     public string StorePath => globals.StorePath(ParseResult);
 
+    // Every operation acts for the user of --as: the caller is plugged in once, where the container is built, the way
+    // an ASP.NET Core app plugs in the signed-in user.
     public RegistryService Registries => Services().GetRequiredService<RegistryService>();
 
     // ENV is an id or a name (DESIGN.md section 4): the library finds it among the environments the user can see, the
     // id winning, and every command then works with the id.
     public async Task<string> EnvironmentIdAsync(string idOrName, CancellationToken cancellationToken)
-        => (await Registries.GetEnvironmentByIdOrNameAsync(Actor, idOrName, cancellationToken)).Id;
+        => (await Registries.GetEnvironmentByIdOrNameAsync(idOrName, cancellationToken)).Id;
 
     // Builds the container once; adapters (the Docker engine, for `pull`) are added by the command that needs them.
     public ServiceProvider Services(Action<IRegistriesBuilder>? configure = null)
@@ -34,7 +36,8 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
         if (_services is null)
         {
             var services = new ServiceCollection();
-            var builder = services.AddRegistries();
+            var actor = Actor;
+            var builder = services.AddRegistries().UseCaller(_ => actor);
             CliStore.Use(builder, StorePath);
             configure?.Invoke(builder);
             _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -69,7 +69,7 @@ internal static class DockerConfigCommand
 
                 if (context.Json)
                 {
-                    var written = new DockerConfigOutputJson(path, isKubernetes ? "kubernetes" : "docker", export.Registries.Select(r => r.ToString()).ToArray());
+                    var written = new DockerConfigOutputJson(path, isKubernetes ? "kubernetes" : "docker", export.Addresses.Select(r => r.ToString()).ToArray());
                     context.Console.Out.WriteLine(CliJson.Serialize(written, CliJsonContext.Output.DockerConfigOutputJson));
                 }
 

@@ -49,9 +49,7 @@ internal static class EnvironmentCommands
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            var environment = await context.Registries.CreateEnvironmentAsync(
-                context.Actor,
-                context.ParseResult.GetRequiredValue(name),
+            var environment = await context.Registries.CreateEnvironmentAsync(context.ParseResult.GetRequiredValue(name),
                 CliNames.Orchestration(context.ParseResult.GetRequiredValue(orchestration)),
                 cancellationToken);
             Write(context, environment);
@@ -66,7 +64,7 @@ internal static class EnvironmentCommands
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var actor = context.Actor;
-            var environments = await context.Registries.ListEnvironmentsAsync(actor, cancellationToken);
+            var environments = await context.Registries.ListEnvironmentsAsync(cancellationToken);
             if (context.Json)
             {
                 IReadOnlyList<EnvironmentJson> json = environments.Select(e => EnvironmentJson.From(e, actor)).ToArray();
@@ -91,7 +89,7 @@ internal static class EnvironmentCommands
         var command = new Command("show", "Show an environment and its members.") { id };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            Write(context, await context.Registries.GetEnvironmentByIdOrNameAsync(context.Actor, context.ParseResult.GetRequiredValue(id), cancellationToken));
+            Write(context, await context.Registries.GetEnvironmentByIdOrNameAsync(context.ParseResult.GetRequiredValue(id), cancellationToken));
             return ExitCodes.Success;
         });
         return command;
@@ -111,9 +109,7 @@ internal static class EnvironmentCommands
         var command = new Command("add", "Add a member to an environment, or change a member's role. Only owners may do this.") { id, user, role };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            var environment = await context.Registries.SetMemberAsync(
-                context.Actor,
-                await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(id), cancellationToken),
+            var environment = await context.Registries.SetMemberAsync(await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(id), cancellationToken),
                 context.ParseResult.GetRequiredValue(user),
                 CliNames.Role(context.ParseResult.GetRequiredValue(role)),
                 cancellationToken);

@@ -43,9 +43,10 @@ internal static class PullCommand
             var services = context.Services(builder => builder.UseDocker(options => options.Endpoint = endpoint));
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
 
-            // The acting user must be allowed to use the environment's credentials (ReadOnly members are not); the pull
-            // itself decides again, since an image already present needs no credential at all.
-            await context.Registries.ResolveAsync(context.Actor, environmentId, reference, cancellationToken);
+            // The caller must be allowed to use the environment's credentials (ReadOnly members are not), asked as such
+            // before Docker is touched; the pull itself resolves on the launch-time path, since an image already present
+            // needs no credential at all.
+            await context.Registries.EnsurePermissionAsync(environmentId, RegistryPermission.UseCredentials, cancellationToken);
             var pulls = services.GetRequiredService<ImagePullService>();
             var alwaysPull = parse.GetValue(always);
             ImagePullResult result;

@@ -15,10 +15,10 @@ internal static class RegistryCommands
         registry.Subcommands.Add(ListCommand(runner));
         registry.Subcommands.Add(ShowCommand(runner));
         registry.Subcommands.Add(EditCommand(runner));
-        registry.Subcommands.Add(StateCommand(runner, "deactivate", "Deactivate a registry: pulls from its address are then prohibited (no fallback to another credential).", (s, a, e, r, c) => s.DeactivateRegistryAsync(a, e, r, c)));
-        registry.Subcommands.Add(StateCommand(runner, "activate", "Activate an inactive registry again, without entering its password again.", (s, a, e, r, c) => s.ActivateRegistryAsync(a, e, r, c)));
+        registry.Subcommands.Add(StateCommand(runner, "deactivate", "Deactivate a registry: pulls from its address are then prohibited (no fallback to another credential).", (s, e, r, c) => s.DeactivateRegistryAsync(e, r, c)));
+        registry.Subcommands.Add(StateCommand(runner, "activate", "Activate an inactive registry again, without entering its password again.", (s, e, r, c) => s.ActivateRegistryAsync(e, r, c)));
         registry.Subcommands.Add(ImportCommand.Create(runner));
-        registry.Subcommands.Add(StateCommand(runner, "delete", "Delete an inactive registry: its password is erased for good. Deactivate it first.", (s, a, e, r, c) => s.DeleteRegistryAsync(a, e, r, c)));
+        registry.Subcommands.Add(StateCommand(runner, "delete", "Delete an inactive registry: its password is erased for good. Deactivate it first.", (s, e, r, c) => s.DeleteRegistryAsync(e, r, c)));
         return registry;
     }
 
@@ -51,7 +51,7 @@ internal static class RegistryCommands
 
     private static async Task WriteAsync(CliContext context, string environmentId, string registryId, string verb, CancellationToken cancellationToken)
     {
-        var entry = await context.Registries.GetRegistryAsync(context.Actor, environmentId, registryId, cancellationToken);
+        var entry = await context.Registries.GetRegistryAsync(environmentId, registryId, cancellationToken);
         if (context.Json)
         {
             context.Console.Out.WriteLine(CliJson.Serialize(RegistryJson.From(entry), CliJsonContext.Output.RegistryJson));
@@ -118,7 +118,7 @@ internal static class RegistryCommands
             }
             else
             {
-                added = await context.Registries.AddRegistryAsync(context.Actor, environmentId, registryAddress, credential, cancellationToken);
+                added = await context.Registries.AddRegistryAsync(environmentId, registryAddress, credential, cancellationToken);
             }
 
             await WriteAsync(context, environmentId, added.Id, "Added", cancellationToken);
@@ -138,7 +138,7 @@ internal static class RegistryCommands
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            var entries = await context.Registries.ListRegistriesAsync(context.Actor, await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), cancellationToken);
+            var entries = await context.Registries.ListRegistriesAsync(await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), cancellationToken);
             if (context.Json)
             {
                 IReadOnlyList<RegistryJson> json = entries.Select(RegistryJson.From).ToArray();
@@ -195,14 +195,14 @@ internal static class RegistryCommands
             var parse = context.ParseResult;
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
-            var edited = await context.Registries.EditRegistryAsync(context.Actor, environmentId, parse.GetRequiredValue(registry), credential, cancellationToken);
+            var edited = await context.Registries.EditRegistryAsync(environmentId, parse.GetRequiredValue(registry), credential, cancellationToken);
             await WriteAsync(context, environmentId, edited.Id, "Edited", cancellationToken);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command StateCommand(CommandRunner runner, string name, string description, Func<RegistryService, string, string, string, CancellationToken, ValueTask<Registry>> change)
+    private static Command StateCommand(CommandRunner runner, string name, string description, Func<RegistryService, string, string, CancellationToken, ValueTask<Registry>> change)
     {
         var environment = EnvironmentArgument();
         var registry = RegistryArgument();
@@ -210,7 +210,7 @@ internal static class RegistryCommands
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var environmentId = await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken);
-            var changed = await change(context.Registries, context.Actor, environmentId, context.ParseResult.GetRequiredValue(registry), cancellationToken);
+            var changed = await change(context.Registries, environmentId, context.ParseResult.GetRequiredValue(registry), cancellationToken);
             await WriteAsync(context, environmentId, changed.Id, char.ToUpperInvariant(name[0]) + name[1..] + "d", cancellationToken);
             return ExitCodes.Success;
         });

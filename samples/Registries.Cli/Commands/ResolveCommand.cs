@@ -23,7 +23,7 @@ internal static class ResolveCommand
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var reference = ImageReference.Parse(context.ParseResult.GetRequiredValue(image));
-            var resolution = await context.Registries.ResolveAsync(context.Actor, await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), reference, cancellationToken);
+            var resolution = await context.Registries.ResolveAsync(await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken), reference, cancellationToken);
             var output = context.Console.Out;
             if (context.Json)
             {
@@ -33,9 +33,9 @@ internal static class ResolveCommand
             {
                 output.WriteLine(TerminalText.Escape(resolution.Outcome switch
                 {
-                    ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.Registry}).",
-                    ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Registry}.",
-                    _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.Registry}).",
+                    ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.Address}).",
+                    ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Address}.",
+                    _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.Address}).",
                 }));
             }
 

@@ -70,8 +70,8 @@ internal sealed record ResolutionJson(string Image, string Registry, string Outc
 {
     public static ResolutionJson From(CredentialResolution resolution)
         => new(
-            resolution.Image.ToString(),
-            resolution.Registry.ToString(),
+            resolution.Image?.ToString() ?? resolution.Address.ToString(),
+            resolution.Address.ToString(),
             CliNames.Of(resolution.Outcome),
             resolution.Username,
             resolution.RegistryId,
@@ -86,7 +86,7 @@ internal sealed record PullJson(string Image, bool Pulled, string? Outcome, stri
             result.Image.ToString(),
             result.Pulled,
             result.Resolution is { } r ? CliNames.Of(r.Outcome) : null,
-            result.Resolution?.Registry.ToString(),
+            result.Resolution?.Address.ToString(),
             result.Resolution?.Username,
             result.Resolution?.RegistryId);
 }
