@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Registries.Testing;
 
@@ -14,7 +16,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private RegistryAddress Registry => RegistryAddress.Parse(_services.Registry);
+    private RegistryAddress Address => RegistryAddress.Parse(_services.Registry);
 
     private static byte[] Der(string pemPath)
     {
@@ -27,9 +29,9 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
     [Fact]
     public async Task FetchAsync_TestRegistry_ReturnsTheServedChainInOrder()
     {
-        var chain = await _temp.Installer().FetchAsync(Registry);
+        var chain = await _temp.Installer().FetchAsync(Address);
 
-        Assert.Equal(Registry, chain.Address);
+        Assert.Equal(Address, chain.Address);
         Assert.Equal(2, chain.Certificates.Count);
         Assert.Equal(Der(_services.RegistryCert), chain.Certificates[0].GetRawData());
         Assert.Equal(Der(_services.RegistryCa), chain.Certificates[1].GetRawData());
@@ -43,7 +45,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
     [Fact]
     public async Task InstallAsync_HostName_ConnectsByNameAndNamesTheFolderAfterIt()
     {
-        var port = Registry.Port!.Value;
+        var port = Address.Port!.Value;
         var address = RegistryAddress.Parse($"localhost:{port}");
 
         var result = await _temp.Installer().InstallAsync(address);
@@ -57,7 +59,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
     {
         var installer = _temp.Installer();
 
-        var result = await installer.InstallAsync(Registry);
+        var result = await installer.InstallAsync(Address);
 
         var expectedPath = Path.Combine(_temp.HostOptions().CertificatesDirectory, _services.Registry, "ca.crt");
         Assert.Equal(expectedPath, result.CaCertificatePath);
@@ -69,7 +71,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
         Assert.Equal([Der(_services.RegistryCert), Der(_services.RegistryCa)], installed.Select(c => c.RawData));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(expectedPath));
 
-        var again = await installer.InstallAsync(Registry);
+        var again = await installer.InstallAsync(Address);
 
         Assert.False(again.CaCertificateChanged);
         Assert.Equal(FileChangeKind.Unchanged, Assert.Single(again.Changes).Kind);
@@ -79,7 +81,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
     public async Task InstallAsync_CertDirectory_SkopeoAcceptsTheRegistryWithItAndRefusesWithout()
     {
         var installer = _temp.Installer();
-        var certDirectory = installer.GetCertificateDirectory(Registry);
+        var certDirectory = installer.GetCertificateDirectory(Address);
         string[] Arguments(string directory) =>
             ["inspect", "--tls-verify=true", "--cert-dir", directory, "--creds", _services.User + ":" + _services.Password, $"docker://{_services.Registry}/{_services.Image}"];
 
@@ -88,7 +90,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
         Assert.NotEqual(0, before.ExitCode);
         Assert.Contains("x509", before.Error, StringComparison.Ordinal);
 
-        await installer.InstallAsync(Registry);
+        await installer.InstallAsync(Address);
         var after = await Processes.RunAsync(_services.Skopeo, Arguments(certDirectory));
 
         Assert.True(after.ExitCode == 0, after.ToString());
@@ -110,8 +112,8 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
         Assert.Equal(60, refused.ExitCode);
 
         var installer = new RegistryCertificateInstaller(Options.Create(options));
-        var first = await installer.InstallAsync(Registry, appendToBundle: true);
-        var second = await installer.InstallAsync(Registry, appendToBundle: true);
+        var first = await installer.InstallAsync(Address, appendToBundle: true);
+        var second = await installer.InstallAsync(Address, appendToBundle: true);
 
         Assert.True(first.BundleChanged);
         Assert.True(first.RestartRequired);
@@ -133,12 +135,12 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
 
     [Fact]
     public async Task InstallAsync_AppendWithoutBundlePath_ThrowsInvalidOperation()
-        => await Assert.ThrowsAsync<InvalidOperationException>(() => _temp.Installer().InstallAsync(Registry, appendToBundle: true));
+        => await Assert.ThrowsAsync<InvalidOperationException>(() => _temp.Installer().InstallAsync(Address, appendToBundle: true));
 
     [Fact]
     public async Task InstallAsync_DryRun_ReportsThePlanAndWritesNothing()
     {
-        var result = await _temp.Installer(bundle: true).InstallAsync(Registry, appendToBundle: true, dryRun: true);
+        var result = await _temp.Installer(bundle: true).InstallAsync(Address, appendToBundle: true, dryRun: true);
 
         Assert.True(result.DryRun);
         Assert.Equal([FileChangeKind.Created, FileChangeKind.Created], result.Changes.Select(c => c.Kind));
@@ -153,7 +155,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
     {
         var expected = CertificateFingerprint.Parse(Fingerprint(ofCa ? _services.RegistryCa : _services.RegistryCert).Replace(":", string.Empty, StringComparison.Ordinal).ToLowerInvariant());
 
-        var result = await _temp.Installer().InstallAsync(Registry, expected);
+        var result = await _temp.Installer().InstallAsync(Address, expected);
 
         Assert.True(File.Exists(result.CaCertificatePath));
     }
@@ -165,7 +167,7 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
         var other = CertificateFingerprint.Parse(Fingerprint(_services.TokenCert));
 
         var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(
-            () => _temp.Installer(bundle: true).InstallAsync(Registry, other, appendToBundle: true));
+            () => _temp.Installer(bundle: true).InstallAsync(Address, other, appendToBundle: true));
 
         Assert.Equal(DockerHostConfigurationError.FingerprintMismatch, e.Error);
         Assert.Contains(other.ToString(), e.Message, StringComparison.Ordinal);
@@ -224,6 +226,35 @@ public sealed class RegistryCertificateInstallerTests : IDisposable
 
         Assert.Equal(DockerHostConfigurationError.TlsHandshakeFailed, e.Error);
         Assert.Contains("HTTPS", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InstallAsync_Cancelled_WritesNothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _temp.Installer(bundle: true).InstallAsync(Address, appendToBundle: true, cancellationToken: cancelled.Token));
+
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
+    public async Task InstallAsync_Written_LogsEachFileWithTheFingerprintOnce()
+    {
+        var collector = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(logging => logging.AddProvider(new FakeLoggerProvider(collector)));
+        var installer = new RegistryCertificateInstaller(Options.Create(_temp.HostOptions(bundle: true)), factory);
+
+        await installer.InstallAsync(Address, appendToBundle: true);
+        await installer.InstallAsync(Address, appendToBundle: true);
+
+        var records = collector.GetSnapshot();
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Equal(LogLevel.Information, r.Level));
+        Assert.Contains(records, r => r.Message.Contains(Path.Combine(_temp.HostOptions().CertificatesDirectory, _services.Registry, "ca.crt"), StringComparison.Ordinal)
+            && r.Message.Contains(Fingerprint(_services.RegistryCert), StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Message.Contains(_temp.HostOptions(bundle: true).CaBundlePath!, StringComparison.Ordinal));
     }
 
     [Theory]
