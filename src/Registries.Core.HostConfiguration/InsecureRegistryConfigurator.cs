@@ -107,7 +107,7 @@ public sealed class InsecureRegistryConfigurator
     /// <summary>Removes the registry from the insecure registries, in both files.</summary>
     /// <param name="address">The registry.</param>
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
-    /// <param name="cancellationToken">Cancels the operation until it starts writing; once writing began, both files are completed, so the host is never left half-edited.</param>
+    /// <param name="cancellationToken">Cancels the operation until it starts writing; never between the two files, so a cancellation cannot leave the host half-edited.</param>
     /// <returns>Each existing file looked at and what was (or would be) done to it; a missing file is not created.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <remarks>Removal is allowed whatever the state of the host, conflicting files and IPv6 addresses without a port included: it is how such a host is mended.</remarks>
