@@ -18,7 +18,7 @@ public sealed class CertificateInstallResult
     /// <summary>Gets the SHA-256 fingerprint of the server's own certificate (what <c>openssl x509 -fingerprint -sha256</c> prints for it).</summary>
     public CertificateFingerprint Fingerprint => Chain.ServerCertificate.Fingerprint;
 
-    /// <summary>Gets the path of the installed <c>ca.crt</c>: <c>CERTS_DIRECTORY/HOST:PORT/ca.crt</c>.</summary>
+    /// <summary>Gets the path of the installed <c>ca.crt</c>: <c>CertificatesDirectory/HOST:PORT/ca.crt</c>.</summary>
     public string CaCertificatePath { get; }
 
     /// <summary>Gets the bundle that was looked at, or <see langword="null"/> when none was asked for.</summary>

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
 namespace Registries.Core.HostConfiguration;
 
 /// <summary>Adds a registry to, or removes it from, the Docker daemon's insecure registries, in <c>daemon.json</c> and <c>/etc/default/docker</c>.</summary>
@@ -7,31 +11,31 @@ namespace Registries.Core.HostConfiguration;
 /// <c>daemon.json</c> keep their order and values, other lines of the defaults file keep their bytes.</para>
 /// <para>Which file gets an added registry is <see cref="DockerHostOptions.InsecureRegistryTarget"/>: only ever one, since dockerd refuses to
 /// start when both configure insecure registries; removal looks at both.
-/// The daemon sees a change only after a restart (<see cref="InsecureRegistryResult.RestartRequired"/>).</para>
+/// The daemon sees a change only after a restart (<see cref="InsecureRegistryResult.RestartRequired"/>). Every written file is logged at Information level.</para>
 /// <para>The instance holds no state of its own and may be shared; two processes editing the same file at the same
 /// moment are not coordinated (the last rename wins).</para>
 /// </remarks>
 public sealed class InsecureRegistryConfigurator
 {
     private readonly DockerHostOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="options">The paths to use; <see langword="null"/> for the standard locations.</param>
-    /// <exception cref="ArgumentException">A path of <paramref name="options"/> is empty, or its <see cref="DockerHostOptions.InsecureRegistryTarget"/> is not a defined value.</exception>
-    public InsecureRegistryConfigurator(DockerHostOptions? options = null)
+    /// <param name="options">The paths to use; <c>Options.Create(new DockerHostOptions())</c> for the standard locations. The values are copied.</param>
+    /// <param name="loggerFactory">Where each written file is logged (path and what changed), or <see langword="null"/> for no logging.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or its value is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">A path of <paramref name="options"/> is empty or relative, its <see cref="DockerHostOptions.InsecureRegistryTarget"/> is not a defined value,
+    /// or another rule of <see cref="DockerHostOptions"/> is broken; the failures say what to fix.</exception>
+    public InsecureRegistryConfigurator(IOptions<DockerHostOptions> options, ILoggerFactory? loggerFactory = null)
     {
-        _options = options ?? new DockerHostOptions();
-        ArgumentException.ThrowIfNullOrEmpty(_options.DaemonJsonPath, nameof(options));
-        ArgumentException.ThrowIfNullOrEmpty(_options.DockerDefaultsPath, nameof(options));
-        if (!Enum.IsDefined(_options.InsecureRegistryTarget))
-        {
-            throw new ArgumentException($"InsecureRegistryTarget {_options.InsecureRegistryTarget} is not one of {string.Join(", ", Enum.GetNames<InsecureRegistryTarget>())}.", nameof(options));
-        }
+        _options = DockerHostOptionsValidator.ValidatedCopy(options);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InsecureRegistryConfigurator>();
     }
 
     /// <summary>Adds the registry to the insecure registries, in the one place that configures them on this host.</summary>
     /// <param name="address">The registry, for example <c>registry.example.com:5000</c>.</param>
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
+    /// <param name="cancellationToken">Cancels the operation until it starts writing; a write that began is completed, so a file is never left half-done.</param>
     /// <returns>The file looked at and what was (or would be) done to it.</returns>
     /// <remarks>
     /// dockerd refuses to start when <c>insecure-registries</c> is both a key of <c>daemon.json</c> and a flag, so with
@@ -44,7 +48,8 @@ public sealed class InsecureRegistryConfigurator
     /// requested target would make them do so (<see cref="DockerHostConfigurationError.ConflictingConfiguration"/>); the address is an IPv6 address
     /// without a port (<see cref="DockerHostConfigurationError.UnsupportedRegistryAddress"/>); a file is malformed, uses shell syntax the library does
     /// not edit, is not a regular file, is too large or cannot be read. A file that cannot be written is left as it was (<see cref="DockerHostConfigurationError.FileAccess"/>).</exception>
-    public InsecureRegistryResult Add(RegistryAddress address, bool dryRun = false)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before anything was written; the files are as they were.</exception>
+    public async Task<InsecureRegistryResult> AddAsync(RegistryAddress address, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (address.IsIPv6 && address.Port is null)
@@ -56,8 +61,8 @@ public sealed class InsecureRegistryConfigurator
                 $"The Docker daemon cannot mark '{address}' as an insecure registry: dockerd refuses an IPv6 address without a port (invalid host). Give the port the registry listens on, for example '{address}:5000', and name images '{address}:5000/app'; nothing was changed.");
         }
 
-        var daemonJson = AtomicFile.ReadIfExists(_options.DaemonJsonPath);
-        var defaults = AtomicFile.ReadIfExists(_options.DockerDefaultsPath);
+        var daemonJson = await ReadAsync(_options.DaemonJsonPath, cancellationToken).ConfigureAwait(false);
+        var defaults = await ReadAsync(_options.DockerDefaultsPath, cancellationToken).ConfigureAwait(false);
         var hasKey = DaemonJsonEditor.HasKey(daemonJson, _options.DaemonJsonPath);
         var hasFlag = DockerDefaultsEditor.HasAnyFlag(defaults, _options.DockerDefaultsPath);
         if (hasKey && hasFlag)
@@ -96,67 +101,85 @@ public sealed class InsecureRegistryConfigurator
             plan.Add((_options.DockerDefaultsPath, defaults, updated, description));
         }
 
-        return Apply(address, plan, dryRun);
+        return await ApplyAsync(address, plan, dryRun, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes the registry from the insecure registries, in both files.</summary>
     /// <param name="address">The registry.</param>
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
+    /// <param name="cancellationToken">Cancels the operation until it starts writing; never between the two files, so a cancellation cannot leave the host half-edited.</param>
     /// <returns>Each existing file looked at and what was (or would be) done to it; a missing file is not created.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <remarks>Removal is allowed whatever the state of the host, conflicting files and IPv6 addresses without a port included: it is how such a host is mended.</remarks>
     /// <exception cref="DockerHostConfigurationException">A file is malformed, uses shell syntax the library does not edit, is not a regular file, is too large or
     /// cannot be read (nothing was changed), or cannot be written (that file was left as it was; the other file may already have been written).</exception>
-    public InsecureRegistryResult Remove(RegistryAddress address, bool dryRun = false)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before anything was written; the files are as they were.</exception>
+    public async Task<InsecureRegistryResult> RemoveAsync(RegistryAddress address, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         var plan = new List<(string Path, byte[]? Original, byte[]? Updated, string Description)>();
-        if (AtomicFile.ReadIfExists(_options.DaemonJsonPath) is { } daemonJson)
+        if (await ReadAsync(_options.DaemonJsonPath, cancellationToken).ConfigureAwait(false) is { } daemonJson)
         {
             var updated = DaemonJsonEditor.Edit(daemonJson, _options.DaemonJsonPath, address, add: false, out var description);
             plan.Add((_options.DaemonJsonPath, daemonJson, updated, description));
         }
 
-        if (AtomicFile.ReadIfExists(_options.DockerDefaultsPath) is { } defaults)
+        if (await ReadAsync(_options.DockerDefaultsPath, cancellationToken).ConfigureAwait(false) is { } defaults)
         {
             var updated = DockerDefaultsEditor.Edit(defaults, _options.DockerDefaultsPath, address, add: false, out var description);
             plan.Add((_options.DockerDefaultsPath, defaults, updated, description));
         }
 
-        return Apply(address, plan, dryRun);
+        return await ApplyAsync(address, plan, dryRun, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Tells whether the registry is configured as insecure in either file.</summary>
     /// <param name="address">The registry.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns><see langword="true"/> when <c>daemon.json</c> lists it or the effective <c>DOCKER_OPTS</c> value has the flag.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="DockerHostConfigurationException">A file is malformed, uses shell syntax the library does not read, is not a regular file, is too large or cannot be read.</exception>
-    public bool IsConfigured(RegistryAddress address)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<bool> IsConfiguredAsync(RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return DaemonJsonEditor.Contains(AtomicFile.ReadIfExists(_options.DaemonJsonPath), _options.DaemonJsonPath, address)
-            || DockerDefaultsEditor.Contains(AtomicFile.ReadIfExists(_options.DockerDefaultsPath), _options.DockerDefaultsPath, address);
+        return DaemonJsonEditor.Contains(await ReadAsync(_options.DaemonJsonPath, cancellationToken).ConfigureAwait(false), _options.DaemonJsonPath, address)
+            || DockerDefaultsEditor.Contains(await ReadAsync(_options.DockerDefaultsPath, cancellationToken).ConfigureAwait(false), _options.DockerDefaultsPath, address);
     }
+
+    private static Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+        => HostFiles.ReadIfExistsAsync(path, AtomicFile.ConfigurationFileLimit, cancellationToken);
 
     private static DockerHostConfigurationException Conflict(string what)
         => new(DockerHostConfigurationError.ConflictingConfiguration, $"Cannot add the insecure registry: {what}; nothing was changed.");
 
-    private static InsecureRegistryResult Apply(
+    private async Task<InsecureRegistryResult> ApplyAsync(
         RegistryAddress address,
         List<(string Path, byte[]? Original, byte[]? Updated, string Description)> plan,
-        bool dryRun)
+        bool dryRun,
+        CancellationToken cancellationToken)
     {
         // Every file is edited in memory first: a malformed second file stops the operation before the first is written.
-        var changes = new List<HostFileChange>();
-        foreach (var (path, original, updated, description) in plan)
+        var changes = plan
+            .Select(p => new HostFileChange(
+                p.Path,
+                p.Updated is null ? FileChangeKind.Unchanged : p.Original is null ? FileChangeKind.Created : FileChangeKind.Updated,
+                p.Description))
+            .ToList();
+        if (dryRun || changes.TrueForAll(c => c.Kind == FileChangeKind.Unchanged))
         {
-            var kind = updated is null ? FileChangeKind.Unchanged : original is null ? FileChangeKind.Created : FileChangeKind.Updated;
-            if (updated is not null && !dryRun)
-            {
-                AtomicFile.Write(path, updated);
-            }
+            return new InsecureRegistryResult(address, changes, dryRun);
+        }
 
-            changes.Add(new HostFileChange(path, kind, description));
+        // The last moment a cancellation is honoured: after it, every planned file is written.
+        cancellationToken.ThrowIfCancellationRequested();
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (plan[i].Updated is { } updated)
+            {
+                await HostFiles.WriteAsync(plan[i].Path, updated).ConfigureAwait(false);
+                HostConfigurationLog.InsecureRegistryFileWritten(_logger, address.ToString(), changes[i].Kind, changes[i].Path, changes[i].Description);
+            }
         }
 
         return new InsecureRegistryResult(address, changes, dryRun);

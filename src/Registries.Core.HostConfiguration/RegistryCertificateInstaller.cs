@@ -4,6 +4,9 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Registries.Core.HostConfiguration;
 
@@ -23,23 +26,18 @@ public sealed class RegistryCertificateInstaller
 {
     private const int DefaultTlsPort = 443;
     private readonly DockerHostOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="options">The paths to use; <see langword="null"/> for the standard locations.</param>
-    /// <exception cref="ArgumentException"><see cref="DockerHostOptions.CertsDirectory"/> or a given <see cref="DockerHostOptions.CaBundlePath"/> is empty, or <see cref="DockerHostOptions.ConnectTimeout"/> is not positive.</exception>
-    public RegistryCertificateInstaller(DockerHostOptions? options = null)
+    /// <param name="options">The paths and the connect timeout; <c>Options.Create(new DockerHostOptions())</c> for the standard locations. The values are copied.</param>
+    /// <param name="loggerFactory">Where each written file is logged (path, registry, fingerprint), or <see langword="null"/> for no logging.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or its value is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException"><see cref="DockerHostOptions.CertificatesDirectory"/> or a given <see cref="DockerHostOptions.CaBundlePath"/> is empty or relative,
+    /// <see cref="DockerHostOptions.ConnectTimeout"/> is not positive or longer than an hour, or another rule of <see cref="DockerHostOptions"/> is broken; the failures say what to fix.</exception>
+    public RegistryCertificateInstaller(IOptions<DockerHostOptions> options, ILoggerFactory? loggerFactory = null)
     {
-        _options = options ?? new DockerHostOptions();
-        ArgumentException.ThrowIfNullOrEmpty(_options.CertsDirectory, nameof(options));
-        if (_options.CaBundlePath is { Length: 0 })
-        {
-            throw new ArgumentException("CaBundlePath is empty: give a file, or null for no bundle.", nameof(options));
-        }
-
-        if (_options.ConnectTimeout <= TimeSpan.Zero || _options.ConnectTimeout.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentException($"ConnectTimeout must be positive and at most {int.MaxValue} milliseconds; it is {_options.ConnectTimeout}.", nameof(options));
-        }
+        _options = DockerHostOptionsValidator.ValidatedCopy(options);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RegistryCertificateInstaller>();
     }
 
     /// <summary>Returns the folder Docker reads for a registry: the certs.d root joined with <c>HOST:PORT</c>, or the host alone when the address has no port.</summary>
@@ -49,7 +47,7 @@ public sealed class RegistryCertificateInstaller
     public string GetCertificateDirectory(RegistryAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return Path.Combine(_options.CertsDirectory, address.ToString());
+        return Path.Combine(_options.CertificatesDirectory, address.ToString());
     }
 
     /// <summary>Connects to the registry over TLS and returns the certificates it presents, without trusting or installing them.</summary>
@@ -134,14 +132,14 @@ public sealed class RegistryCertificateInstaller
     /// <param name="expectedFingerprint">The SHA-256 fingerprint one of the presented certificates must have (the server's own or a CA's that signs it), or <see langword="null"/> to trust what is presented.</param>
     /// <param name="appendToBundle"><see langword="true"/> to append the certificates that <see cref="DockerHostOptions.CaBundlePath"/> does not hold yet.</param>
     /// <param name="dryRun"><see langword="true"/> to only say what would change, writing nothing.</param>
-    /// <param name="cancellationToken">Cancels the connection.</param>
+    /// <param name="cancellationToken">Cancels the connection and the reads; once writing began, the files are completed, so none is left half-done.</param>
     /// <returns>The chain, its fingerprint, the path of <c>ca.crt</c> and what changed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="appendToBundle"/> is <see langword="true"/> but <see cref="DockerHostOptions.CaBundlePath"/> is not set.</exception>
     /// <exception cref="DockerHostConfigurationException">The host cannot be reached or does not speak TLS, no presented certificate has the expected fingerprint
     /// (<see cref="DockerHostConfigurationError.FingerprintMismatch"/>), or <c>ca.crt</c> or the bundle is not a regular file or is larger than 16 MiB
     /// (<see cref="DockerHostConfigurationError.UnsupportedFile"/>), in which cases nothing was changed; or a file cannot be written (<see cref="DockerHostConfigurationError.FileAccess"/>), which is left as it was.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before anything was written.</exception>
     public async Task<CertificateInstallResult> InstallAsync(
         RegistryAddress address,
         CertificateFingerprint? expectedFingerprint = null,
@@ -166,7 +164,7 @@ public sealed class RegistryCertificateInstaller
         var pem = Encoding.ASCII.GetBytes(chain.ToPem());
 
         var changes = new List<HostFileChange>();
-        var existingCa = AtomicFile.ReadIfExists(caPath, AtomicFile.CertificateFileLimit);
+        var existingCa = await HostFiles.ReadIfExistsAsync(caPath, AtomicFile.CertificateFileLimit, cancellationToken).ConfigureAwait(false);
         var existingCaCertificates = PemCertificates.Read(existingCa);
         var caUnchanged = existingCaCertificates.Count == presentedDer.Count
             && existingCaCertificates.Zip(presentedDer).All(p => p.First.AsSpan().SequenceEqual(p.Second));
@@ -181,7 +179,7 @@ public sealed class RegistryCertificateInstaller
         byte[]? bundleContent = null;
         if (bundlePath is not null)
         {
-            var existingBundle = AtomicFile.ReadIfExists(bundlePath, AtomicFile.CertificateFileLimit);
+            var existingBundle = await HostFiles.ReadIfExistsAsync(bundlePath, AtomicFile.CertificateFileLimit, cancellationToken).ConfigureAwait(false);
             var held = PemCertificates.Read(existingBundle);
             var missing = chain.Certificates.Where(c => !PemCertificates.ContainsCertificate(held, c.Der)).ToList();
             if (missing.Count > 0)
@@ -206,21 +204,21 @@ public sealed class RegistryCertificateInstaller
                 missing.Count == 0 ? $"already holds the {Count(presentedDer.Count)} presented by '{address}'" : $"appended {Count(missing.Count)} presented by '{address}'"));
         }
 
-        if (!dryRun)
+        if (!dryRun && (caContent is not null || bundleContent is not null))
         {
+            // The last moment a cancellation is honoured: after it, ca.crt and the bundle are both written.
+            cancellationToken.ThrowIfCancellationRequested();
             if (caContent is not null)
             {
-                if (!Directory.Exists(directory))
-                {
-                    AtomicFile.CreateDirectory(directory);
-                }
-
-                AtomicFile.Write(caPath, caContent);
+                // AtomicFile.Write creates the HOST:PORT folder (0755) when it is missing.
+                await HostFiles.WriteAsync(caPath, caContent).ConfigureAwait(false);
+                HostConfigurationLog.CertificateFileWritten(_logger, address.ToString(), changes[0].Kind, caPath, changes[0].Description);
             }
 
             if (bundleContent is not null)
             {
-                AtomicFile.Write(bundlePath!, bundleContent);
+                await HostFiles.WriteAsync(bundlePath!, bundleContent).ConfigureAwait(false);
+                HostConfigurationLog.CertificateFileWritten(_logger, address.ToString(), changes[1].Kind, bundlePath!, changes[1].Description);
             }
         }
 

@@ -7,22 +7,19 @@ using Registries.Testing;
 namespace Registries.Core.HostConfiguration.Tests;
 
 /// <summary>Chains the test registry does not have, served by <c>openssl s_server</c>, which sends exactly the certificates it is given.</summary>
-public sealed class ChainShapeTests : IDisposable
+public sealed class ChainShapeTests : IAsyncLifetime
 {
-    private readonly TempDirectory _temp = new();
-    private readonly List<ProcessRunner.Background> _servers = [];
+    private readonly TestDirectory _temp = HostLayout.Create();
+    private readonly List<BackgroundProcess> _servers = [];
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var server in _servers)
         {
-            if (!server.Process.HasExited)
-            {
-                server.Process.Kill();
-                server.Process.WaitForExit();
-            }
-
-            server.Dispose();
+            // Killed: openssl s_server holds nothing that needs a clean stop.
+            await server.DisposeAsync();
         }
 
         _temp.Dispose();
@@ -35,7 +32,7 @@ public sealed class ChainShapeTests : IDisposable
         using var key = RSA.Create(2048);
         using var leaf = Create("CN=self-signed registry", key, issuer: null, isCa: false);
         var address = await ServeAsync(leaf, key, []);
-        var installer = new RegistryCertificateInstaller(_temp.Options());
+        var installer = _temp.Installer();
 
         var result = await installer.InstallAsync(address, CertificateFingerprint.Of(leaf));
 
@@ -45,7 +42,7 @@ public sealed class ChainShapeTests : IDisposable
         await AssertCurlAsync(address, result.CaCertificatePath, accepted: true);
         await AssertCurlAsync(address, caFile: null, accepted: false);
         await AssertSkopeoTlsAsync(services, address, installer.GetCertificateDirectory(address), accepted: true);
-        var empty = Directory.CreateDirectory(_temp.File("empty")).FullName;
+        var empty = Directory.CreateDirectory(_temp.Combine("empty")).FullName;
         await AssertSkopeoTlsAsync(services, address, empty, accepted: false);
     }
 
@@ -60,7 +57,7 @@ public sealed class ChainShapeTests : IDisposable
         using var leafKey = RSA.Create(2048);
         using var leaf = Create("CN=registry", leafKey, (intermediate, intermediateKey), isCa: false);
         var address = await ServeAsync(leaf, leafKey, [intermediate]);
-        var installer = new RegistryCertificateInstaller(_temp.Options());
+        var installer = _temp.Installer();
 
         // The administrator hands out the intermediate's fingerprint: it must be proven to sign the server's certificate.
         var result = await installer.InstallAsync(address, CertificateFingerprint.Of(intermediate));
@@ -90,11 +87,11 @@ public sealed class ChainShapeTests : IDisposable
         var address = await ServeAsync(forged, key, [realCa]);
 
         var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(
-            () => new RegistryCertificateInstaller(_temp.Options()).InstallAsync(address, CertificateFingerprint.Of(realCa)));
+            () => _temp.Installer().InstallAsync(address, CertificateFingerprint.Of(realCa)));
 
         Assert.Equal(DockerHostConfigurationError.FingerprintMismatch, e.Error);
         Assert.Contains("does not sign the server's certificate", e.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_temp.Options().CertsDirectory));
+        Assert.False(Directory.Exists(_temp.HostOptions().CertificatesDirectory));
     }
 
     private static X509Certificate2 Create(string subject, RSA key, (X509Certificate2 Certificate, RSA Key)? issuer, bool isCa)
@@ -132,9 +129,9 @@ public sealed class ChainShapeTests : IDisposable
     private async Task<RegistryAddress> ServeAsync(X509Certificate2 leaf, RSA key, X509Certificate2[] chain)
     {
         var name = Guid.NewGuid().ToString("N")[..8];
-        var certPath = _temp.File(name + ".crt");
-        var keyPath = _temp.File(name + ".key");
-        var chainPath = _temp.File(name + ".chain");
+        var certPath = _temp.Combine(name + ".crt");
+        var keyPath = _temp.Combine(name + ".key");
+        var chainPath = _temp.Combine(name + ".chain");
         await File.WriteAllTextAsync(certPath, leaf.ExportCertificatePem());
         await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(chainPath, string.Concat(chain.Select(c => c.ExportCertificatePem() + "\n")));
@@ -145,7 +142,7 @@ public sealed class ChainShapeTests : IDisposable
         listener.Stop();
 
         string[] arguments = ["s_server", "-quiet", "-accept", $"127.0.0.1:{port}", "-cert", certPath, "-key", keyPath, "-www"];
-        var server = new ProcessRunner.Background("openssl", chain.Length > 0 ? [.. arguments, "-cert_chain", chainPath] : arguments);
+        var server = new BackgroundProcess("openssl", chain.Length > 0 ? [.. arguments, "-cert_chain", chainPath] : arguments);
         _servers.Add(server);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
@@ -156,7 +153,7 @@ public sealed class ChainShapeTests : IDisposable
                 await probe.ConnectAsync(IPAddress.Loopback, port);
                 break;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !server.Process.HasExited)
+            catch (SocketException) when (DateTime.UtcNow < deadline && !server.HasExited)
             {
                 await Task.Delay(100);
             }
@@ -174,7 +171,7 @@ public sealed class ChainShapeTests : IDisposable
             arguments.InsertRange(0, ["--cacert", caFile]);
         }
 
-        var result = await ProcessRunner.RunAsync("curl", arguments);
+        var result = await Processes.RunAsync("curl", arguments);
         if (accepted)
         {
             Assert.True(result.ExitCode == 0, result.ToString());
@@ -189,7 +186,7 @@ public sealed class ChainShapeTests : IDisposable
     // skopeo speaks the registry protocol, which s_server does not: what matters is whether Go's TLS verification passed.
     private static async Task AssertSkopeoTlsAsync(TestServices services, RegistryAddress address, string certDirectory, bool accepted)
     {
-        var result = await ProcessRunner.RunAsync(services.Skopeo, ["inspect", "--tls-verify=true", "--cert-dir", certDirectory, $"docker://{address}/test/hello:1.0"]);
+        var result = await Processes.RunAsync(services.Skopeo, ["inspect", "--tls-verify=true", "--cert-dir", certDirectory, $"docker://{address}/test/hello:1.0"]);
 
         Assert.NotEqual(0, result.ExitCode);
         if (accepted)

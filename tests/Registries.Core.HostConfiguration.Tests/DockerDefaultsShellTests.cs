@@ -1,4 +1,5 @@
 using System.Text;
+using Registries.Testing;
 
 namespace Registries.Core.HostConfiguration.Tests;
 
@@ -7,7 +8,7 @@ public sealed class DockerDefaultsShellTests : IDisposable
 {
     private const string Flag = "--insecure-registry=registry.example.com:5000";
     private static readonly RegistryAddress Address = RegistryAddress.Parse("registry.example.com:5000");
-    private readonly TempDirectory _temp = new();
+    private readonly TestDirectory _temp = HostLayout.Create();
 
     public void Dispose() => _temp.Dispose();
 
@@ -88,7 +89,7 @@ public sealed class DockerDefaultsShellTests : IDisposable
     [InlineData("# ok\r\nDOCKER_OPTS=\"--debug\"\r\n", 2, "carriage return")]
     public void Edit_SyntaxTheEditorCannotKeep_IsRefusedNamingFileAndLine(string text, int line, string expected)
     {
-        var path = _temp.File("default-docker");
+        var path = _temp.Combine("default-docker");
         var bytes = Encoding.Latin1.GetBytes(text);
         foreach (var add in new[] { true, false })
         {
@@ -201,7 +202,7 @@ public sealed class DockerDefaultsShellTests : IDisposable
 
     private string Save(string name, byte[] content)
     {
-        var path = _temp.File(name);
+        var path = _temp.Combine(name);
         File.WriteAllBytes(path, content);
         return path;
     }
@@ -209,10 +210,10 @@ public sealed class DockerDefaultsShellTests : IDisposable
     // Sources each file in a fresh subshell, as the init script does, and prints $DOCKER_OPTS unquoted, one word a line.
     private async Task<List<List<string>>> SourceAllAsync(List<string> files)
     {
-        var empty = _temp.File("cwd");
+        var empty = _temp.Combine("cwd");
         Directory.CreateDirectory(empty);
         var script = "cd \"$0\" || exit 9; for f in \"$@\"; do ( unset DOCKER_OPTS; . \"$f\" || exit 8; printf '%s\\n' $DOCKER_OPTS ) || exit 7; printf '\\036\\n'; done";
-        var result = await ProcessRunner.RunAsync("bash", ["-c", script, empty, .. files], TimeSpan.FromSeconds(120));
+        var result = await Processes.RunAsync("bash", ["-c", script, empty, .. files], timeout: TimeSpan.FromSeconds(120));
         Assert.True(result.ExitCode == 0 && result.Error.Length == 0, result.ToString());
         var records = result.Output.Split("\u001e\n");
         Assert.Equal(files.Count + 1, records.Length);

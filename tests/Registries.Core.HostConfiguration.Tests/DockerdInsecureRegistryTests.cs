@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Registries.Testing;
 
 namespace Registries.Core.HostConfiguration.Tests;
@@ -19,24 +20,24 @@ public sealed class DockerdInsecureRegistryTests
 
         // Options that are not given on the command line (dockerd refuses a directive given both ways).
         await File.WriteAllTextAsync(daemonJson, "{\n  \"log-level\": \"warn\",\n  \"max-concurrent-downloads\": 2,\n  \"insecure-registries\": [\"10.99.0.0/16\"]\n}\n");
-        var configurator = new InsecureRegistryConfigurator(new DockerHostOptions
+        var configurator = new InsecureRegistryConfigurator(Options.Create(new DockerHostOptions
         {
             DaemonJsonPath = daemonJson,
             DockerDefaultsPath = Path.Combine(root, "default-docker"),
-        });
-        Assert.True(configurator.Add(RegistryAddress.Parse("registry.example.com:5000")).RestartRequired);
-        Assert.True(configurator.Add(RegistryAddress.Parse("Other-Registry.example.com:5001")).RestartRequired);
-        Assert.False(configurator.Add(RegistryAddress.Parse("registry.EXAMPLE.com:5000")).RestartRequired);
+        }));
+        Assert.True((await configurator.AddAsync(RegistryAddress.Parse("registry.example.com:5000"))).RestartRequired);
+        Assert.True((await configurator.AddAsync(RegistryAddress.Parse("Other-Registry.example.com:5001"))).RestartRequired);
+        Assert.False((await configurator.AddAsync(RegistryAddress.Parse("registry.EXAMPLE.com:5000"))).RestartRequired);
 
-        using var dockerd = StartDockerd(services, root, daemonJson, socket);
+        await using var dockerd = StartDockerd(services, root, daemonJson, socket);
         try
         {
             string[] docker = ["--host", "unix://" + socket];
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            ProcessRunner.Result? version = null;
-            while (DateTime.UtcNow < deadline && !dockerd.Process.HasExited)
+            ProcessResult? version = null;
+            while (DateTime.UtcNow < deadline && !dockerd.HasExited)
             {
-                version = await ProcessRunner.RunAsync(services.DockerCli, [.. docker, "version", "--format", "{{.Server.Version}}"]);
+                version = await Processes.RunAsync(services.DockerCli, [.. docker, "version", "--format", "{{.Server.Version}}"]);
                 if (version.ExitCode == 0)
                 {
                     break;
@@ -47,7 +48,7 @@ public sealed class DockerdInsecureRegistryTests
 
             Assert.True(version is { ExitCode: 0 }, $"dockerd did not start with the edited daemon.json.\n{dockerd.Log}\n{version}");
 
-            var info = await ProcessRunner.RunAsync(services.DockerCli, [.. docker, "info", "--format", "{{json .RegistryConfig}}"]);
+            var info = await Processes.RunAsync(services.DockerCli, [.. docker, "info", "--format", "{{json .RegistryConfig}}"]);
             Assert.True(info.ExitCode == 0, info.ToString());
             using var registryConfig = JsonDocument.Parse(info.Output);
             var indexConfigs = registryConfig.RootElement.GetProperty("IndexConfigs");
@@ -70,16 +71,13 @@ public sealed class DockerdInsecureRegistryTests
         var root = Path.Combine("/tmp", "rchc-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         var daemonJson = Path.Combine(root, "daemon.json");
-        new InsecureRegistryConfigurator(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = Path.Combine(root, "default-docker") })
-            .Add(RegistryAddress.Parse("registry.example.com:5000"));
+        await new InsecureRegistryConfigurator(Options.Create(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = Path.Combine(root, "default-docker") }))
+            .AddAsync(RegistryAddress.Parse("registry.example.com:5000"));
 
-        using var dockerd = StartDockerd(services, root, daemonJson, Path.Combine(root, "d.sock"), "--insecure-registry=other.example.com:5000");
+        await using var dockerd = StartDockerd(services, root, daemonJson, Path.Combine(root, "d.sock"), "--insecure-registry=other.example.com:5000");
         try
         {
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await dockerd.Process.WaitForExitAsync(wait.Token);
-
-            Assert.NotEqual(0, dockerd.Process.ExitCode);
+            Assert.NotEqual(0, await dockerd.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("both as a flag and in the configuration file", dockerd.Log, StringComparison.Ordinal);
         }
         finally
@@ -88,7 +86,7 @@ public sealed class DockerdInsecureRegistryTests
         }
     }
 
-    private static ProcessRunner.Background StartDockerd(TestServices services, string root, string daemonJson, string socket, params string[] extra)
+    private static BackgroundProcess StartDockerd(TestServices services, string root, string daemonJson, string socket, params string[] extra)
         => new(services.Dockerd,
         [
             "--config-file", daemonJson,
@@ -98,22 +96,10 @@ public sealed class DockerdInsecureRegistryTests
             .. extra,
         ]);
 
-    private static async Task StopAsync(ProcessRunner.Background dockerd, string root)
+    private static async Task StopAsync(BackgroundProcess dockerd, string root)
     {
-        if (!dockerd.Process.HasExited)
-        {
-            await ProcessRunner.RunAsync("kill", ["-TERM", dockerd.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await dockerd.Process.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                dockerd.Process.Kill(entireProcessTree: true);
-                await dockerd.Process.WaitForExitAsync();
-            }
-        }
+        // SIGTERM first: dockerd then unmounts what it mounted under its roots.
+        await dockerd.StopAsync();
 
         // dockerd can leave mounts under its roots; unmount the deepest first, then delete.
         var mounts = File.ReadAllLines("/proc/mounts")
@@ -122,7 +108,7 @@ public sealed class DockerdInsecureRegistryTests
             .OrderByDescending(point => point.Length);
         foreach (var point in mounts)
         {
-            await ProcessRunner.RunAsync("umount", ["-l", point]);
+            await Processes.RunAsync("umount", ["-l", point]);
         }
 
         Directory.Delete(root, recursive: true);

@@ -7,7 +7,7 @@ namespace Registries.Core.HostConfiguration.Tests;
 public sealed class HostFileSafetyTests : IDisposable
 {
     private static readonly RegistryAddress Address = RegistryAddress.Parse("registry.example.com:5000");
-    private readonly TempDirectory _temp = new();
+    private readonly TestDirectory _temp = HostLayout.Create();
 
     public void Dispose() => _temp.Dispose();
 
@@ -19,7 +19,7 @@ public sealed class HostFileSafetyTests : IDisposable
     {
         var path = PathOf(which);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var mkfifo = await ProcessRunner.RunAsync("mkfifo", [path]);
+        var mkfifo = await Processes.RunAsync("mkfifo", [path]);
         Assert.True(mkfifo.ExitCode == 0, mkfifo.ToString());
 
         var e = await RefusedWithinAsync(which, TimeSpan.FromSeconds(10));
@@ -78,7 +78,7 @@ public sealed class HostFileSafetyTests : IDisposable
     [Fact]
     public void Read_FileAtTheLimit_IsRead()
     {
-        var path = _temp.File("limit");
+        var path = _temp.Combine("limit");
         File.WriteAllBytes(path, new byte[AtomicFile.ConfigurationFileLimit]);
 
         Assert.Equal(AtomicFile.ConfigurationFileLimit, AtomicFile.ReadIfExists(path)!.Length);
@@ -89,17 +89,17 @@ public sealed class HostFileSafetyTests : IDisposable
     [Fact]
     public void Read_Missing_IsNullAndDanglingLinkToo()
     {
-        Assert.Null(AtomicFile.ReadIfExists(_temp.File("none")));
-        File.CreateSymbolicLink(_temp.File("dangling"), _temp.File("nowhere"));
-        Assert.Null(AtomicFile.ReadIfExists(_temp.File("dangling")));
+        Assert.Null(AtomicFile.ReadIfExists(_temp.Combine("none")));
+        File.CreateSymbolicLink(_temp.Combine("dangling"), _temp.Combine("nowhere"));
+        Assert.Null(AtomicFile.ReadIfExists(_temp.Combine("dangling")));
     }
 
     private string PathOf(string which) => which switch
     {
-        "daemon.json" => _temp.Options().DaemonJsonPath,
-        "defaults" => _temp.Options().DockerDefaultsPath,
-        "ca.crt" => Path.Combine(_temp.Options().CertsDirectory, TestServices.Require().Registry, "ca.crt"),
-        _ => _temp.Options(bundle: true).CaBundlePath!,
+        "daemon.json" => _temp.HostOptions().DaemonJsonPath,
+        "defaults" => _temp.HostOptions().DockerDefaultsPath,
+        "ca.crt" => Path.Combine(_temp.HostOptions().CertificatesDirectory, TestServices.Require().Registry, "ca.crt"),
+        _ => _temp.HostOptions(bundle: true).CaBundlePath!,
     };
 
     // Runs the operation that reads the file on another thread, so that a read that blocks fails the test instead of hanging it.
@@ -107,11 +107,7 @@ public sealed class HostFileSafetyTests : IDisposable
     {
         Func<Task> operation = which switch
         {
-            "daemon.json" or "defaults" => () =>
-            {
-                var configurator = new InsecureRegistryConfigurator(_temp.Options());
-                return Task.FromResult(configurator.Add(Address, dryRun: true));
-            },
+            "daemon.json" or "defaults" => () => _temp.Configurator().AddAsync(Address, dryRun: true),
             _ => () => InstallAgainstLocalTlsAsync(which == "bundle"),
         };
 
@@ -126,6 +122,6 @@ public sealed class HostFileSafetyTests : IDisposable
 
     // The certificate files are read after the real test registry presented its chain.
     private async Task InstallAgainstLocalTlsAsync(bool bundle)
-        => await new RegistryCertificateInstaller(_temp.Options(bundle: bundle))
+        => await _temp.Installer(bundle: bundle)
             .InstallAsync(RegistryAddress.Parse(TestServices.Require().Registry), appendToBundle: bundle, dryRun: true);
 }

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Registries.Testing;
 
 namespace Registries.Core.HostConfiguration.Tests;
 
 /// <summary>One private dockerd root for <see cref="InitScriptDockerdTests"/>: its starts run one after the other and share it.</summary>
-public sealed class PrivateDockerdRoot : IDisposable
+public sealed class PrivateDockerdRoot : IAsyncLifetime
 {
     public PrivateDockerdRoot()
     {
@@ -17,12 +18,13 @@ public sealed class PrivateDockerdRoot : IDisposable
 
     public string Path { get; }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var point in MountsUnder(Path))
         {
-            using var umount = System.Diagnostics.Process.Start("umount", ["-l", point]);
-            umount.WaitForExit(10_000);
+            await Processes.RunAsync("umount", ["-l", point], timeout: TimeSpan.FromSeconds(10));
         }
 
         Directory.Delete(Path, recursive: true);
@@ -80,13 +82,13 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
         };
         Reset(daemonJson, daemonJsonText);
         Reset(defaults, defaultsText);
-        var configurator = new InsecureRegistryConfigurator(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = defaults });
+        var configurator = new InsecureRegistryConfigurator(Options.Create(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = defaults }));
         var address = RegistryAddress.Parse(registry);
 
         if (daemonJsonState == "with-key" && defaultsState == "docker-opts-with-flag")
         {
             // The host is already one dockerd refuses: reported, not made worse.
-            var e = Assert.Throws<DockerHostConfigurationException>(() => configurator.Add(address));
+            var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => configurator.AddAsync(address));
             Assert.Equal(DockerHostConfigurationError.ConflictingConfiguration, e.Error);
             Assert.Equal(daemonJsonText, await File.ReadAllTextAsync(daemonJson));
             Assert.Equal(defaultsText, await File.ReadAllTextAsync(defaults));
@@ -98,7 +100,7 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
         var expected = daemonJsonState == "with-key" ? daemonJson
             : defaultsState is "docker-opts-with-flag" or "docker-opts-without-flag" ? defaults
             : daemonJson;
-        var change = Assert.Single(configurator.Add(address).Changes);
+        var change = Assert.Single((await configurator.AddAsync(address)).Changes);
         Assert.Equal(expected, change.Path);
         Assert.NotEqual(FileChangeKind.Unchanged, change.Kind);
 
@@ -129,7 +131,7 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
         Reset(daemonJson, Before);
         Reset(defaults, null);
 
-        new InsecureRegistryConfigurator(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = defaults }).Add(RegistryAddress.Parse("registry.example.com:5000"));
+        await new InsecureRegistryConfigurator(Options.Create(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = defaults })).AddAsync(RegistryAddress.Parse("registry.example.com:5000"));
 
         Assert.Equal(Before.Replace("[]", "[\n    \"registry.example.com:5000\"\n  ]", StringComparison.Ordinal), await File.ReadAllTextAsync(daemonJson));
         await using var dockerd = await StartAsInitScriptAsync(services, daemonJson, defaults);
@@ -151,11 +153,11 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
             Assert.Contains("invalid host", await dockerd.WaitForFailureAsync(), StringComparison.Ordinal);
         }
 
-        var configurator = new InsecureRegistryConfigurator(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = defaults });
-        Assert.Equal(DockerHostConfigurationError.UnsupportedRegistryAddress, Assert.Throws<DockerHostConfigurationException>(() => configurator.Add(RegistryAddress.Parse("[::1]"))).Error);
+        var configurator = new InsecureRegistryConfigurator(Options.Create(new DockerHostOptions { DaemonJsonPath = daemonJson, DockerDefaultsPath = defaults }));
+        Assert.Equal(DockerHostConfigurationError.UnsupportedRegistryAddress, (await Assert.ThrowsAsync<DockerHostConfigurationException>(() => configurator.AddAsync(RegistryAddress.Parse("[::1]")))).Error);
 
         // Removing the entry mends the host.
-        configurator.Remove(RegistryAddress.Parse("[::1]"));
+        await configurator.RemoveAsync(RegistryAddress.Parse("[::1]"));
         await using var mended = await StartAsInitScriptAsync(services, daemonJson, defaults);
         using var registryConfig = await mended.RegistryConfigAsync();
     }
@@ -175,7 +177,7 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
         var words = new List<string>();
         if (File.Exists(defaults))
         {
-            var sourced = await ProcessRunner.RunAsync("bash", ["-c", "cd / && . \"$0\" && printf '%s\\n' $DOCKER_OPTS", defaults], TimeSpan.FromSeconds(20));
+            var sourced = await Processes.RunAsync("bash", ["-c", "cd / && . \"$0\" && printf '%s\\n' $DOCKER_OPTS", defaults], timeout: TimeSpan.FromSeconds(20));
             Assert.True(sourced.ExitCode == 0, sourced.ToString());
             words.AddRange(sourced.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
@@ -189,7 +191,7 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
         }
 
         var socket = System.IO.Path.Combine(root.Path, "d.sock");
-        var process = new ProcessRunner.Background(services.Dockerd,
+        var process = new BackgroundProcess(services.Dockerd,
         [
             .. words,
             "--config-file", configFile,
@@ -200,16 +202,16 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
         return new RunningDockerd(process, services.DockerCli, socket, root.Path, string.Join(' ', words));
     }
 
-    private sealed class RunningDockerd(ProcessRunner.Background dockerd, string dockerCli, string socket, string root, string flags) : IAsyncDisposable
+    private sealed class RunningDockerd(BackgroundProcess dockerd, string dockerCli, string socket, string root, string flags) : IAsyncDisposable
     {
         public async Task<JsonDocument> RegistryConfigAsync()
         {
             string[] docker = ["--host", "unix://" + socket];
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            ProcessRunner.Result? info = null;
-            while (DateTime.UtcNow < deadline && !dockerd.Process.HasExited)
+            ProcessResult? info = null;
+            while (DateTime.UtcNow < deadline && !dockerd.HasExited)
             {
-                info = await ProcessRunner.RunAsync(dockerCli, [.. docker, "info", "--format", "{{json .RegistryConfig}}"], TimeSpan.FromSeconds(20));
+                info = await Processes.RunAsync(dockerCli, [.. docker, "info", "--format", "{{json .RegistryConfig}}"], timeout: TimeSpan.FromSeconds(20));
                 if (info.ExitCode == 0)
                 {
                     return JsonDocument.Parse(info.Output);
@@ -224,35 +226,21 @@ public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixt
 
         public async Task<string> WaitForFailureAsync()
         {
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await dockerd.Process.WaitForExitAsync(wait.Token);
-            Assert.NotEqual(0, dockerd.Process.ExitCode);
+            Assert.NotEqual(0, await dockerd.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             return dockerd.Log;
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (!dockerd.Process.HasExited)
-            {
-                await ProcessRunner.RunAsync("kill", ["-TERM", dockerd.Process.Id.ToString(CultureInfo.InvariantCulture)]);
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await dockerd.Process.WaitForExitAsync(wait.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    dockerd.Process.Kill(entireProcessTree: true);
-                    await dockerd.Process.WaitForExitAsync();
-                }
-            }
+            // SIGTERM first: dockerd then unmounts what it mounted under the root.
+            await dockerd.StopAsync();
 
             foreach (var point in PrivateDockerdRoot.MountsUnder(root))
             {
-                await ProcessRunner.RunAsync("umount", ["-l", point]);
+                await Processes.RunAsync("umount", ["-l", point]);
             }
 
-            dockerd.Dispose();
+            await dockerd.DisposeAsync();
         }
     }
 }

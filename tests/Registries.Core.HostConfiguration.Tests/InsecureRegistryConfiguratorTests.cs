@@ -1,18 +1,20 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Registries.Testing;
 
 namespace Registries.Core.HostConfiguration.Tests;
 
 public sealed class InsecureRegistryConfiguratorTests : IDisposable
 {
     private static readonly RegistryAddress Address = RegistryAddress.Parse("registry.example.com:5000");
-    private readonly TempDirectory _temp = new();
+    private readonly TestDirectory _temp = HostLayout.Create();
 
     public void Dispose() => _temp.Dispose();
 
-    private string DaemonJson => _temp.Options().DaemonJsonPath;
+    private string DaemonJson => _temp.HostOptions().DaemonJsonPath;
 
-    private string Defaults => _temp.Options().DockerDefaultsPath;
+    private string Defaults => _temp.HostOptions().DockerDefaultsPath;
 
     private void Write(string path, string content)
     {
@@ -21,9 +23,9 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_NoFiles_CreatesDaemonJsonWithTheRegistry()
+    public async Task Add_NoFiles_CreatesDaemonJsonWithTheRegistry()
     {
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        var result = await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal("{\n  \"insecure-registries\": [\n    \"registry.example.com:5000\"\n  ]\n}\n", File.ReadAllText(DaemonJson));
         var change = Assert.Single(result.Changes);
@@ -35,14 +37,14 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_Twice_SecondRunChangesNothing()
+    public async Task Add_Twice_SecondRunChangesNothing()
     {
-        var configurator = new InsecureRegistryConfigurator(_temp.Options());
-        configurator.Add(Address);
+        var configurator = _temp.Configurator();
+        await configurator.AddAsync(Address);
         var before = File.ReadAllBytes(DaemonJson);
         var written = File.GetLastWriteTimeUtc(DaemonJson);
 
-        var result = configurator.Add(RegistryAddress.Parse("REGISTRY.Example.com:5000"));
+        var result = await configurator.AddAsync(RegistryAddress.Parse("REGISTRY.Example.com:5000"));
 
         Assert.Equal(FileChangeKind.Unchanged, Assert.Single(result.Changes).Kind);
         Assert.False(result.RestartRequired);
@@ -51,12 +53,12 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_ExistingKeys_KeepsEveryOtherByte()
+    public async Task Add_ExistingKeys_KeepsEveryOtherByte()
     {
         const string Before = "{\n    \"log-driver\": \"json-file\",\n    \"insecure-registries\": [\"10.0.0.0/8\"],\n    \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"},\n    \"debug\": true,\n    \"mtu\": 1450.0,\n    \"labels\": [\"a=b+c\", \"zone=Z\\u00fcrich\"],\n    \"debug\": false\n}\n";
         Write(DaemonJson, Before);
 
-        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal(Before.Replace("[\"10.0.0.0/8\"]", "[\"10.0.0.0/8\", \"registry.example.com:5000\"]", StringComparison.Ordinal), File.ReadAllText(DaemonJson));
     }
@@ -70,83 +72,83 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     [InlineData("{\n  \"insecure-registries\": []\n}", "{\n  \"insecure-registries\": [\n    \"registry.example.com:5000\"\n  ]\n}")]
     [InlineData("{\n  \"insecure-registries\": [\n    \"a:1\",\n    \"b:2\"\n  ]\n}", "{\n  \"insecure-registries\": [\n    \"a:1\",\n    \"b:2\",\n    \"registry.example.com:5000\"\n  ]\n}")]
     [InlineData("\ufeff{\"insecure\\u002dregistries\": [\"a:1\"]}", "\ufeff{\"insecure\\u002dregistries\": [\"a:1\", \"registry.example.com:5000\"]}")]
-    public void Add_Layouts_SplicesOnlyTheList(string before, string after)
+    public async Task Add_Layouts_SplicesOnlyTheList(string before, string after)
     {
         Write(DaemonJson, before);
 
-        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal(after, Encoding.UTF8.GetString(File.ReadAllBytes(DaemonJson)));
     }
 
     [Fact]
-    public void Add_LoneSurrogateEscape_IsAcceptedAndEveryOtherByteKept()
+    public async Task Add_LoneSurrogateEscape_IsAcceptedAndEveryOtherByteKept()
     {
         // Go's encoding/json (dockerd) accepts "\ud800" and reads it as U+FFFD; System.Text.Json cannot make a string of it.
         const string Before = "{\n  \"labels\": [\"note=\\ud800\"],\n  \"insecure-registries\": [\"\\udc00x\", \"a:1\"]\n}\n";
         Write(DaemonJson, Before);
-        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+        var configurator = _temp.Configurator();
 
-        Assert.Equal(FileChangeKind.Updated, Assert.Single(configurator.Add(Address).Changes).Kind);
+        Assert.Equal(FileChangeKind.Updated, Assert.Single((await configurator.AddAsync(Address)).Changes).Kind);
         Assert.Equal(Before.Replace("\"a:1\"]", "\"a:1\", \"registry.example.com:5000\"]", StringComparison.Ordinal), File.ReadAllText(DaemonJson));
-        Assert.True(configurator.IsConfigured(Address));
-        Assert.True(configurator.Remove(Address).RestartRequired);
+        Assert.True(await configurator.IsConfiguredAsync(Address));
+        Assert.True((await configurator.RemoveAsync(Address)).RestartRequired);
         Assert.Equal(Before, File.ReadAllText(DaemonJson));
     }
 
     [Fact]
-    public void Add_TabIndentedFile_KeepsTabs()
+    public async Task Add_TabIndentedFile_KeepsTabs()
     {
         Write(DaemonJson, "{\n\t\"debug\": true\n}\n");
 
-        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal("{\n\t\"debug\": true,\n\t\"insecure-registries\": [\n\t\t\"registry.example.com:5000\"\n\t]\n}\n", File.ReadAllText(DaemonJson));
     }
 
     [Fact]
-    public void Add_CrlfWithoutTrailingNewLine_KeepsBoth()
+    public async Task Add_CrlfWithoutTrailingNewLine_KeepsBoth()
     {
         Write(DaemonJson, "{\r\n  \"debug\": true\r\n}");
 
-        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal("{\r\n  \"debug\": true,\r\n  \"insecure-registries\": [\r\n    \"registry.example.com:5000\"\r\n  ]\r\n}", File.ReadAllText(DaemonJson));
     }
 
     [Fact]
-    public void Add_EmptyFile_TreatedAsEmptyObject()
+    public async Task Add_EmptyFile_TreatedAsEmptyObject()
     {
         Write(DaemonJson, string.Empty);
 
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        var result = await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal(FileChangeKind.Updated, Assert.Single(result.Changes).Kind);
         Assert.Equal("registry.example.com:5000", JsonNode.Parse(File.ReadAllText(DaemonJson))!["insecure-registries"]![0]!.GetValue<string>());
     }
 
     [Fact]
-    public void Add_ExistingFileMode_IsKept()
+    public async Task Add_ExistingFileMode_IsKept()
     {
         Write(DaemonJson, "{}");
         var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         File.SetUnixFileMode(DaemonJson, mode);
 
-        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal(mode, File.GetUnixFileMode(DaemonJson));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(DaemonJson)!));
     }
 
     [Fact]
-    public void Add_DaemonJsonIsASymbolicLink_EditsTheTargetAndKeepsTheLink()
+    public async Task Add_DaemonJsonIsASymbolicLink_EditsTheTargetAndKeepsTheLink()
     {
-        var target = _temp.File("managed/daemon.json");
+        var target = _temp.Combine("managed/daemon.json");
         Write(target, "{\"debug\": true}");
         Directory.CreateDirectory(Path.GetDirectoryName(DaemonJson)!);
         File.CreateSymbolicLink(DaemonJson, target);
 
-        new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal(target, new FileInfo(DaemonJson).LinkTarget);
         Assert.Contains("registry.example.com:5000", File.ReadAllText(target), StringComparison.Ordinal);
@@ -156,12 +158,12 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     [InlineData("{\"debug\": true,,}", 1)]
     [InlineData("{\n  \"debug\": true\n  \"mtu\": 1\n}", 3)]
     [InlineData("{\n  // comment\n  \"debug\": true\n}", 2)]
-    public void Add_MalformedJson_ThrowsNamingFileAndLineAndLeavesFileUntouched(string content, int line)
+    public async Task Add_MalformedJson_ThrowsNamingFileAndLineAndLeavesFileUntouched(string content, int line)
     {
         Write(DaemonJson, content);
         var before = File.ReadAllBytes(DaemonJson);
 
-        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options()).Add(Address));
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => _temp.Configurator().AddAsync(Address));
 
         Assert.Equal(DockerHostConfigurationError.MalformedDaemonJson, e.Error);
         Assert.Equal(DaemonJson, e.FilePath);
@@ -178,11 +180,11 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     [InlineData("{\"insecure-registries\": \"registry.example.com:5000\"}", "not a list")]
     [InlineData("{\"insecure-registries\": [5000]}", "not a string")]
     [InlineData("{\"insecure-registries\": [], \"insecure-registries\": [\"a:1\"]}", "appears twice")]
-    public void Add_WrongShape_ThrowsAndLeavesFileUntouched(string content, string expected)
+    public async Task Add_WrongShape_ThrowsAndLeavesFileUntouched(string content, string expected)
     {
         Write(DaemonJson, content);
 
-        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options()).Add(Address));
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => _temp.Configurator().AddAsync(Address));
 
         Assert.Equal(DockerHostConfigurationError.MalformedDaemonJson, e.Error);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
@@ -190,11 +192,11 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_DryRun_ReportsThePlanAndWritesNothing()
+    public async Task Add_DryRun_ReportsThePlanAndWritesNothing()
     {
         Write(DaemonJson, "{\"debug\": true}");
 
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address, dryRun: true);
+        var result = await _temp.Configurator().AddAsync(Address, dryRun: true);
 
         Assert.True(result.DryRun);
         Assert.True(result.RestartRequired);
@@ -204,32 +206,32 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_DryRunWithoutFiles_CreatesNothing()
+    public async Task Add_DryRunWithoutFiles_CreatesNothing()
     {
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address, dryRun: true);
+        var result = await _temp.Configurator().AddAsync(Address, dryRun: true);
 
         Assert.Equal(FileChangeKind.Created, Assert.Single(result.Changes).Kind);
         Assert.False(Directory.Exists(Path.GetDirectoryName(DaemonJson)));
     }
 
     [Fact]
-    public void Remove_Present_RemovesOnlyThatEntry()
+    public async Task Remove_Present_RemovesOnlyThatEntry()
     {
         Write(DaemonJson, "{\n  \"insecure-registries\": [\n    \"a.example.com:5000\",\n    \"Registry.Example.COM:5000\",\n    \"registry.example.com:5001\"\n  ],\n  \"debug\": true\n}\n");
-        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+        var configurator = _temp.Configurator();
 
-        var result = configurator.Remove(Address);
+        var result = await configurator.RemoveAsync(Address);
 
         Assert.Equal(FileChangeKind.Updated, Assert.Single(result.Changes).Kind);
         Assert.Equal("{\n  \"insecure-registries\": [\n    \"a.example.com:5000\",\n    \"registry.example.com:5001\"\n  ],\n  \"debug\": true\n}\n", File.ReadAllText(DaemonJson));
-        Assert.False(configurator.IsConfigured(Address));
-        Assert.False(configurator.Remove(Address).RestartRequired);
+        Assert.False(await configurator.IsConfiguredAsync(Address));
+        Assert.False((await configurator.RemoveAsync(Address)).RestartRequired);
     }
 
     [Fact]
-    public void Remove_NoFiles_ChangesNothingAndCreatesNothing()
+    public async Task Remove_NoFiles_ChangesNothingAndCreatesNothing()
     {
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Remove(Address);
+        var result = await _temp.Configurator().RemoveAsync(Address);
 
         Assert.Empty(result.Changes);
         Assert.False(result.RestartRequired);
@@ -237,11 +239,11 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_OldWayHost_EditsDockerOptsOnlySoDockerdDoesNotSeeTheDirectiveTwice()
+    public async Task Add_OldWayHost_EditsDockerOptsOnlySoDockerdDoesNotSeeTheDirectiveTwice()
     {
         Write(Defaults, "# Docker Upstart and SysV initscript configuration\nDOCKER_OPTS=\"--dns 8.8.8.8\"\n");
 
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        var result = await _temp.Configurator().AddAsync(Address);
 
         var change = Assert.Single(result.Changes);
         Assert.Equal(Defaults, change.Path);
@@ -250,12 +252,12 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_CommentedDockerOptsOnly_EditsDaemonJson()
+    public async Task Add_CommentedDockerOptsOnly_EditsDaemonJson()
     {
         // Debian's docker.io ships /etc/default/docker with the line commented out; systemd ignores the file.
         Write(Defaults, "#DOCKER_OPTS=\"--dns 8.8.8.8 --dns 8.8.4.4\"\n");
 
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Add(Address);
+        var result = await _temp.Configurator().AddAsync(Address);
 
         Assert.Equal(DaemonJson, Assert.Single(result.Changes).Path);
         Assert.Equal("#DOCKER_OPTS=\"--dns 8.8.8.8 --dns 8.8.4.4\"\n", File.ReadAllText(Defaults));
@@ -265,27 +267,27 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     public void Constructor_TheRemovedBothTarget_IsRefused()
     {
         // InsecureRegistryTarget.Both (3) wrote the key and the flag, which dockerd refuses; it is gone, and its number with it.
-        var e = Assert.Throws<ArgumentException>(() => new InsecureRegistryConfigurator(_temp.Options((InsecureRegistryTarget)3)));
+        var e = Assert.Throws<OptionsValidationException>(() => _temp.Configurator((InsecureRegistryTarget)3));
 
         Assert.Contains("Auto, DaemonJson, DockerDefaults", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Add_DockerDefaultsTargetWithoutFile_CreatesIt()
+    public async Task Add_DockerDefaultsTargetWithoutFile_CreatesIt()
     {
-        var result = new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.DockerDefaults)).Add(Address);
+        var result = await _temp.Configurator(InsecureRegistryTarget.DockerDefaults).AddAsync(Address);
 
         Assert.Equal(FileChangeKind.Created, Assert.Single(result.Changes).Kind);
         Assert.Equal("DOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n", File.ReadAllText(Defaults));
     }
 
     [Fact]
-    public void Remove_BothFiles_RemovesFromBoth()
+    public async Task Remove_BothFiles_RemovesFromBoth()
     {
         Write(DaemonJson, "{\"insecure-registries\": [\"registry.example.com:5000\"]}");
         Write(Defaults, "DOCKER_OPTS='--insecure-registry registry.example.com:5000 --debug'\n");
 
-        var result = new InsecureRegistryConfigurator(_temp.Options()).Remove(Address);
+        var result = await _temp.Configurator().RemoveAsync(Address);
 
         Assert.All(result.Changes, c => Assert.Equal(FileChangeKind.Updated, c.Kind));
         Assert.Equal(2, result.Changes.Count);
@@ -294,12 +296,11 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_MalformedDefaults_NothingWrittenToEitherFile()
+    public async Task Add_MalformedDefaults_NothingWrittenToEitherFile()
     {
         Write(Defaults, "DOCKER_OPTS=\"--debug\n");
 
-        var e = Assert.Throws<DockerHostConfigurationException>(
-            () => new InsecureRegistryConfigurator(_temp.Options(InsecureRegistryTarget.DaemonJson)).Add(Address));
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => _temp.Configurator(InsecureRegistryTarget.DaemonJson).AddAsync(Address));
 
         Assert.Equal(DockerHostConfigurationError.MalformedDockerDefaults, e.Error);
         Assert.Equal(1, e.LineNumber);
@@ -308,28 +309,28 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Add_FolderCannotBeCreated_ThrowsFileAccessNamingThePath()
+    public async Task Add_FolderCannotBeCreated_ThrowsFileAccessNamingThePath()
     {
         // A path under a regular file cannot be created, whoever runs the test (root ignores permission bits).
-        Write(_temp.File("blocker"), "x");
-        var options = new DockerHostOptions { DaemonJsonPath = _temp.File("blocker/daemon.json"), DockerDefaultsPath = Defaults };
+        Write(_temp.Combine("blocker"), "x");
+        var options = new DockerHostOptions { DaemonJsonPath = _temp.Combine("blocker/daemon.json"), DockerDefaultsPath = Defaults };
 
-        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(options).Add(Address));
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(Options.Create(options)).AddAsync(Address));
 
         Assert.Equal(DockerHostConfigurationError.FileAccess, e.Error);
         Assert.Contains("blocker", e.Message, StringComparison.Ordinal);
-        Assert.Equal("x", File.ReadAllText(_temp.File("blocker")));
+        Assert.Equal("x", File.ReadAllText(_temp.Combine("blocker")));
     }
 
     [Fact]
-    public void Add_ManyAddresses_EachListedOnceAndRoundTripsThroughRemove()
+    public async Task Add_ManyAddresses_EachListedOnceAndRoundTripsThroughRemove()
     {
-        var configurator = new InsecureRegistryConfigurator(_temp.Options());
+        var configurator = _temp.Configurator();
         string[] addresses = ["localhost:5000", "10.1.2.3:443", "[fe80::1]:5000", "registry.example.com"];
         foreach (var text in addresses)
         {
-            configurator.Add(RegistryAddress.Parse(text));
-            configurator.Add(RegistryAddress.Parse(text));
+            await configurator.AddAsync(RegistryAddress.Parse(text));
+            await configurator.AddAsync(RegistryAddress.Parse(text));
         }
 
         var list = JsonNode.Parse(File.ReadAllText(DaemonJson, Encoding.UTF8))!["insecure-registries"]!.AsArray();
@@ -337,7 +338,7 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
 
         foreach (var text in addresses)
         {
-            Assert.True(configurator.Remove(RegistryAddress.Parse(text)).RestartRequired);
+            Assert.True((await configurator.RemoveAsync(RegistryAddress.Parse(text))).RestartRequired);
         }
 
         Assert.Empty(JsonNode.Parse(File.ReadAllText(DaemonJson))!["insecure-registries"]!.AsArray());
@@ -350,7 +351,7 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     [InlineData(InsecureRegistryTarget.Auto, "{\"insecure-registries\": [\"a:1\"]}", "DOCKER_OPTS=\"--insecure-registry b:2\"\n", "both in")]
     [InlineData(InsecureRegistryTarget.DaemonJson, "{\"insecure-registries\": [\"a:1\"]}", "DOCKER_OPTS=\"--insecure-registry b:2\"\n", "both in")]
     [InlineData(InsecureRegistryTarget.DockerDefaults, "{\"insecure-registries\": [\"a:1\"]}", "DOCKER_OPTS=\"--insecure-registry b:2\"\n", "both in")]
-    public void Add_WouldConfigureBothWays_RefusedAndNothingWritten(InsecureRegistryTarget target, string? daemonJson, string? defaults, string expected)
+    public async Task Add_WouldConfigureBothWays_RefusedAndNothingWritten(InsecureRegistryTarget target, string? daemonJson, string? defaults, string expected)
     {
         if (daemonJson is not null)
         {
@@ -362,7 +363,7 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
             Write(Defaults, defaults);
         }
 
-        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options(target)).Add(Address));
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => _temp.Configurator(target).AddAsync(Address));
 
         Assert.Equal(DockerHostConfigurationError.ConflictingConfiguration, e.Error);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
@@ -372,22 +373,22 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Remove_ConflictingHost_IsAllowedSoTheHostCanBeMended()
+    public async Task Remove_ConflictingHost_IsAllowedSoTheHostCanBeMended()
     {
         Write(DaemonJson, "{\"insecure-registries\": [\"registry.example.com:5000\"]}");
         Write(Defaults, "DOCKER_OPTS=\"--insecure-registry=registry.example.com:5000\"\n");
 
-        Assert.Equal(2, new InsecureRegistryConfigurator(_temp.Options()).Remove(Address).Changes.Count(c => c.Kind == FileChangeKind.Updated));
+        Assert.Equal(2, (await _temp.Configurator().RemoveAsync(Address)).Changes.Count(c => c.Kind == FileChangeKind.Updated));
     }
 
     [Theory]
     [InlineData("[::1]")]
     [InlineData("[2001:db8::1]")]
-    public void Add_IPv6WithoutPort_RefusedShowingTheFormToGive(string text)
+    public async Task Add_IPv6WithoutPort_RefusedShowingTheFormToGive(string text)
     {
         var address = RegistryAddress.Parse(text);
 
-        var e = Assert.Throws<DockerHostConfigurationException>(() => new InsecureRegistryConfigurator(_temp.Options()).Add(address));
+        var e = await Assert.ThrowsAsync<DockerHostConfigurationException>(() => _temp.Configurator().AddAsync(address));
 
         Assert.Equal(DockerHostConfigurationError.UnsupportedRegistryAddress, e.Error);
         Assert.Contains($"'{text}:5000'", e.Message, StringComparison.Ordinal);
@@ -396,11 +397,11 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
     }
 
     [Fact]
-    public void Remove_IPv6WithoutPort_RemovesTheEntryThatStopsDockerd()
+    public async Task Remove_IPv6WithoutPort_RemovesTheEntryThatStopsDockerd()
     {
         Write(DaemonJson, "{\"insecure-registries\": [\"[::1]\", \"a:1\"]}");
 
-        new InsecureRegistryConfigurator(_temp.Options()).Remove(RegistryAddress.Parse("[::1]"));
+        await _temp.Configurator().RemoveAsync(RegistryAddress.Parse("[::1]"));
 
         Assert.Equal("{\"insecure-registries\": [\"a:1\"]}", File.ReadAllText(DaemonJson));
     }
