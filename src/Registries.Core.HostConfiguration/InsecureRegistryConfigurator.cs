@@ -148,7 +148,7 @@ public sealed class InsecureRegistryConfigurator
     }
 
     private static Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
-        => HostFiles.ReadIfExistsAsync(path, AtomicFile.ConfigurationFileLimit, cancellationToken);
+        => HostFile.ReadIfExistsAsync(path, HostFile.ConfigurationFileLimit, cancellationToken);
 
     private static DockerHostConfigurationException Conflict(string what)
         => new(DockerHostConfigurationError.ConflictingConfiguration, $"Cannot add the insecure registry: {what}; nothing was changed.");
@@ -177,7 +177,7 @@ public sealed class InsecureRegistryConfigurator
         {
             if (plan[i].Updated is { } updated)
             {
-                await HostFiles.WriteAsync(plan[i].Path, updated).ConfigureAwait(false);
+                await HostFile.WriteAsync(plan[i].Path, updated).ConfigureAwait(false);
                 HostConfigurationLog.InsecureRegistryFileWritten(_logger, address.ToString(), changes[i].Kind, changes[i].Path, changes[i].Description);
             }
         }

@@ -164,7 +164,7 @@ public sealed class RegistryCertificateInstaller
         var pem = Encoding.ASCII.GetBytes(chain.ToPem());
 
         var changes = new List<HostFileChange>();
-        var existingCa = await HostFiles.ReadIfExistsAsync(caPath, AtomicFile.CertificateFileLimit, cancellationToken).ConfigureAwait(false);
+        var existingCa = await HostFile.ReadIfExistsAsync(caPath, HostFile.CertificateFileLimit, cancellationToken).ConfigureAwait(false);
         var existingCaCertificates = PemCertificates.Read(existingCa);
         var caUnchanged = existingCaCertificates.Count == presentedDer.Count
             && existingCaCertificates.Zip(presentedDer).All(p => p.First.AsSpan().SequenceEqual(p.Second));
@@ -179,7 +179,7 @@ public sealed class RegistryCertificateInstaller
         byte[]? bundleContent = null;
         if (bundlePath is not null)
         {
-            var existingBundle = await HostFiles.ReadIfExistsAsync(bundlePath, AtomicFile.CertificateFileLimit, cancellationToken).ConfigureAwait(false);
+            var existingBundle = await HostFile.ReadIfExistsAsync(bundlePath, HostFile.CertificateFileLimit, cancellationToken).ConfigureAwait(false);
             var held = PemCertificates.Read(existingBundle);
             var missing = chain.Certificates.Where(c => !PemCertificates.ContainsCertificate(held, c.Der)).ToList();
             if (missing.Count > 0)
@@ -210,14 +210,14 @@ public sealed class RegistryCertificateInstaller
             cancellationToken.ThrowIfCancellationRequested();
             if (caContent is not null)
             {
-                // AtomicFile.Write creates the HOST:PORT folder (0755) when it is missing.
-                await HostFiles.WriteAsync(caPath, caContent).ConfigureAwait(false);
+                // HostFile.WriteAsync creates the HOST:PORT folder (0755) when it is missing.
+                await HostFile.WriteAsync(caPath, caContent).ConfigureAwait(false);
                 HostConfigurationLog.CertificateFileWritten(_logger, address.ToString(), changes[0].Kind, caPath, changes[0].Description);
             }
 
             if (bundleContent is not null)
             {
-                await HostFiles.WriteAsync(bundlePath!, bundleContent).ConfigureAwait(false);
+                await HostFile.WriteAsync(bundlePath!, bundleContent).ConfigureAwait(false);
                 HostConfigurationLog.CertificateFileWritten(_logger, address.ToString(), changes[1].Kind, bundlePath!, changes[1].Description);
             }
         }

@@ -5,7 +5,7 @@ using Registries.Core.Shared;
 namespace Registries.Core.HostConfiguration;
 
 /// <summary>Reads and replaces host files so that a reader never sees half a file and the file keeps its permissions.</summary>
-internal static class AtomicFile
+internal static class HostFile
 {
     internal const UnixFileMode DefaultFileMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -98,100 +98,46 @@ internal static class AtomicFile
             $"Could not read '{path}': it holds more than {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes, far more than such a file holds. Check that the option names the right file; nothing was changed.",
             path);
 
-    /// <summary>Replaces (or creates) a file: a temporary file in the same folder, flushed to disk, then renamed over it.</summary>
-    internal static void Write(string path, byte[] content)
+    /// <summary>Reads a regular file as <see cref="ReadIfExists"/> does, off the caller's thread (the checks that keep a
+    /// FIFO or device from blocking are synchronous system calls).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="limit">The most bytes it may hold.</param>
+    /// <param name="cancellationToken">Cancels the read before it starts.</param>
+    /// <returns>Its bytes, or <see langword="null"/> when it does not exist.</returns>
+    internal static Task<byte[]?> ReadIfExistsAsync(string path, int limit, CancellationToken cancellationToken)
     {
-        string fullPath;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() => ReadIfExists(path, limit), cancellationToken);
+    }
+
+    /// <summary>Replaces (or creates) a host file atomically with the shared writer: the existing file's mode is kept
+    /// (0644 for a new one), a symbolic link stays a link (the file it names is replaced), and a missing folder is
+    /// created 0755, as Docker's own folders are.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="content">The whole new content.</param>
+    /// <returns>A task that completes when the file is in place and flushed.</returns>
+    /// <remarks>Not cancellable: callers honour cancellation up to their first write and never between two files,
+    /// so a host is never left half-edited.</remarks>
+    /// <exception cref="DockerHostConfigurationException">The file or its folder could not be written.</exception>
+    internal static async Task WriteAsync(string path, byte[] content)
+    {
         try
         {
-            fullPath = ResolveLinks(Path.GetFullPath(path));
+            await AtomicFile.ReplaceAsync(path, content, HostChoices, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
         {
             throw AccessError(path, "write", e);
         }
-
-        var directory = Path.GetDirectoryName(fullPath) ?? throw AccessError(path, "write", null);
-        var temp = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
-        try
-        {
-            if (!Directory.Exists(directory))
-            {
-                CreateDirectory(directory);
-            }
-
-            var mode = File.Exists(fullPath) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(fullPath) : DefaultFileMode;
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = mode;
-            }
-
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // UnixCreateMode is filtered by the umask; set the mode again so the original one is kept exactly.
-                File.SetUnixFileMode(temp, mode);
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
-        {
-            TryDelete(temp);
-            throw AccessError(path, "write", e);
-        }
     }
 
-    // A symbolic link (daemon.json kept by configuration management, a bundle linked elsewhere) stays a link:
-    // the file it points to is replaced instead.
-    private static string ResolveLinks(string fullPath)
+    private static readonly AtomicFileChoices HostChoices = new()
     {
-        var info = new FileInfo(fullPath);
-        if (info.LinkTarget is null)
-        {
-            return fullPath;
-        }
-
-        return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
-    }
-
-    /// <summary>Creates a folder (and its parents) with mode 0755.</summary>
-    internal static void CreateDirectory(string directory)
-    {
-        try
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, DefaultDirectoryMode);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException)
-        {
-            throw AccessError(directory, "create", e);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original error matters more than a leftover temporary file.
-        }
-    }
+        Mode = DefaultFileMode,
+        KeepExistingMode = true,
+        ReplaceLinkTarget = true,
+        CreateDirectoryMode = DefaultDirectoryMode,
+    };
 
     private static DockerHostConfigurationException AccessError(string path, string verb, Exception? inner)
         => new(
