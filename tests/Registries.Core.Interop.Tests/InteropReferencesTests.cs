@@ -1,16 +1,26 @@
 namespace Registries.Core.Interop.Tests;
 
-/// <summary>The interop package depends on the domain only (its public API is approved in Registries.Architecture.Tests).</summary>
+/// <summary>The interop package depends on the domain, the registries builder it extends and Microsoft.Extensions'
+/// options and DI abstractions only (its public API is approved in Registries.Architecture.Tests).</summary>
 public sealed class InteropReferencesTests
 {
+    private static readonly string[] Allowed =
+    [
+        "Registries.Core",
+        "Registries.Core.DependencyInjection",
+        "Microsoft.Extensions.Options",
+        "Microsoft.Extensions.DependencyInjection.Abstractions",
+        "netstandard",
+    ];
+
     [Fact]
-    public void References_Interop_OnlyTheDomainAndTheFramework()
+    public void References_Interop_OnlyTheDomainTheBuilderOptionsAndTheFramework()
     {
         var references = typeof(DockerConfigExporter).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToArray();
 
         Assert.Contains("Registries.Core", references);
         Assert.All(references, name => Assert.True(
-            name == "Registries.Core" || name.StartsWith("System", StringComparison.Ordinal) || name.StartsWith("Microsoft.Win32", StringComparison.Ordinal) || name == "netstandard",
-            $"Registries.Core.Interop must reference only the domain and the framework, not {name}."));
+            Allowed.Contains(name, StringComparer.Ordinal) || name.StartsWith("System", StringComparison.Ordinal) || name.StartsWith("Microsoft.Win32", StringComparison.Ordinal),
+            $"Registries.Core.Interop must reference only the domain, the registries builder, Microsoft.Extensions.Options/DependencyInjection.Abstractions and the framework, not {name}."));
     }
 }

@@ -36,12 +36,12 @@ public sealed partial class DockerConfigExport
     internal DockerConfigExport(IEnumerable<ExportedCredential> credentials, IEnumerable<string> notes)
     {
         _credentials = credentials.OrderBy(c => c.Key, StringComparer.Ordinal).ToArray();
-        Registries = _credentials.Select(c => c.Address).ToArray();
+        Addresses = _credentials.Select(c => c.Address).ToArray();
         Notes = notes.ToArray();
     }
 
-    /// <summary>Gets the registries whose credentials the export holds, in the order of their keys.</summary>
-    public IReadOnlyList<RegistryAddress> Registries { get; }
+    /// <summary>Gets the addresses of the registries whose credentials the export holds, in the order of their keys.</summary>
+    public IReadOnlyList<RegistryAddress> Addresses { get; }
 
     /// <summary>Gets why effective entries were left out (for example one that became inactive while exporting); no secrets.</summary>
     public IReadOnlyList<string> Notes { get; }
@@ -82,7 +82,7 @@ public sealed partial class DockerConfigExport
     /// <summary>Describes the export without any secret.</summary>
     /// <returns>For example <c>Docker config for 2 registries: docker.io, 10.0.0.5:5000 (passwords hidden)</c>.</returns>
     public override string ToString()
-        => $"Docker config for {Registries.Count} registries: {string.Join(", ", Registries)} (passwords hidden)";
+        => $"Docker config for {Addresses.Count} registries: {string.Join(", ", Addresses)} (passwords hidden)";
 
     internal byte[] ToDockerConfigUtf8()
     {

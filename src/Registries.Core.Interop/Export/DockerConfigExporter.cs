@@ -2,11 +2,17 @@ namespace Registries.Core.Interop;
 
 /// <summary>Exports the credentials an environment uses as a Docker <c>config.json</c> or a Kubernetes pull secret.</summary>
 /// <remarks>
+/// <para>The exporter acts for the caller of the <see cref="RegistryService"/> it is given: the one the service's
+/// <see cref="IRegistryCallerAccessor"/> gives (dependency injection with <c>UseCaller</c>), or the one bound with
+/// <see cref="RegistryService.As(string)"/> (<c>new DockerConfigExporter(service.As("alice"))</c>).</para>
 /// <para>Only the effective, Active entry of each address is exported: inactive, overridden and removed entries never
-/// are. The credentials are read through <see cref="RegistryService.ResolveAsync(string, string, ImageReference, CancellationToken)"/>,
-/// so exporting needs the Owner or Member role (a ReadOnly member gets <see cref="PermissionDeniedException"/> before
-/// anything is read, even when no entry is active; an outsider <see cref="EnvironmentNotFoundException"/>), exactly as
-/// using the credentials for a pull does.</para>
+/// are. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
+/// Member), demanded before anything is listed: a ReadOnly member gets <see cref="PermissionDeniedException"/> even when
+/// no entry is active, an outsider <see cref="EnvironmentNotFoundException"/>. Each credential is read by resolving its
+/// address (<see cref="RegistryService.ResolveAsync(string, RegistryAddress, CancellationToken)"/>), so every address an
+/// entry can have is exported, including one no image reference can name (a single-label host such as
+/// <c>registry</c>, which Docker reads as a Docker Hub repository in an image name but uses as a server in
+/// <c>docker login registry</c>).</para>
 /// <para>Thread-safe when the service's store is.</para>
 /// </remarks>
 public sealed class DockerConfigExporter
@@ -14,37 +20,33 @@ public sealed class DockerConfigExporter
     private readonly RegistryService _service;
 
     /// <summary>Initializes a new exporter over the user-facing service.</summary>
-    /// <param name="service">The service that checks roles and resolves credentials.</param>
+    /// <param name="service">The service that checks permissions and resolves credentials, for its caller.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="service"/> is <see langword="null"/>.</exception>
     public DockerConfigExporter(RegistryService service)
     {
         ArgumentNullException.ThrowIfNull(service);
         _service = service;
     }
 
-    /// <summary>Reads the effective, active credentials of an environment.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
+    /// <summary>Reads the effective, active credentials of an environment, for the service's caller.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The export, which renders a Docker config.json or a Kubernetes secret.</returns>
-    /// <exception cref="ArgumentException">The actor is empty.</exception>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly and may not read the environment's credentials.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="environmentId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingCallerException">The service has no caller.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async Task<DockerConfigExport> ExportAsync(string actor, string environmentId, CancellationToken cancellationToken = default)
+    public async Task<DockerConfigExport> ExportAsync(string environmentId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentNullException.ThrowIfNull(environmentId);
 
-        // The role is checked before anything is listed: a ReadOnly member is refused even when nothing is active,
-        // instead of getting an empty export that looks like permission.
-        var environment = await _service.GetEnvironmentAsync(actor, environmentId, cancellationToken).ConfigureAwait(false);
-        if (environment.RoleOf(actor) is EnvironmentRole.ReadOnly)
-        {
-            throw new PermissionDeniedException(actor, environmentId, EnvironmentRole.ReadOnly, "use the environment's credentials");
-        }
+        // Demanded before anything is listed: a ReadOnly member is refused even when nothing is active, instead of
+        // getting an empty export that looks like permission.
+        await _service.EnsurePermissionAsync(environmentId, RegistryPermission.UseCredentials, cancellationToken).ConfigureAwait(false);
 
-        var entries = await _service.ListRegistriesAsync(actor, environmentId, cancellationToken).ConfigureAwait(false);
+        var entries = await _service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
         var credentials = new List<ExportedCredential>();
         var notes = new List<string>();
         foreach (var entry in entries)
@@ -55,15 +57,7 @@ public sealed class DockerConfigExporter
             }
 
             var address = entry.Registry.Address;
-
-            // Resolution works on images; any image of the address resolves to the address's effective entry.
-            if (!ImageReference.TryParse(address + "/x", out var image) || !image.Registry.Equals(address))
-            {
-                notes.Add($"{address}: not exported: an image reference cannot name this address (Docker would read '{address}/...' as a Docker Hub repository).");
-                continue;
-            }
-
-            var resolution = await _service.ResolveAsync(actor, environmentId, image, cancellationToken).ConfigureAwait(false);
+            var resolution = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
             if (resolution.Outcome != ResolutionOutcome.Authenticated)
             {
                 // The entry changed between the listing and the resolution: the resolution is what holds now.

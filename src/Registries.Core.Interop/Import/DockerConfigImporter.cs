@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
@@ -22,7 +23,14 @@ namespace Registries.Core.Interop;
 /// <para>The domain requires an e-mail address and Docker configs rarely hold one: an entry's own <c>email</c> is used
 /// when it is a valid address, else the caller's default.</para>
 /// <para>No entry is dropped silently: the result lists every one as Imported, Unchanged or Failed with a reason, and
-/// no reason contains a secret. Importing needs the Owner or Member role; it is checked before any helper runs.</para>
+/// no reason contains a secret.</para>
+/// <para>The importer acts for the caller of the <see cref="RegistryService"/> it is given: the one the service's
+/// <see cref="IRegistryCallerAccessor"/> gives (dependency injection with <c>UseCaller</c>), or the one bound with
+/// <see cref="RegistryService.As(string)"/> (<c>new DockerConfigImporter(service.As("alice"), options)</c>). Importing
+/// adds credentials and compares them with the effective ones, so it needs <see cref="RegistryPermission.ManageRegistries"/>
+/// and <see cref="RegistryPermission.UseCredentials"/> (Owner or Member); both are demanded before any work: before a
+/// file is opened, a helper runs or a registry is asked.</para>
+/// <para>Thread-safe when the service's store is.</para>
 /// </remarks>
 public sealed class DockerConfigImporter
 {
@@ -30,79 +38,101 @@ public sealed class DockerConfigImporter
     internal const int MaxConfigBytes = 4 * 1024 * 1024;
 
     private readonly RegistryService _service;
-    private readonly DockerConfigImportOptions _options;
+    private readonly RegistryCredentialVerifier? _verifier;
     private readonly CredentialHelperClient _helpers;
 
     /// <summary>Initializes a new importer.</summary>
-    /// <param name="service">The service that checks roles and adds the credentials.</param>
-    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="service">The service that checks permissions and adds the credentials, for its caller.</param>
+    /// <param name="options">The options, read once: later changes to the options object do not reach this importer.</param>
+    /// <param name="verifier">The verifier used when <see cref="DockerConfigImportOptions.Verify"/> is set; ignored otherwise.</param>
     /// <param name="timeProvider">The clock for helper timeouts; the system clock when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException">The helper timeout is not positive.</exception>
-    public DockerConfigImporter(RegistryService service, DockerConfigImportOptions? options = null, TimeProvider? timeProvider = null)
+    /// <remarks>Outside dependency injection: <c>new DockerConfigImporter(service.As(user), Options.Create(new DockerConfigImportOptions()))</c>.
+    /// In it: <c>services.AddRegistries().UseDockerConfigInterop(...)</c>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="service"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are invalid (a helper timeout that is not positive or
+    /// longer than 10 minutes, an empty or relative helper folder), or <see cref="DockerConfigImportOptions.Verify"/> is set
+    /// without a <paramref name="verifier"/>; the message says what to fix, as at start-up under dependency injection.</exception>
+    public DockerConfigImporter(RegistryService service, IOptions<DockerConfigImportOptions> options, RegistryCredentialVerifier? verifier = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(service);
-        _service = service;
-        _options = options ?? new DockerConfigImportOptions();
-        if (_options.HelperTimeout <= TimeSpan.Zero)
+        var value = ValidatedOptions.Get(options, new DockerConfigImportOptionsValidator());
+        if (value.Verify && verifier is null)
         {
-            throw new ArgumentException("DockerConfigImportOptions.HelperTimeout must be positive, for example 10 seconds.", nameof(options));
+            throw new OptionsValidationException(Options.DefaultName, typeof(DockerConfigImportOptions), [DockerConfigImportOptionsValidator.VerifierMissing(underDependencyInjection: false)]);
         }
 
-        _helpers = new CredentialHelperClient(_options.HelperDirectories, _options.HelperTimeout, timeProvider ?? TimeProvider.System);
+        _service = service;
+        _verifier = value.Verify ? verifier : null;
+        _helpers = new CredentialHelperClient(value.HelperDirectories, value.HelperTimeout, timeProvider ?? TimeProvider.System);
     }
 
-    /// <summary>Imports the credentials of a Docker config file.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
+    /// <summary>Imports the credentials of a Docker config file, for the service's caller.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="path">The file, for example <c>~/.docker/config.json</c>.</param>
     /// <param name="defaultEmail">The e-mail address for entries that carry none.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One line per entry.</returns>
+    /// <remarks>The caller's permissions are checked before the file is opened: a caller who may not import learns
+    /// nothing about the file, and a FIFO or a huge file named by such a caller is never touched.</remarks>
     /// <exception cref="ArgumentException">An argument is empty, or <paramref name="defaultEmail"/> is not an e-mail address.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="environmentId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingCallerException">The service has no caller.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     /// <exception cref="IOException">The path is a directory or not a regular file (a FIFO, a device), the file is larger than 4 MiB, or it could not be read.</exception>
     /// <exception cref="DockerConfigFormatException">The file is not a Docker config.</exception>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async Task<DockerConfigImportResult> ImportFileAsync(string actor, string environmentId, string path, string defaultEmail, CancellationToken cancellationToken = default)
+    public async Task<DockerConfigImportResult> ImportFileAsync(string environmentId, string path, string defaultEmail, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ValidateDefaultEmail(defaultEmail);
+        await EnsureAllowedAsync(environmentId, cancellationToken).ConfigureAwait(false);
+
         // Not File.ReadAllText: a FIFO would block it forever and /dev/zero exhaust memory.
         var json = RegularFile.ReadAllText(path, "The Docker config", MaxConfigBytes);
-        return await ImportAsync(actor, environmentId, json, defaultEmail, cancellationToken).ConfigureAwait(false);
+        return await ImportDocumentAsync(environmentId, DockerConfigDocument.Parse(json), defaultEmail, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Imports the credentials of a Docker config document.</summary>
-    /// <param name="actor">The acting user (Owner or Member).</param>
+    /// <summary>Imports the credentials of a Docker config document, for the service's caller.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="configJson">The content of a <c>config.json</c>.</param>
     /// <param name="defaultEmail">The e-mail address for entries that carry none.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One line per entry.</returns>
-    /// <exception cref="ArgumentException">An argument is empty, or <paramref name="defaultEmail"/> is not an e-mail address.</exception>
-    /// <exception cref="DockerConfigFormatException">The document is not a Docker config.</exception>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the actor is not a member.</exception>
-    /// <exception cref="PermissionDeniedException">The actor is ReadOnly.</exception>
+    /// <exception cref="ArgumentException"><paramref name="defaultEmail"/> is not an e-mail address.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="environmentId"/> or <paramref name="configJson"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingCallerException">The service has no caller.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="DockerConfigFormatException">The document is not a Docker config.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async Task<DockerConfigImportResult> ImportAsync(string actor, string environmentId, string configJson, string defaultEmail, CancellationToken cancellationToken = default)
+    public async Task<DockerConfigImportResult> ImportAsync(string environmentId, string configJson, string defaultEmail, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(configJson);
         ValidateDefaultEmail(defaultEmail);
-        var document = DockerConfigDocument.Parse(configJson);
+        await EnsureAllowedAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return await ImportDocumentAsync(environmentId, DockerConfigDocument.Parse(configJson), defaultEmail, cancellationToken).ConfigureAwait(false);
+    }
 
-        // The role check, before any helper is asked for a secret: resolution needs the role that adding needs.
-        await _service.ResolveAsync(actor, environmentId, RegistryServiceVerificationExtensions.ImageOf(RegistryAddress.DockerHub), cancellationToken).ConfigureAwait(false);
+    private async Task EnsureAllowedAsync(string environmentId, CancellationToken cancellationToken)
+    {
+        // Adding needs ManageRegistries; the Unchanged check compares with the effective secret, which is using it.
+        await _service.EnsurePermissionAsync(environmentId, RegistryPermission.ManageRegistries, cancellationToken).ConfigureAwait(false);
+        await _service.EnsurePermissionAsync(environmentId, RegistryPermission.UseCredentials, cancellationToken).ConfigureAwait(false);
+    }
 
+    private async Task<DockerConfigImportResult> ImportDocumentAsync(string environmentId, DockerConfigDocument document, string defaultEmail, CancellationToken cancellationToken)
+    {
         var results = new List<DockerConfigImportEntry>();
         foreach (var candidate in await ReadCandidatesAsync(document, cancellationToken).ConfigureAwait(false))
         {
-            results.Add(await ImportOneAsync(actor, environmentId, candidate, defaultEmail, cancellationToken).ConfigureAwait(false));
+            results.Add(await ImportOneAsync(environmentId, candidate, defaultEmail, cancellationToken).ConfigureAwait(false));
         }
 
         return new DockerConfigImportResult(results);
@@ -181,7 +211,7 @@ public sealed class DockerConfigImporter
             : ImportCandidate.Found(key, address, source, answer.Username!, answer.Secret!, email);
     }
 
-    private async Task<DockerConfigImportEntry> ImportOneAsync(string actor, string environmentId, ImportCandidate candidate, string defaultEmail, CancellationToken cancellationToken)
+    private async Task<DockerConfigImportEntry> ImportOneAsync(string environmentId, ImportCandidate candidate, string defaultEmail, CancellationToken cancellationToken)
     {
         if (candidate.Failure is not null || candidate.Address is null)
         {
@@ -199,20 +229,18 @@ public sealed class DockerConfigImporter
             return candidate.ToEntry(DockerConfigImportStatus.Failed, null, ex.Message);
         }
 
+        // The address's own answer, whatever image references can name it (a single-label host has no image of its own).
         var address = candidate.Address;
-        if (ImageReference.TryParse(address + "/x", out var image) && image.Registry.Equals(address))
+        var current = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        if (current.Outcome == ResolutionOutcome.Authenticated
+            && string.Equals(current.Username, credential.Username, StringComparison.Ordinal)
+            && string.Equals(current.Password!.Reveal(), credential.Password.Reveal(), StringComparison.Ordinal)
+            && (candidate.Email is null || string.Equals(current.Email, credential.Email, StringComparison.OrdinalIgnoreCase)))
         {
-            var current = await _service.ResolveAsync(actor, environmentId, image, cancellationToken).ConfigureAwait(false);
-            if (current.Outcome == ResolutionOutcome.Authenticated
-                && string.Equals(current.Username, credential.Username, StringComparison.Ordinal)
-                && string.Equals(current.Password!.Reveal(), credential.Password.Reveal(), StringComparison.Ordinal)
-                && (candidate.Email is null || string.Equals(current.Email, credential.Email, StringComparison.OrdinalIgnoreCase)))
-            {
-                return candidate.ToEntry(DockerConfigImportStatus.Unchanged, current.RegistryId, "the effective credential already has this username and password.");
-            }
+            return candidate.ToEntry(DockerConfigImportStatus.Unchanged, current.RegistryId, "the effective credential already has this username and password.");
         }
 
-        if (_options.Verifier is { } verifier)
+        if (_verifier is { } verifier)
         {
             var verification = await verifier.VerifyAsync(address, credential, cancellationToken).ConfigureAwait(false);
             if (!verification.IsValid)
@@ -221,7 +249,7 @@ public sealed class DockerConfigImporter
             }
         }
 
-        var added = await _service.AddRegistryAsync(actor, environmentId, address, credential, cancellationToken).ConfigureAwait(false);
+        var added = await _service.AddRegistryAsync(environmentId, address, credential, cancellationToken).ConfigureAwait(false);
         return candidate.ToEntry(DockerConfigImportStatus.Imported, added.Id, null);
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
@@ -32,44 +33,47 @@ public sealed class RegistryCredentialVerifier
 
     private const int MaxRedirects = 5;
     private const int MaxBodyBytes = 64 * 1024;
-    private readonly RegistryVerificationOptions _options;
+    private readonly string _certificatesDirectory;
+    private readonly TimeSpan _timeout;
+    private readonly HashSet<RegistryAddress> _insecureRegistries;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a new verifier.</summary>
-    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="options">The options, read once: later changes to the options object do not reach this verifier.</param>
     /// <param name="timeProvider">The clock for the timeout; the system clock when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException">The certificate folder is empty or the timeout is not positive.</exception>
-    public RegistryCredentialVerifier(RegistryVerificationOptions? options = null, TimeProvider? timeProvider = null)
+    /// <remarks>Outside dependency injection: <c>new RegistryCredentialVerifier(Options.Create(new RegistryVerificationOptions { ... }))</c>.
+    /// In it: <c>services.AddRegistries().UseRegistryVerification(...)</c>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are invalid (an empty certificate folder, a timeout
+    /// that is not positive or longer than 10 minutes); the message says what to fix, as at start-up under dependency injection.</exception>
+    public RegistryCredentialVerifier(IOptions<RegistryVerificationOptions> options, TimeProvider? timeProvider = null)
     {
-        _options = options ?? new RegistryVerificationOptions();
-        if (string.IsNullOrWhiteSpace(_options.CertificatesDirectory))
-        {
-            throw new ArgumentException("RegistryVerificationOptions.CertificatesDirectory is empty: give Docker's certs.d folder, for example '/etc/docker/certs.d'.", nameof(options));
-        }
-
-        if (_options.Timeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException("RegistryVerificationOptions.Timeout must be positive, for example 30 seconds.", nameof(options));
-        }
-
+        var value = ValidatedOptions.Get(options, new RegistryVerificationOptionsValidator());
+        _certificatesDirectory = value.CertificatesDirectory;
+        _timeout = value.Timeout;
+        _insecureRegistries = [.. value.InsecureRegistries];
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Verifies a credential against its registry.</summary>
-    /// <param name="registry">The registry address.</param>
+    /// <param name="address">The registry address.</param>
     /// <param name="credential">The credential (the e-mail address is not sent).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Valid, Invalid or Unreachable, with a message.</returns>
+    /// <remarks>No permission is checked here: the verifier talks to registries, not to environments. To verify before
+    /// saving, for a caller, use <see cref="RegistryServiceVerificationExtensions.AddVerifiedRegistryAsync"/>, which checks
+    /// the caller's permission before anything is sent.</remarks>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
-    public async Task<RegistryVerificationResult> VerifyAsync(RegistryAddress registry, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public async Task<RegistryVerificationResult> VerifyAsync(RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(credential);
-        var insecure = _options.InsecureRegistries.Contains(registry);
-        using var trust = new RegistryTrust(_options.CertificatesDirectory, skipVerification: insecure);
-        if (!registry.IsDockerHub)
+        var insecure = _insecureRegistries.Contains(address);
+        using var trust = new RegistryTrust(_certificatesDirectory, skipVerification: insecure);
+        if (!address.IsDockerHub)
         {
-            trust.AddAuthority(registry.ToString());
+            trust.AddAuthority(address.ToString());
         }
 
         using var handler = new SocketsHttpHandler
@@ -78,18 +82,18 @@ public sealed class RegistryCredentialVerifier
             UseCookies = false,
             UseProxy = false,
             AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = _options.Timeout,
+            ConnectTimeout = _timeout,
         };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => trust.Validate(certificate, chain, errors);
         using var client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.UserAgent.ParseAdd("Registries.Core.Interop/1");
-        var session = new Session(registry, credential, trust, client, _options);
+        var session = new Session(address, credential, trust, client);
         var schemes = insecure ? new[] { "https", "http" } : ["https"];
         RegistryVerificationResult? result = null;
         foreach (var scheme in schemes)
         {
             // Each attempt has the whole timeout: an HTTPS attempt that hangs must not eat the HTTP fallback's time.
-            using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
+            using var timeout = new CancellationTokenSource(_timeout, _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
@@ -97,7 +101,7 @@ public sealed class RegistryCredentialVerifier
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
             {
-                result = session.TimedOut($"no answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+                result = session.TimedOut($"no answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
             }
 
             // Docker falls back to HTTP for an insecure registry only when HTTPS cannot be spoken at all.
@@ -111,9 +115,9 @@ public sealed class RegistryCredentialVerifier
     }
 
     /// <summary>Returns the base URL of a registry's API, <c>{scheme}://host[:port]/v2/</c>.</summary>
-    internal static Uri ApiBase(RegistryAddress registry, string scheme)
+    internal static Uri ApiBase(RegistryAddress address, string scheme)
     {
-        var authority = registry.IsDockerHub ? DockerHubApiHost : registry.ToString();
+        var authority = address.IsDockerHub ? DockerHubApiHost : address.ToString();
         return new Uri($"{scheme}://{authority}/v2/", UriKind.Absolute);
     }
 
@@ -125,27 +129,25 @@ public sealed class RegistryCredentialVerifier
     /// <summary>One verification: the credential, the connections, and the rules about where the credential may go.</summary>
     private sealed class Session
     {
-        private readonly RegistryAddress _registry;
+        private readonly RegistryAddress _address;
         private readonly RegistryCredential _credential;
         private readonly RegistryTrust _trust;
         private readonly HttpClient _client;
-        private readonly RegistryVerificationOptions _options;
         private CredentialMask _mask;
 
-        public Session(RegistryAddress registry, RegistryCredential credential, RegistryTrust trust, HttpClient client, RegistryVerificationOptions options)
+        public Session(RegistryAddress address, RegistryCredential credential, RegistryTrust trust, HttpClient client)
         {
-            _registry = registry;
+            _address = address;
             _credential = credential;
             _mask = CredentialMask.For(credential.Username, credential.Password.Reveal());
             _trust = trust;
             _client = client;
-            _options = options;
         }
 
         /// <summary>Gets a value indicating whether the last run failed before any HTTP answer (connection or TLS).</summary>
         public bool TransportFailed { get; private set; }
 
-        public RegistryVerificationResult Unreachable(string message) => new(_registry, RegistryVerificationOutcome.Unreachable, Mask(message));
+        public RegistryVerificationResult Unreachable(string message) => new(_address, RegistryVerificationOutcome.Unreachable, Mask(message));
 
         public RegistryVerificationResult TimedOut(string message)
         {
@@ -156,7 +158,7 @@ public sealed class RegistryCredentialVerifier
         public async Task<RegistryVerificationResult> RunAsync(string scheme, CancellationToken cancellationToken)
         {
             TransportFailed = false;
-            var apiBase = ApiBase(_registry, scheme);
+            var apiBase = ApiBase(_address, scheme);
             try
             {
                 using var ping = await SendAsync(apiBase, credentialsFor: null, authorization: null, cancellationToken).ConfigureAwait(false);
@@ -256,7 +258,7 @@ public sealed class RegistryCredentialVerifier
         {
             if (answer.StatusCode == HttpStatusCode.OK)
             {
-                return Result(RegistryVerificationOutcome.Valid, $"{_registry} accepted the credential of '{_credential.Username}'.");
+                return Result(RegistryVerificationOutcome.Valid, $"{_address} accepted the credential of '{_credential.Username}'.");
             }
 
             var body = await ReadBodyAsync(answer, cancellationToken).ConfigureAwait(false);
@@ -315,7 +317,7 @@ public sealed class RegistryCredentialVerifier
             {
                 if (inner is AuthenticationException)
                 {
-                    var authority = _registry.ToString();
+                    var authority = _address.ToString();
 
                     // No certificate came back: the handshake failed before one, which is what a server answering the
                     // TLS hello in plain HTTP causes. Ask it over HTTP (no credential) to say so instead of blaming a
@@ -325,13 +327,13 @@ public sealed class RegistryCredentialVerifier
                         return $"{authority} speaks plain HTTP, not HTTPS. Either list {authority} in RegistryVerificationOptions.InsecureRegistries (and configure it as an insecure registry on each Docker host: 'registries insecure add {authority}'), or serve the registry over TLS.";
                     }
 
-                    return _registry.IsDockerHub
+                    return _address.IsDockerHub
                         ? $"the TLS certificate of {DockerHubApiHost} is not trusted by this host's trust store."
                         : $"the TLS certificate of {authority} is not trusted (or does not name the host). Trust it as Docker does: put the CA certificate that signed it in {_trust.FolderFor(authority)}{Path.DirectorySeparatorChar}ca.crt, or list {authority} in InsecureRegistries.";
                 }
             }
 
-            return $"could not reach {_registry}: {ex.Message}";
+            return $"could not reach {_address}: {ex.Message}";
         }
 
         private async Task<bool> SpeaksPlainHttpAsync(Uri apiBase, CancellationToken cancellationToken)
@@ -349,7 +351,7 @@ public sealed class RegistryCredentialVerifier
             }
         }
 
-        private RegistryVerificationResult Result(RegistryVerificationOutcome outcome, string message) => new(_registry, outcome, Mask(message));
+        private RegistryVerificationResult Result(RegistryVerificationOutcome outcome, string message) => new(_address, outcome, Mask(message));
 
         private AuthenticationHeaderValue BasicHeader() => new("Basic", BasicValue());
 

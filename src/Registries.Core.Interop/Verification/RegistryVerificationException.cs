@@ -18,7 +18,7 @@ public sealed class RegistryVerificationException : RegistriesException
     {
         ArgumentNullException.ThrowIfNull(result);
         return result.Outcome == RegistryVerificationOutcome.Invalid
-            ? $"The credential was not saved: {result.Registry} refused it: {result.Message}"
-            : $"The credential was not saved: it could not be checked against {result.Registry}: {result.Message}";
+            ? $"The credential was not saved: {result.Address} refused it: {result.Message}"
+            : $"The credential was not saved: it could not be checked against {result.Address}: {result.Message}";
     }
 }

@@ -5,15 +5,15 @@ namespace Registries.Core.Interop;
 /// contains it is masked.</remarks>
 public sealed class RegistryVerificationResult
 {
-    internal RegistryVerificationResult(RegistryAddress registry, RegistryVerificationOutcome outcome, string message)
+    internal RegistryVerificationResult(RegistryAddress address, RegistryVerificationOutcome outcome, string message)
     {
-        Registry = registry;
+        Address = address;
         Outcome = outcome;
         Message = message;
     }
 
-    /// <summary>Gets the registry that was asked.</summary>
-    public RegistryAddress Registry { get; }
+    /// <summary>Gets the address of the registry that was asked.</summary>
+    public RegistryAddress Address { get; }
 
     /// <summary>Gets the answer.</summary>
     public RegistryVerificationOutcome Outcome { get; }
@@ -25,5 +25,5 @@ public sealed class RegistryVerificationResult
     public bool IsValid => Outcome == RegistryVerificationOutcome.Valid;
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Registry}: {Outcome}: {Message}";
+    public override string ToString() => $"{Address}: {Outcome}: {Message}";
 }

@@ -12,7 +12,7 @@ public sealed class DockerConfigExportIntegrationTests
     [Fact]
     public async Task WriteDockerConfigAsync_SymbolPassword_SkopeoInspectsWithAuthfile()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var authfile = await ExportAsync(directory, _services.SymbolUser, _services.SymbolPassword);
 
         var (exitCode, output, error) = await SkopeoInspectAsync(directory, authfile);
@@ -25,7 +25,7 @@ public sealed class DockerConfigExportIntegrationTests
     [Fact]
     public async Task WriteDockerConfigAsync_WrongPassword_SkopeoIsRefused()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var authfile = await ExportAsync(directory, _services.SymbolUser, _services.SymbolPassword + "-wrong");
 
         var (exitCode, _, error) = await SkopeoInspectAsync(directory, authfile);
@@ -37,62 +37,62 @@ public sealed class DockerConfigExportIntegrationTests
     [Fact]
     public async Task WriteDockerConfigAsync_SymbolPassword_DockerCliPullsWithDockerConfig()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var authfile = await ExportAsync(directory, _services.SymbolUser, _services.SymbolPassword);
         var digest = await DigestAsync(directory, authfile);
 
         // By digest: this test's reference only, so removing it never disturbs another test's tag.
         var reference = $"{_services.Registry}/{_services.Image.Split(':')[0]}@{digest}";
-        var environment = new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.GetDirectoryName(authfile)! };
+        var environment = new Dictionary<string, string?> { ["DOCKER_CONFIG"] = Path.GetDirectoryName(authfile)! };
         try
         {
-            var (exitCode, output, error) = await ProcessRunner.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, "pull", reference], environment);
+            var (exitCode, output, error) = await Processes.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, "pull", reference], environment);
 
             Assert.True(exitCode == 0, $"docker pull failed: {output} {error}");
         }
         finally
         {
-            await ProcessRunner.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, "rmi", reference], environment);
+            await Processes.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, "rmi", reference], environment);
         }
     }
 
     [Fact]
     public async Task WriteDockerConfigAsync_WrongPassword_DockerCliPullIsRefused()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var goodAuthfile = await ExportAsync(directory, _services.User, _services.Password, "good");
         var digest = await DigestAsync(directory, goodAuthfile);
         var wrongAuthfile = await ExportAsync(directory, _services.SymbolUser, "not-the-password", "wrong");
         var reference = $"{_services.Registry}/{_services.Image.Split(':')[0]}@{digest}";
-        var environment = new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.GetDirectoryName(wrongAuthfile)! };
+        var environment = new Dictionary<string, string?> { ["DOCKER_CONFIG"] = Path.GetDirectoryName(wrongAuthfile)! };
 
-        var (exitCode, output, error) = await ProcessRunner.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, "pull", reference], environment);
+        var (exitCode, output, error) = await Processes.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, "pull", reference], environment);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("unauthorized", output + error, StringComparison.OrdinalIgnoreCase);
     }
 
-    private async Task<string> ExportAsync(TemporaryDirectory directory, string username, string password, string folder = "docker")
+    private async Task<string> ExportAsync(TestDirectory directory, string username, string password, string folder = "docker")
     {
         var domain = await Domain.CreateAsync();
         await domain.AddAsync(_services.Registry, username, password);
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
         var path = directory.Combine(folder, "config.json");
         await export.WriteDockerConfigAsync(path);
         return path;
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> SkopeoInspectAsync(TemporaryDirectory directory, string authfile)
+    private async Task<ProcessResult> SkopeoInspectAsync(TestDirectory directory, string authfile)
     {
         var certs = directory.Combine("skopeo-certs");
         Directory.CreateDirectory(certs);
         File.Copy(_services.RegistryCa, Path.Combine(certs, "ca.crt"), overwrite: true);
-        return await ProcessRunner.RunAsync(
+        return await Processes.RunAsync(
             _services.Skopeo,
             ["inspect", "--authfile", authfile, "--cert-dir", certs, $"docker://{_services.Registry}/{_services.Image}"]);
     }
 
-    private async Task<string> DigestAsync(TemporaryDirectory directory, string authfile)
+    private async Task<string> DigestAsync(TestDirectory directory, string authfile)
     {
         var (exitCode, output, error) = await SkopeoInspectAsync(directory, authfile);
         Assert.True(exitCode == 0, $"skopeo failed: {error}");

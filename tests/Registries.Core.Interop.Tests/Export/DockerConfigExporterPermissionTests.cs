@@ -9,7 +9,7 @@ public sealed class DockerConfigExporterPermissionTests
     {
         var domain = await Domain.CreateAsync();
 
-        var error = await Assert.ThrowsAsync<PermissionDeniedException>(() => new DockerConfigExporter(domain.Service).ExportAsync("reader", domain.EnvironmentId));
+        var error = await Assert.ThrowsAsync<PermissionDeniedException>(() => domain.Exporter("reader").ExportAsync(domain.EnvironmentId));
 
         Assert.Equal(EnvironmentRole.ReadOnly, error.Role);
     }
@@ -19,9 +19,9 @@ public sealed class DockerConfigExporterPermissionTests
     {
         var domain = await Domain.CreateAsync();
         var registry = await domain.AddAsync("registry.example.com", "user", "CANARY-ReadOnly-1");
-        await domain.Service.DeactivateRegistryAsync(Domain.Owner, domain.EnvironmentId, registry.Id);
+        await domain.Service.DeactivateRegistryAsync(domain.EnvironmentId, registry.Id);
 
-        var error = await Assert.ThrowsAsync<PermissionDeniedException>(() => new DockerConfigExporter(domain.Service).ExportAsync("reader", domain.EnvironmentId));
+        var error = await Assert.ThrowsAsync<PermissionDeniedException>(() => domain.Exporter("reader").ExportAsync(domain.EnvironmentId));
 
         Assert.DoesNotContain("CANARY", error.Message, StringComparison.Ordinal);
     }
@@ -32,7 +32,7 @@ public sealed class DockerConfigExporterPermissionTests
         var domain = await Domain.CreateAsync();
         await domain.AddAsync("registry.example.com", "user", "CANARY-ReadOnly-2");
 
-        var error = await Assert.ThrowsAsync<PermissionDeniedException>(() => new DockerConfigExporter(domain.Service).ExportAsync("reader", domain.EnvironmentId));
+        var error = await Assert.ThrowsAsync<PermissionDeniedException>(() => domain.Exporter("reader").ExportAsync(domain.EnvironmentId));
 
         Assert.DoesNotContain("CANARY", error.ToString(), StringComparison.Ordinal);
     }
@@ -42,8 +42,8 @@ public sealed class DockerConfigExporterPermissionTests
     {
         var domain = await Domain.CreateAsync();
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync("bob", domain.EnvironmentId);
+        var export = await domain.Exporter("bob").ExportAsync(domain.EnvironmentId);
 
-        Assert.Empty(export.Registries);
+        Assert.Empty(export.Addresses);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Snapshooter.Xunit;
+using Registries.Testing;
 
 namespace Registries.Core.Interop.Tests;
 
@@ -13,7 +14,7 @@ public sealed class DockerConfigExporterTests
     {
         var domain = await ArrangeMixedAsync();
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         Snapshot.Match(export.ToDockerConfigJson());
     }
@@ -23,7 +24,7 @@ public sealed class DockerConfigExporterTests
     {
         var domain = await ArrangeMixedAsync();
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         Snapshot.Match(export.ToKubernetesSecretJson("registry-credentials", "apps"));
     }
@@ -33,7 +34,7 @@ public sealed class DockerConfigExporterTests
     {
         var domain = await ArrangeMixedAsync();
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         var auths = ReadAuths(export.ToDockerConfigJson());
         Assert.Equal(["10.0.0.5:5000", "https://index.docker.io/v1/", "quay.io"], auths.Keys.Order(StringComparer.Ordinal));
@@ -50,7 +51,7 @@ public sealed class DockerConfigExporterTests
         const string password = "p@ss:w\"or\\d+/=ÄÖü€ é";
         await domain.AddAsync("registry.example.com:5000", "symbols", password);
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         Assert.Equal("symbols:" + password, ReadAuths(export.ToDockerConfigJson())["registry.example.com:5000"]);
         Assert.DoesNotContain(password, export.ToDockerConfigJson(), StringComparison.Ordinal);
@@ -62,9 +63,9 @@ public sealed class DockerConfigExporterTests
         var domain = await Domain.CreateAsync();
         await domain.AddAsync("registry.example.com", "user", FakePassword);
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync("bob", domain.EnvironmentId);
+        var export = await domain.Exporter("bob").ExportAsync(domain.EnvironmentId);
 
-        Assert.Equal([RegistryAddress.Parse("registry.example.com")], export.Registries);
+        Assert.Equal([RegistryAddress.Parse("registry.example.com")], export.Addresses);
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class DockerConfigExporterTests
         var domain = await Domain.CreateAsync();
         await domain.AddAsync("registry.example.com", "user", FakePassword);
 
-        await Assert.ThrowsAsync<PermissionDeniedException>(() => new DockerConfigExporter(domain.Service).ExportAsync("reader", domain.EnvironmentId));
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => domain.Exporter("reader").ExportAsync(domain.EnvironmentId));
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class DockerConfigExporterTests
     {
         var domain = await Domain.CreateAsync();
 
-        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => new DockerConfigExporter(domain.Service).ExportAsync("mallory", domain.EnvironmentId));
+        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => domain.Exporter("mallory").ExportAsync(domain.EnvironmentId));
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public sealed class DockerConfigExporterTests
         const string canary = "CANARY-Secret-42";
         await domain.AddAsync("registry.example.com", "user", canary);
 
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         Assert.DoesNotContain(canary, export.ToString(), StringComparison.Ordinal);
         Assert.Contains("registry.example.com", export.ToString(), StringComparison.Ordinal);
@@ -101,7 +102,7 @@ public sealed class DockerConfigExporterTests
     public async Task ToKubernetesSecretJson_Data_IsBase64OfDockerConfig()
     {
         var domain = await ArrangeMixedAsync();
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         using var secret = JsonDocument.Parse(export.ToKubernetesSecretJson("pull-secret"));
 
@@ -157,13 +158,13 @@ public sealed class DockerConfigExporterTests
     [Fact]
     public async Task WriteDockerConfigAsync_ExistingFile_ReplacedWithOwnerOnlyPermissions()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var path = directory.Combine("docker", "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, "old content");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var domain = await ArrangeMixedAsync();
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         await export.WriteDockerConfigAsync(path);
 
@@ -175,10 +176,10 @@ public sealed class DockerConfigExporterTests
     [Fact]
     public async Task WriteKubernetesSecretAsync_NewFolder_WritesOwnerOnlyFile()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var path = directory.Combine("k8s", "secret.json");
         var domain = await ArrangeMixedAsync();
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
 
         await export.WriteKubernetesSecretAsync(path, "pull-secret", "default");
 
@@ -197,7 +198,7 @@ public sealed class DockerConfigExporterTests
     private static async Task<DockerConfigExport> ExportEmptyAsync()
     {
         var domain = await Domain.CreateAsync();
-        return await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        return await domain.Exporter().ExportAsync(domain.EnvironmentId);
     }
 
     /// <summary>Docker Hub overridden by a newer entry, Quay active, a custom registry active, one inactive, one removed.</summary>
@@ -210,15 +211,15 @@ public sealed class DockerConfigExporterTests
         await domain.AddAsync("quay.io", "quay-user", FakePassword, "quay@example.com");
         await domain.AddAsync("10.0.0.5:5000", "custom", FakePassword);
         var inactive = await domain.AddAsync("inactive.example.com", "inactive-user", FakePassword);
-        await service.DeactivateRegistryAsync(Domain.Owner, domain.EnvironmentId, inactive.Id);
+        await service.DeactivateRegistryAsync(domain.EnvironmentId, inactive.Id);
         var removed = await domain.AddAsync("removed.example.com", "removed-user", FakePassword);
-        await service.DeactivateRegistryAsync(Domain.Owner, domain.EnvironmentId, removed.Id);
-        await service.DeleteRegistryAsync(Domain.Owner, domain.EnvironmentId, removed.Id);
+        await service.DeactivateRegistryAsync(domain.EnvironmentId, removed.Id);
+        await service.DeleteRegistryAsync(domain.EnvironmentId, removed.Id);
 
         // An active credential overridden by a newer inactive one is not exported either.
         await domain.AddAsync("overridden.example.com", "first", FakePassword);
         var newer = await domain.AddAsync("overridden.example.com", "second", FakePassword);
-        await service.DeactivateRegistryAsync(Domain.Owner, domain.EnvironmentId, newer.Id);
+        await service.DeactivateRegistryAsync(domain.EnvironmentId, newer.Id);
         return domain;
     }
 }

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text;
 using Registries.Core.Shared;
+using Registries.Testing;
 
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>The docker-credential-* client against real helper scripts that misbehave.</summary>
 public sealed class CredentialHelperClientTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TestDirectory _directory = new();
 
     [Fact]
     public async Task GetAsync_HelperFloodsStdout_IsStoppedWithAClearErrorAndBoundedMemory()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Registries.Testing;
 
 namespace Registries.Core.Interop.Tests;
 
@@ -7,7 +8,7 @@ namespace Registries.Core.Interop.Tests;
 public sealed class DockerConfigImporterSafetyTests : IDisposable
 {
     private const string DefaultEmail = "import@example.com";
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TestDirectory _directory = new();
 
     [Theory]
     [InlineData("https://user:pw-Canary/x@registry.example.com")]
@@ -18,7 +19,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
         var domain = await Domain.CreateAsync();
         var json = "{\"auths\": {\"" + key + "\": {\"auth\": \"" + Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p")) + "\"}}, \"credHelpers\": {\"" + key + "\": \"test\"}}";
 
-        var result = await new DockerConfigImporter(domain.Service, DockerConfigImporterTests.HelperOptions()).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Domain.Importer(domain.Service, DockerConfigImporterTests.HelperOptions()).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.NotEmpty(result.Entries);
         Assert.All(result.Entries, e => Assert.Equal(DockerConfigImportStatus.Failed, e.Status));
@@ -34,7 +35,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
         var domain = await Domain.CreateAsync();
         const string json = "{\"auths\": {\"registry.example.com\": {}}, \"credsStore\": \"u:pw-Canary@evil\"}";
 
-        var result = await new DockerConfigImporter(domain.Service).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Domain.Importer(domain.Service).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         var entry = Assert.Single(result.Entries);
         Assert.Equal(DockerConfigImportStatus.Failed, entry.Status);
@@ -54,7 +55,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
         options.HelperDirectories.Add(_directory.Path);
         var domain = await Domain.CreateAsync();
 
-        var result = await new DockerConfigImporter(domain.Service, options).ImportAsync(Domain.Owner, domain.EnvironmentId, "{\"credHelpers\": {\"registry.example.com\": \"leaky\"}}", DefaultEmail);
+        var result = await Domain.Importer(domain.Service, options).ImportAsync(domain.EnvironmentId, "{\"credHelpers\": {\"registry.example.com\": \"leaky\"}}", DefaultEmail);
 
         var entry = Assert.Single(result.Entries);
         Assert.Equal(DockerConfigImportStatus.Failed, entry.Status);
@@ -111,7 +112,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
         var file = _directory.Combine("config.json");
         File.WriteAllText(file, "{\"auths\": {\"registry.example.com\": {\"auth\": \"" + Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p")) + "\"}}}", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
-        var result = await new DockerConfigImporter(domain.Service).ImportFileAsync(Domain.Owner, domain.EnvironmentId, file, DefaultEmail);
+        var result = await Domain.Importer(domain.Service).ImportFileAsync(domain.EnvironmentId, file, DefaultEmail);
 
         Assert.Equal(1, result.ImportedCount);
     }
@@ -129,7 +130,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
         var domain = await Domain.CreateAsync();
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<IOException>(
-            () => new DockerConfigImporter(domain.Service).ImportFileAsync(Domain.Owner, domain.EnvironmentId, path, DefaultEmail).WaitAsync(TimeSpan.FromSeconds(20)));
+            () => Domain.Importer(domain.Service).ImportFileAsync(domain.EnvironmentId, path, DefaultEmail).WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         return error;
     }

@@ -21,7 +21,7 @@ public sealed class DockerConfigImporterTests
             }
             """;
 
-        var result = await Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Importer(domain).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(3, result.ImportedCount);
         var hub = await domain.ResolveAsync("docker.io");
@@ -40,14 +40,14 @@ public sealed class DockerConfigImporterTests
         var json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"" + B64("u:p") + "\"}}}";
         var importer = Importer(domain);
 
-        var first = await importer.ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
-        var second = await importer.ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var first = await importer.ImportAsync(domain.EnvironmentId, json, DefaultEmail);
+        var second = await importer.ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(DockerConfigImportStatus.Imported, Assert.Single(first.Entries).Status);
         var unchanged = Assert.Single(second.Entries);
         Assert.Equal(DockerConfigImportStatus.Unchanged, unchanged.Status);
         Assert.Equal(first.Entries[0].RegistryId, unchanged.RegistryId);
-        Assert.Single(await domain.Service.ListRegistriesAsync(Domain.Owner, domain.EnvironmentId));
+        Assert.Single(await domain.Service.ListRegistriesAsync(domain.EnvironmentId));
     }
 
     [Fact]
@@ -57,11 +57,11 @@ public sealed class DockerConfigImporterTests
         var old = await domain.AddAsync("registry.example.com", "u", "old");
         var json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"" + B64("u:new") + "\"}}}";
 
-        var result = await Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Importer(domain).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(DockerConfigImportStatus.Imported, Assert.Single(result.Entries).Status);
         Assert.Equal("new", (await domain.ResolveAsync("registry.example.com")).Password!.Reveal());
-        var entries = await domain.Service.ListRegistriesAsync(Domain.Owner, domain.EnvironmentId);
+        var entries = await domain.Service.ListRegistriesAsync(domain.EnvironmentId);
         Assert.True(entries.Single(e => e.Registry.Id == old.Id).IsOverridden);
     }
 
@@ -81,7 +81,7 @@ public sealed class DockerConfigImporterTests
             }
             """;
 
-        var result = await Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Importer(domain).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(4, result.Entries.Count);
         Assert.Equal(1, result.ImportedCount);
@@ -99,8 +99,8 @@ public sealed class DockerConfigImporterTests
         var domain = await Domain.CreateAsync();
         var json = """{"credHelpers": {"hang.example.com": "test"}}""";
 
-        await Assert.ThrowsAsync<PermissionDeniedException>(() => Importer(domain).ImportAsync("reader", domain.EnvironmentId, json, DefaultEmail));
-        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => Importer(domain).ImportAsync("mallory", domain.EnvironmentId, json, DefaultEmail));
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => Importer(domain, "reader").ImportAsync(domain.EnvironmentId, json, DefaultEmail));
+        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => Importer(domain, "mallory").ImportAsync(domain.EnvironmentId, json, DefaultEmail));
     }
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class DockerConfigImporterTests
     {
         var domain = await Domain.CreateAsync();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, "{}", email));
+        await Assert.ThrowsAsync<ArgumentException>(() => Importer(domain).ImportAsync(domain.EnvironmentId, "{}", email));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class DockerConfigImporterTests
         var domain = await Domain.CreateAsync();
         var json = """{"auths": {"ok.example.com": {}}, "credHelpers": {"ok.example.com": "test", "https://index.docker.io/v1/": "test"}}""";
 
-        var result = await Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Importer(domain).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(2, result.ImportedCount);
         Assert.Equal("credHelpers 'test'", result.Entries[0].Source);
@@ -135,7 +135,7 @@ public sealed class DockerConfigImporterTests
         var domain = await Domain.CreateAsync();
         var json = $$$"""{"auths": {"ok.example.com": {}, "file.example.com": {"auth": "{{{B64("f:p")}}}"}}, "credsStore": "test"}""";
 
-        var result = await Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Importer(domain).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(["credsStore 'test'", "auths"], result.Entries.Select(e => e.Source));
         Assert.Equal(2, result.ImportedCount);
@@ -148,7 +148,7 @@ public sealed class DockerConfigImporterTests
         var domain = await Domain.CreateAsync();
         var json = """{"credHelpers": {"missing.example.com": "test", "garbage.example.com": "test", "token.example.com": "test", "x.example.com": "absent", "y.example.com": "../evil"}}""";
 
-        var result = await Importer(domain).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Importer(domain).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.Equal(5, result.FailedCount);
         Assert.Contains("credentials not found in native keychain", result.Entries[0].Reason, StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class DockerConfigImporterTests
         var json = """{"credHelpers": {"hang.example.com": "test", "ok.example.com": "test"}}""";
         var started = DateTime.UtcNow;
 
-        var result = await new DockerConfigImporter(domain.Service, options).ImportAsync(Domain.Owner, domain.EnvironmentId, json, DefaultEmail);
+        var result = await Domain.Importer(domain.Service, options).ImportAsync(domain.EnvironmentId, json, DefaultEmail);
 
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30));
         Assert.Equal(DockerConfigImportStatus.Failed, result.Entries[0].Status);
@@ -190,10 +190,10 @@ public sealed class DockerConfigImporterTests
                     var source = await Domain.CreateAsync();
                     await source.AddAsync("registry.example.com:5000", username, password);
                     await source.AddAsync("docker.io", username, password, "hub@example.com");
-                    var json = (await new DockerConfigExporter(source.Service).ExportAsync(Domain.Owner, source.EnvironmentId)).ToDockerConfigJson();
+                    var json = (await source.Exporter().ExportAsync(source.EnvironmentId)).ToDockerConfigJson();
                     var target = await Domain.CreateAsync();
 
-                    var result = await Importer(target).ImportAsync(Domain.Owner, target.EnvironmentId, json, DefaultEmail);
+                    var result = await Importer(target).ImportAsync(target.EnvironmentId, json, DefaultEmail);
 
                     var hub = await target.ResolveAsync("docker.io");
                     var custom = await target.ResolveAsync("registry.example.com:5000");
@@ -216,7 +216,7 @@ public sealed class DockerConfigImporterTests
         return options;
     }
 
-    private static DockerConfigImporter Importer(Domain domain) => new(domain.Service, HelperOptions());
+    private static DockerConfigImporter Importer(Domain domain, string user = Domain.Owner) => Domain.Importer(domain.As(user), HelperOptions());
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }

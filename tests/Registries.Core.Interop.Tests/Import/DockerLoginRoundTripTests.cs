@@ -11,11 +11,11 @@ public sealed class DockerLoginRoundTripTests
     [Fact]
     public async Task ImportFileAsync_ConfigWrittenByDockerLogin_RoundTripsTheSymbolPassword()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TestDirectory("registries-interop-");
         var dockerConfig = directory.Combine("docker");
         Directory.CreateDirectory(dockerConfig);
-        var environment = new Dictionary<string, string> { ["DOCKER_CONFIG"] = dockerConfig };
-        var (exitCode, output, error) = await ProcessRunner.RunAsync(
+        var environment = new Dictionary<string, string?> { ["DOCKER_CONFIG"] = dockerConfig };
+        var (exitCode, output, error) = await Processes.RunAsync(
             _services.DockerCli,
             ["--host", _services.DockerHost, "login", "--username", _services.SymbolUser, "--password-stdin", _services.Registry],
             environment,
@@ -23,8 +23,7 @@ public sealed class DockerLoginRoundTripTests
         Assert.True(exitCode == 0, $"docker login failed: {output} {error}");
         var domain = await Domain.CreateAsync();
 
-        var result = await new DockerConfigImporter(domain.Service).ImportFileAsync(
-            Domain.Owner, domain.EnvironmentId, Path.Combine(dockerConfig, "config.json"), "ci@example.com");
+        var result = await Domain.Importer(domain.Service).ImportFileAsync(domain.EnvironmentId, Path.Combine(dockerConfig, "config.json"), "ci@example.com");
 
         var entry = Assert.Single(result.Entries);
         Assert.Equal(DockerConfigImportStatus.Imported, entry.Status);
@@ -34,7 +33,7 @@ public sealed class DockerLoginRoundTripTests
         Assert.Equal(_services.SymbolPassword, resolution.Password!.Reveal());
 
         // And back: the export carries exactly what docker login wrote for that registry.
-        var export = await new DockerConfigExporter(domain.Service).ExportAsync(Domain.Owner, domain.EnvironmentId);
+        var export = await domain.Exporter().ExportAsync(domain.EnvironmentId);
         Assert.Equal(
             DockerConfigExporterTests.ReadAuths(await File.ReadAllTextAsync(Path.Combine(dockerConfig, "config.json")))[_services.Registry],
             DockerConfigExporterTests.ReadAuths(export.ToDockerConfigJson())[_services.Registry]);

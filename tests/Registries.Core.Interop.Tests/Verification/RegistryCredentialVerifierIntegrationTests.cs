@@ -8,7 +8,7 @@ namespace Registries.Core.Interop.Tests;
 public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
 {
     private readonly TestServices _services = TestServices.Require();
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TestDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 
@@ -60,7 +60,7 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
     {
         var options = new RegistryVerificationOptions { CertificatesDirectory = _directory.Combine("empty-certs.d") };
 
-        var result = await new RegistryCredentialVerifier(options).VerifyAsync(Registry, Credential(_services.User, _services.Password));
+        var result = await Domain.Verifier(options).VerifyAsync(Registry, Credential(_services.User, _services.Password));
 
         Assert.Equal(RegistryVerificationOutcome.Unreachable, result.Outcome);
         Assert.Contains(Path.Combine(options.CertificatesDirectory, _services.Registry, "ca.crt"), result.Message, StringComparison.Ordinal);
@@ -71,8 +71,8 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
     {
         var secure = _services.RequireSecureRegistry();
         var address = RegistryAddress.Parse(secure);
-        var trusted = new RegistryCredentialVerifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, secure) });
-        var untrusted = new RegistryCredentialVerifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.Combine("none") });
+        var trusted = Domain.Verifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertificatesDirectoryTrusting(_services.RegistryCa, secure) });
+        var untrusted = Domain.Verifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.Combine("none") });
 
         var valid = await trusted.VerifyAsync(address, Credential(_services.User, _services.Password));
         var unknownAuthority = await untrusted.VerifyAsync(address, Credential(_services.User, _services.Password));
@@ -88,7 +88,7 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
         var options = new RegistryVerificationOptions { CertificatesDirectory = _directory.Combine("empty-certs.d") };
         options.InsecureRegistries.Add(Registry);
 
-        var result = await new RegistryCredentialVerifier(options).VerifyAsync(Registry, Credential(_services.User, _services.Password));
+        var result = await Domain.Verifier(options).VerifyAsync(Registry, Credential(_services.User, _services.Password));
 
         Assert.True(result.IsValid, result.Message);
     }
@@ -98,7 +98,7 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
     {
         var domain = await Domain.CreateAsync();
 
-        var added = await domain.Service.AddVerifiedRegistryAsync(TrustingVerifier(), Domain.Owner, domain.EnvironmentId, Registry, Credential(_services.User, _services.Password));
+        var added = await domain.Service.AddVerifiedRegistryAsync(TrustingVerifier(), domain.EnvironmentId, Registry, Credential(_services.User, _services.Password));
 
         Assert.Equal(added.Id, (await domain.ResolveAsync(_services.Registry)).RegistryId);
     }
@@ -110,32 +110,32 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
         const string canary = "CANARY-wrong-2";
 
         var ex = await Assert.ThrowsAsync<RegistryVerificationException>(
-            () => domain.Service.AddVerifiedRegistryAsync(TrustingVerifier(), Domain.Owner, domain.EnvironmentId, Registry, Credential(_services.User, canary)));
+            () => domain.Service.AddVerifiedRegistryAsync(TrustingVerifier(), domain.EnvironmentId, Registry, Credential(_services.User, canary)));
 
         Assert.Equal(RegistryVerificationOutcome.Invalid, ex.Result.Outcome);
         Assert.DoesNotContain(canary, ex.ToString(), StringComparison.Ordinal);
-        Assert.Empty(await domain.Service.ListRegistriesAsync(Domain.Owner, domain.EnvironmentId));
+        Assert.Empty(await domain.Service.ListRegistriesAsync(domain.EnvironmentId));
     }
 
     [Fact]
     public async Task AddVerifiedRegistryAsync_ReadOnly_DeniedBeforeTheCredentialIsSent()
     {
         var domain = await Domain.CreateAsync();
-        var unreachable = new RegistryCredentialVerifier();
+        var unreachable = Domain.Verifier();
 
         await Assert.ThrowsAsync<PermissionDeniedException>(
-            () => domain.Service.AddVerifiedRegistryAsync(unreachable, "reader", domain.EnvironmentId, Registry, Credential(_services.User, _services.Password)));
+            () => domain.As("reader").AddVerifiedRegistryAsync(unreachable, domain.EnvironmentId, Registry, Credential(_services.User, _services.Password)));
     }
 
     [Fact]
     public async Task ImportAsync_WithVerifier_WrongPasswordFailsRightOneImported()
     {
         var domain = await Domain.CreateAsync();
-        var options = new DockerConfigImportOptions { Verifier = TrustingVerifier() };
+        var options = new DockerConfigImportOptions { Verify = true };
         var json = "{\"auths\": {\"" + _services.Registry + "\": {\"username\": \"" + _services.User + "\", \"password\": \"nope\"}, "
             + "\"https://" + _services.Registry + "/v2/\": {\"username\": \"" + _services.User + "\", \"password\": \"" + _services.Password + "\"}}}";
 
-        var result = await new DockerConfigImporter(domain.Service, options).ImportAsync(Domain.Owner, domain.EnvironmentId, json, "ci@example.com");
+        var result = await Domain.Importer(domain.Service, options, TrustingVerifier()).ImportAsync(domain.EnvironmentId, json, "ci@example.com");
 
         Assert.Equal(DockerConfigImportStatus.Failed, result.Entries[0].Status);
         Assert.StartsWith("verification: Invalid", result.Entries[0].Reason, StringComparison.Ordinal);
@@ -146,7 +146,7 @@ public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
     private RegistryAddress Registry => RegistryAddress.Parse(_services.Registry);
 
     private RegistryCredentialVerifier TrustingVerifier()
-        => new(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, _services.Registry) });
+        => Domain.Verifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertificatesDirectoryTrusting(_services.RegistryCa, _services.Registry) });
 
     private static RegistryCredential Credential(string username, string password) => new("ci@example.com", username, password);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Registries.Core.Interop.Tests;
 
 public sealed class RegistryCredentialVerifierTests
@@ -18,13 +20,13 @@ public sealed class RegistryCredentialVerifierTests
         => Assert.Equal(new Uri(expected), RegistryCredentialVerifier.ApiBase(RegistryAddress.Parse(address), "https"));
 
     [Fact]
-    public void Constructor_BadOptions_ThrowArgumentException()
+    public void Constructor_BadOptions_ThrowOptionsValidationException()
     {
         var noFolder = new RegistryVerificationOptions { CertificatesDirectory = " " };
         var noTime = new RegistryVerificationOptions { Timeout = TimeSpan.Zero };
 
-        Assert.Throws<ArgumentException>(() => new RegistryCredentialVerifier(noFolder));
-        Assert.Throws<ArgumentException>(() => new RegistryCredentialVerifier(noTime));
+        Assert.Contains("CertificatesDirectory is empty", Assert.Throws<OptionsValidationException>(() => Domain.Verifier(noFolder)).Message, StringComparison.Ordinal);
+        Assert.Contains("Timeout is 00:00:00: it must be positive", Assert.Throws<OptionsValidationException>(() => Domain.Verifier(noTime)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,6 +37,6 @@ public sealed class RegistryCredentialVerifierTests
         var credential = new RegistryCredential("a@example.com", "u", "p");
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => new RegistryCredentialVerifier().VerifyAsync(RegistryAddress.Parse("127.0.0.1:9"), credential, canceled.Token));
+            () => Domain.Verifier().VerifyAsync(RegistryAddress.Parse("127.0.0.1:9"), credential, canceled.Token));
     }
 }

@@ -7,7 +7,7 @@ public sealed class TokenRegistryVerificationTests : IClassFixture<TokenServer>,
 {
     private readonly TestServices _services = TestServices.Require();
     private readonly TokenServer _tokenServer;
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TestDirectory _directory = new();
 
     public TokenRegistryVerificationTests(TokenServer tokenServer)
     {
@@ -55,5 +55,5 @@ public sealed class TokenRegistryVerificationTests : IClassFixture<TokenServer>,
 
     // Docker uses the registry's TLS settings for its token realm too: trusting the registry's CA covers both.
     private RegistryCredentialVerifier Verifier()
-        => new(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, _services.TokenRegistry) });
+        => Domain.Verifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.CertificatesDirectoryTrusting(_services.RegistryCa, _services.TokenRegistry) });
 }

@@ -12,7 +12,7 @@ public sealed class VerificationEchoTests : IDisposable
     private const string User = "deployer";
     private const string Canary = "Ver:ify/+=\"q\\ Äé€~?>ÿ";
     private readonly TestServices _services = TestServices.Require();
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TestDirectory _directory = new();
     private readonly X509Certificate2 _certificate;
 
     public VerificationEchoTests()
@@ -71,9 +71,9 @@ public sealed class VerificationEchoTests : IDisposable
                 : ServerResponse.Json(401, Echo(r.Authorization)),
             _certificate);
 
-        var result = await new RegistryCredentialVerifier(new RegistryVerificationOptions
+        var result = await Domain.Verifier(new RegistryVerificationOptions
         {
-            CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, $"127.0.0.1:{registry.Port}", $"127.0.0.1:{realm.Port}"),
+            CertificatesDirectory = _directory.CertificatesDirectoryTrusting(_services.RegistryCa, $"127.0.0.1:{registry.Port}", $"127.0.0.1:{realm.Port}"),
         }).VerifyAsync(RegistryAddress.Parse($"127.0.0.1:{registry.Port}"), new RegistryCredential("ci@example.com", User, Canary));
 
         Assert.Equal(RegistryVerificationOutcome.Invalid, result.Outcome);
@@ -101,7 +101,7 @@ public sealed class VerificationEchoTests : IDisposable
     {
         await using var registry = await LoopbackHttpServer.StartAsync(_ => new ServerResponse(200), _certificate);
 
-        var result = await new RegistryCredentialVerifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.Path })
+        var result = await Domain.Verifier(new RegistryVerificationOptions { CertificatesDirectory = _directory.Path })
             .VerifyAsync(RegistryAddress.Parse($"127.0.0.1:{registry.Port}"), new RegistryCredential("ci@example.com", User, Canary));
 
         Assert.Equal(RegistryVerificationOutcome.Unreachable, result.Outcome);
@@ -113,8 +113,8 @@ public sealed class VerificationEchoTests : IDisposable
         => JsonSerializer.Serialize(new { errors = new[] { new { code = "UNAUTHORIZED", message = "bad " + authorization } } });
 
     private Task<RegistryVerificationResult> VerifyAsync(LoopbackHttpServer registry)
-        => new RegistryCredentialVerifier(new RegistryVerificationOptions
+        => Domain.Verifier(new RegistryVerificationOptions
         {
-            CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, $"127.0.0.1:{registry.Port}"),
+            CertificatesDirectory = _directory.CertificatesDirectoryTrusting(_services.RegistryCa, $"127.0.0.1:{registry.Port}"),
         }).VerifyAsync(RegistryAddress.Parse($"127.0.0.1:{registry.Port}"), new RegistryCredential("ci@example.com", User, Canary));
 }

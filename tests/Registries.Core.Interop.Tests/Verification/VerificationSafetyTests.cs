@@ -11,7 +11,7 @@ public sealed class VerificationSafetyTests : IDisposable
 {
     private const string Password = "CANARY-pw:\"safety\" é";
     private readonly TestServices _services = TestServices.Require();
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TestDirectory _directory = new();
     private readonly X509Certificate2 _certificate;
 
     public VerificationSafetyTests()
@@ -159,7 +159,7 @@ public sealed class VerificationSafetyTests : IDisposable
         var options = Options(server);
         options.Timeout = TimeSpan.FromSeconds(1);
 
-        var result = await new RegistryCredentialVerifier(options).VerifyAsync(AddressOf(server), Credential());
+        var result = await Domain.Verifier(options).VerifyAsync(AddressOf(server), Credential());
         gate.Set();
 
         Assert.Equal(RegistryVerificationOutcome.Unreachable, result.Outcome);
@@ -173,7 +173,7 @@ public sealed class VerificationSafetyTests : IDisposable
         var options = Options(registry);
         options.InsecureRegistries.Add(AddressOf(registry));
 
-        var result = await new RegistryCredentialVerifier(options).VerifyAsync(AddressOf(registry), Credential());
+        var result = await Domain.Verifier(options).VerifyAsync(AddressOf(registry), Credential());
 
         Assert.True(result.IsValid, result.Message);
     }
@@ -199,8 +199,8 @@ public sealed class VerificationSafetyTests : IDisposable
     private static RegistryAddress AddressOf(LoopbackHttpServer server) => RegistryAddress.Parse($"127.0.0.1:{server.Port}");
 
     private RegistryVerificationOptions Options(LoopbackHttpServer server)
-        => new() { CertificatesDirectory = _directory.CertsDirectoryTrusting(_services.RegistryCa, $"127.0.0.1:{server.Port}") };
+        => new() { CertificatesDirectory = _directory.CertificatesDirectoryTrusting(_services.RegistryCa, $"127.0.0.1:{server.Port}") };
 
     private Task<RegistryVerificationResult> VerifyAsync(LoopbackHttpServer registry)
-        => new RegistryCredentialVerifier(Options(registry)).VerifyAsync(AddressOf(registry), Credential());
+        => Domain.Verifier(Options(registry)).VerifyAsync(AddressOf(registry), Credential());
 }

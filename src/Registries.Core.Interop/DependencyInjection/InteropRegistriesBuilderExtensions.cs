@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Registries.Core.Interop;
+
+namespace Registries.Core.DependencyInjection;
+
+/// <summary>Registers the interoperability services: Docker config export and import, and credential verification.</summary>
+public static class InteropRegistriesBuilderExtensions
+{
+    /// <summary>Registers <see cref="DockerConfigExporter"/> and <see cref="DockerConfigImporter"/> as singletons over the
+    /// registered <see cref="RegistryService"/>, with validated <see cref="DockerConfigImportOptions"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configureImport">Configures the importer (helper folders and timeout, verification), or <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>
+    /// <para>Both act for the caller of the registered service, the one <c>UseCaller</c> plugs in; code that knows its
+    /// caller builds its own over <see cref="RegistryService.As(string)"/> instead.</para>
+    /// <para>Options are validated at start (<c>ValidateOnStart</c>): a helper timeout that is not positive or longer than
+    /// 10 minutes, an empty or relative helper folder, or <see cref="DockerConfigImportOptions.Verify"/> without
+    /// <see cref="UseRegistryVerification"/> fails then, with the fix in the message. Services the application registered
+    /// itself stay the ones used (<c>TryAdd</c>). Calling this more than once is harmless; each call's configuration is applied.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder UseDockerConfigInterop(this IRegistriesBuilder builder, Action<DockerConfigImportOptions>? configureImport = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<DockerConfigImportOptions>();
+        if (configureImport is not null)
+        {
+            options.Configure(configureImport);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerConfigImportOptions>, DockerConfigImportOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerConfigImportOptions>, ImportVerifierRegisteredValidator>());
+        builder.Services.TryAddSingleton(sp => new DockerConfigExporter(sp.GetRequiredService<RegistryService>()));
+        builder.Services.TryAddSingleton(sp => new DockerConfigImporter(
+            sp.GetRequiredService<RegistryService>(),
+            sp.GetRequiredService<IOptions<DockerConfigImportOptions>>(),
+            sp.GetService<RegistryCredentialVerifier>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="RegistryCredentialVerifier"/> as a singleton, with validated <see cref="RegistryVerificationOptions"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the verifier (certificate folder, insecure registries, timeout), or <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>
+    /// <para>The verifier checks credentials against registries and knows nothing of callers; use it for a caller with
+    /// <see cref="RegistryServiceVerificationExtensions.AddVerifiedRegistryAsync"/>, or through the importer with
+    /// <see cref="DockerConfigImportOptions.Verify"/>.</para>
+    /// <para>Options are validated at start (<c>ValidateOnStart</c>): an empty certificate folder, or a timeout that is
+    /// not positive or longer than 10 minutes, fails then, with the fix in the message. A verifier the application
+    /// registered itself stays the one used (<c>TryAdd</c>).</para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder UseRegistryVerification(this IRegistriesBuilder builder, Action<RegistryVerificationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<RegistryVerificationOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryVerificationOptions>, RegistryVerificationOptionsValidator>());
+        builder.Services.TryAddSingleton(sp => new RegistryCredentialVerifier(
+            sp.GetRequiredService<IOptions<RegistryVerificationOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return builder;
+    }
+
+    // Verify needs a verifier: known only from the registrations, so it is checked here and not by the options' own rules.
+    private sealed class ImportVerifierRegisteredValidator(IServiceProviderIsService services) : IValidateOptions<DockerConfigImportOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, DockerConfigImportOptions options)
+            => options.Verify && !services.IsService(typeof(RegistryCredentialVerifier))
+                ? ValidateOptionsResult.Fail(DockerConfigImportOptionsValidator.VerifierMissing(underDependencyInjection: true))
+                : ValidateOptionsResult.Success;
+    }
+}
