@@ -1,3 +1,4 @@
+using Registries.Core.Shared;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -65,7 +66,7 @@ public sealed partial class DockerConfigExport
     /// <exception cref="IOException">The file could not be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
     public Task WriteDockerConfigAsync(string path, CancellationToken cancellationToken = default)
-        => AtomicFile.WriteAsync(path, ToDockerConfigUtf8(), cancellationToken);
+        => WriteSecretFileAsync(path, ToDockerConfigUtf8(), cancellationToken);
 
     /// <summary>Writes the Kubernetes Secret manifest atomically, readable by its owner only (0600 on Unix).</summary>
     /// <param name="path">The file.</param>
@@ -77,7 +78,7 @@ public sealed partial class DockerConfigExport
     /// <exception cref="IOException">The file could not be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
     public Task WriteKubernetesSecretAsync(string path, string name, string? @namespace = null, CancellationToken cancellationToken = default)
-        => AtomicFile.WriteAsync(path, ToKubernetesSecretUtf8(name, @namespace), cancellationToken);
+        => WriteSecretFileAsync(path, ToKubernetesSecretUtf8(name, @namespace), cancellationToken);
 
     /// <summary>Describes the export without any secret.</summary>
     /// <returns>For example <c>Docker config for 2 registries: docker.io, 10.0.0.5:5000 (passwords hidden)</c>.</returns>
@@ -135,8 +136,21 @@ public sealed partial class DockerConfigExport
         return buffer.ToArray();
     }
 
-    internal static string EncodeAuth(string username, RegistrySecret password)
-        => Convert.ToBase64String(Encoding.UTF8.GetBytes(username + ":" + password.Reveal()));
+    internal static string EncodeAuth(string username, RegistrySecret password) => DockerAuth.BasicValue(username, password);
+
+    // A file that holds passwords: 0600 from its first byte whatever mode an older file had, its folder (when missing)
+    // created 0700, and a symbolic link at the path replaced by the file rather than followed to wherever it points.
+    private static readonly AtomicFileChoices SecretFile = new()
+    {
+        Mode = AtomicFile.OwnerOnly,
+        CreateDirectoryMode = AtomicFile.OwnerOnly | UnixFileMode.UserExecute,
+    };
+
+    private static Task WriteSecretFileAsync(string path, byte[] content, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return AtomicFile.ReplaceAsync(path, content, SecretFile, cancellationToken);
+    }
 
     private static void ValidateKubernetesNames(string name, string? @namespace)
     {

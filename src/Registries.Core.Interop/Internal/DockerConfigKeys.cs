@@ -1,12 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 
+using Registries.Core.Shared;
+
 namespace Registries.Core.Interop;
 
 /// <summary>Maps between registry addresses and the keys of a Docker config.json (<c>auths</c>, <c>credHelpers</c>).</summary>
 internal static class DockerConfigKeys
 {
     /// <summary>The key the docker CLI uses for Docker Hub (its "index server").</summary>
-    public const string DockerHubKey = "https://index.docker.io/v1/";
+    public const string DockerHubKey = DockerAuth.DockerHubLegacyKey;
 
     /// <summary>Returns the key docker login writes for an address: Docker Hub's legacy URL, else <c>host[:port]</c>.</summary>
     public static string KeyFor(RegistryAddress address) => address.IsDockerHub ? DockerHubKey : address.ToString();

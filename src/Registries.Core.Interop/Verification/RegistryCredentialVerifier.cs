@@ -355,7 +355,7 @@ public sealed class RegistryCredentialVerifier
 
         private AuthenticationHeaderValue BasicHeader() => new("Basic", BasicValue());
 
-        private string BasicValue() => Convert.ToBase64String(Encoding.UTF8.GetBytes(_credential.Username + ":" + _credential.Password.Reveal()));
+        private string BasicValue() => DockerAuth.BasicValue(_credential.Username, _credential.Password);
 
         /// <summary>Masks every form of the credential (and of the token obtained) in anything a server sent back.</summary>
         private string Mask(string message) => _mask.Apply(message);
