@@ -159,7 +159,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new ConcurrencyConflictException(environment.Id, environment.Version, stored.Version);
                 }
 
-                var written = environment.WithVersion(environment.Version + 1);
+                var written = StoreRules.WithVersion(environment, environment.Version + 1);
                 stored.Name = written.Name;
                 stored.Orchestration = written.Orchestration;
                 stored.Members = SortedMembers(written);
@@ -251,7 +251,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new ConcurrencyConflictException(changed.Id, changed.Version, stored.Version);
                 }
 
-                var written = new RegistryRecord(changed.WithVersion(changed.Version + 1), record.Password);
+                var written = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
 
                 // Keep the ciphertext of an unchanged password; a new password is protected anew; Removed keeps none.
                 stored.ProtectedPassword = record.Password is null ? null

@@ -85,7 +85,7 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
             var newest = byAddress.MaxBy(a => long.Parse(a.Parts[2], CultureInfo.InvariantCulture)).Parts[1];
             var entries = await reader.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.Parse(byAddress.Key));
             Assert.Equal(byAddress.Count(), entries.Count);
-            Assert.Equal(newest, CredentialResolver.SelectEffective(entries)?.Registry.Id);
+            Assert.Equal(newest, StoreRules.SelectEffective(entries)?.Registry.Id);
         }
     }
 
