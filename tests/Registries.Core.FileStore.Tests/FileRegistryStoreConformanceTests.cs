@@ -1,10 +1,10 @@
 using Registries.Core.Storage.Conformance;
 
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
 public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformanceTests, IDisposable
 {
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
     private int _stores;
 
     // Every write flushes to disk: fewer model runs keep the suite quick.
@@ -13,7 +13,7 @@ public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformance
     public void Dispose() => _folder.Dispose();
 
     protected override ValueTask<IRegistryStore> CreateStoreAsync()
-        => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(_folder.File($"store{Interlocked.Increment(ref _stores)}.json")));
+        => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(_folder.Combine($"store{Interlocked.Increment(ref _stores)}.json")));
 
     // A second application instance: a new object over the same file and key file, sharing nothing in memory.
     protected override ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first)
