@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Registries.Core.FileStore.Tests;
 
@@ -229,6 +232,33 @@ public sealed class FileRegistryStoreTests : IDisposable
 
         // Released: the next write goes through.
         Assert.Equal(1, (await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>())).Version);
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_LockHeld_WaitsOnTheGivenClockLogsTheWaitAndTimesOut()
+    {
+        var path = _folder.Combine("store.json");
+        var clock = new FakeTimeProvider();
+        var collector = new FakeLogCollector();
+        using var logging = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector)));
+        var store = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path, LockTimeout = TimeSpan.FromSeconds(30) }), new KeyFileSecretProtector(path + ".key"), clock, logging);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        using var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var write = store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary)).AsTask();
+
+        // Time stands still on the fake clock: the write waits, whatever the real time.
+        await Task.Delay(200);
+        Assert.False(write.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(() => write.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Contains("more than 30 s", error.Message, StringComparison.Ordinal);
+        var wait = Assert.Single(collector.GetSnapshot(), r => r.Id.Name == "WaitingForLock");
+        Assert.Equal(LogLevel.Debug, wait.Level);
+        Assert.Contains(store.LockPath, wait.Message, StringComparison.Ordinal);
+        Assert.All(collector.GetSnapshot(), r => Assert.DoesNotContain("canary", r.Message + r.Exception, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(await store.ListRegistriesAsync(environment.Id));
     }
 
     [Fact]
