@@ -12,7 +12,8 @@ namespace Registries.Core.FileStore;
 /// <remarks>
 /// <para><b>Files.</b> The store is the file at <see cref="FilePath"/> (created on the first write). Next to it
 /// live <c>FILE.lock</c>, an empty file that writers lock (it may stay; its presence means nothing), and, with
-/// <see cref="Open(string)"/>, the key file <c>FILE.key</c> of the default <see cref="KeyFileSecretProtector"/>.
+/// <see cref="Open(string)"/> or <c>UseFileStore</c>, the key file of the default <see cref="KeyFileSecretProtector"/>
+/// (<see cref="FileStoreOptions.KeyPath"/>, <c>FILE.key</c> by default).
 /// When <see cref="FilePath"/> is a symbolic link, it stays one: writes replace the file it finally names, and the
 /// lock file lives next to that file. Folders the store creates get mode 0700 and the store and lock files 0600,
 /// whatever the umask; the store file is rewritten 0600 whatever mode it had. The document carries
@@ -40,7 +41,7 @@ namespace Registries.Core.FileStore;
 /// <para><b>Errors.</b> A damaged or unreadable file, a file from a newer release, a missing or wrong key: each is a
 /// <see cref="RegistryStoreException"/> that names the file; the file is never replaced by an empty store. A write
 /// that the file system refuses (read-only, permission denied, no space left) fails at once with the system's
-/// reason; only a lock held by another process is waited for (up to 30 s).</para>
+/// reason; only a lock held by another process is waited for (<see cref="FileStoreOptions.LockTimeout"/>, 30 s by default).</para>
 /// <para>Thread-safe. Requires OS file locking: the store refuses to write when .NET file locking is disabled
 /// (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>), since concurrent writers could then lose changes.</para>
 /// </remarks>

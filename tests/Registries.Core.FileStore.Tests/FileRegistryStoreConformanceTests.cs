@@ -2,6 +2,7 @@ using Registries.Core.Storage.Conformance;
 
 namespace Registries.Core.FileStore.Tests;
 
+/// <summary>The whole store conformance suite, run against <see cref="FileRegistryStore"/> as an outside implementer runs it.</summary>
 public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformanceTests, IDisposable
 {
     private readonly TestDirectory _folder = new("registries-filestore-");
@@ -12,6 +13,7 @@ public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformance
 
     public void Dispose() => _folder.Dispose();
 
+    // A new file each time: the model run asks for a fresh store per sample.
     protected override ValueTask<IRegistryStore> CreateStoreAsync()
         => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(_folder.Combine($"store{Interlocked.Increment(ref _stores)}.json")));
 
