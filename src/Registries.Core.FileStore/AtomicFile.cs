@@ -1,4 +1,4 @@
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>Replaces a file so that a crash at any moment leaves either the old or the new content, never a mix.</summary>
 internal static class AtomicFile
@@ -85,25 +85,29 @@ internal static class AtomicFile
     /// <remarks>Call it only while holding the store's write lock: every writer writes its temporary file under that
     /// lock, so none of them is in use.</remarks>
     /// <param name="path">The target file.</param>
-    public static void DeleteLeftovers(string path)
+    /// <returns>How many files were deleted.</returns>
+    public static int DeleteLeftovers(string path)
     {
         var directory = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory))
         {
-            return;
+            return 0;
         }
 
+        var deleted = 0;
         var prefix = TemporaryPrefix(path);
         foreach (var leftover in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
         {
             // Exactly PREFIX + 32 hex digits + .tmp: not the temporary file of another name that shares the prefix
             // (the key file's, '.store.json.key.*.tmp', is written without this lock).
             var middle = Path.GetFileName(leftover.AsSpan())[prefix.Length..^".tmp".Length];
-            if (middle.Length == 32 && !middle.ContainsAnyExcept("0123456789abcdef"))
+            if (middle.Length == 32 && !middle.ContainsAnyExcept("0123456789abcdef") && TryDelete(leftover))
             {
-                TryDelete(leftover);
+                deleted++;
             }
         }
+
+        return deleted;
     }
 
     private static string WriteTemporary(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
@@ -144,19 +148,22 @@ internal static class AtomicFile
         return temporary;
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (IOException)
         {
             // A leftover temporary file is harmless: the next writer removes it under the lock.
+            return false;
         }
         catch (UnauthorizedAccessException)
         {
             // Same as above.
+            return false;
         }
     }
 }

@@ -1,14 +1,19 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Registries.Core.Storage;
 
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>A durable <see cref="IRegistryStore"/>: one JSON file, shared safely by several processes.</summary>
 /// <remarks>
 /// <para><b>Files.</b> The store is the file at <see cref="FilePath"/> (created on the first write). Next to it
 /// live <c>FILE.lock</c>, an empty file that writers lock (it may stay; its presence means nothing), and, with
-/// <see cref="Open(string)"/>, the key file <c>FILE.key</c> of the default <see cref="KeyFileSecretProtector"/>.
+/// <see cref="Open(string)"/> or <c>UseFileStore</c>, the key file of the default <see cref="KeyFileSecretProtector"/>
+/// (<see cref="FileStoreOptions.KeyPath"/>, <c>FILE.key</c> by default).
 /// When <see cref="FilePath"/> is a symbolic link, it stays one: writes replace the file it finally names, and the
 /// lock file lives next to that file. Folders the store creates get mode 0700 and the store and lock files 0600,
 /// whatever the umask; the store file is rewritten 0600 whatever mode it had. The document carries
@@ -36,7 +41,7 @@ namespace Registries.Core.Storage;
 /// <para><b>Errors.</b> A damaged or unreadable file, a file from a newer release, a missing or wrong key: each is a
 /// <see cref="RegistryStoreException"/> that names the file; the file is never replaced by an empty store. A write
 /// that the file system refuses (read-only, permission denied, no space left) fails at once with the system's
-/// reason; only a lock held by another process is waited for (up to 30 s).</para>
+/// reason; only a lock held by another process is waited for (<see cref="FileStoreOptions.LockTimeout"/>, 30 s by default).</para>
 /// <para>Thread-safe. Requires OS file locking: the store refuses to write when .NET file locking is disabled
 /// (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>), since concurrent writers could then lose changes.</para>
 /// </remarks>
@@ -52,25 +57,30 @@ public sealed class FileRegistryStore : IRegistryStore
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
     private readonly ISecretProtector _protector;
     private readonly SemaphoreSlim _gate;
+    private readonly ILogger _logger;
     private CachedState? _cache;
     private bool _leftoversDeleted;
 
-    /// <summary>Initializes a store over <paramref name="path"/> that protects passwords with <paramref name="protector"/>.</summary>
-    /// <remarks>Nothing is read or written until the first operation.</remarks>
-    /// <param name="path">The store file; it and its folder are created on the first write.</param>
+    /// <summary>Initializes a store over the file <see cref="FileStoreOptions.Path"/> that protects passwords with <paramref name="protector"/>.</summary>
+    /// <remarks>Nothing is read or written until the first operation. The options are read once, here: a later change
+    /// to the same <see cref="FileStoreOptions"/> object does not move the store. <see cref="FileStoreOptions.KeyPath"/>
+    /// is not used here (the protector holds its own key); <see cref="Open(string)"/> and <c>UseFileStore</c> create the
+    /// protector from it.</remarks>
+    /// <param name="options">The options; <see cref="FileStoreOptions.Path"/> is required.</param>
     /// <param name="protector">The protector of passwords; use the same one (the same key) every time for one file.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid file path.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="protector"/> is <see langword="null"/>.</exception>
-    public FileRegistryStore(string path, ISecretProtector protector)
+    /// <param name="timeProvider">The clock of lock waits, or <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="loggerFactory">Where the store says that it waits for another process's lock or cleaned up after a
+    /// killed writer, or <see langword="null"/> for no logging. Paths only: no password or protected value is logged.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="protector"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="FileStoreOptions"/> (the message says which and how to fix it).</exception>
+    public FileRegistryStore(IOptions<FileStoreOptions> options, ISecretProtector protector, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var values = Validated(options);
         ArgumentNullException.ThrowIfNull(protector);
-        FilePath = Path.GetFullPath(path);
-        if (string.IsNullOrEmpty(Path.GetFileName(FilePath)))
-        {
-            throw new ArgumentException($"'{path}' names a folder; give a file path such as '{Path.Combine(path, "registries.json")}'.", nameof(path));
-        }
-
+        FilePath = Path.GetFullPath(values.Path!);
+        LockTimeout = values.LockTimeout;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileRegistryStore>();
         _protector = protector;
         _gate = WriteGates.GetOrAdd(FilePath, _ => new SemaphoreSlim(1, 1));
     }
@@ -84,27 +94,31 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <exception cref="RegistryStoreException">The store path is a link that cannot be followed.</exception>
     public string LockPath => PrivateFile.ResolveTarget(FilePath, StoreFileRole) + ".lock";
 
-    /// <summary>Gets how long a write waits for another process's lock before it fails.</summary>
-    internal TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Gets how long a write waits for another process's lock before it fails (<see cref="FileStoreOptions.LockTimeout"/>).</summary>
+    internal TimeSpan LockTimeout { get; }
 
     /// <summary>Gets the check that tells whether .NET file locking is disabled (replaceable in tests, since the real
     /// switch is process-wide).</summary>
     internal Func<bool> IsFileLockingDisabled { get; init; } = IsFileLockingDisabledInProcess;
 
     /// <summary>Gets the clock for lock waits.</summary>
-    internal TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    internal TimeProvider TimeProvider { get; }
 
     /// <summary>Opens the store file at <paramref name="path"/> with the default protector, whose key file is <c><paramref name="path"/>.key</c>.</summary>
-    /// <remarks>The key file is created (mode 0600) with the first password. Keep it with the store: without it the
-    /// passwords cannot be read. To keep the key elsewhere, use the constructor with a
-    /// <see cref="KeyFileSecretProtector"/> of your own.</remarks>
+    /// <remarks>The one-line form for scripts and tests. The key file is created (mode 0600) with the first password.
+    /// Keep it with the store: without it the passwords cannot be read. To keep the key elsewhere, or to set other
+    /// options, use the constructor:
+    /// <c>new FileRegistryStore(Options.Create(new FileStoreOptions { Path = p, KeyPath = k }), new KeyFileSecretProtector(k))</c>.</remarks>
     /// <param name="path">The store file.</param>
     /// <returns>The store.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid file path.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is <see langword="null"/>, empty or white space.</exception>
+    /// <exception cref="OptionsValidationException"><paramref name="path"/> cannot name a file (it names a folder, or holds a character no path may hold).</exception>
     public static FileRegistryStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return new FileRegistryStore(path, new KeyFileSecretProtector(Path.GetFullPath(path) + ".key"));
+        var options = new FileStoreOptions { Path = path };
+        var values = Validated(Options.Create(options));
+        return new FileRegistryStore(Options.Create(options), new KeyFileSecretProtector(values.FullKeyPath()));
     }
 
     /// <inheritdoc/>
@@ -159,7 +173,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new ConcurrencyConflictException(environment.Id, environment.Version, stored.Version);
                 }
 
-                var written = environment.WithVersion(environment.Version + 1);
+                var written = StoreRules.WithVersion(environment, environment.Version + 1);
                 stored.Name = written.Name;
                 stored.Orchestration = written.Orchestration;
                 stored.Members = SortedMembers(written);
@@ -251,7 +265,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new ConcurrencyConflictException(changed.Id, changed.Version, stored.Version);
                 }
 
-                var written = new RegistryRecord(changed.WithVersion(changed.Version + 1), record.Password);
+                var written = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
 
                 // Keep the ciphertext of an unchanged password; a new password is protected anew; Removed keeps none.
                 stored.ProtectedPassword = record.Password is null ? null
@@ -269,6 +283,20 @@ public sealed class FileRegistryStore : IRegistryStore
     // Sorted, so that the same state always gives the same bytes (and a readable diff).
     private static Dictionary<string, EnvironmentRole> SortedMembers(RegistryEnvironment environment)
         => environment.Members.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>Returns the options' values after the rules of <see cref="FileStoreOptionsValidator"/>, as DI checks them.</summary>
+    /// <param name="options">The options.</param>
+    /// <returns>The values.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or its value is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">A rule is broken.</exception>
+    internal static FileStoreOptions Validated(IOptions<FileStoreOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var values = options.Value;
+        ArgumentNullException.ThrowIfNull(values, nameof(options));
+        var result = new FileStoreOptionsValidator().Validate(Options.DefaultName, values);
+        return result.Failed ? throw new OptionsValidationException(Options.DefaultName, typeof(FileStoreOptions), result.Failures) : values;
+    }
 
     internal static bool IsFileLockingDisabledInProcess()
     {
@@ -367,7 +395,8 @@ public sealed class FileRegistryStore : IRegistryStore
             var target = PrivateFile.ResolveTarget(FilePath, StoreFileRole);
             PrivateFile.EnsureAcceptable(target, StoreFileRole, MaxFileLength, PrivateFile.GroupOrOtherWrite);
             PrivateFile.CreateDirectory(Path.GetDirectoryName(target)!, StoreFileRole);
-            using var fileLock = await PrivateFile.LockAsync(target + ".lock", LockTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            var lockPath = target + ".lock";
+            using var fileLock = await PrivateFile.LockAsync(lockPath, LockTimeout, TimeProvider, () => FileStoreLog.WaitingForLock(_logger, lockPath, LockTimeout), cancellationToken).ConfigureAwait(false);
             var bytes = ReadBytes();
             var cache = Volatile.Read(ref _cache);
             var (document, current) = bytes is null ? (StoreDocument.CreateEmpty(), StoreSnapshot.Empty) : Parse(bytes, cache?.Snapshot);
@@ -381,7 +410,11 @@ public sealed class FileRegistryStore : IRegistryStore
             {
                 if (!_leftoversDeleted)
                 {
-                    AtomicFile.DeleteLeftovers(target);
+                    if (AtomicFile.DeleteLeftovers(target) is > 0 and var deleted)
+                    {
+                        FileStoreLog.LeftoversDeleted(_logger, deleted, target);
+                    }
+
                     _leftoversDeleted = true;
                 }
 

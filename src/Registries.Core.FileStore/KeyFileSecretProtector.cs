@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Registries.Core.Storage;
 
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>The default <see cref="ISecretProtector"/>: AES-256-GCM with a key kept in a separate, owner-only key file.</summary>
 /// <remarks>
@@ -36,7 +37,9 @@ public sealed class KeyFileSecretProtector : ISecretProtector
     private LoadedKey? _key;
 
     /// <summary>Initializes a protector whose key lives in <paramref name="keyPath"/>.</summary>
-    /// <remarks>Nothing is read or created until the protector is first used.</remarks>
+    /// <remarks>Nothing is read or created until the protector is first used. The protector takes a plain path rather
+    /// than options: a key file is all it needs, and it is not tied to the file store (a database store may keep its
+    /// key in a file too). <c>UseFileStore</c> creates it from <see cref="FileStoreOptions.KeyPath"/>.</remarks>
     /// <param name="keyPath">The key file; created on first use when it does not exist.</param>
     /// <exception cref="ArgumentException"><paramref name="keyPath"/> is empty or not a valid path.</exception>
     public KeyFileSecretProtector(string keyPath)

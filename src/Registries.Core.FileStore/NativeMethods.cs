@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Registries.Core.Shared;
 
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>The POSIX calls that durable, private writes need and .NET does not expose, beyond the look at a path that
 /// every package shares (<see cref="UnixFile"/>: <c>statx</c>, <c>open</c>, the bounded read).</summary>

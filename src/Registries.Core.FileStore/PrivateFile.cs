@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 using Registries.Core.Shared;
 
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>Reads, locks and creates the files that hold credentials, trusting only regular files that belong to the
 /// user running the process, the way OpenSSH trusts its keys.</summary>
@@ -136,10 +136,11 @@ internal static class PrivateFile
     /// <param name="path">The lock file.</param>
     /// <param name="timeout">How long to wait for another holder.</param>
     /// <param name="timeProvider">The clock.</param>
+    /// <param name="onBusy">Called once when the lock is found held, before the wait starts (the store logs it), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The locked file; dispose it to unlock.</returns>
     /// <exception cref="RegistryStoreException">The lock file is unsafe or cannot be opened, or the wait timed out.</exception>
-    public static async ValueTask<IDisposable> LockAsync(string path, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async ValueTask<IDisposable> LockAsync(string path, TimeSpan timeout, TimeProvider timeProvider, Action? onBusy, CancellationToken cancellationToken)
     {
         var handle = OperatingSystem.IsLinux() ? OpenLockFileLinux(path) : null;
         try
@@ -156,7 +157,13 @@ internal static class PrivateFile
 
                 if (timeProvider.GetElapsedTime(started) >= timeout)
                 {
-                    throw new RegistryStoreException(string.Create(CultureInfo.InvariantCulture, $"Another process has held the write lock on '{path}' for more than {timeout.TotalSeconds:0} s; nothing was written. Retry, or find the process that keeps it."), busy);
+                    throw new RegistryStoreException(string.Create(CultureInfo.InvariantCulture, $"Another process has held the write lock on '{path}' for more than {timeout.TotalSeconds:0.###} s; nothing was written. Retry, or find the process that keeps it (FileStoreOptions.LockTimeout sets how long a write waits)."), busy);
+                }
+
+                if (delay == 1)
+                {
+                    // Said once per write, not on every retry.
+                    onBusy?.Invoke();
                 }
 
                 // Jittered back-off, so that waiting processes do not retry in lockstep.

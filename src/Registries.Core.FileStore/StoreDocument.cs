@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>The JSON document of a store file (format version 1).</summary>
 /// <remarks>

@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
+using Registries.Core.Storage;
 
-namespace Registries.Core.Storage;
+namespace Registries.Core.FileStore;
 
 /// <summary>One parsed, indexed, immutable state of a store file, shared by every reader until the file changes.</summary>
 internal sealed class StoreSnapshot

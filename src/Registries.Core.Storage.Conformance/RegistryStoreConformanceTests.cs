@@ -3,15 +3,57 @@ using CsCheck;
 
 namespace Registries.Core.Storage.Conformance;
 
-/// <summary>The rules every <see cref="IRegistryStore"/> must follow (see its XML documentation).</summary>
-/// <remarks>A store's test project derives one class from this one and supplies the store; every test here then
-/// runs against that store (as Microsoft.Extensions.DependencyInjection.Specification.Tests does for containers).</remarks>
+/// <summary>The conformance suite of <see cref="IRegistryStore"/>: derive a test class from it, say how to create your
+/// store, and every rule of the port (see its XML documentation) is checked against your store.</summary>
+/// <remarks>
+/// <para><b>How to use it.</b> In an xUnit test project, reference the <c>Registries.Core.Storage.Conformance</c>
+/// package and derive one <c>public</c> class from this one. Override <see cref="CreateStoreAsync"/>; the test runner
+/// then finds the suite's facts on your class and runs each one against your store. These are the tests the
+/// library's own stores (the in-memory store and the file store) pass.</para>
+/// <para><b>What to override.</b> <see cref="CreateStoreAsync"/> (required) returns a new, empty store each time it is
+/// called: once or twice per test, and once per sample of the model run. <see cref="OpenSecondInstanceAsync"/>
+/// (optional) returns another instance over the same data, as a second application instance would open it; override
+/// it when your store keeps its data outside the object (a file, a database), so the suite also checks ids, order and
+/// conflicts across instances. <see cref="ModelIterations"/> (optional) lowers the number of model runs for a slow
+/// store.</para>
+/// <para><b>Life cycle.</b> xUnit creates one instance of your class per test: make it <see cref="IDisposable"/> (or
+/// implement xUnit's <c>IAsyncLifetime</c>) to remove what the stores of that test created, and use a class fixture for
+/// what is costly to start once (a database server).</para>
+/// <para><b>What it checks.</b> Ids that stay unique, versions that start at 1 and grow by one per write, stale
+/// writes refused with <see cref="ConcurrencyConflictException"/> and nothing written, the store-assigned
+/// <see cref="Registry.Sequence"/> that orders entries across instances, parts of an entry that never change
+/// (<see cref="StoreRules.EnsureImmutablePartsUnchanged"/>), passwords kept and a removed entry's erased, concurrent
+/// writers, and a random sequence of operations compared with a simple model (CsCheck). A failure names the rule in
+/// the test's name (<c>Member_Scenario_Expected</c>).</para>
+/// <para>For example, for a store over a database of your own:</para>
+/// <code>
+/// public sealed class MyRegistryStoreConformanceTests : RegistryStoreConformanceTests, IDisposable
+/// {
+///     private readonly List&lt;MyDatabase&gt; _databases = [];
+///
+///     protected override ValueTask&lt;IRegistryStore&gt; CreateStoreAsync()
+///     {
+///         var database = MyDatabase.CreateEmpty();
+///         _databases.Add(database);
+///         return ValueTask.FromResult&lt;IRegistryStore&gt;(new MyRegistryStore(database.ConnectionString));
+///     }
+///
+///     // Another instance over the same data: nothing shared in memory.
+///     protected override ValueTask&lt;IRegistryStore&gt; OpenSecondInstanceAsync(IRegistryStore first)
+///         => ValueTask.FromResult&lt;IRegistryStore&gt;(new MyRegistryStore(((MyRegistryStore)first).ConnectionString));
+///
+///     public void Dispose() => _databases.ForEach(d => d.Drop());
+/// }
+/// </code>
+/// </remarks>
 public abstract class RegistryStoreConformanceTests
 {
     private static readonly RegistryAddress Example = RegistryAddress.Parse("registry.example.com:5000");
     private static readonly RegistryAddress Other = RegistryAddress.Parse("other.example.com");
 
     /// <summary>Creates a new, empty store.</summary>
+    /// <remarks>Called once or twice in each test and once per sample of the model run: each call gives a store that
+    /// shares no data with the stores returned before.</remarks>
     /// <returns>The store.</returns>
     protected abstract ValueTask<IRegistryStore> CreateStoreAsync();
 
@@ -20,7 +62,8 @@ public abstract class RegistryStoreConformanceTests
     /// <returns>Another instance over the same data; a store that lives in one object returns <paramref name="first"/>.</returns>
     protected virtual ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first) => ValueTask.FromResult(first);
 
-    /// <summary>Gets the number of model-based runs; a slow store may lower it.</summary>
+    /// <summary>Gets the number of model-based runs (60 by default); a slow store may lower it.</summary>
+    /// <remarks>Each run creates a store with <see cref="CreateStoreAsync"/> and applies up to 30 operations.</remarks>
     protected virtual int ModelIterations => 60;
 
     [Fact]

@@ -1,10 +1,11 @@
 using Registries.Core.Storage.Conformance;
 
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
+/// <summary>The whole store conformance suite, run against <see cref="FileRegistryStore"/> as an outside implementer runs it.</summary>
 public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformanceTests, IDisposable
 {
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
     private int _stores;
 
     // Every write flushes to disk: fewer model runs keep the suite quick.
@@ -12,8 +13,9 @@ public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformance
 
     public void Dispose() => _folder.Dispose();
 
+    // A new file each time: the model run asks for a fresh store per sample.
     protected override ValueTask<IRegistryStore> CreateStoreAsync()
-        => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(_folder.File($"store{Interlocked.Increment(ref _stores)}.json")));
+        => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(_folder.Combine($"store{Interlocked.Increment(ref _stores)}.json")));
 
     // A second application instance: a new object over the same file and key file, sharing nothing in memory.
     protected override ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first)

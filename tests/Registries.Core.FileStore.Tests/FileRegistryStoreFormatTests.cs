@@ -1,19 +1,19 @@
 using Newtonsoft.Json.Linq;
 using Snapshooter.Xunit;
 
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
 /// <summary>The store file's format version 1, as a whole document: a change to it is a reviewed diff (and a migration).</summary>
 public sealed class FileRegistryStoreFormatTests : IDisposable
 {
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
 
     public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task WrittenDocument_FormatVersion1_MatchesSnapshot()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var production = await store.CreateEnvironmentAsync("production", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
         await store.UpdateEnvironmentAsync(production.WithMember("bob", EnvironmentRole.ReadOnly));

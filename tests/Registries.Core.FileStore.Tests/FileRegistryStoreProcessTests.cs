@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
 /// <summary>Several real processes on one store file: concurrent writers, and writers killed mid-write.</summary>
 public sealed class FileRegistryStoreProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
 
     public void Dispose() => _folder.Dispose();
 
@@ -15,22 +15,14 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
     {
         const int Workers = 3;
         const int PerWorker = 15;
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("shared", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
         var counter = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("counter.example.com"), new RegistryCredential("c@example.com", "counter0", "counter-password"));
 
-        var workers = Enumerable.Range(0, Workers)
-            .Select(w => WorkerProcess.Start("mixed", path, environment.Id, w.ToString(CultureInfo.InvariantCulture), PerWorker.ToString(CultureInfo.InvariantCulture), counter.Registry.Id))
-            .ToList();
-        var outputs = new List<IReadOnlyList<string>>();
-        foreach (var worker in workers)
-        {
-            using (worker)
-            {
-                outputs.Add(await worker.WaitForSuccessAsync(Timeout));
-            }
-        }
+        // All at once: each worker runs to its end, and its lines are what it saw acknowledged.
+        var outputs = await Task.WhenAll(Enumerable.Range(0, Workers)
+            .Select(w => Worker.RunSuccessfullyAsync("mixed", path, environment.Id, w.ToString(CultureInfo.InvariantCulture), PerWorker.ToString(CultureInfo.InvariantCulture), counter.Registry.Id)));
 
         var reader = FileRegistryStore.Open(path);
         var adds = outputs.SelectMany((lines, w) => lines.Where(l => l.StartsWith("ADD ", StringComparison.Ordinal)).Select(l => (Worker: w, Parts: l.Split(' ')))).ToList();
@@ -85,7 +77,7 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
             var newest = byAddress.MaxBy(a => long.Parse(a.Parts[2], CultureInfo.InvariantCulture)).Parts[1];
             var entries = await reader.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.Parse(byAddress.Key));
             Assert.Equal(byAddress.Count(), entries.Count);
-            Assert.Equal(newest, CredentialResolver.SelectEffective(entries)?.Registry.Id);
+            Assert.Equal(newest, StoreRules.SelectEffective(entries)?.Registry.Id);
         }
     }
 
@@ -93,7 +85,7 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
     public async Task KilledWriters_Repeatedly_FileAlwaysLoadsWithEveryAcknowledgedChange()
     {
         const int Rounds = 5;
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("crash", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         var random = new Random(4242);
@@ -102,8 +94,8 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
         for (var round = 0; round < Rounds; round++)
         {
             // Two writers at once, killed (SIGKILL) at different moments while they keep writing.
-            using var first = WorkerProcess.Start("crash", path, environment.Id, (2 * round).ToString(CultureInfo.InvariantCulture));
-            using var second = WorkerProcess.Start("crash", path, environment.Id, ((2 * round) + 1).ToString(CultureInfo.InvariantCulture));
+            await using var first = Worker.Start("crash", path, environment.Id, (2 * round).ToString(CultureInfo.InvariantCulture));
+            await using var second = Worker.Start("crash", path, environment.Id, ((2 * round) + 1).ToString(CultureInfo.InvariantCulture));
             await first.WaitForLinesAsync(random.Next(3, 12), Timeout);
             await first.KillAsync();
             await second.WaitForLinesAsync(random.Next(3, 12), Timeout);

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
 /// <summary>The store and its key trust only regular files of their own user, keep them private, and refuse hostile
 /// paths (pipes, devices, folders, huge files) without blocking and without changing anything stored.</summary>
@@ -11,7 +11,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PrivateFolder = OwnerOnly | UnixFileMode.UserExecute;
     private static readonly RegistryAddress Example = RegistryAddress.Parse("registry.example.com:5000");
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
 
     public FileRegistryStoreSafetyTests() => SystemCommands.RequireRoot();
 
@@ -21,7 +21,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     public async Task AllOperations_StoreOwnedByAnotherUser_RefusedWithChownAdviceAndUnchanged()
     {
         var path = await SeedAsync();
-        SystemCommands.ChownToOtherUser(path);
+        await SystemCommands.ChownToOtherUserAsync(path);
         var before = await File.ReadAllBytesAsync(path);
         var store = FileRegistryStore.Open(path);
 
@@ -44,7 +44,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         // The attack: another user plants a key (0600, theirs) beside root's store, so that root encrypts with it.
         var path = await SeedAsync();
         var keyPath = path + ".key";
-        SystemCommands.ChownToOtherUser(keyPath);
+        await SystemCommands.ChownToOtherUserAsync(keyPath);
         var before = await File.ReadAllBytesAsync(path);
         var key = await File.ReadAllBytesAsync(keyPath);
         var store = FileRegistryStore.Open(path);
@@ -99,7 +99,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [InlineData(UnixFileMode.UserExecute | UnixFileMode.OtherExecute)]
     public void Protect_KeyFileOpenToOthers_Refused(UnixFileMode extra)
     {
-        var keyPath = _folder.File("k");
+        var keyPath = _folder.Combine("k");
         new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"));
         var key = File.ReadAllBytes(keyPath);
         File.SetUnixFileMode(keyPath, OwnerOnly | extra);
@@ -117,15 +117,14 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [InlineData("777")]
     public async Task Worker_AnyUmask_FoldersPrivateAndFilesOwnerOnly(string umask)
     {
-        var path = _folder.File("a/b/store.json");
+        var path = _folder.Combine("a/b/store.json");
 
-        using (var worker = WorkerProcess.StartAs(umask, userId: null, "create", path))
-        {
-            await worker.WaitForSuccessAsync(TimeSpan.FromSeconds(60));
-        }
+        var result = await Worker.RunAsync(["create", path], umask: umask);
+        Assert.True(result.ExitCode == 0, $"The worker failed with {result.ExitCode}: {result.Error}{result.Output}");
+        Assert.Equal(string.Empty, result.Error);
 
-        Assert.Equal(PrivateFolder, File.GetUnixFileMode(_folder.File("a")));
-        Assert.Equal(PrivateFolder, File.GetUnixFileMode(_folder.File("a/b")));
+        Assert.Equal(PrivateFolder, File.GetUnixFileMode(_folder.Combine("a")));
+        Assert.Equal(PrivateFolder, File.GetUnixFileMode(_folder.Combine("a/b")));
         foreach (var file in new[] { path, path + ".key", path + ".lock" })
         {
             Assert.True(OwnerOnly == File.GetUnixFileMode(file), $"{file} has mode {File.GetUnixFileMode(file)} under umask {umask}.");
@@ -143,8 +142,8 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         File.SetUnixFileMode(_folder.Path, PrivateFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var before = await File.ReadAllBytesAsync(path);
 
-        using var worker = WorkerProcess.StartAs(umask: null, userId: SystemCommands.OtherUser, "list", path);
-        var (exitCode, lines, errors) = await worker.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var (exitCode, output, errors) = await Worker.RunAsync(["list", path], userId: SystemCommands.OtherUser);
+        var lines = Worker.Lines(output);
 
         Assert.True(exitCode == 3, $"The worker exited with {exitCode}: {string.Join('\n', lines)} {errors}");
         var refused = Assert.Single(lines);
@@ -158,11 +157,11 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         // The folder is root's (0755): the user may read it but not create the lock file; no 30 s wait.
         File.SetUnixFileMode(_folder.Path, PrivateFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var started = DateTime.UtcNow;
 
-        using var worker = WorkerProcess.StartAs(umask: null, userId: SystemCommands.OtherUser, "create", path);
-        var (exitCode, lines, errors) = await worker.WaitForExitAsync(TimeSpan.FromSeconds(25));
+        var (exitCode, output, errors) = await Worker.RunAsync(["create", path], userId: SystemCommands.OtherUser, timeout: TimeSpan.FromSeconds(25));
+        var lines = Worker.Lines(output);
 
         Assert.True(exitCode == 3, $"The worker exited with {exitCode}: {string.Join('\n', lines)} {errors}");
         var refused = Assert.Single(lines);
@@ -175,14 +174,14 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task Writes_StoreIsSymbolicLink_LinkKeptAndTargetReplacedPrivately()
     {
-        var targetFolder = _folder.File("data");
+        var targetFolder = _folder.Combine("data");
         Directory.CreateDirectory(targetFolder);
         var target = Path.Combine(targetFolder, "real.json");
-        var middle = _folder.File("middle.json");
-        var link = _folder.File("store.json");
+        var middle = _folder.Combine("middle.json");
+        var link = _folder.Combine("store.json");
         File.CreateSymbolicLink(middle, "data/real.json");
         File.CreateSymbolicLink(link, "middle.json");
-        var store = new FileRegistryStore(link, new KeyFileSecretProtector(_folder.File("store.key")));
+        var store = FileStores.Over(link, new KeyFileSecretProtector(_folder.Combine("store.key")));
 
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("a@example.com", "a", "pw"));
@@ -197,48 +196,48 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         Assert.True(File.Exists(target + ".lock"));
         Assert.False(File.Exists(link + ".lock"));
         Assert.Empty(Directory.GetFiles(targetFolder, "*.tmp"));
-        var key = new KeyFileSecretProtector(_folder.File("store.key"));
-        Assert.Equal(2, (await new FileRegistryStore(target, key).ListRegistriesAsync(environment.Id)).Count);
-        Assert.Equal(2, (await new FileRegistryStore(link, key).ListRegistriesAsync(environment.Id)).Count);
+        var key = new KeyFileSecretProtector(_folder.Combine("store.key"));
+        Assert.Equal(2, (await FileStores.Over(target, key).ListRegistriesAsync(environment.Id)).Count);
+        Assert.Equal(2, (await FileStores.Over(link, key).ListRegistriesAsync(environment.Id)).Count);
     }
 
     [Fact]
     public async Task CreateEnvironmentAsync_StoreIsDanglingLink_TargetCreatedLinkKept()
     {
-        var link = _folder.File("store.json");
+        var link = _folder.Combine("store.json");
         File.CreateSymbolicLink(link, "elsewhere/store.json");
 
         await FileRegistryStore.Open(link).CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
 
         Assert.Equal("elsewhere/store.json", new FileInfo(link).LinkTarget);
-        Assert.True(File.Exists(_folder.File("elsewhere/store.json")));
-        Assert.Equal(PrivateFolder, File.GetUnixFileMode(_folder.File("elsewhere")));
+        Assert.True(File.Exists(_folder.Combine("elsewhere/store.json")));
+        Assert.Equal(PrivateFolder, File.GetUnixFileMode(_folder.Combine("elsewhere")));
         Assert.Single(await FileRegistryStore.Open(link).ListEnvironmentsAsync());
     }
 
     [Fact]
     public void Protect_KeyFileIsLink_ReadThroughAndCreatedAtTarget()
     {
-        var existing = _folder.File("keys/real.key");
-        var existingLink = _folder.File("existing.key");
+        var existing = _folder.Combine("keys/real.key");
+        var existingLink = _folder.Combine("existing.key");
         var value = new KeyFileSecretProtector(existing).Protect(new RegistrySecret("pw"));
         File.CreateSymbolicLink(existingLink, existing);
-        var dangling = _folder.File("new.key");
+        var dangling = _folder.Combine("new.key");
         File.CreateSymbolicLink(dangling, "keys/new-target.key");
 
         Assert.Equal("pw", new KeyFileSecretProtector(existingLink).Unprotect(value).Reveal());
         var created = new KeyFileSecretProtector(dangling).Protect(new RegistrySecret("pw2"));
 
         Assert.Equal("keys/new-target.key", new FileInfo(dangling).LinkTarget);
-        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_folder.File("keys/new-target.key")));
-        Assert.Equal("pw2", new KeyFileSecretProtector(_folder.File("keys/new-target.key")).Unprotect(created).Reveal());
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_folder.Combine("keys/new-target.key")));
+        Assert.Equal("pw2", new KeyFileSecretProtector(_folder.Combine("keys/new-target.key")).Unprotect(created).Reveal());
     }
 
     [Fact]
     public async Task AllOperations_StoreIsNamedPipe_RefusedAtOnce()
     {
-        var path = _folder.File("store.json");
-        SystemCommands.MakeFifo(path);
+        var path = _folder.Combine("store.json");
+        await SystemCommands.MakeFifoAsync(path);
         var store = FileRegistryStore.Open(path);
 
         var read = await SystemCommands.WithinSecondsAsync(() => Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListEnvironmentsAsync()));
@@ -254,7 +253,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         var path = await SeedAsync();
         File.Delete(path + ".key");
-        SystemCommands.MakeFifo(path + ".key");
+        await SystemCommands.MakeFifoAsync(path + ".key");
         var before = await File.ReadAllBytesAsync(path);
         var store = FileRegistryStore.Open(path);
 
@@ -269,7 +268,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task AllOperations_StoreIsDevice_RefusedWithoutReadingOrCreatingFiles()
     {
-        var link = _folder.File("store.json");
+        var link = _folder.Combine("store.json");
         File.CreateSymbolicLink(link, "/dev/zero");
         var direct = FileRegistryStore.Open("/dev/zero");
 
@@ -287,7 +286,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task AllOperations_HugeStoreFile_RefusedWithoutReadingIt()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         await using (var huge = File.Create(path))
         {
             // Sparse: 64 MiB and one byte on the file system's word, no disk used.
@@ -318,7 +317,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public void Protect_HugeKeyFile_Refused()
     {
-        var keyPath = _folder.File("k");
+        var keyPath = _folder.Combine("k");
         File.WriteAllText(keyPath, "registries-core-key v1 " + new string('A', 8192));
         File.SetUnixFileMode(keyPath, OwnerOnly);
 
@@ -331,10 +330,10 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task AllOperations_StoreOrKeyIsDirectory_SaysIsADirectory()
     {
-        var storeFolder = _folder.File("store.json");
+        var storeFolder = _folder.Combine("store.json");
         Directory.CreateDirectory(storeFolder);
         var store = FileRegistryStore.Open(storeFolder);
-        var keyFolder = _folder.File("folder.key");
+        var keyFolder = _folder.Combine("folder.key");
         Directory.CreateDirectory(keyFolder);
 
         var read = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListEnvironmentsAsync());
@@ -352,7 +351,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task CreateEnvironmentAsync_NewLockFile_OwnerOnly()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
 
         await FileRegistryStore.Open(path).CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
 
@@ -364,7 +363,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [InlineData(UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)]
     public async Task CreateEnvironmentAsync_OwnLockFileOpenToOthers_MadePrivateAndWriteProceeds(UnixFileMode extra)
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         await File.WriteAllBytesAsync(path + ".lock", []);
         File.SetUnixFileMode(path + ".lock", OwnerOnly | extra);
 
@@ -379,7 +378,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         var path = await SeedAsync();
         var lockPath = path + ".lock";
-        SystemCommands.ChownToOtherUser(lockPath);
+        await SystemCommands.ChownToOtherUserAsync(lockPath);
         File.SetUnixFileMode(lockPath, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var before = await File.ReadAllBytesAsync(path);
 
@@ -398,7 +397,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         var path = await SeedAsync();
         var before = await File.ReadAllBytesAsync(path);
-        var elsewhere = _folder.File("elsewhere");
+        var elsewhere = _folder.Combine("elsewhere");
         File.Delete(path + ".lock");
         File.CreateSymbolicLink(path + ".lock", elsewhere);
 
@@ -416,11 +415,11 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task Writes_ReadOnlyFileSystem_ReportedAtOnceReadsStillWork()
     {
-        using var mount = new TmpfsMount(_folder.File("ro"), "1m");
+        await using var mount = await TmpfsMount.MountAsync(_folder.Combine("ro"), "1m");
         var path = Path.Combine(mount.Path, "store.json");
         var seeded = await SeedStoreAsync(path);
         var before = await File.ReadAllBytesAsync(path);
-        mount.RemountReadOnly();
+        await mount.RemountReadOnlyAsync();
 
         // The default 30 s lock timeout: a write that waits for it fails this bound.
         var store = FileRegistryStore.Open(path);
@@ -436,11 +435,11 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task Writes_ReadOnlyFileSystemWithoutLockFile_ReportedAtOnce()
     {
-        using var mount = new TmpfsMount(_folder.File("ro"), "1m");
+        await using var mount = await TmpfsMount.MountAsync(_folder.Combine("ro"), "1m");
         var path = Path.Combine(mount.Path, "store.json");
         await SeedStoreAsync(path);
         File.Delete(path + ".lock");
-        mount.RemountReadOnly();
+        await mount.RemountReadOnlyAsync();
 
         var error = await SystemCommands.WithinSecondsAsync(() => Assert.ThrowsAsync<RegistryStoreException>(async () => await FileRegistryStore.Open(path).CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>())), seconds: 5);
 
@@ -451,7 +450,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task Writes_FileSystemFull_ReportedAtOnceAndStoreUnchanged()
     {
-        using var mount = new TmpfsMount(_folder.File("full"), "256k");
+        await using var mount = await TmpfsMount.MountAsync(_folder.Combine("full"), "256k");
         var path = Path.Combine(mount.Path, "store.json");
         await SeedStoreAsync(path);
         var before = await File.ReadAllBytesAsync(path);
@@ -489,7 +488,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     // A store with environment 1a1 and one registry; returns the store's path.
     private async Task<string> SeedAsync()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         await SeedStoreAsync(path);
         return path;
     }
@@ -504,19 +503,21 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     }
 
     /// <summary>A small tmpfs of its own, mounted for one test and unmounted afterwards.</summary>
-    private sealed class TmpfsMount : IDisposable
+    private sealed class TmpfsMount : IAsyncDisposable
     {
-        public TmpfsMount(string path, string size)
-        {
-            Path = path;
-            Directory.CreateDirectory(path);
-            SystemCommands.Run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", path);
-        }
+        private TmpfsMount(string path) => Path = path;
 
         public string Path { get; }
 
-        public void RemountReadOnly() => SystemCommands.Run("mount", "-o", "remount,ro", Path);
+        public static async Task<TmpfsMount> MountAsync(string path, string size)
+        {
+            Directory.CreateDirectory(path);
+            await SystemCommands.RunAsync("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", path);
+            return new TmpfsMount(path);
+        }
 
-        public void Dispose() => SystemCommands.Run("umount", "-l", Path);
+        public Task RemountReadOnlyAsync() => SystemCommands.RunAsync("mount", "-o", "remount,ro", Path);
+
+        public async ValueTask DisposeAsync() => await SystemCommands.RunAsync("umount", "-l", Path);
     }
 }

@@ -1,30 +1,34 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
 public sealed class FileRegistryStoreTests : IDisposable
 {
     private const string Canary = "canary-Pa55w0rd-\u00e9\u00df\"'\\:+/=";
     private static readonly RegistryAddress Example = RegistryAddress.Parse("registry.example.com:5000");
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
 
     public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task ListEnvironmentsAsync_NoFileYet_EmptyAndCreatesNothing()
     {
-        var store = FileRegistryStore.Open(_folder.File("sub/store.json"));
+        var store = FileRegistryStore.Open(_folder.Combine("sub/store.json"));
 
         Assert.Empty(await store.ListEnvironmentsAsync());
         Assert.Empty(await store.ListRegistriesAsync("1a1"));
-        Assert.False(Directory.Exists(_folder.File("sub")));
+        Assert.False(Directory.Exists(_folder.Combine("sub")));
     }
 
     [Fact]
     public async Task AddRegistryAsync_CanaryPassword_NeverOnDiskInClearOrBase64()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
@@ -59,7 +63,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task UpdateRegistryAsync_Removed_CiphertextGoneFromFile()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
@@ -86,7 +90,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task UpdateRegistryAsync_PasswordUnchanged_KeepsCiphertext()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
@@ -101,7 +105,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task CreateEnvironmentAsync_NewFile_DocumentHasFormatVersionSequenceAndOwnerOnlyMode()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
         var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("REGISTRY.example.com:5000"), new RegistryCredential("ops@example.com", "ops", "pw"));
@@ -142,7 +146,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [InlineData("{\"formatVersion\":1,\"sequence\":1,\"environments\":[{\"id\":\"1a1\",\"name\":\"a\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1},{\"id\":\"1a1\",\"name\":\"b\",\"orchestration\":\"Cattle\",\"members\":{},\"version\":1}],\"registries\":[]}")]
     public async Task AllOperations_DamagedFile_ThrowRegistryStoreExceptionNamingFileAndLeaveItUnchanged(string content)
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         await File.WriteAllTextAsync(path, content);
         var before = await File.ReadAllBytesAsync(path);
         var store = FileRegistryStore.Open(path);
@@ -161,7 +165,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task ListEnvironmentsAsync_NewerFormatVersion_ClearErrorAndFileUnchanged()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         const string Content = "{\"formatVersion\":2,\"sequence\":0,\"environments\":[],\"registries\":[],\"somethingNew\":{}}";
         await File.WriteAllTextAsync(path, Content);
         var store = FileRegistryStore.Open(path);
@@ -178,15 +182,15 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task GetRegistryAsync_WrongKeyFile_ClearErrorNamingBothFiles()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
         var before = await File.ReadAllBytesAsync(path);
-        var otherKey = _folder.File("other.key");
+        var otherKey = _folder.Combine("other.key");
         new KeyFileSecretProtector(otherKey).Protect(new RegistrySecret("creates the other key"));
 
-        var wrong = new FileRegistryStore(path, new KeyFileSecretProtector(otherKey));
+        var wrong = FileStores.Over(path, new KeyFileSecretProtector(otherKey));
         var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.ListRegistriesAsync(environment.Id));
         await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.AddRegistryAsync(environment.Id, Example, new RegistryCredential("a@example.com", "a", "b")));
 
@@ -199,7 +203,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task ListRegistriesAsync_KeyFileMissing_ClearErrorAndNoNewKey()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
@@ -215,8 +219,8 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task CreateEnvironmentAsync_LockHeldByAnotherHolder_WaitsThenFailsClearly()
     {
-        var path = _folder.File("store.json");
-        var store = new FileRegistryStore(path, new KeyFileSecretProtector(path + ".key")) { LockTimeout = TimeSpan.FromMilliseconds(300) };
+        var path = _folder.Combine("store.json");
+        var store = FileStores.Over(path, new KeyFileSecretProtector(path + ".key"), lockTimeout: TimeSpan.FromMilliseconds(300));
 
         // The lock is the same FileShare.None (flock) that every writer takes, here held by "another process".
         using (new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
@@ -231,9 +235,36 @@ public sealed class FileRegistryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AddRegistryAsync_LockHeld_WaitsOnTheGivenClockLogsTheWaitAndTimesOut()
+    {
+        var path = _folder.Combine("store.json");
+        var clock = new FakeTimeProvider();
+        var collector = new FakeLogCollector();
+        using var logging = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector)));
+        var store = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path, LockTimeout = TimeSpan.FromSeconds(30) }), new KeyFileSecretProtector(path + ".key"), clock, logging);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        using var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var write = store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary)).AsTask();
+
+        // Time stands still on the fake clock: the write waits, whatever the real time.
+        await Task.Delay(200);
+        Assert.False(write.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(() => write.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Contains("more than 30 s", error.Message, StringComparison.Ordinal);
+        var wait = Assert.Single(collector.GetSnapshot(), r => r.Id.Name == "WaitingForLock");
+        Assert.Equal(LogLevel.Debug, wait.Level);
+        Assert.Contains(store.LockPath, wait.Message, StringComparison.Ordinal);
+        Assert.All(collector.GetSnapshot(), r => Assert.DoesNotContain("canary", r.Message + r.Exception, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(await store.ListRegistriesAsync(environment.Id));
+    }
+
+    [Fact]
     public async Task CreateEnvironmentAsync_LockReleasedWhileWaiting_Proceeds()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
@@ -248,7 +279,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task CreateEnvironmentAsync_CancelledWhileWaitingForLock_ThrowsAndWritesNothing()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         using var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
@@ -261,12 +292,12 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task CreateEnvironmentAsync_LeftoverTemporaryFiles_RemovedByTheNextWrite()
     {
-        var path = _folder.File("store.json");
-        var leftover = _folder.File(".store.json." + Guid.NewGuid().ToString("N") + ".tmp");
+        var path = _folder.Combine("store.json");
+        var leftover = _folder.Combine(".store.json." + Guid.NewGuid().ToString("N") + ".tmp");
         await File.WriteAllTextAsync(leftover, "half a document from a killed writer");
-        var unrelated = _folder.File("notes.tmp");
+        var unrelated = _folder.Combine("notes.tmp");
         await File.WriteAllTextAsync(unrelated, "not ours");
-        var keyInProgress = _folder.File(".store.json.key." + Guid.NewGuid().ToString("N") + ".tmp");
+        var keyInProgress = _folder.Combine(".store.json.key." + Guid.NewGuid().ToString("N") + ".tmp");
         await File.WriteAllTextAsync(keyInProgress, "another process may be creating the key right now");
 
         await FileRegistryStore.Open(path).CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
@@ -279,7 +310,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task UpdateRegistryAsync_FileChangedByAnotherInstance_ReadsFreshState()
     {
-        var path = _folder.File("store.json");
+        var path = _folder.Combine("store.json");
         var first = FileRegistryStore.Open(path);
         var second = FileRegistryStore.Open(path);
         var environment = await first.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
@@ -296,8 +327,8 @@ public sealed class FileRegistryStoreTests : IDisposable
     [Fact]
     public async Task CreateEnvironmentAsync_FileLockingDisabled_RefusedAndNothingWritten()
     {
-        var path = _folder.File("store.json");
-        var store = new FileRegistryStore(path, new KeyFileSecretProtector(path + ".key")) { IsFileLockingDisabled = () => true };
+        var path = _folder.Combine("store.json");
+        var store = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path }), new KeyFileSecretProtector(path + ".key")) { IsFileLockingDisabled = () => true };
 
         var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
 
@@ -314,7 +345,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     {
         // The mechanism the store relies on: on Linux .NET maps FileShare.None to flock(LOCK_EX | LOCK_NB), which
         // also excludes a second open file description in the same process, and which the kernel drops on exit.
-        var lockPath = _folder.File("store.json.lock");
+        var lockPath = _folder.Combine("store.json.lock");
         using (new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
             Assert.Throws<IOException>(() => new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
@@ -325,13 +356,14 @@ public sealed class FileRegistryStoreTests : IDisposable
     }
 
     [Fact]
-    public void Constructor_FolderPath_ThrowsArgumentException()
+    public void Open_FolderOrEmptyPath_Refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => FileRegistryStore.Open(_folder.Path + Path.DirectorySeparatorChar));
+        var error = Assert.Throws<OptionsValidationException>(() => FileRegistryStore.Open(_folder.Path + Path.DirectorySeparatorChar));
 
+        Assert.Contains("names a folder", error.Message, StringComparison.Ordinal);
         Assert.Contains("registries.json", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => FileRegistryStore.Open(" "));
-        Assert.Throws<ArgumentNullException>(() => new FileRegistryStore(_folder.File("s.json"), null!));
+        Assert.Throws<ArgumentNullException>(() => new FileRegistryStore(Options.Create(new FileStoreOptions { Path = _folder.Combine("s.json") }), null!));
     }
 
     private static string? ProtectedPasswordOf(string json, string registryId)

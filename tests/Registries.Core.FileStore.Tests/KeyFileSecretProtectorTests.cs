@@ -1,15 +1,15 @@
-namespace Registries.Core.Storage.Tests;
+namespace Registries.Core.FileStore.Tests;
 
 public sealed class KeyFileSecretProtectorTests : IDisposable
 {
-    private readonly TemporaryFolder _folder = new();
+    private readonly TestDirectory _folder = new("registries-filestore-");
 
     public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Protect_FirstUse_CreatesOwnerOnlyKeyFile()
     {
-        var keyPath = _folder.File("nested/store.key");
+        var keyPath = _folder.Combine("nested/store.key");
         var protector = new KeyFileSecretProtector(keyPath);
         Assert.False(File.Exists(keyPath));
 
@@ -24,7 +24,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
         Assert.StartsWith("registries-core-key v1 ", File.ReadAllText(keyPath), StringComparison.Ordinal);
 
         // Only the key file: no temporary file is left next to it.
-        Assert.Equal(["store.key"], Directory.GetFiles(_folder.File("nested")).Select(Path.GetFileName));
+        Assert.Equal(["store.key"], Directory.GetFiles(_folder.Combine("nested")).Select(Path.GetFileName));
     }
 
     [Theory]
@@ -33,19 +33,19 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     [InlineData("Grüße Ωμέγα 日本語 \U0001F511")]
     public void Unprotect_WhatProtectReturned_GivesThePasswordBack(string password)
     {
-        var protector = new KeyFileSecretProtector(_folder.File("k"));
+        var protector = new KeyFileSecretProtector(_folder.Combine("k"));
 
         var protectedValue = protector.Protect(new RegistrySecret(password));
 
         Assert.Equal(password, protector.Unprotect(protectedValue).Reveal());
-        Assert.Equal(password, new KeyFileSecretProtector(_folder.File("k")).Unprotect(protectedValue).Reveal());
+        Assert.Equal(password, new KeyFileSecretProtector(_folder.Combine("k")).Unprotect(protectedValue).Reveal());
         Assert.DoesNotContain(password, protectedValue, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Protect_SamePasswordTwice_DifferentValues()
     {
-        var protector = new KeyFileSecretProtector(_folder.File("k"));
+        var protector = new KeyFileSecretProtector(_folder.Combine("k"));
 
         Assert.NotEqual(protector.Protect(new RegistrySecret("same")), protector.Protect(new RegistrySecret("same")));
     }
@@ -53,19 +53,19 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     [Fact]
     public void Unprotect_OtherKey_ThrowsRegistryStoreExceptionNamingKeyFile()
     {
-        var value = new KeyFileSecretProtector(_folder.File("a.key")).Protect(new RegistrySecret("pw"));
-        var other = new KeyFileSecretProtector(_folder.File("b.key"));
+        var value = new KeyFileSecretProtector(_folder.Combine("a.key")).Protect(new RegistrySecret("pw"));
+        var other = new KeyFileSecretProtector(_folder.Combine("b.key"));
         other.Protect(new RegistrySecret("make the key"));
 
         var error = Assert.Throws<RegistryStoreException>(() => other.Unprotect(value));
 
-        Assert.Contains(_folder.File("b.key"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(_folder.Combine("b.key"), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Unprotect_TamperedValue_ThrowsRegistryStoreException()
     {
-        var protector = new KeyFileSecretProtector(_folder.File("k"));
+        var protector = new KeyFileSecretProtector(_folder.Combine("k"));
         var value = protector.Protect(new RegistrySecret("password"));
         var payload = Convert.FromBase64String(value[(value.LastIndexOf('.') + 1)..]);
         payload[^1] ^= 1;
@@ -80,8 +80,8 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     [Fact]
     public void Unprotect_KeyFileMissing_ThrowsAndCreatesNoKey()
     {
-        var value = new KeyFileSecretProtector(_folder.File("a.key")).Protect(new RegistrySecret("pw"));
-        var missing = _folder.File("missing.key");
+        var value = new KeyFileSecretProtector(_folder.Combine("a.key")).Protect(new RegistrySecret("pw"));
+        var missing = _folder.Combine("missing.key");
 
         var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(missing).Unprotect(value));
 
@@ -95,12 +95,12 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
         if (OperatingSystem.IsWindows())
         {
             // Windows has no Unix mode bits: nothing to refuse there. Assert the key still works.
-            var windows = new KeyFileSecretProtector(_folder.File("k"));
+            var windows = new KeyFileSecretProtector(_folder.Combine("k"));
             Assert.Equal("pw", windows.Unprotect(windows.Protect(new RegistrySecret("pw"))).Reveal());
             return;
         }
 
-        var keyPath = _folder.File("k");
+        var keyPath = _folder.Combine("k");
         new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"));
         File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
@@ -114,7 +114,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     [Fact]
     public void Protect_DamagedKeyFile_ThrowsRegistryStoreException()
     {
-        var keyPath = _folder.File("k");
+        var keyPath = _folder.Combine("k");
         File.WriteAllText(keyPath, "registries-core-key v1 dG9vIHNob3J0");
         if (!OperatingSystem.IsWindows())
         {
@@ -130,7 +130,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     [Fact]
     public async Task Protect_ManyProtectorsCreateTheKeyAtOnce_AllUseOneKey()
     {
-        var keyPath = _folder.File("k");
+        var keyPath = _folder.Combine("k");
         var protectors = Enumerable.Range(0, 8).Select(_ => new KeyFileSecretProtector(keyPath)).ToArray();
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 

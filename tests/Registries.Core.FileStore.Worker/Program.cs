@@ -1,5 +1,6 @@
 using System.Globalization;
 using Registries.Core;
+using Registries.Core.FileStore;
 using Registries.Core.Storage;
 
 // Usage:

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using CliWrap;
+
+namespace Registries.Core.FileStore.Tests;
+
+/// <summary>Runs tests/Registries.Core.FileStore.Worker, a child process that writes to a store file and prints one line per acknowledged write.</summary>
+internal static class Worker
+{
+    /// <summary>Runs the worker to its end through <see cref="Processes"/>, optionally under <paramref name="umask"/> and as <paramref name="userId"/>.</summary>
+    /// <param name="arguments">The worker's arguments (mode first).</param>
+    /// <param name="umask">The umask to run under (through <c>sh -c 'umask ...; exec ...'</c>), or <see langword="null"/>.</param>
+    /// <param name="userId">The user to run as (through <c>setpriv</c>), or <see langword="null"/> for the test's own.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <returns>Its exit code and output.</returns>
+    public static Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, string? umask = null, int? userId = null, TimeSpan? timeout = null)
+    {
+        var command = CommandLine(umask, userId, arguments);
+        return Processes.RunAsync(command[0], command.Skip(1), timeout: timeout ?? TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Runs the worker to its end and checks that it succeeded without a word on stderr.</summary>
+    /// <param name="arguments">The worker's arguments.</param>
+    /// <returns>The lines it printed.</returns>
+    public static async Task<IReadOnlyList<string>> RunSuccessfullyAsync(params string[] arguments)
+    {
+        var result = await RunAsync(arguments);
+        Assert.True(result.ExitCode == 0, $"The worker failed with {result.ExitCode}: {result.Error}{result.Output}");
+        Assert.Equal(string.Empty, result.Error);
+        return Lines(result.Output);
+    }
+
+    /// <summary>Splits a worker's output into its lines.</summary>
+    /// <param name="output">The output.</param>
+    /// <returns>The lines, without the empty end.</returns>
+    public static IReadOnlyList<string> Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Starts the worker and returns at once, for the tests that kill it while it writes.</summary>
+    /// <param name="arguments">The worker's arguments.</param>
+    /// <returns>The running worker.</returns>
+    public static RunningWorker Start(params string[] arguments) => new(CommandLine(umask: null, userId: null, arguments));
+
+    private static List<string> CommandLine(string? umask, int? userId, IReadOnlyList<string> arguments)
+    {
+        var worker = Path.Combine(AppContext.BaseDirectory, "Registries.Core.FileStore.Worker.dll");
+        Assert.True(File.Exists(worker), $"The worker was not built next to the tests: {worker}");
+        var command = new List<string>();
+        if (userId is { } uid)
+        {
+            var id = uid.ToString(CultureInfo.InvariantCulture);
+            command.AddRange(["setpriv", "--reuid", id, "--regid", id, "--clear-groups"]);
+        }
+
+        if (umask is not null)
+        {
+            // The umask and identity are the child's own: the test host's never change.
+            command.AddRange(["sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""]);
+        }
+
+        command.Add(DotnetHost());
+        command.Add(worker);
+        command.AddRange(arguments);
+        return command;
+    }
+
+    private static string DotnetHost()
+    {
+        // Tests run inside 'dotnet testhost.dll': the same host runs the worker.
+        var current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
+        {
+            return current;
+        }
+
+        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+    }
+}
+
+/// <summary>A worker that runs while the test watches its lines, until the test kills it.</summary>
+/// <remarks>CliWrap directly, not <see cref="Processes"/>: <see cref="Processes.RunAsync"/> returns only once the process
+/// ended, and these tests read each line as it comes and kill the child in the middle of a write. CliWrap's forceful
+/// cancellation is <see cref="System.Diagnostics.Process.Kill(bool)"/>, which is SIGKILL on Linux: the child gets no
+/// chance to clean up, which is what the crash tests need.</remarks>
+internal sealed class RunningWorker : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
+    private readonly StringBuilder _errors = new();
+    private readonly CancellationTokenSource _kill = new();
+    private readonly Task<CommandResult> _run;
+
+    public RunningWorker(IReadOnlyList<string> command)
+    {
+        _run = Cli.Wrap(command[0])
+            .WithArguments(command.Skip(1))
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(line =>
+            {
+                _lines.Enqueue(line);
+                _lineArrived.Release();
+            }))
+            .WithStandardErrorPipe(PipeTarget.ToStringBuilder(_errors))
+            .ExecuteAsync(_kill.Token)
+            .Task;
+    }
+
+    /// <summary>Gets the lines printed so far, each one a write the child saw acknowledged.</summary>
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
+    /// <summary>Waits until the child has printed at least <paramref name="count"/> lines.</summary>
+    /// <param name="count">The number of lines.</param>
+    /// <param name="timeout">The bound of the wait.</param>
+    /// <returns>A task that completes with the lines' arrival.</returns>
+    /// <exception cref="InvalidOperationException">The child ended first.</exception>
+    public async Task WaitForLinesAsync(int count, TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        while (_lines.Count < count)
+        {
+            if (_run.IsCompleted)
+            {
+                var result = await _run;
+                throw new InvalidOperationException($"The worker exited with {result.ExitCode} after {_lines.Count} lines: {_errors}");
+            }
+
+            await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(50), cancellation.Token);
+        }
+    }
+
+    /// <summary>Kills the child with SIGKILL and waits until it is gone and its output is drained.</summary>
+    /// <returns>A task that completes once the child has exited.</returns>
+    public async Task KillAsync()
+    {
+        await _kill.CancelAsync();
+        try
+        {
+            await _run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (OperationCanceledException)
+        {
+            // The cancellation that killed it.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_run.IsCompleted)
+        {
+            await KillAsync();
+        }
+
+        _kill.Dispose();
+        _lineArrived.Dispose();
+    }
+}
