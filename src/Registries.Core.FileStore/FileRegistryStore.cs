@@ -1,3 +1,4 @@
+using Registries.Core.Shared;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
@@ -47,6 +48,10 @@ namespace Registries.Core.FileStore;
 /// </remarks>
 public sealed class FileRegistryStore : IRegistryStore
 {
+    // The store holds ciphertexts and the whole state: 0600 whatever mode an older file had (its owner and folder are
+    // checked before, by PrivateFile), and never a link followed here (the target is resolved first).
+    private static readonly AtomicFileChoices StoreFileChoices = new() { Mode = AtomicFile.OwnerOnly };
+
     /// <summary>The format version this release writes and reads.</summary>
     internal const int CurrentFormatVersion = 1;
 
@@ -419,7 +424,7 @@ public sealed class FileRegistryStore : IRegistryStore
                 }
 
                 // Always owner-only, whatever mode the old file had: the file tells who uses which registry.
-                AtomicFile.Replace(target, content, AtomicFile.OwnerOnly);
+                AtomicFile.Replace(target, content, StoreFileChoices);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,4 @@
+using Registries.Core.Shared;
 using System.Security.Cryptography;
 using System.Text;
 using Registries.Core.Storage;

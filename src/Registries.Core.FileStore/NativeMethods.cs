@@ -18,53 +18,6 @@ internal static partial class NativeMethods
     /// <summary>Gets a value indicating whether the POSIX calls below are available.</summary>
     public static bool IsPosix => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
 
-    /// <summary>Flushes a folder's entries (a rename inside it) to disk; best effort, since some file systems refuse it.</summary>
-    /// <param name="directory">The folder.</param>
-    public static void TryFlushDirectory(string directory)
-    {
-        if (!IsPosix)
-        {
-            // Windows makes MoveFileEx durable on its own (NTFS journals the rename); there is no folder handle to flush.
-            return;
-        }
-
-        using var folder = UnixFile.Open(directory, UnixFile.ORdOnly, 0, out _);
-        if (!folder.IsInvalid)
-        {
-            _ = FSync(folder);
-        }
-    }
-
-    /// <summary>Creates <paramref name="target"/> as a second name of <paramref name="source"/>; fails if the target exists.</summary>
-    /// <param name="source">The existing file.</param>
-    /// <param name="target">The new name.</param>
-    /// <returns><see langword="true"/> when the link was made; <see langword="false"/> when the target already exists.</returns>
-    /// <exception cref="IOException">Neither a link nor a rename could create the target.</exception>
-    public static bool TryLinkExclusive(string source, string target)
-    {
-        if (Link(source, target) == 0)
-        {
-            return true;
-        }
-
-        if (File.Exists(target) || Directory.Exists(target))
-        {
-            return false;
-        }
-
-        // A file system without hard links (some network and FUSE mounts): fall back to a rename that refuses an
-        // existing target.
-        try
-        {
-            File.Move(source, target, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            return false;
-        }
-    }
-
     /// <summary>Gets the effective user id of this process (Linux).</summary>
     /// <returns>The effective uid.</returns>
     public static uint EffectiveUserId() => GetEffectiveUserId();
@@ -83,12 +36,6 @@ internal static partial class NativeMethods
 
         return result == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int FSync(SafeFileHandle fd);
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string source, string target);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();

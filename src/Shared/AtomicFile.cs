@@ -63,7 +63,7 @@ internal static partial class AtomicFile
         }
         catch
         {
-            TryDelete(temporary);
+            _ = TryDelete(temporary);
             throw;
         }
     }
@@ -92,7 +92,7 @@ internal static partial class AtomicFile
         }
         catch
         {
-            TryDelete(temporary);
+            _ = TryDelete(temporary);
             throw;
         }
     }
@@ -125,31 +125,37 @@ internal static partial class AtomicFile
         }
         finally
         {
-            TryDelete(temporary);
+            _ = TryDelete(temporary);
         }
     }
 
     /// <summary>Deletes the temporary files a crashed writer of <paramref name="path"/> left behind.</summary>
     /// <param name="path">The target.</param>
+    /// <returns>How many were deleted.</returns>
     /// <remarks>Call it only while holding the lock that serializes the writers of <paramref name="path"/>. Only names
-    /// of exactly the form this class writes are deleted, never another file that shares the prefix.</remarks>
-    public static void DeleteLeftovers(string path)
+    /// of exactly the form this class writes (prefix, 32 hex digits, <c>.tmp</c>) are deleted, never the temporary
+    /// file of another name that shares the prefix (the file store's key file, <c>.store.json.key.*.tmp</c>, is
+    /// written without that lock).</remarks>
+    public static int DeleteLeftovers(string path)
     {
         var directory = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory))
         {
-            return;
+            return 0;
         }
 
+        var deleted = 0;
         var prefix = TemporaryPrefix(path);
         foreach (var leftover in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
         {
             var middle = Path.GetFileName(leftover.AsSpan())[prefix.Length..^".tmp".Length];
-            if (middle.Length == 32 && !middle.ContainsAnyExcept("0123456789abcdef"))
+            if (middle.Length == 32 && !middle.ContainsAnyExcept("0123456789abcdef") && TryDelete(leftover))
             {
-                TryDelete(leftover);
+                deleted++;
             }
         }
+
+        return deleted;
     }
 
     private static (string Target, UnixFileMode Mode) Prepare(string path, AtomicFileChoices choices)
@@ -203,7 +209,7 @@ internal static partial class AtomicFile
         catch
         {
             stream.Dispose();
-            TryDelete(temporary);
+            _ = TryDelete(temporary);
             throw;
         }
 
@@ -261,19 +267,22 @@ internal static partial class AtomicFile
         }
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (IOException)
         {
             // A leftover temporary file is harmless (DeleteLeftovers removes it); the original error matters more.
+            return false;
         }
         catch (UnauthorizedAccessException)
         {
             // Same as above.
+            return false;
         }
     }
 
