@@ -3,7 +3,7 @@ using static Registries.Core.Tests.Domain.DomainFixture;
 
 namespace Registries.Core.Tests.Domain;
 
-public sealed class RegistryServiceTests
+public sealed partial class RegistryServiceTests
 {
     [Theory]
     [InlineData("docker.io", RegistryKind.DockerHub)]
