@@ -6,6 +6,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
 using Registries.Core.Docker;
 using Registries.Core.Engine;
 using Registries.Core.Storage;
@@ -61,7 +62,7 @@ public class PullBenchmarks
         var environment = await store.CreateEnvironmentAsync("bench", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["owner"] = EnvironmentRole.Owner });
         await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse(registry), new RegistryCredential("bench@example.com", user, password));
         _environmentId = environment.Id;
-        _engine = new DockerImageEngine(new DockerEngineOptions { Endpoint = new Uri(dockerHost) });
+        _engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri(dockerHost) }));
         _service = new ImagePullService(new CredentialResolver(store), _engine);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Registries.Core;
 using Registries.Core.DependencyInjection;
 using Registries.Core.Docker;
@@ -9,7 +10,10 @@ using Registries.Quickstart;
 // newest wins, deactivation prohibits pulls, and an image already on the host keeps working.
 var host = new SimulatedHost();
 var services = new ServiceCollection();
-services.AddRegistries();
+
+// The caller is plugged in once, as an application does: every RegistryService call acts as the user signed in to
+// the current flow (a web application would read the request's user instead).
+services.AddRegistries().UseCaller<CurrentUser>();
 services.AddSingleton<IImageEngine>(host);
 await using var provider = services.BuildServiceProvider();
 var registries = provider.GetRequiredService<RegistryService>();
@@ -18,15 +22,16 @@ var pulls = provider.GetRequiredService<ImagePullService>();
 const string alice = "alice", bob = "bob", carol = "carol";
 
 Title("1. A Cattle environment with members");
-var production = await registries.CreateEnvironmentAsync(alice, "production", OrchestrationKind.Cattle);
-await registries.SetMemberAsync(alice, production.Id, bob, EnvironmentRole.Member);
-await registries.SetMemberAsync(alice, production.Id, carol, EnvironmentRole.ReadOnly);
-Say($"alice created '{production.Name}' ({production.Id}); bob is a Member, carol is ReadOnly.");
+CurrentUser.SignIn(alice);
+var production = await registries.CreateEnvironmentAsync("production", OrchestrationKind.Cattle);
+await registries.SetMemberAsync(production.Id, bob, EnvironmentRole.Member);
+await registries.SetMemberAsync(production.Id, carol, EnvironmentRole.ReadOnly);
+Say($"alice signed in and created '{production.Name}' ({production.Id}); bob is a Member, carol is ReadOnly.");
 
 Title("2. Credentials for Docker Hub, Quay.io and a custom registry");
-await registries.AddRegistryAsync(alice, production.Id, RegistryAddress.DockerHub, new RegistryCredential("alice@example.com", "alice-hub", "hub-password"));
-await registries.AddRegistryAsync(alice, production.Id, RegistryAddress.Quay, new RegistryCredential("alice@example.com", "alice-quay", "quay-password"));
-var custom = await registries.AddRegistryAsync(bob, production.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("bob@example.com", "bob", "bob-password"));
+await registries.AddRegistryAsync(production.Id, RegistryAddress.DockerHub, new RegistryCredential("alice@example.com", "alice-hub", "hub-password"));
+await registries.AddRegistryAsync(production.Id, RegistryAddress.Quay, new RegistryCredential("alice@example.com", "alice-quay", "quay-password"));
+var custom = await registries.As(bob).AddRegistryAsync(production.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("bob@example.com", "bob", "bob-password"));
 await ListAsync();
 
 Title("3. Which credential does each image get?");
@@ -36,12 +41,12 @@ foreach (var image in new[] { "ubuntu:22.04", "myorg/private-api:2.1", "quay.io/
 }
 
 Title("4. A second credential for the same address: the newest wins");
-var newer = await registries.AddRegistryAsync(alice, production.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("ci@example.com", "ci-robot", "robot-password"));
+var newer = await registries.AddRegistryAsync(production.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("ci@example.com", "ci-robot", "robot-password"));
 await ListAsync();
 await ResolveAsync("registry.example.com:5000/team/api:1.4");
 
 Title("5. Deactivating the effective credential prohibits pulls (no fallback to the older one)");
-await registries.DeactivateRegistryAsync(bob, production.Id, newer.Id);
+await registries.As(bob).DeactivateRegistryAsync(production.Id, newer.Id);
 await ResolveAsync("registry.example.com:5000/team/api:1.4");
 
 Title("6. An image already on the host keeps working; a missing one is refused");
@@ -59,31 +64,33 @@ catch (ImagePullException error) when (error.Error == ImagePullError.Denied)
 }
 
 Title("7. Activate again (no password needed), then pull what is missing");
-await registries.ActivateRegistryAsync(alice, production.Id, newer.Id);
+await registries.ActivateRegistryAsync(production.Id, newer.Id);
 var pulled = await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("registry.example.com:5000/team/worker:1.4"));
 Say($"team/worker:1.4: {(pulled.Pulled ? "pulled " + host.PullLog[^1] : "already present")}");
 
 Title("8. Delete: deactivate first, then the secret is erased for good");
 try
 {
-    await registries.DeleteRegistryAsync(alice, production.Id, custom.Id);
+    await registries.DeleteRegistryAsync(production.Id, custom.Id);
 }
 catch (InvalidRegistryStateException error)
 {
     Say($"refused: {error.Message}");
 }
 
-await registries.DeactivateRegistryAsync(alice, production.Id, newer.Id);
-await registries.DeleteRegistryAsync(alice, production.Id, newer.Id);
+await registries.DeactivateRegistryAsync(production.Id, newer.Id);
+await registries.DeleteRegistryAsync(production.Id, newer.Id);
 Say("deleted the ci-robot credential; bob's older one is effective again:");
 await ResolveAsync("registry.example.com:5000/team/api:1.4");
 
 Title("9. The rules guard the credentials");
-await ExpectRefusalAsync("carol (ReadOnly) adds a registry", () => registries.AddRegistryAsync(carol, production.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "carol", "x")).AsTask());
-await ExpectRefusalAsync("mallory (not a member) lists registries", () => registries.ListRegistriesAsync("mallory", production.Id).AsTask());
-var kubernetes = await registries.CreateEnvironmentAsync(alice, "k8s-lab", OrchestrationKind.Kubernetes);
-await ExpectRefusalAsync("alice adds a registry in a Kubernetes environment", () => registries.AddRegistryAsync(alice, kubernetes.Id, RegistryAddress.Quay, new RegistryCredential("a@example.com", "alice", "x")).AsTask());
+await ExpectRefusalAsync("carol (ReadOnly) adds a registry", () => registries.As(carol).AddRegistryAsync(production.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "carol", "x")).AsTask());
+await ExpectRefusalAsync("mallory (not a member) lists registries", () => registries.As("mallory").ListRegistriesAsync(production.Id).AsTask());
+var kubernetes = await registries.CreateEnvironmentAsync("k8s-lab", OrchestrationKind.Kubernetes);
+await ExpectRefusalAsync("alice adds a registry in a Kubernetes environment", () => registries.AddRegistryAsync(kubernetes.Id, RegistryAddress.Quay, new RegistryCredential("a@example.com", "alice", "x")).AsTask());
 await ExpectRefusalAsync("alice types 'https://registry.example.com:5000/v2/' as an address", () => Task.FromResult(RegistryAddress.Parse("https://registry.example.com:5000/v2/")));
+CurrentUser.SignOut();
+await ExpectRefusalAsync("nobody is signed in and lists environments", () => registries.ListEnvironmentsAsync().AsTask());
 
 Title("10. And a real Docker Engine?");
 await ProbeDockerAsync();
@@ -109,12 +116,12 @@ static async Task ProbeDockerAsync()
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
     try
     {
-        using var docker = new DockerImageEngine(new DockerEngineOptions { Endpoint = endpoint, RequestTimeout = TimeSpan.FromSeconds(5) });
+        using var docker = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = endpoint, RequestTimeout = TimeSpan.FromSeconds(5) }));
         var present = await docker.ImageExistsAsync(ImageReference.Parse("alpine:3.20"), timeout.Token);
         Say($"A Docker Engine answers at {endpoint} (alpine:3.20 is {(present ? string.Empty : "not ")}present).");
         Say("Wire it with services.AddRegistries().UseDocker(), or run 'registries pull ENV IMAGE' from samples/Registries.Cli.");
     }
-    catch (Exception error) when (error is ImagePullException or OperationCanceledException or ArgumentException)
+    catch (Exception error) when (error is ImagePullException or OperationCanceledException or ArgumentException or OptionsValidationException)
     {
         Say($"No Docker Engine answers at {endpoint}: the pulls above used a simulated host, and nothing else is needed.");
     }
@@ -122,7 +129,8 @@ static async Task ProbeDockerAsync()
 
 async Task ListAsync()
 {
-    foreach (var entry in await registries.ListRegistriesAsync(carol, production.Id))
+    // carol (ReadOnly) may list the registries, never use them.
+    foreach (var entry in await registries.As(carol).ListRegistriesAsync(production.Id))
     {
         var r = entry.Registry;
         var mark = entry.IsEffective ? "effective" : entry.IsOverridden ? "overridden" : "-";
@@ -132,11 +140,11 @@ async Task ListAsync()
 
 async Task ResolveAsync(string image)
 {
-    var resolution = await registries.ResolveAsync(bob, production.Id, ImageReference.Parse(image));
+    var resolution = await registries.As(bob).ResolveAsync(production.Id, ImageReference.Parse(image));
     var answer = resolution.Outcome switch
     {
         ResolutionOutcome.Authenticated => $"authenticated as '{resolution.Username}' ({resolution.RegistryId})",
-        ResolutionOutcome.Anonymous => "anonymous (no registry configured for " + resolution.Registry + ")",
+        ResolutionOutcome.Anonymous => "anonymous (no registry configured for " + resolution.Address + ")",
         _ => "DENIED: " + resolution.Reason,
     };
     Say($"{image,-40} -> {answer}");

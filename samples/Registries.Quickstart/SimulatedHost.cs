@@ -18,8 +18,10 @@ internal sealed class SimulatedHost : IImageEngine
 
     public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        // A pull needs an image: a resolution of a registry address alone names none.
+        var image = resolution.Image ?? throw new ArgumentException($"The resolution of {resolution.Address} names no image: resolve an image to pull it.", nameof(resolution));
         PullLog.Add(resolution.Outcome == ResolutionOutcome.Authenticated ? $"as '{resolution.Username}'" : "anonymously");
-        _images.Add(resolution.Image);
+        _images.Add(image);
         progress?.Report(new ImagePullProgress(null, "Pull complete"));
         return ValueTask.CompletedTask;
     }

@@ -47,21 +47,21 @@ public sealed class AuthorizationTests
         var f = await CreateAsync();
         var active = await f.AddAsync("registry.example.com", "u", Canary);
         var inactive = await f.AddAsync("quay.io", "q", Canary);
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, inactive.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, inactive.Id);
         var before = await SnapshotAsync(f);
 
         Func<Task> act = operation switch
         {
             "add" => () => f.AddAsync("other.example.com", actor: actor),
-            "edit" => () => f.Service.EditRegistryAsync(actor, f.EnvironmentId, active.Id, Credential("x", "y")).AsTask(),
-            "deactivate" => () => f.Service.DeactivateRegistryAsync(actor, f.EnvironmentId, active.Id).AsTask(),
-            "activate" => () => f.Service.ActivateRegistryAsync(actor, f.EnvironmentId, inactive.Id).AsTask(),
-            "delete" => () => f.Service.DeleteRegistryAsync(actor, f.EnvironmentId, inactive.Id).AsTask(),
-            "resolve" => () => f.Service.ResolveAsync(actor, f.EnvironmentId, ImageReference.Parse("registry.example.com/app")).AsTask(),
-            "list" => () => f.Service.ListRegistriesAsync(actor, f.EnvironmentId).AsTask(),
-            "get" => () => f.Service.GetRegistryAsync(actor, f.EnvironmentId, active.Id).AsTask(),
-            "getEnvironment" => () => f.Service.GetEnvironmentAsync(actor, f.EnvironmentId).AsTask(),
-            "setMember" => () => f.Service.SetMemberAsync(actor, f.EnvironmentId, "newcomer", EnvironmentRole.Member).AsTask(),
+            "edit" => () => f.Service.As(actor).EditRegistryAsync(f.EnvironmentId, active.Id, Credential("x", "y")).AsTask(),
+            "deactivate" => () => f.Service.As(actor).DeactivateRegistryAsync(f.EnvironmentId, active.Id).AsTask(),
+            "activate" => () => f.Service.As(actor).ActivateRegistryAsync(f.EnvironmentId, inactive.Id).AsTask(),
+            "delete" => () => f.Service.As(actor).DeleteRegistryAsync(f.EnvironmentId, inactive.Id).AsTask(),
+            "resolve" => () => f.Service.As(actor).ResolveAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app")).AsTask(),
+            "list" => () => f.Service.As(actor).ListRegistriesAsync(f.EnvironmentId).AsTask(),
+            "get" => () => f.Service.As(actor).GetRegistryAsync(f.EnvironmentId, active.Id).AsTask(),
+            "getEnvironment" => () => f.Service.As(actor).GetEnvironmentAsync(f.EnvironmentId).AsTask(),
+            "setMember" => () => f.Service.As(actor).SetMemberAsync(f.EnvironmentId, "newcomer", EnvironmentRole.Member).AsTask(),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 
@@ -78,7 +78,7 @@ public sealed class AuthorizationTests
                 break;
             case Expect.NotFound:
                 var notFound = await Assert.ThrowsAsync<EnvironmentNotFoundException>(act);
-                var unknown = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentAsync(actor, "1a999").AsTask());
+                var unknown = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.As(actor).GetEnvironmentAsync("1a999").AsTask());
 
                 // An outsider learns nothing: the message is the one for an id that does not exist.
                 Assert.Equal(unknown.Message.Replace("1a999", f.EnvironmentId, StringComparison.Ordinal), notFound.Message);
@@ -93,8 +93,8 @@ public sealed class AuthorizationTests
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
 
-        var existing = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetRegistryAsync(Outsider, f.EnvironmentId, registry.Id).AsTask());
-        var missing = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetRegistryAsync(Outsider, f.EnvironmentId, "1r999").AsTask());
+        var existing = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.As(Outsider).GetRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
+        var missing = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.As(Outsider).GetRegistryAsync(f.EnvironmentId, "1r999").AsTask());
 
         Assert.Equal(missing.Message, existing.Message);
     }
@@ -110,28 +110,28 @@ public sealed class AuthorizationTests
         var f = await CreateAsync();
         var active = await f.AddAsync("registry.example.com", "u", Canary);
         var inactive = await f.AddAsync("quay.io", "q", Canary);
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, inactive.Id);
-        var theirs = await f.Service.CreateEnvironmentAsync(Outsider, "outsider's own");
-        await f.Service.AddRegistryAsync(Outsider, theirs.Id, RegistryAddress.Parse("registry.example.com"), Credential("theirs", "their-password"));
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, inactive.Id);
+        var theirs = await f.Service.As(Outsider).CreateEnvironmentAsync("outsider's own");
+        await f.Service.As(Outsider).AddRegistryAsync(theirs.Id, RegistryAddress.Parse("registry.example.com"), Credential("theirs", "their-password"));
         var before = await SnapshotAsync(f);
         var id = operation is "activate" or "delete" ? inactive.Id : active.Id;
 
         Func<Task> act = operation switch
         {
-            "edit" => () => f.Service.EditRegistryAsync(Outsider, theirs.Id, id, Credential("x", "y")).AsTask(),
-            "deactivate" => () => f.Service.DeactivateRegistryAsync(Outsider, theirs.Id, id).AsTask(),
-            "activate" => () => f.Service.ActivateRegistryAsync(Outsider, theirs.Id, id).AsTask(),
-            "delete" => () => f.Service.DeleteRegistryAsync(Outsider, theirs.Id, id).AsTask(),
-            _ => () => f.Service.GetRegistryAsync(Outsider, theirs.Id, id).AsTask(),
+            "edit" => () => f.Service.As(Outsider).EditRegistryAsync(theirs.Id, id, Credential("x", "y")).AsTask(),
+            "deactivate" => () => f.Service.As(Outsider).DeactivateRegistryAsync(theirs.Id, id).AsTask(),
+            "activate" => () => f.Service.As(Outsider).ActivateRegistryAsync(theirs.Id, id).AsTask(),
+            "delete" => () => f.Service.As(Outsider).DeleteRegistryAsync(theirs.Id, id).AsTask(),
+            _ => () => f.Service.As(Outsider).GetRegistryAsync(theirs.Id, id).AsTask(),
         };
 
         var error = await Assert.ThrowsAsync<RegistryNotFoundException>(act);
-        var resolution = await f.Service.ResolveAsync(Outsider, theirs.Id, ImageReference.Parse("registry.example.com/app"));
+        var resolution = await f.Service.As(Outsider).ResolveAsync(theirs.Id, ImageReference.Parse("registry.example.com/app"));
 
         Assert.Equal(theirs.Id, error.EnvironmentId);
         Assert.Equal("their-password", resolution.Password!.Reveal());
         Assert.Equal(before, await SnapshotAsync(f));
-        Assert.DoesNotContain(f.EnvironmentId, (await f.Service.ListRegistriesAsync(Outsider, theirs.Id)).Select(e => e.Registry.EnvironmentId));
+        Assert.DoesNotContain(f.EnvironmentId, (await f.Service.As(Outsider).ListRegistriesAsync(theirs.Id)).Select(e => e.Registry.EnvironmentId));
     }
 
     private static async Task<string> SnapshotAsync(DomainFixture f)

@@ -16,8 +16,8 @@ internal sealed class DomainFixture : IRegistryEventObserver
     {
         Store = new InMemoryRegistryStore();
         Options = options ?? new RegistriesOptions();
-        Service = new RegistryService(Store, Options, [this]);
         Resolver = new CredentialResolver(Store, Options);
+        Service = new RegistryService(Resolver, observers: [this]);
     }
 
     public InMemoryRegistryStore Store { get; }
@@ -37,9 +37,9 @@ internal sealed class DomainFixture : IRegistryEventObserver
     public static async Task<DomainFixture> CreateAsync(OrchestrationKind orchestration = OrchestrationKind.Cattle, RegistriesOptions? options = null)
     {
         var fixture = new DomainFixture(options);
-        var environment = await fixture.Service.CreateEnvironmentAsync(Owner, "production", orchestration);
-        environment = await fixture.Service.SetMemberAsync(Owner, environment.Id, Member, EnvironmentRole.Member);
-        environment = await fixture.Service.SetMemberAsync(Owner, environment.Id, Reader, EnvironmentRole.ReadOnly);
+        var environment = await fixture.Service.As(Owner).CreateEnvironmentAsync("production", orchestration);
+        environment = await fixture.Service.As(Owner).SetMemberAsync(environment.Id, Member, EnvironmentRole.Member);
+        environment = await fixture.Service.As(Owner).SetMemberAsync(environment.Id, Reader, EnvironmentRole.ReadOnly);
         fixture.Environment = environment;
         return fixture;
     }
@@ -48,7 +48,7 @@ internal sealed class DomainFixture : IRegistryEventObserver
         => new(email, username, password);
 
     public async Task<Registry> AddAsync(string address, string username = "deploy", string password = "s3cret", string actor = Owner)
-        => await Service.AddRegistryAsync(actor, EnvironmentId, RegistryAddress.Parse(address), Credential(username, password));
+        => await Service.As(actor).AddRegistryAsync(EnvironmentId, RegistryAddress.Parse(address), Credential(username, password));
 
     public ValueTask<CredentialResolution> ResolveAsync(string image)
         => Resolver.ResolveAsync(EnvironmentId, ImageReference.Parse(image));

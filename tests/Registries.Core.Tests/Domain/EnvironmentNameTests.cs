@@ -14,7 +14,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Reader, name);
+        var found = await f.Service.As(Reader).GetEnvironmentByIdOrNameAsync(name);
 
         Assert.Equal(f.EnvironmentId, found.Id);
     }
@@ -24,7 +24,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Member, f.EnvironmentId);
+        var found = await f.Service.As(Member).GetEnvironmentByIdOrNameAsync(f.EnvironmentId);
 
         Assert.Equal("production", found.Name);
     }
@@ -35,10 +35,10 @@ public sealed class EnvironmentNameTests
         var f = await CreateAsync();
 
         // Named by someone who could not see the id, then shared with a member of both.
-        var named = await f.Service.CreateEnvironmentAsync(Outsider, f.EnvironmentId);
-        await f.Service.SetMemberAsync(Outsider, named.Id, Member, EnvironmentRole.Member);
+        var named = await f.Service.As(Outsider).CreateEnvironmentAsync(f.EnvironmentId);
+        await f.Service.As(Outsider).SetMemberAsync(named.Id, Member, EnvironmentRole.Member);
 
-        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Member, f.EnvironmentId);
+        var found = await f.Service.As(Member).GetEnvironmentByIdOrNameAsync(f.EnvironmentId);
 
         Assert.NotEqual(named.Id, f.EnvironmentId);
         Assert.Equal(f.EnvironmentId, found.Id);
@@ -48,9 +48,9 @@ public sealed class EnvironmentNameTests
     public async Task GetEnvironmentByIdOrNameAsync_IdTheUserCannotSeeButNameOfOneTheyCan_ReturnsTheVisibleOne()
     {
         var f = await CreateAsync();
-        var theirs = await f.Service.CreateEnvironmentAsync(Outsider, f.EnvironmentId);
+        var theirs = await f.Service.As(Outsider).CreateEnvironmentAsync(f.EnvironmentId);
 
-        var found = await f.Service.GetEnvironmentByIdOrNameAsync(Outsider, f.EnvironmentId);
+        var found = await f.Service.As(Outsider).GetEnvironmentByIdOrNameAsync(f.EnvironmentId);
 
         Assert.Equal(theirs.Id, found.Id);
     }
@@ -60,8 +60,8 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var hidden = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Outsider, "production").AsTask());
-        var unknown = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Outsider, "no-such-environment").AsTask());
+        var hidden = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.As(Outsider).GetEnvironmentByIdOrNameAsync("production").AsTask());
+        var unknown = await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.As(Outsider).GetEnvironmentByIdOrNameAsync("no-such-environment").AsTask());
 
         Assert.Equal(unknown.Message.Replace("no-such-environment", "production", StringComparison.Ordinal), hidden.Message);
         Assert.DoesNotContain(f.EnvironmentId, hidden.Message, StringComparison.Ordinal);
@@ -71,10 +71,10 @@ public sealed class EnvironmentNameTests
     public async Task GetEnvironmentByIdOrNameAsync_SameNameAsAnOutsidersEnvironment_FindsOnlyTheVisibleOne()
     {
         var f = await CreateAsync();
-        var theirs = await f.Service.CreateEnvironmentAsync(Outsider, "production");
+        var theirs = await f.Service.As(Outsider).CreateEnvironmentAsync("production");
 
-        var mine = await f.Service.GetEnvironmentByIdOrNameAsync(Owner, "production");
-        var outsiders = await f.Service.GetEnvironmentByIdOrNameAsync(Outsider, "production");
+        var mine = await f.Service.As(Owner).GetEnvironmentByIdOrNameAsync("production");
+        var outsiders = await f.Service.As(Outsider).GetEnvironmentByIdOrNameAsync("production");
 
         Assert.Equal(f.EnvironmentId, mine.Id);
         Assert.Equal(theirs.Id, outsiders.Id);
@@ -84,11 +84,11 @@ public sealed class EnvironmentNameTests
     public async Task GetEnvironmentByIdOrNameAsync_NameOfSeveralVisibleEnvironments_ThrowsListingOnlyTheirIds()
     {
         var f = await CreateAsync();
-        var other = await f.Service.CreateEnvironmentAsync(Outsider, "PRODUCTION");
-        await f.Service.SetMemberAsync(Outsider, other.Id, Member, EnvironmentRole.Member);
-        var hidden = await f.Service.CreateEnvironmentAsync("someone-else", "production");
+        var other = await f.Service.As(Outsider).CreateEnvironmentAsync("PRODUCTION");
+        await f.Service.As(Outsider).SetMemberAsync(other.Id, Member, EnvironmentRole.Member);
+        var hidden = await f.Service.As("someone-else").CreateEnvironmentAsync("production");
 
-        var error = await Assert.ThrowsAsync<AmbiguousEnvironmentNameException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Member, " production").AsTask());
+        var error = await Assert.ThrowsAsync<AmbiguousEnvironmentNameException>(() => f.Service.As(Member).GetEnvironmentByIdOrNameAsync(" production").AsTask());
 
         Assert.Equal([f.EnvironmentId, other.Id], error.EnvironmentIds);
         Assert.Equal("production", error.Name);
@@ -96,7 +96,7 @@ public sealed class EnvironmentNameTests
         Assert.Contains(other.Id, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(hidden.Id, error.Message, StringComparison.Ordinal);
         Assert.Contains("id", error.Message, StringComparison.Ordinal);
-        Assert.Equal(f.EnvironmentId, (await f.Service.GetEnvironmentByIdOrNameAsync(Member, f.EnvironmentId)).Id);
+        Assert.Equal(f.EnvironmentId, (await f.Service.As(Member).GetEnvironmentByIdOrNameAsync(f.EnvironmentId)).Id);
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Owner, idOrName).AsTask());
+        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => f.Service.As(Owner).GetEnvironmentByIdOrNameAsync(idOrName).AsTask());
     }
 
     [Fact]
@@ -114,8 +114,8 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        await Assert.ThrowsAsync<ArgumentNullException>(() => f.Service.GetEnvironmentByIdOrNameAsync(Owner, null!).AsTask());
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => f.Service.GetEnvironmentByIdOrNameAsync(" ", "production").AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => f.Service.As(Owner).GetEnvironmentByIdOrNameAsync(null!).AsTask());
+        Assert.ThrowsAny<ArgumentException>(() => f.Service.As(" "));
     }
 
     [Theory]
@@ -126,7 +126,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var error = await Assert.ThrowsAsync<DuplicateEnvironmentNameException>(() => f.Service.CreateEnvironmentAsync(Reader, name).AsTask());
+        var error = await Assert.ThrowsAsync<DuplicateEnvironmentNameException>(() => f.Service.As(Reader).CreateEnvironmentAsync(name).AsTask());
 
         Assert.Equal(f.EnvironmentId, error.ExistingEnvironmentId);
         Assert.Equal(name.Trim(), error.Name);
@@ -140,7 +140,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var error = await Assert.ThrowsAsync<DuplicateEnvironmentNameException>(() => f.Service.CreateEnvironmentAsync(Owner, f.EnvironmentId).AsTask());
+        var error = await Assert.ThrowsAsync<DuplicateEnvironmentNameException>(() => f.Service.As(Owner).CreateEnvironmentAsync(f.EnvironmentId).AsTask());
 
         Assert.Equal(f.EnvironmentId, error.ExistingEnvironmentId);
         Assert.Contains("choose another name", error.Message, StringComparison.Ordinal);
@@ -151,7 +151,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var created = await f.Service.CreateEnvironmentAsync(Outsider, "production");
+        var created = await f.Service.As(Outsider).CreateEnvironmentAsync("production");
 
         Assert.NotEqual(f.EnvironmentId, created.Id);
         Assert.Equal(EnvironmentRole.Owner, created.RoleOf(Outsider));
@@ -168,7 +168,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.CreateEnvironmentAsync(Owner, name).AsTask());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.As(Owner).CreateEnvironmentAsync(name).AsTask());
 
         Assert.Contains(where, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(error.Message, c => char.IsControl(c) || char.IsSurrogate(c) || c is '\u202E' or '\u2028' or '\u200B');
@@ -182,7 +182,7 @@ public sealed class EnvironmentNameTests
         var f = await CreateAsync();
         var name = "lone" + (char)0xD800;
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.CreateEnvironmentAsync(Owner, name).AsTask());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.As(Owner).CreateEnvironmentAsync(name).AsTask());
 
         Assert.Contains("U+D800 at position 5", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(error.Message, char.IsSurrogate);
@@ -193,7 +193,7 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var created = await f.Service.CreateEnvironmentAsync(Owner, "Produktion \u00DCbersee \U0001F680");
+        var created = await f.Service.As(Owner).CreateEnvironmentAsync("Produktion \u00DCbersee \U0001F680");
 
         Assert.Equal("Produktion \u00DCbersee \U0001F680", created.Name);
     }
@@ -204,12 +204,12 @@ public sealed class EnvironmentNameTests
     public async Task SetMemberAsync_UserNameWithControlOrInvisibleCharacter_IsRefusedAndNothingChanges(string user, string where)
     {
         var f = await CreateAsync();
-        var before = await f.Service.GetEnvironmentAsync(Owner, f.EnvironmentId);
+        var before = await f.Service.As(Owner).GetEnvironmentAsync(f.EnvironmentId);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.SetMemberAsync(Owner, f.EnvironmentId, user, EnvironmentRole.Member).AsTask());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Service.As(Owner).SetMemberAsync(f.EnvironmentId, user, EnvironmentRole.Member).AsTask());
 
         Assert.Contains(where, error.Message, StringComparison.Ordinal);
-        var after = await f.Service.GetEnvironmentAsync(Owner, f.EnvironmentId);
+        var after = await f.Service.As(Owner).GetEnvironmentAsync(f.EnvironmentId);
         Assert.Equal(before.Members.OrderBy(m => m.Key, StringComparer.Ordinal), after.Members.OrderBy(m => m.Key, StringComparer.Ordinal));
     }
 
@@ -218,10 +218,10 @@ public sealed class EnvironmentNameTests
     {
         var f = await CreateAsync();
 
-        var created = await f.Service.CreateEnvironmentAsync(Owner, "  staging  ");
+        var created = await f.Service.As(Owner).CreateEnvironmentAsync("  staging  ");
 
         Assert.Equal("staging", created.Name);
-        Assert.Equal(created.Id, (await f.Service.GetEnvironmentByIdOrNameAsync(Owner, "Staging")).Id);
+        Assert.Equal(created.Id, (await f.Service.As(Owner).GetEnvironmentByIdOrNameAsync("Staging")).Id);
     }
 
     [Theory]

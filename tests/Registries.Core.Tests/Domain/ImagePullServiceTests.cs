@@ -10,7 +10,7 @@ public sealed class ImagePullServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
         var engine = new RecordingEngine { Present = true };
 
         var result = await new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"));
@@ -25,7 +25,7 @@ public sealed class ImagePullServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
         var engine = new RecordingEngine();
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1")).AsTask());
@@ -44,7 +44,7 @@ public sealed class ImagePullServiceTests
         var service = new ImagePullService(f.Resolver, engine);
 
         var result = await service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"), alwaysPull: true);
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
         var denied = await Assert.ThrowsAsync<ImagePullException>(() => service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"), alwaysPull: true).AsTask());
 
         Assert.True(result.Pulled);

@@ -3,7 +3,7 @@ using static Registries.Core.Tests.Domain.DomainFixture;
 
 namespace Registries.Core.Tests.Domain;
 
-public sealed class RegistryServiceTests
+public sealed partial class RegistryServiceTests
 {
     [Theory]
     [InlineData("docker.io", RegistryKind.DockerHub)]
@@ -32,7 +32,7 @@ public sealed class RegistryServiceTests
         var first = await f.AddAsync("registry.example.com:5000", "alice", "first");
         var second = await f.AddAsync("Registry.Example.COM:5000", "bob", "second");
 
-        var list = await f.Service.ListRegistriesAsync(Owner, f.EnvironmentId);
+        var list = await f.Service.As(Owner).ListRegistriesAsync(f.EnvironmentId);
         var resolution = await f.ResolveAsync("registry.example.com:5000/team/app:1.0");
 
         Assert.Equal([first.Id, second.Id], list.Select(e => e.Registry.Id));
@@ -92,7 +92,7 @@ public sealed class RegistryServiceTests
         Assert.Equal(ResolutionOutcome.Authenticated, resolution.Outcome);
         Assert.Equal(hub.Id, resolution.RegistryId);
         Assert.Equal("hubuser", resolution.Username);
-        Assert.True(resolution.Registry.IsDockerHub);
+        Assert.True(resolution.Address.IsDockerHub);
     }
 
     [Fact]
@@ -115,11 +115,11 @@ public sealed class RegistryServiceTests
         var older = await f.AddAsync("registry.example.com", "old");
         var newer = await f.AddAsync("registry.example.com", "new");
 
-        var deactivated = await f.Service.DeactivateRegistryAsync(Member, f.EnvironmentId, newer.Id);
+        var deactivated = await f.Service.As(Member).DeactivateRegistryAsync(f.EnvironmentId, newer.Id);
         var resolution = await f.ResolveAsync("registry.example.com/app");
 
         Assert.Equal(RegistryState.Inactive, deactivated.State);
-        Assert.Equal(RegistryState.Active, (await f.Service.GetRegistryAsync(Owner, f.EnvironmentId, older.Id)).Registry.State);
+        Assert.Equal(RegistryState.Active, (await f.Service.As(Owner).GetRegistryAsync(f.EnvironmentId, older.Id)).Registry.State);
         Assert.Equal(ResolutionOutcome.Denied, resolution.Outcome);
         Assert.False(resolution.IsAllowed);
         Assert.Equal(newer.Id, resolution.RegistryId);
@@ -135,11 +135,11 @@ public sealed class RegistryServiceTests
         var f = await CreateAsync();
         var older = await f.AddAsync("registry.example.com", "old", "old-password");
         var newer = await f.AddAsync("registry.example.com", "new");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, newer.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, newer.Id);
 
-        var removed = await f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, newer.Id);
+        var removed = await f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, newer.Id);
         var resolution = await f.ResolveAsync("registry.example.com/app");
-        var list = await f.Service.ListRegistriesAsync(Reader, f.EnvironmentId);
+        var list = await f.Service.As(Reader).ListRegistriesAsync(f.EnvironmentId);
 
         Assert.Equal(RegistryState.Removed, removed.State);
         Assert.Equal(ResolutionOutcome.Authenticated, resolution.Outcome);
@@ -156,9 +156,9 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
 
-        await f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, registry.Id);
 
         var record = await f.Store.GetRegistryAsync(f.EnvironmentId, registry.Id);
         Assert.NotNull(record);
@@ -172,11 +172,11 @@ public sealed class RegistryServiceTests
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
 
-        var error = await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, registry.Id).AsTask());
+        var error = await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
 
         Assert.Contains("deactivate it first", error.Message, StringComparison.Ordinal);
         Assert.Equal(RegistryState.Active, error.State);
-        Assert.Equal(RegistryState.Active, (await f.Service.GetRegistryAsync(Owner, f.EnvironmentId, registry.Id)).Registry.State);
+        Assert.Equal(RegistryState.Active, (await f.Service.As(Owner).GetRegistryAsync(f.EnvironmentId, registry.Id)).Registry.State);
     }
 
     [Fact]
@@ -185,13 +185,13 @@ public sealed class RegistryServiceTests
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
 
-        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.ActivateRegistryAsync(Owner, f.EnvironmentId, registry.Id).AsTask());
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
-        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id).AsTask());
-        await f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, registry.Id);
-        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, registry.Id).AsTask());
-        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.ActivateRegistryAsync(Owner, f.EnvironmentId, registry.Id).AsTask());
-        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id).AsTask());
+        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).ActivateRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
+        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
+        await f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, registry.Id);
+        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
+        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).ActivateRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
+        await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id).AsTask());
     }
 
     [Fact]
@@ -199,10 +199,10 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com", "owner-user", "owner-password", actor: Owner);
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
         Assert.Equal(ResolutionOutcome.Denied, (await f.ResolveAsync("registry.example.com/app")).Outcome);
 
-        var activated = await f.Service.ActivateRegistryAsync(Member, f.EnvironmentId, registry.Id);
+        var activated = await f.Service.As(Member).ActivateRegistryAsync(f.EnvironmentId, registry.Id);
         var resolution = await f.ResolveAsync("registry.example.com/app");
 
         Assert.Equal(RegistryState.Active, activated.State);
@@ -210,7 +210,7 @@ public sealed class RegistryServiceTests
         Assert.Equal(
             [RegistryEventKind.Added, RegistryEventKind.Deactivated, RegistryEventKind.Activated],
             f.Events.Select(e => e.Kind));
-        Assert.Equal(Member, f.Events[^1].Actor);
+        Assert.Equal(Member, f.Events[^1].Caller);
     }
 
     [Fact]
@@ -218,16 +218,16 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com:5000", "old", "old-password");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
 
-        var edited = await f.Service.EditRegistryAsync(Member, f.EnvironmentId, registry.Id, Credential("new", "new-password", "new@example.com"));
+        var edited = await f.Service.As(Member).EditRegistryAsync(f.EnvironmentId, registry.Id, Credential("new", "new-password", "new@example.com"));
 
         Assert.Equal(registry.Address, edited.Address);
         Assert.Equal(registry.Sequence, edited.Sequence);
         Assert.Equal(RegistryState.Inactive, edited.State);
         Assert.Equal("new", edited.Username);
         Assert.Equal("new@example.com", edited.Email);
-        await f.Service.ActivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).ActivateRegistryAsync(f.EnvironmentId, registry.Id);
         var resolution = await f.ResolveAsync("registry.example.com:5000/app");
         Assert.Equal("new-password", resolution.Password!.Reveal());
         Assert.Equal(RegistryEventKind.Edited, f.Events.Single(e => e.Kind == RegistryEventKind.Edited).Kind);
@@ -238,10 +238,10 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, registry.Id);
-        await f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
+        await f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, registry.Id);
 
-        var error = await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.EditRegistryAsync(Owner, f.EnvironmentId, registry.Id, Credential()).AsTask());
+        var error = await Assert.ThrowsAsync<InvalidRegistryStateException>(() => f.Service.As(Owner).EditRegistryAsync(f.EnvironmentId, registry.Id, Credential()).AsTask());
 
         Assert.Equal(RegistryState.Removed, error.State);
         Assert.Contains("add a new credential", error.Message, StringComparison.Ordinal);
@@ -255,12 +255,12 @@ public sealed class RegistryServiceTests
         var b = await f.AddAsync("registry.example.com");
         foreach (var id in new[] { b.Id, a.Id })
         {
-            await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, id);
-            await f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, id);
+            await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, id);
+            await f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, id);
         }
 
         Assert.Equal(ResolutionOutcome.Anonymous, (await f.ResolveAsync("registry.example.com/app")).Outcome);
-        Assert.All(await f.Service.ListRegistriesAsync(Owner, f.EnvironmentId), e => Assert.False(e.IsEffective));
+        Assert.All(await f.Service.As(Owner).ListRegistriesAsync(f.EnvironmentId), e => Assert.False(e.IsEffective));
     }
 
     [Fact]
@@ -270,7 +270,7 @@ public sealed class RegistryServiceTests
         var older = await f.AddAsync("registry.example.com", "old");
         await f.AddAsync("registry.example.com", "new");
 
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, older.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, older.Id);
 
         Assert.Equal("new", (await f.ResolveAsync("registry.example.com/app")).Username);
     }
@@ -280,7 +280,7 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync();
         var old = await f.AddAsync("registry.example.com", "old");
-        await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, old.Id);
+        await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, old.Id);
         Assert.Equal(ResolutionOutcome.Denied, (await f.ResolveAsync("registry.example.com/app")).Outcome);
 
         await f.AddAsync("registry.example.com", "new");
@@ -297,7 +297,7 @@ public sealed class RegistryServiceTests
         var f = await CreateAsync(kind);
 
         var add = await Assert.ThrowsAsync<UnsupportedOrchestrationException>(() => f.AddAsync("quay.io"));
-        var list = await Assert.ThrowsAsync<UnsupportedOrchestrationException>(() => f.Service.ListRegistriesAsync(Owner, f.EnvironmentId).AsTask());
+        var list = await Assert.ThrowsAsync<UnsupportedOrchestrationException>(() => f.Service.As(Owner).ListRegistriesAsync(f.EnvironmentId).AsTask());
         var resolve = await Assert.ThrowsAsync<UnsupportedOrchestrationException>(() => f.ResolveAsync("ubuntu").AsTask());
 
         foreach (var error in new[] { add, list, resolve })
@@ -325,7 +325,7 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync(OrchestrationKind.Kubernetes);
 
-        var environment = await f.Service.GetEnvironmentAsync(Reader, f.EnvironmentId);
+        var environment = await f.Service.As(Reader).GetEnvironmentAsync(f.EnvironmentId);
 
         Assert.Equal(OrchestrationKind.Kubernetes, environment.Orchestration);
         Assert.Equal(EnvironmentRole.ReadOnly, environment.RoleOf(Reader));
@@ -335,10 +335,10 @@ public sealed class RegistryServiceTests
     public async Task CreateEnvironmentAsync_CreatorIsOwnerAndOnlyMembersSeeIt()
     {
         var f = await CreateAsync();
-        var other = await f.Service.CreateEnvironmentAsync(Outsider, "outsider's");
+        var other = await f.Service.As(Outsider).CreateEnvironmentAsync("outsider's");
 
-        var forOwner = await f.Service.ListEnvironmentsAsync(Owner);
-        var forOutsider = await f.Service.ListEnvironmentsAsync(Outsider);
+        var forOwner = await f.Service.As(Owner).ListEnvironmentsAsync();
+        var forOutsider = await f.Service.As(Outsider).ListEnvironmentsAsync();
 
         Assert.Equal([f.EnvironmentId], forOwner.Select(e => e.Id));
         Assert.Equal([other.Id], forOutsider.Select(e => e.Id));
@@ -351,9 +351,9 @@ public sealed class RegistryServiceTests
     {
         var f = await CreateAsync();
 
-        await Assert.ThrowsAsync<RegistryRuleException>(() => f.Service.SetMemberAsync(Owner, f.EnvironmentId, Owner, EnvironmentRole.Member).AsTask());
-        await f.Service.SetMemberAsync(Owner, f.EnvironmentId, Member, EnvironmentRole.Owner);
-        var environment = await f.Service.SetMemberAsync(Owner, f.EnvironmentId, Owner, EnvironmentRole.Member);
+        await Assert.ThrowsAsync<RegistryRuleException>(() => f.Service.As(Owner).SetMemberAsync(f.EnvironmentId, Owner, EnvironmentRole.Member).AsTask());
+        await f.Service.As(Owner).SetMemberAsync(f.EnvironmentId, Member, EnvironmentRole.Owner);
+        var environment = await f.Service.As(Owner).SetMemberAsync(f.EnvironmentId, Owner, EnvironmentRole.Member);
 
         Assert.Equal(EnvironmentRole.Member, environment.RoleOf(Owner));
         Assert.Equal(EnvironmentRole.Owner, environment.RoleOf(Member));
@@ -363,21 +363,21 @@ public sealed class RegistryServiceTests
     public async Task UnknownRegistryId_AndRegistryOfAnotherEnvironment_AreNotFound()
     {
         var f = await CreateAsync();
-        var other = await f.Service.CreateEnvironmentAsync(Owner, "staging");
-        var elsewhere = await f.Service.AddRegistryAsync(Owner, other.Id, RegistryAddress.Quay, Credential());
+        var other = await f.Service.As(Owner).CreateEnvironmentAsync("staging");
+        var elsewhere = await f.Service.As(Owner).AddRegistryAsync(other.Id, RegistryAddress.Quay, Credential());
 
-        await Assert.ThrowsAsync<RegistryNotFoundException>(() => f.Service.GetRegistryAsync(Owner, f.EnvironmentId, "1r999").AsTask());
-        await Assert.ThrowsAsync<RegistryNotFoundException>(() => f.Service.GetRegistryAsync(Owner, f.EnvironmentId, elsewhere.Id).AsTask());
-        await Assert.ThrowsAsync<RegistryNotFoundException>(() => f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, elsewhere.Id).AsTask());
-        Assert.Equal(RegistryState.Active, (await f.Service.GetRegistryAsync(Owner, other.Id, elsewhere.Id)).Registry.State);
+        await Assert.ThrowsAsync<RegistryNotFoundException>(() => f.Service.As(Owner).GetRegistryAsync(f.EnvironmentId, "1r999").AsTask());
+        await Assert.ThrowsAsync<RegistryNotFoundException>(() => f.Service.As(Owner).GetRegistryAsync(f.EnvironmentId, elsewhere.Id).AsTask());
+        await Assert.ThrowsAsync<RegistryNotFoundException>(() => f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, elsewhere.Id).AsTask());
+        Assert.Equal(RegistryState.Active, (await f.Service.As(Owner).GetRegistryAsync(other.Id, elsewhere.Id)).Registry.State);
     }
 
     [Fact]
     public async Task Environments_AreIsolated_ResolutionNeverCrossesEnvironments()
     {
         var f = await CreateAsync();
-        var other = await f.Service.CreateEnvironmentAsync(Owner, "staging");
-        await f.Service.AddRegistryAsync(Owner, other.Id, RegistryAddress.Quay, Credential("staging-user"));
+        var other = await f.Service.As(Owner).CreateEnvironmentAsync("staging");
+        await f.Service.As(Owner).AddRegistryAsync(other.Id, RegistryAddress.Quay, Credential("staging-user"));
 
         Assert.Equal(ResolutionOutcome.Anonymous, (await f.ResolveAsync("quay.io/org/app")).Outcome);
         Assert.Equal("staging-user", (await f.Resolver.ResolveAsync(other.Id, ImageReference.Parse("quay.io/org/app"))).Username);

@@ -1,4 +1,5 @@
 using Registries.Core.Engine;
+using Registries.Core.Storage;
 using static Registries.Core.Tests.Domain.DomainFixture;
 
 namespace Registries.Core.Tests.Domain;
@@ -28,11 +29,11 @@ public sealed class SecretLeakTests
 
         var credential = Credential("canary-user", Canary);
         Collect(credential, credential.Password);
-        var added = await f.Service.AddRegistryAsync(Owner, f.EnvironmentId, RegistryAddress.Parse("registry.example.com"), credential);
+        var added = await f.Service.As(Owner).AddRegistryAsync(f.EnvironmentId, RegistryAddress.Parse("registry.example.com"), credential);
         Collect(added);
-        var second = await f.Service.AddRegistryAsync(Member, f.EnvironmentId, RegistryAddress.Parse("registry.example.com"), Credential("second", Canary + "2"));
+        var second = await f.Service.As(Member).AddRegistryAsync(f.EnvironmentId, RegistryAddress.Parse("registry.example.com"), Credential("second", Canary + "2"));
         Collect(second);
-        foreach (var entry in await f.Service.ListRegistriesAsync(Reader, f.EnvironmentId))
+        foreach (var entry in await f.Service.As(Reader).ListRegistriesAsync(f.EnvironmentId))
         {
             Collect(entry, entry.Registry);
         }
@@ -40,16 +41,16 @@ public sealed class SecretLeakTests
         var resolution = await f.ResolveAsync("registry.example.com/app:1");
         Collect(resolution, resolution.MatchedRegistry);
         Collect(await f.Store.GetRegistryAsync(f.EnvironmentId, added.Id));
-        Collect(await f.Service.EditRegistryAsync(Owner, f.EnvironmentId, added.Id, Credential("edited", Canary + "3")));
-        Collect(await f.Service.DeactivateRegistryAsync(Owner, f.EnvironmentId, second.Id));
+        Collect(await f.Service.As(Owner).EditRegistryAsync(f.EnvironmentId, added.Id, Credential("edited", Canary + "3")));
+        Collect(await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, second.Id));
         var denied = await f.ResolveAsync("registry.example.com/app:1");
         Collect(denied, denied.Reason);
         await Capture(() => new ImagePullService(f.Resolver, new NeverEngine()).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1")).AsTask());
-        Collect(await f.Service.ActivateRegistryAsync(Owner, f.EnvironmentId, second.Id));
-        await Capture(() => f.Service.DeleteRegistryAsync(Owner, f.EnvironmentId, second.Id).AsTask());
-        await Capture(() => f.Service.ResolveAsync(Reader, f.EnvironmentId, ImageReference.Parse("registry.example.com/app")).AsTask());
-        await Capture(() => f.Service.GetRegistryAsync(Outsider, f.EnvironmentId, added.Id).AsTask());
-        await Capture(() => f.Service.EditRegistryAsync(Owner, f.EnvironmentId, added.Id, Credential("bad email", Canary, "not-an-email")).AsTask());
+        Collect(await f.Service.As(Owner).ActivateRegistryAsync(f.EnvironmentId, second.Id));
+        await Capture(() => f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, second.Id).AsTask());
+        await Capture(() => f.Service.As(Reader).ResolveAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app")).AsTask());
+        await Capture(() => f.Service.As(Outsider).GetRegistryAsync(f.EnvironmentId, added.Id).AsTask());
+        await Capture(() => f.Service.As(Owner).EditRegistryAsync(f.EnvironmentId, added.Id, Credential("bad email", Canary, "not-an-email")).AsTask());
         await Capture(() => Task.FromResult(new RegistryCredential("ops@example.com", "user:colon", Canary)));
         Collect(f.Events.ToArray());
         Collect(f.Events.Select(e => e.Registry).ToArray());

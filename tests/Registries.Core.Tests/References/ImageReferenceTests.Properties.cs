@@ -48,7 +48,7 @@ public partial class ImageReferenceTests
         Gen.String[Gen.Char["0123456789abcdef"], 128, 128].Select(h => "sha512:" + h));
 
     // (text, expected registry, expected tag, expected digest)
-    private static readonly Gen<(string Text, string Registry, string? Tag, string? Digest)> ValidReference =
+    private static readonly Gen<(string Text, string Address, string? Tag, string? Digest)> ValidReference =
         Gen.Select(
             Domain.Array[0, 1],
             Gen.Select(PlainComponent, PathComponent.Array[0, 3], (first, rest) => (First: first, Others: rest)),
@@ -95,13 +95,13 @@ public partial class ImageReferenceTests
         ValidReference.Sample(valid =>
         {
             Assert.True(ImageReference.TryParse(valid.Text, out var reference), valid.Text);
-            Assert.Equal(valid.Registry, reference.Registry.ToString());
+            Assert.Equal(valid.Address, reference.Address.ToString());
             Assert.Equal(valid.Tag, reference.Tag);
             Assert.Equal(valid.Digest, reference.Digest);
             Assert.Equal(reference, ImageReference.Parse(reference.ToString()));
             var familiar = reference.FamiliarName;
             var firstComponent = familiar.Split('/')[0];
-            if (familiar.Contains('/', StringComparison.Ordinal) && firstComponent.Contains('.', StringComparison.Ordinal) && reference.Registry.ToString() == "docker.io")
+            if (familiar.Contains('/', StringComparison.Ordinal) && firstComponent.Contains('.', StringComparison.Ordinal) && reference.Address.ToString() == "docker.io")
             {
                 // As in Docker: "docker.io/a.b/app" prints as "a.b/app", which reads back as registry "a.b".
                 return;

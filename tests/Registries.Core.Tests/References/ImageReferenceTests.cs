@@ -256,7 +256,7 @@ public partial class ImageReferenceTests
     {
         var reference = ImageReference.Parse(input);
 
-        Assert.Equal(registry, reference.Registry.ToString());
+        Assert.Equal(registry, reference.Address.ToString());
         Assert.Equal(repository, reference.Repository);
         Assert.Equal(tag, reference.Tag);
         Assert.Equal(digest, reference.Digest);
@@ -452,35 +452,35 @@ public partial class ImageReferenceTests
         var reference = ImageReference.Parse("docker.io/example.com/app");
 
         Assert.Equal("example.com/app", reference.FamiliarName);
-        Assert.Equal("example.com", ImageReference.Parse(reference.FamiliarName).Registry.ToString());
+        Assert.Equal("example.com", ImageReference.Parse(reference.FamiliarName).Address.ToString());
     }
 
     [Fact]
     public void Parse_DockerHub_ReusesTheDockerHubAddress()
     {
-        Assert.Same(RegistryAddress.DockerHub, ImageReference.Parse("ubuntu").Registry);
-        Assert.Same(RegistryAddress.DockerHub, ImageReference.Parse("docker.io/org/app").Registry);
-        Assert.Same(RegistryAddress.DockerHub, ImageReference.Parse("index.docker.io/org/app").Registry);
-        Assert.True(ImageReference.Parse("registry-1.docker.io/library/ubuntu").Registry.IsDockerHub);
-        Assert.False(ImageReference.Parse("quay.io/org/app").Registry.IsDockerHub);
+        Assert.Same(RegistryAddress.DockerHub, ImageReference.Parse("ubuntu").Address);
+        Assert.Same(RegistryAddress.DockerHub, ImageReference.Parse("docker.io/org/app").Address);
+        Assert.Same(RegistryAddress.DockerHub, ImageReference.Parse("index.docker.io/org/app").Address);
+        Assert.True(ImageReference.Parse("registry-1.docker.io/library/ubuntu").Address.IsDockerHub);
+        Assert.False(ImageReference.Parse("quay.io/org/app").Address.IsDockerHub);
     }
 
     [Fact]
     public void Parse_SameRegistryTwice_ReusesTheAddress()
     {
-        var first = ImageReference.Parse("registry.example.com:5000/a").Registry;
-        var second = ImageReference.Parse("registry.example.com:5000/b:1").Registry;
+        var first = ImageReference.Parse("registry.example.com:5000/a").Address;
+        var second = ImageReference.Parse("registry.example.com:5000/b:1").Address;
 
         Assert.Same(first, second);
-        Assert.Same(RegistryAddress.Quay, ImageReference.Parse("quay.io/org/app").Registry);
+        Assert.Same(RegistryAddress.Quay, ImageReference.Parse("quay.io/org/app").Address);
     }
 
     [Fact]
-    public void Registry_FromReference_HasHostAndPort()
+    public void Address_FromReference_HasHostAndPort()
     {
-        var v6 = ImageReference.Parse("[2001:db8::1]:5000/repo").Registry;
-        var plain = ImageReference.Parse("Registry.Example.com:99999/repo").Registry;
-        var local = ImageReference.Parse("localhost/repo").Registry;
+        var v6 = ImageReference.Parse("[2001:db8::1]:5000/repo").Address;
+        var plain = ImageReference.Parse("Registry.Example.com:99999/repo").Address;
+        var local = ImageReference.Parse("localhost/repo").Address;
 
         Assert.Equal(("2001:db8::1", 5000, true), (v6.Host, v6.Port, v6.IsIPv6));
         Assert.Equal(("Registry.Example.com", 99999, false), (plain.Host, plain.Port, plain.IsIPv6));
@@ -623,7 +623,7 @@ public partial class ImageReferenceTests
 
         // The address (an object and its text) is reused from the previous parse unless another thread parsed a
         // reference to another registry in between.
-        Assert.InRange(allocated, result, result + 56 + StringSize(reference.Registry.ToString()));
+        Assert.InRange(allocated, result, result + 56 + StringSize(reference.Address.ToString()));
     }
 
     private static T ParseGeneric<T>(string s)

@@ -188,7 +188,7 @@ public class RegistryAddressTests
     [Fact]
     public void Equals_DockerHubAliasFromImageReference_IsDockerHub()
     {
-        var alias = ImageReference.Parse("registry-1.docker.io/library/ubuntu").Registry;
+        var alias = ImageReference.Parse("registry-1.docker.io/library/ubuntu").Address;
 
         Assert.Equal("registry-1.docker.io", alias.ToString());
         Assert.True(alias.IsDockerHub);
