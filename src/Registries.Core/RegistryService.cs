@@ -91,6 +91,7 @@ public sealed class RegistryService
     /// <exception cref="ArgumentException">The user or name is empty, the name holds a control or invisible formatting character, or the orchestration is unknown.</exception>
     /// <exception cref="DuplicateEnvironmentNameException">The creator can already see an environment with that name or id.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
     {
         var actor = CallerName();
@@ -120,6 +121,7 @@ public sealed class RegistryService
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The environments, in order of creation.</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default)
     {
         var actor = CallerName();
@@ -133,6 +135,7 @@ public sealed class RegistryService
     /// <returns>The environment.</returns>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the user is not a member.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEnvironment> GetEnvironmentAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         var (environment, _) = await AuthorizeAsync(CallerName(), environmentId, null, "read the environment", registryOperation: false, cancellationToken).ConfigureAwait(false);
@@ -151,7 +154,7 @@ public sealed class RegistryService
     /// gives the same <see cref="EnvironmentNotFoundException"/> as a name no environment bears.</para>
     /// <para>Pass the returned environment's <see cref="RegistryEnvironment.Id"/> to the other operations.</para>
     /// </remarks>
-    /// <exception cref="ArgumentException">The user is empty.</exception>
+    /// <exception cref="MissingCallerException">No caller is known.</exception>
     /// <exception cref="EnvironmentNotFoundException">No environment the user is a member of has that id or name.</exception>
     /// <exception cref="AmbiguousEnvironmentNameException">Several environments the user is a member of bear that name; the error lists their ids.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
@@ -191,6 +194,7 @@ public sealed class RegistryService
     /// <exception cref="RegistryRuleException">The change would leave the environment without an Owner.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the environment; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEnvironment> SetMemberAsync(string environmentId, string user, EnvironmentRole role, CancellationToken cancellationToken = default)
     {
         var actor = CallerName();
@@ -235,6 +239,7 @@ public sealed class RegistryService
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<Registry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -259,6 +264,7 @@ public sealed class RegistryService
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<IReadOnlyList<RegistryEntry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "list registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
@@ -283,6 +289,7 @@ public sealed class RegistryService
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEntry> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registryId);
@@ -306,6 +313,7 @@ public sealed class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(credential);
@@ -332,6 +340,7 @@ public sealed class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => ChangeAsync(CallerName(), environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, record =>
         {
@@ -351,6 +360,7 @@ public sealed class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => ChangeAsync(CallerName(), environmentId, registryId, "activate registries", RegistryEventKind.Activated, record =>
         {
@@ -370,6 +380,7 @@ public sealed class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => ChangeAsync(CallerName(), environmentId, registryId, "delete registries", RegistryEventKind.Deleted, record =>
         {
@@ -387,6 +398,7 @@ public sealed class RegistryService
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEntry?> GetEffectiveRegistryAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -405,6 +417,7 @@ public sealed class RegistryService
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -424,6 +437,7 @@ public sealed class RegistryService
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -442,6 +456,7 @@ public sealed class RegistryService
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="UnsupportedOrchestrationException">A registry permission was asked in an environment whose orchestration does not support registries.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<bool> HasPermissionAsync(string environmentId, RegistryPermission permission, CancellationToken cancellationToken = default)
     {
         var caller = CallerName();
@@ -458,6 +473,7 @@ public sealed class RegistryService
     /// <exception cref="PermissionDeniedException">The caller's role does not grant the permission.</exception>
     /// <exception cref="UnsupportedOrchestrationException">A registry permission was asked in an environment whose orchestration does not support registries.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEnvironment> EnsurePermissionAsync(string environmentId, RegistryPermission permission, CancellationToken cancellationToken = default)
     {
         var caller = CallerName();

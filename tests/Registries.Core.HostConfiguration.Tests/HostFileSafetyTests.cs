@@ -79,19 +79,19 @@ public sealed class HostFileSafetyTests : IDisposable
     public void Read_FileAtTheLimit_IsRead()
     {
         var path = _temp.Combine("limit");
-        File.WriteAllBytes(path, new byte[AtomicFile.ConfigurationFileLimit]);
+        File.WriteAllBytes(path, new byte[HostFile.ConfigurationFileLimit]);
 
-        Assert.Equal(AtomicFile.ConfigurationFileLimit, AtomicFile.ReadIfExists(path)!.Length);
+        Assert.Equal(HostFile.ConfigurationFileLimit, HostFile.ReadIfExists(path)!.Length);
         File.AppendAllText(path, "x");
-        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, Assert.Throws<DockerHostConfigurationException>(() => AtomicFile.ReadIfExists(path)).Error);
+        Assert.Equal(DockerHostConfigurationError.UnsupportedFile, Assert.Throws<DockerHostConfigurationException>(() => HostFile.ReadIfExists(path)).Error);
     }
 
     [Fact]
     public void Read_Missing_IsNullAndDanglingLinkToo()
     {
-        Assert.Null(AtomicFile.ReadIfExists(_temp.Combine("none")));
+        Assert.Null(HostFile.ReadIfExists(_temp.Combine("none")));
         File.CreateSymbolicLink(_temp.Combine("dangling"), _temp.Combine("nowhere"));
-        Assert.Null(AtomicFile.ReadIfExists(_temp.Combine("dangling")));
+        Assert.Null(HostFile.ReadIfExists(_temp.Combine("dangling")));
     }
 
     private string PathOf(string which) => which switch

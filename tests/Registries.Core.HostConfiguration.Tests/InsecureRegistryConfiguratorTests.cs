@@ -33,7 +33,7 @@ public sealed class InsecureRegistryConfiguratorTests : IDisposable
         Assert.Equal(DaemonJson, change.Path);
         Assert.True(result.RestartRequired);
         Assert.False(File.Exists(Defaults));
-        Assert.Equal(AtomicFile.DefaultFileMode, File.GetUnixFileMode(DaemonJson));
+        Assert.Equal(HostFile.DefaultFileMode, File.GetUnixFileMode(DaemonJson));
     }
 
     [Fact]

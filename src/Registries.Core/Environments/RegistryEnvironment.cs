@@ -87,7 +87,14 @@ public sealed class RegistryEnvironment
     /// <see cref="RegistriesOptions.SupportedOrchestrations"/>).</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The permission is unknown.</exception>
     public bool HasPermission(string user, RegistryPermission permission)
-        => RoleOf(user) is { } role && RegistryPermissions.Grants(role, permission);
+    {
+        if (!Enum.IsDefined(permission))
+        {
+            throw new ArgumentOutOfRangeException(nameof(permission), permission, "Unknown permission: use ReadEnvironment, ReadRegistries, ManageRegistries, UseCredentials or ManageMembers.");
+        }
+
+        return RoleOf(user) is { } role && RegistryPermissions.Grants(role, permission);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Id}, {Orchestration})";

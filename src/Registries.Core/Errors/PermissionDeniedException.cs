@@ -9,7 +9,7 @@ public sealed class PermissionDeniedException : RegistryRuleException
     /// <param name="role">The user's role.</param>
     /// <param name="operation">What the user tried to do.</param>
     public PermissionDeniedException(string user, string environmentId, EnvironmentRole role, string operation)
-        : base($"User '{user}' is {role} in environment '{environmentId}' and may not {operation}; ask an owner{(role == EnvironmentRole.Member ? string.Empty : " or a member")}.")
+        : base($"User '{user}' is {role} in environment '{environmentId}' and may not {operation}; ask an owner{(role == EnvironmentRole.Member || operation == "manage members" ? string.Empty : " or a member")}.")
     {
         User = user;
         EnvironmentId = environmentId;

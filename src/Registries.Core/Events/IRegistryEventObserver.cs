@@ -1,8 +1,10 @@
 namespace Registries.Core.Events;
 
 /// <summary>Observes changes to registry entries, for example to write an audit log.</summary>
-/// <remarks>Called after the change is stored, in the order of the changes of one operation. An exception
-/// thrown by an observer reaches the caller of the operation, but the change stays stored.</remarks>
+/// <remarks>Called after the change is stored, in the order of the changes of one operation, and awaited before the
+/// operation returns. Best effort: what an observer throws goes to the <see cref="IObserverFailureHandler"/>, never to
+/// the caller (who would otherwise retry a change that already happened), and the other observers still run. The
+/// token is <see cref="CancellationToken.None"/>: cancelling after the commit cannot undo it.</remarks>
 public interface IRegistryEventObserver
 {
     /// <summary>Receives one event.</summary>

@@ -77,7 +77,8 @@ public sealed class CredentialResolver
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Authenticated, Anonymous or Denied, with <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
     /// <remarks>For credential protocols that ask per server (a Docker credential helper, an exported config file)
-    /// and for addresses no image reference can name (an IPv6 address without a port).</remarks>
+    /// and for addresses no image reference can name (a one-label host without a port, such as <c>myregistry</c>, which
+    /// Docker reads as a Docker Hub namespace in <c>myregistry/app</c>).</remarks>
     /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
