@@ -8,7 +8,9 @@ namespace Registries.Core.Docker;
 /// <c>tcp://HOST:PORT</c> (plain HTTP, or HTTPS when <see cref="ClientCertificate"/> is set) and
 /// <c>https://HOST:PORT</c>. When <see cref="Endpoint"/> is <see langword="null"/> the engine uses
 /// <see cref="GetDefaultEndpoint"/>: <c>DOCKER_HOST</c>, else the platform's default socket, as the docker CLI does.</para>
-/// <para>Mutable until it is given to <see cref="DockerImageEngine"/>, which copies what it needs.</para>
+/// <para>Plain settings, checked when the engine is built (and at start under DI, <c>UseDocker</c>): invalid options
+/// fail with an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> whose messages say what to fix.
+/// Mutable until it is given to <see cref="DockerImageEngine"/>, which copies what it needs.</para>
 /// </remarks>
 public sealed class DockerEngineOptions
 {
@@ -17,8 +19,6 @@ public sealed class DockerEngineOptions
 
     /// <summary>The Windows default endpoint.</summary>
     internal const string WindowsDefault = "npipe://./pipe/docker_engine";
-
-    private static readonly string[] Schemes = ["unix", "npipe", "tcp", "http", "https"];
 
     /// <summary>Gets or sets the Docker Engine endpoint, or <see langword="null"/> for <see cref="GetDefaultEndpoint"/>.</summary>
     public Uri? Endpoint { get; set; }
@@ -39,56 +39,6 @@ public sealed class DockerEngineOptions
     /// <exception cref="ArgumentException"><c>DOCKER_HOST</c> is set but is not an absolute URI.</exception>
     public static Uri GetDefaultEndpoint()
         => ResolveDefaultEndpoint(System.Environment.GetEnvironmentVariable("DOCKER_HOST"), OperatingSystem.IsWindows());
-
-    /// <summary>Checks the options and lists what is wrong, each with how to fix it.</summary>
-    /// <returns>The problems; empty when the options are valid.</returns>
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        Uri endpoint;
-        if (Endpoint is null)
-        {
-            try
-            {
-                endpoint = GetDefaultEndpoint();
-            }
-            catch (ArgumentException ex)
-            {
-                errors.Add(ex.Message);
-                return errors;
-            }
-        }
-        else
-        {
-            endpoint = Endpoint;
-        }
-
-        CheckEndpoint(endpoint, errors);
-        if (RequestTimeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            errors.Add($"RequestTimeout must be positive (or Timeout.InfiniteTimeSpan); it is {timeout}.");
-        }
-
-        if (ClientCertificate is { } certificate)
-        {
-            if (!certificate.HasPrivateKey)
-            {
-                errors.Add($"ClientCertificate '{certificate.Subject}' has no private key: load it with its key (for example X509Certificate2.CreateFromPemFile(\"cert.pem\", \"key.pem\")).");
-            }
-
-            if (endpoint.IsAbsoluteUri && !IsTcp(endpoint.Scheme))
-            {
-                errors.Add($"ClientCertificate needs a tcp:// or https:// endpoint; '{endpoint}' uses {endpoint.Scheme}://. Remove the certificate or give the engine's TCP address.");
-            }
-        }
-
-        if (CertificateAuthority is not null && endpoint.IsAbsoluteUri && !IsTcp(endpoint.Scheme))
-        {
-            errors.Add($"CertificateAuthority needs a tcp:// or https:// endpoint; '{endpoint}' uses {endpoint.Scheme}://.");
-        }
-
-        return errors;
-    }
 
     /// <summary>Resolves the default endpoint from a <c>DOCKER_HOST</c> value and the platform.</summary>
     /// <param name="dockerHost">The value of <c>DOCKER_HOST</c>, or <see langword="null"/>.</param>
@@ -124,52 +74,4 @@ public sealed class DockerEngineOptions
     /// <summary>Gets the endpoint to use: <see cref="Endpoint"/> or the default.</summary>
     /// <returns>The endpoint.</returns>
     internal Uri EffectiveEndpoint() => Endpoint ?? GetDefaultEndpoint();
-
-    private static bool IsTcp(string scheme)
-        => scheme is "tcp" or "https" or "http";
-
-    private static void CheckEndpoint(Uri endpoint, List<string> errors)
-    {
-        if (!endpoint.IsAbsoluteUri)
-        {
-            errors.Add($"Endpoint '{endpoint}' is relative: give an absolute URI such as unix:///var/run/docker.sock or tcp://HOST:2376.");
-            return;
-        }
-
-        var scheme = endpoint.Scheme.ToLowerInvariant();
-        if (!Schemes.Contains(scheme))
-        {
-            errors.Add($"Endpoint '{endpoint}' uses the unsupported scheme '{endpoint.Scheme}': use unix://, npipe://, tcp:// or https:// (an ssh:// DOCKER_HOST needs an SSH tunnel to a socket first).");
-            return;
-        }
-
-        switch (scheme)
-        {
-            case "unix":
-                if (endpoint.AbsolutePath is "" or "/" || !string.IsNullOrEmpty(endpoint.Host))
-                {
-                    errors.Add($"Endpoint '{endpoint}' names no socket path: write unix:///PATH/TO/docker.sock (three slashes).");
-                }
-
-                break;
-            case "npipe":
-                if (!OperatingSystem.IsWindows())
-                {
-                    errors.Add($"Endpoint '{endpoint}' is a Windows named pipe, but this process does not run on Windows: use unix:// or tcp://.");
-                }
-                else if (endpoint.Segments.Length != 3 || !endpoint.Segments[1].Equals("pipe/", StringComparison.OrdinalIgnoreCase))
-                {
-                    errors.Add($"Endpoint '{endpoint}' is not a named pipe address: write npipe://./pipe/docker_engine.");
-                }
-
-                break;
-            default:
-                if (string.IsNullOrEmpty(endpoint.Host) || endpoint.IsDefaultPort && scheme == "tcp")
-                {
-                    errors.Add($"Endpoint '{endpoint}' needs a host and a port: write {scheme}://HOST:PORT (2375 plain, 2376 with TLS).");
-                }
-
-                break;
-        }
-    }
 }

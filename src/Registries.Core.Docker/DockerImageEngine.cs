@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Registries.Core.Engine;
 
 namespace Registries.Core.Docker;
@@ -16,30 +19,40 @@ namespace Registries.Core.Docker;
 /// to do next, without the password.</para>
 /// <para>Thread-safe; dispose it to release the connection to the Engine.</para>
 /// </remarks>
-public sealed class DockerImageEngine : IImageEngine, IDisposable
+public sealed partial class DockerImageEngine : IImageEngine, IDisposable
 {
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
     private readonly Uri _endpoint;
+    private readonly ILogger _logger;
     private volatile bool _disposed;
 
-    /// <summary>Initializes a new engine.</summary>
-    /// <param name="options">Where the Engine is; <see langword="null"/> for the defaults (<c>DOCKER_HOST</c>, else the platform's socket).</param>
-    /// <exception cref="ArgumentException">The options are not valid; the message lists each problem and its fix.</exception>
-    public DockerImageEngine(DockerEngineOptions? options = null)
+    /// <summary>Initializes an engine with the defaults: <c>DOCKER_HOST</c>, else the platform's socket, as the docker CLI does; nothing is logged.</summary>
+    /// <remarks>The short form for scripts and samples; an application configures the engine with <c>UseDocker</c>,
+    /// or passes its options with <see cref="DockerImageEngine(IOptions{DockerEngineOptions}, ILoggerFactory?)"/>.</remarks>
+    /// <exception cref="OptionsValidationException"><c>DOCKER_HOST</c> is set to an endpoint the engine cannot use; the message says what to fix.</exception>
+    public DockerImageEngine()
+        : this(Microsoft.Extensions.Options.Options.Create(new DockerEngineOptions()))
     {
-        options ??= new DockerEngineOptions();
-        var errors = options.Validate();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("The Docker Engine options are not valid: " + string.Join(" ", errors), nameof(options));
-        }
+    }
 
-        _endpoint = options.EffectiveEndpoint();
-        Credentials credentials = options.ClientCertificate is not null || options.CertificateAuthority is not null || _endpoint.Scheme == "https"
-            ? new DockerTlsCredentials(options.ClientCertificate, options.CertificateAuthority)
+    /// <summary>Initializes an engine.</summary>
+    /// <param name="options">Where the Engine is and how to reach it. Outside DI: <c>Options.Create(new DockerEngineOptions { Endpoint = ... })</c>.</param>
+    /// <param name="loggerFactory">Where the engine logs its pulls (image, address, outcome, registry entry and user; never a password), or <see langword="null"/> for no logging.</param>
+    /// <remarks>The options are checked by the same rules as under DI (<c>UseDocker</c>, at start), so both fail with the same words.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are not valid; <see cref="OptionsValidationException.Failures"/> lists each problem and its fix.</exception>
+    public DockerImageEngine(IOptions<DockerEngineOptions> options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value ?? throw new ArgumentException("The options have no value: pass Options.Create(new DockerEngineOptions()).", nameof(options));
+        DockerEngineOptionsValidator.ThrowIfInvalid(value);
+        _endpoint = value.EffectiveEndpoint();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DockerImageEngine>();
+        Credentials credentials = value.ClientCertificate is not null || value.CertificateAuthority is not null || _endpoint.Scheme == "https"
+            ? new DockerTlsCredentials(value.ClientCertificate, value.CertificateAuthority)
             : new AnonymousCredentials();
-        _configuration = new DockerClientConfiguration(_endpoint, credentials, options.RequestTimeout ?? TimeSpan.Zero);
+        _configuration = new DockerClientConfiguration(_endpoint, credentials, value.RequestTimeout ?? TimeSpan.Zero);
         _client = _configuration.CreateClient();
     }
 
@@ -84,6 +97,7 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="resolution"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved a registry address rather than an image (<see cref="CredentialResolution.Image"/> is <see langword="null"/>): a pull needs an image resolution.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The engine was disposed.</exception>
     public async ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -91,7 +105,40 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
         ArgumentNullException.ThrowIfNull(resolution);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var request = DockerPullRequest.From(resolution);
-        var image = resolution.Image;
+
+        // DockerPullRequest.From refuses a resolution without an image (an address resolution).
+        var image = resolution.Image!;
+        var name = image.ToString();
+        PullStarting(_logger, name, resolution.Outcome, resolution.RegistryId, resolution.Username, _endpoint);
+        try
+        {
+            await PullCoreAsync(request, resolution, image, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImagePullException ex)
+        {
+            // The exception's message and inner exception are masked (see DockerPullFailure): safe to log.
+            PullFailed(_logger, ex, name, ex.Error, _endpoint);
+            throw;
+        }
+
+        PullCompleted(_logger, name, _endpoint);
+    }
+
+    /// <summary>Releases the connection to the Engine.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _client.Dispose();
+        _configuration.Dispose();
+    }
+
+    private async ValueTask PullCoreAsync(DockerPullRequest request, CredentialResolution resolution, ImageReference image, IProgress<ImagePullProgress>? progress, CancellationToken cancellationToken)
+    {
         var mask = DockerPullFailure.MaskOf(resolution);
         var stream = new DockerPullStream(progress, mask);
         try
@@ -126,19 +173,6 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
                 image,
                 $"The Docker Engine at {_endpoint} ended the pull of {image} without an error, but the image is not present (last status: '{stream.LastStatus}'). Pull it again; if it keeps failing, read the Engine's log.");
         }
-    }
-
-    /// <summary>Releases the connection to the Engine.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _client.Dispose();
-        _configuration.Dispose();
     }
 
     /// <summary>Reads the Engine's <c>message</c> from an error response body.</summary>
@@ -195,4 +229,15 @@ public sealed class DockerImageEngine : IImageEngine, IDisposable
             $"The Docker Engine at {_endpoint} could not be reached ({cause}) while handling {image}. Check that dockerd is running, that the endpoint (DockerEngineOptions.Endpoint, or DOCKER_HOST) is right, and that this process may use it (for a socket: membership of the 'docker' group).",
             exception);
     }
+
+    // Chosen fields only: the image, the outcome, the entry and its user, never the resolution object (whose password
+    // a careless formatter could reach) and never a password.
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Pulling {Image} ({Outcome}, registry entry {RegistryId}, user {Username}) through the Docker Engine at {Endpoint}")]
+    private static partial void PullStarting(ILogger logger, string image, ResolutionOutcome outcome, string? registryId, string? username, Uri endpoint);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Pulled {Image} through the Docker Engine at {Endpoint}")]
+    private static partial void PullCompleted(ILogger logger, string image, Uri endpoint);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The pull of {Image} through the Docker Engine at {Endpoint} failed: {Error}")]
+    private static partial void PullFailed(ILogger logger, Exception exception, string image, ImagePullError error, Uri endpoint);
 }

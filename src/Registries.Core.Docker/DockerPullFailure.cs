@@ -80,8 +80,9 @@ internal static class DockerPullFailure
         var anonymous = resolution.Outcome != ResolutionOutcome.Authenticated;
         var error = Classify(engineMessage, status, anonymous);
         var engine = MaskOf(resolution).Apply(engineMessage).Trim();
-        var image = resolution.Image;
-        var registry = image.Registry;
+        // Only image resolutions reach a pull (DockerPullRequest.From refuses the others).
+        var image = resolution.Image ?? throw new ArgumentException("A pull failure needs an image resolution.", nameof(resolution));
+        var registry = image.Address;
         var entry = resolution.RegistryId is { } id ? $"registry entry {id} ({registry}, user '{resolution.Username}')" : null;
         var message = error switch
         {

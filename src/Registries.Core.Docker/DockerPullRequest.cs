@@ -24,18 +24,24 @@ internal sealed class DockerPullRequest
     /// <summary>Maps a resolution to a pull request.</summary>
     /// <param name="resolution">An Authenticated or Anonymous resolution.</param>
     /// <returns>The request.</returns>
-    /// <exception cref="ArgumentException">The resolution is Denied.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved an address, not an image.</exception>
     public static DockerPullRequest From(CredentialResolution resolution)
     {
         ArgumentNullException.ThrowIfNull(resolution);
-        if (resolution.Outcome == ResolutionOutcome.Denied)
+        if (resolution.Image is not { } image)
         {
             throw new ArgumentException(
-                $"The resolution for {resolution.Image} is Denied ({resolution.Reason}); a denied pull must not reach the engine. Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.Denied)}.",
+                $"A pull needs an image resolution, but this one resolved the registry address {resolution.Address} without an image ({resolution.Outcome}). Resolve the image to pull (RegistryService.ResolveAsync or CredentialResolver.ResolveAsync with an ImageReference), or use ImagePullService.EnsureImageAsync.",
                 nameof(resolution));
         }
 
-        var image = resolution.Image;
+        if (resolution.Outcome == ResolutionOutcome.Denied)
+        {
+            throw new ArgumentException(
+                $"The resolution for {image} is Denied ({resolution.Reason}); a denied pull must not reach the engine. Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.Denied)}.",
+                nameof(resolution));
+        }
+
         var parameters = new ImagesCreateParameters
         {
             FromImage = image.Name,
@@ -52,7 +58,7 @@ internal sealed class DockerPullRequest
             {
                 Username = resolution.Username,
                 Password = resolution.Password!.Reveal(),
-                ServerAddress = ServerAddressOf(image.Registry),
+                ServerAddress = ServerAddressOf(image.Address),
             };
         }
 
@@ -68,12 +74,12 @@ internal sealed class DockerPullRequest
         return image.Digest is { } digest ? image.Name + "@" + digest : image.Name + ":" + (image.Tag ?? "latest");
     }
 
-    /// <summary>Returns the <c>serveraddress</c> the docker CLI would send for a registry.</summary>
-    /// <param name="registry">The registry.</param>
+    /// <summary>Returns the <c>serveraddress</c> the docker CLI would send for a registry address.</summary>
+    /// <param name="address">The registry address.</param>
     /// <returns>Docker Hub's legacy index address, or <c>HOST[:PORT]</c>.</returns>
-    public static string ServerAddressOf(RegistryAddress registry)
+    public static string ServerAddressOf(RegistryAddress address)
     {
-        ArgumentNullException.ThrowIfNull(registry);
-        return registry.IsDockerHub ? DockerHubServerAddress : registry.ToString();
+        ArgumentNullException.ThrowIfNull(address);
+        return address.IsDockerHub ? DockerHubServerAddress : address.ToString();
     }
 }

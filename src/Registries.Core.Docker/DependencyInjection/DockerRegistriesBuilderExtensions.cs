@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Registries.Core.Docker;
 using Registries.Core.Engine;
@@ -10,8 +11,15 @@ namespace Registries.Core.DependencyInjection;
 public static class DockerRegistriesBuilderExtensions
 {
     /// <summary>Pulls images through a Docker Engine: registers <see cref="DockerImageEngine"/> as the <see cref="IImageEngine"/>, which makes <see cref="ImagePullService"/> available.</summary>
-    /// <remarks>The engine is a singleton. An <see cref="IImageEngine"/> the application registered itself stays the one
-    /// used (<c>TryAdd</c>). Options are validated at start: an endpoint with an unsupported scheme fails then, with the fix in the message.</remarks>
+    /// <remarks>
+    /// <para>Registers <see cref="DockerEngineOptions"/> (each call's <paramref name="configure"/> is applied, in order),
+    /// their validator, and <c>ValidateOnStart</c>: invalid options (an endpoint with an unsupported scheme, a client
+    /// certificate without its key) fail when the host starts, with an <see cref="OptionsValidationException"/> whose
+    /// message says what to fix.</para>
+    /// <para>The engine is a singleton, built with the <see cref="ILoggerFactory"/> of the container when there is one.
+    /// An <see cref="IImageEngine"/> the application registered itself, before or after, stays the one used
+    /// (<c>TryAdd</c>). Calling this method twice is harmless.</para>
+    /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the endpoint, timeout and TLS; by default <c>DOCKER_HOST</c> or the platform's socket.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -27,17 +35,10 @@ public static class DockerRegistriesBuilderExtensions
 
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerEngineOptions>, DockerEngineOptionsValidator>());
-        builder.Services.TryAddSingleton(sp => new DockerImageEngine(sp.GetRequiredService<IOptions<DockerEngineOptions>>().Value));
+        builder.Services.TryAddSingleton(sp => new DockerImageEngine(
+            sp.GetRequiredService<IOptions<DockerEngineOptions>>(),
+            sp.GetService<ILoggerFactory>()));
         builder.Services.TryAddSingleton<IImageEngine>(sp => sp.GetRequiredService<DockerImageEngine>());
         return builder;
-    }
-
-    private sealed class DockerEngineOptionsValidator : IValidateOptions<DockerEngineOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, DockerEngineOptions options)
-        {
-            var problems = options.Validate();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }
