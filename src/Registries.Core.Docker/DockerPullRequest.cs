@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using Registries.Core.Engine;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Docker;
 
@@ -7,7 +8,7 @@ namespace Registries.Core.Docker;
 internal sealed class DockerPullRequest
 {
     /// <summary>The server address that the docker CLI sends for Docker Hub credentials.</summary>
-    internal const string DockerHubServerAddress = "https://index.docker.io/v1/";
+    internal const string DockerHubServerAddress = DockerAuth.DockerHubLegacyKey;
 
     private DockerPullRequest(ImagesCreateParameters parameters, AuthConfig? authConfig)
     {

@@ -1,10 +1,10 @@
-using Registries.Core.Shared;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.FileStore;

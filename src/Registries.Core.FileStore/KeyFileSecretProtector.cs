@@ -1,6 +1,6 @@
-using Registries.Core.Shared;
 using System.Security.Cryptography;
 using System.Text;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.FileStore;

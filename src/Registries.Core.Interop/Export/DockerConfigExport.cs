@@ -1,8 +1,8 @@
-using Registries.Core.Shared;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
 
