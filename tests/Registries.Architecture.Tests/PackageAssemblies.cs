@@ -12,7 +12,7 @@ internal static class PackageAssemblies
         typeof(Registries.Core.Docker.DockerImageEngine).Assembly,
         typeof(Registries.Core.HostConfiguration.InsecureRegistryConfigurator).Assembly,
         typeof(Registries.Core.Interop.DockerConfigExporter).Assembly,
-        typeof(Registries.Core.Storage.FileRegistryStore).Assembly,
+        typeof(Registries.Core.FileStore.FileRegistryStore).Assembly,
     ];
 
     public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;
