@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using Registries.Core;
 using Registries.Core.HostConfiguration;
 using Registries.Core.Interop;
 using Registries.Core.Storage;
+using Registries.Testing;
 
 namespace Registries.Reliability.Tests;
 
@@ -31,22 +33,24 @@ public sealed class DocumentFuzzTests : IDisposable
         "[]",
     ];
 
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("registries-fuzz-");
+    private readonly TestDirectory _directory = new("registries-fuzz-");
 
-    public void Dispose() => _directory.Delete(recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task DockerConfigImporter_AnyDocument_OnlyDocumentedErrorsAndNoSecretInResults()
     {
-        var service = new RegistryService(new InMemoryRegistryStore());
-        var environment = await service.CreateEnvironmentAsync("owner", "fuzz");
-        var importer = new DockerConfigImporter(service, new DockerConfigImportOptions { HelperTimeout = TimeSpan.FromSeconds(2) });
+        var service = new RegistryService(new InMemoryRegistryStore()).As("owner");
+        var environment = await service.CreateEnvironmentAsync("fuzz");
+
+        // No verification: the fuzz target is the document, not a registry (Verify stays false, so no verifier is needed).
+        var importer = new DockerConfigImporter(service, Options.Create(new DockerConfigImportOptions { HelperTimeout = TimeSpan.FromSeconds(2) }), verifier: null);
 
         await Fuzz.RunAsync(Fuzz.Inputs(ConfigSeeds), input =>
         {
             try
             {
-                var result = importer.ImportAsync("owner", environment.Id, input, "ops@example.com").GetAwaiter().GetResult();
+                var result = importer.ImportAsync(environment.Id, input, "ops@example.com").GetAwaiter().GetResult();
                 foreach (var entry in result.Entries)
                 {
                     Assert.DoesNotContain(Canary, entry.ToString() ?? string.Empty, StringComparison.Ordinal);
@@ -67,25 +71,26 @@ public sealed class DocumentFuzzTests : IDisposable
         var index = 0;
         return Fuzz.RunAsync(Fuzz.Inputs(DaemonSeeds), input =>
         {
-            var folder = Path.Combine(_directory.FullName, (index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var folder = _directory.Combine((index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Directory.CreateDirectory(folder);
             var daemonJson = Path.Combine(folder, "daemon.json");
             // Files hold bytes: what cannot be encoded becomes U+FFFD, as any editor would write it.
             File.WriteAllBytes(daemonJson, System.Text.Encoding.UTF8.GetBytes(input));
             var before = File.ReadAllBytes(daemonJson);
-            var configurator = new InsecureRegistryConfigurator(new DockerHostOptions
+            var configurator = new InsecureRegistryConfigurator(Options.Create(new DockerHostOptions
             {
                 DaemonJsonPath = daemonJson,
                 DockerDefaultsPath = Path.Combine(folder, "docker"),
-                CertsDirectory = Path.Combine(folder, "certs.d"),
+                CertificatesDirectory = Path.Combine(folder, "certs.d"),
                 InsecureRegistryTarget = InsecureRegistryTarget.DaemonJson,
-            });
+            }));
             try
             {
-                configurator.Add(address);
-                Assert.True(configurator.IsConfigured(address));
+                // The fuzz target is synchronous (CsCheck's Sample): each call is awaited to its end before the next.
+                configurator.AddAsync(address).GetAwaiter().GetResult();
+                Assert.True(configurator.IsConfiguredAsync(address).GetAwaiter().GetResult());
                 var once = File.ReadAllBytes(daemonJson);
-                Assert.False(configurator.Add(address).RestartRequired);
+                Assert.False(configurator.AddAsync(address).GetAwaiter().GetResult().RestartRequired);
                 Assert.Equal(once, File.ReadAllBytes(daemonJson));
             }
             catch (DockerHostConfigurationException)
