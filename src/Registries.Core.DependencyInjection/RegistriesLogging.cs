@@ -17,6 +17,7 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
     public void OnResolved(ResolutionEvent resolution)
     {
         var environmentId = resolution.EnvironmentId;
+        // The image, or the address when an address was resolved (a credential helper asks per server).
         var subject = resolution.Image?.ToString() ?? resolution.Address.ToString();
         var registryId = resolution.MatchedRegistry?.Id;
         switch (resolution.Outcome)
@@ -56,12 +57,12 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Registry {Kind}: {Address} ({RegistryId}) in environment {EnvironmentId} by {Caller}, now {State}")]
     private static partial void RegistryChanged(ILogger logger, RegistryEventKind kind, string address, string registryId, string environmentId, string caller, RegistryState state);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Resolved {Image} in environment {EnvironmentId}: authenticated for {Address} with registry {RegistryId} as user {Username}")]
-    private static partial void ResolvedAuthenticated(ILogger logger, string image, string environmentId, RegistryAddress address, string? registryId, string? username);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Resolved {Reference} in environment {EnvironmentId}: authenticated for {Address} with registry {RegistryId} as user {Username}")]
+    private static partial void ResolvedAuthenticated(ILogger logger, string reference, string environmentId, RegistryAddress address, string? registryId, string? username);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Resolved {Image} in environment {EnvironmentId}: anonymous, no registry configured for {Address}")]
-    private static partial void ResolvedAnonymous(ILogger logger, string image, string environmentId, RegistryAddress address);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Resolved {Reference} in environment {EnvironmentId}: anonymous, no registry configured for {Address}")]
+    private static partial void ResolvedAnonymous(ILogger logger, string reference, string environmentId, RegistryAddress address);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Resolved {Image} in environment {EnvironmentId}: denied, registry {RegistryId} for {Address} is inactive")]
-    private static partial void ResolvedDenied(ILogger logger, string image, string environmentId, RegistryAddress address, string? registryId);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Resolved {Reference} in environment {EnvironmentId}: denied, registry {RegistryId} for {Address} is inactive")]
+    private static partial void ResolvedDenied(ILogger logger, string reference, string environmentId, RegistryAddress address, string? registryId);
 }

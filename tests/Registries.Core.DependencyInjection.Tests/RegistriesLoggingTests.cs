@@ -103,8 +103,8 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
         Assert.Equal(["registry.example.com:5000", "registry.example.com:5000", "docker.io", "registry.example.com:5000"], resolutions.Select(r => r.GetStructuredStateValue("Address")));
 
         // An image resolution names the image; an address resolution has none and names the address.
-        Assert.Equal("registry.example.com:5000/app:1", resolutions[0].GetStructuredStateValue("Image"));
-        Assert.Equal("registry.example.com:5000", resolutions[1].GetStructuredStateValue("Image"));
+        Assert.Equal("registry.example.com:5000/app:1", resolutions[0].GetStructuredStateValue("Reference"));
+        Assert.Equal("registry.example.com:5000", resolutions[1].GetStructuredStateValue("Reference"));
         Assert.Equal("deploy", resolutions[0].GetStructuredStateValue("Username"));
         Assert.Equal(registry.Id, resolutions[3].GetStructuredStateValue("RegistryId"));
         Assert.Equal(LogLevel.Warning, resolutions[3].Level);
