@@ -78,7 +78,9 @@ public sealed class DockerAuthHeaderTests
     [Fact]
     public async Task PullAsync_AuthenticatedPullLogged_NoLogRecordHoldsThePassword()
     {
-        await using var server = new FakeEngineServer([(200, Stream("{\"errorDetail\":{\"message\":\"unauthorized: bad Basic " + Password + "\"},\"error\":\"unauthorized\"}"))]);
+        // A registry that echoes the credential into its error, which the Engine passes on in the stream.
+        var echoed = JsonSerializer.Serialize("unauthorized: bad password " + Password);
+        await using var server = new FakeEngineServer([(200, Stream("{\"errorDetail\":{\"message\":" + echoed + "},\"error\":" + echoed + "}"))]);
         var collector = new FakeLogCollector();
         using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector)));
         using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") }), loggers);
