@@ -10,9 +10,6 @@ internal sealed class DockerEngineOptionsValidator : IValidateOptions<DockerEngi
 {
     private static readonly string[] Schemes = ["unix", "npipe", "tcp", "http", "https"];
 
-    /// <summary>The one instance the constructor uses: the validator has no state.</summary>
-    public static readonly DockerEngineOptionsValidator Instance = new();
-
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, DockerEngineOptions options)
     {

@@ -17,6 +17,12 @@ namespace Registries.Core.Docker;
 /// with HTTP 200, and checks that the image is present at the end: a failed pull always ends in an
 /// <see cref="ImagePullException"/> whose <see cref="ImagePullException.Error"/> says why and whose message says what
 /// to do next, without the password.</para>
+/// <para>Three ways to build it, one set of rules: <c>services.AddRegistries().UseDocker(o =&gt; o.Endpoint = ...)</c>
+/// (options validated at start); <c>new DockerImageEngine(Options.Create(new DockerEngineOptions { ... }), loggerFactory)</c>
+/// outside DI; and <c>new DockerImageEngine()</c>, the docker CLI's defaults, for scripts and samples. Invalid options
+/// fail with an <see cref="OptionsValidationException"/> in all three.</para>
+/// <para>Logs each pull (the image, the outcome, the registry entry and its user; never a password) when given an
+/// <see cref="ILoggerFactory"/>.</para>
 /// <para>Thread-safe; dispose it to release the connection to the Engine.</para>
 /// </remarks>
 public sealed partial class DockerImageEngine : IImageEngine, IDisposable

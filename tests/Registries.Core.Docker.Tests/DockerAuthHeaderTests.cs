@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Options;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Registries.Core.Engine;
 
 namespace Registries.Core.Docker.Tests;
@@ -15,7 +18,7 @@ public sealed class DockerAuthHeaderTests
     public async Task PullAsync_Authenticated_SendsBase64UrlJsonThatCarriesEveryCharacterOfThePassword()
     {
         await using var server = new FakeEngineServer([(200, Stream("{\"status\":\"Pulling from team/app\",\"id\":\"1.0\"}", "{\"errorDetail\":{\"message\":\"unauthorized: authentication required\"},\"error\":\"unauthorized: authentication required\"}"))]);
-        using var engine = new DockerImageEngine(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") });
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") }));
         var image = ImageReference.Parse("registry.example.com:5000/team/app:1.0");
         var resolution = CredentialResolution.Authenticated(image, Entry(RegistryAddress.Parse("registry.example.com:5000"), "ci-bot"), new RegistrySecret(Password));
 
@@ -41,7 +44,7 @@ public sealed class DockerAuthHeaderTests
     public async Task PullAsync_Anonymous_SendsNoCredential()
     {
         await using var server = new FakeEngineServer([(404, "{\"message\":\"manifest for registry.example.com/team/app:latest not found: manifest unknown: manifest unknown\"}")]);
-        using var engine = new DockerImageEngine(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") });
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") }));
         var image = ImageReference.Parse("registry.example.com/team/app");
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => engine.PullAsync(CredentialResolution.Anonymous(image)).AsTask());
@@ -62,7 +65,7 @@ public sealed class DockerAuthHeaderTests
             (200, Stream("{\"status\":\"Pulling from team/app\",\"id\":\"1.0\"}", "{\"status\":\"Digest: sha256:0000\"}")),
             (404, "{\"message\":\"No such image: registry.example.com/team/app:1.0\"}"),
         ]);
-        using var engine = new DockerImageEngine(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") });
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") }));
         var image = ImageReference.Parse("registry.example.com/team/app:1.0");
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => engine.PullAsync(CredentialResolution.Anonymous(image)).AsTask());
@@ -70,6 +73,44 @@ public sealed class DockerAuthHeaderTests
         Assert.Equal(ImagePullError.Failed, error.Error);
         Assert.Contains("not present", error.Message, StringComparison.Ordinal);
         Assert.StartsWith("GET /images/registry.example.com/team/app:1.0/json ", server.Requests[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PullAsync_AuthenticatedPullLogged_NoLogRecordHoldsThePassword()
+    {
+        // A registry that echoes the credential into its error, which the Engine passes on in the stream.
+        var echoed = JsonSerializer.Serialize("unauthorized: bad password " + Password);
+        await using var server = new FakeEngineServer([(200, Stream("{\"errorDetail\":{\"message\":" + echoed + "},\"error\":" + echoed + "}"))]);
+        var collector = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector)));
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") }), loggers);
+        var image = ImageReference.Parse("registry.example.com:5000/team/app:1.0");
+        var resolution = CredentialResolution.Authenticated(image, Entry(RegistryAddress.Parse("registry.example.com:5000"), "ci-bot"), new RegistrySecret(Password));
+
+        await Assert.ThrowsAsync<ImagePullException>(() => engine.PullAsync(resolution).AsTask());
+
+        var records = collector.GetSnapshot();
+        Assert.Contains(records, r => r.Level == LogLevel.Debug && r.Message.Contains("ci-bot", StringComparison.Ordinal) && r.Message.Contains("reg-1", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Level == LogLevel.Warning && r.Message.Contains("Unauthorized", StringComparison.Ordinal));
+        var everything = string.Join("\n", records.Select(r => r.Message + " " + r.Exception + " " + string.Join(",", r.StructuredState?.Select(p => p.Value) ?? [])));
+        Assert.DoesNotContain(Password, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(Password)), everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PullAsync_AddressResolution_ThrowsArgumentExceptionBeforeAnyCall()
+    {
+        await using var server = new FakeEngineServer([]);
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}") }));
+        var address = RegistryAddress.Parse("registry.example.com:5000");
+        var resolution = CredentialResolution.Authenticated(address, Entry(address, "ci-bot"), new RegistrySecret(Password));
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("resolution", () => engine.PullAsync(resolution).AsTask());
+
+        Assert.Contains("A pull needs an image resolution", error.Message, StringComparison.Ordinal);
+        Assert.Contains("registry.example.com:5000", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
     }
 
     private static string Stream(params string[] messages) => string.Join("\r\n", messages) + "\r\n";

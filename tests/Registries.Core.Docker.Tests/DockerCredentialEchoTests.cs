@@ -18,7 +18,7 @@ public sealed class DockerCredentialEchoTests : IDisposable
     public DockerCredentialEchoTests(DockerEngineFixture docker)
     {
         _docker = docker;
-        _engine = new DockerImageEngine(docker.Options);
+        _engine = new DockerImageEngine(docker.EngineOptions);
     }
 
     public void Dispose() => _engine.Dispose();
@@ -28,9 +28,9 @@ public sealed class DockerCredentialEchoTests : IDisposable
     {
         await using var registry = new EchoingRegistry();
         var store = new InMemoryRegistryStore();
-        var service = new RegistryService(store);
-        var environment = await service.CreateEnvironmentAsync("alice", "echo");
-        await service.AddRegistryAsync("alice", environment.Id, RegistryAddress.Parse(registry.Address), new RegistryCredential("ops@example.com", User, Canary));
+        var service = new RegistryService(store).As("alice");
+        var environment = await service.CreateEnvironmentAsync("echo");
+        await service.AddRegistryAsync(environment.Id, RegistryAddress.Parse(registry.Address), new RegistryCredential("ops@example.com", User, Canary));
         var pulls = new ImagePullService(new CredentialResolver(store), _engine);
         var progress = new RecordingProgress();
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
 
 namespace Registries.Core.Docker.Tests;
 
@@ -29,7 +30,12 @@ public sealed class DockerEngineOptionsTests
     [InlineData("tcp://127.0.0.1:2375")]
     [InlineData("https://docker.example.com:2376")]
     public void Validate_SupportedEndpoint_HasNoErrors(string endpoint)
-        => Assert.Empty(new DockerEngineOptions { Endpoint = new Uri(endpoint), RequestTimeout = TimeSpan.FromSeconds(5) }.Validate());
+    {
+        var options = new DockerEngineOptions { Endpoint = new Uri(endpoint), RequestTimeout = TimeSpan.FromSeconds(5) };
+
+        Assert.Empty(Problems(options));
+        Assert.True(new DockerEngineOptionsValidator().Validate(Options.DefaultName, options).Succeeded);
+    }
 
     [Theory]
     [InlineData("docker.sock", "relative")]
@@ -40,17 +46,19 @@ public sealed class DockerEngineOptionsTests
     {
         var options = new DockerEngineOptions { Endpoint = new Uri(endpoint, UriKind.RelativeOrAbsolute) };
 
-        var errors = options.Validate();
+        var result = new DockerEngineOptionsValidator().Validate(Options.DefaultName, options);
 
-        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
-        var thrown = Assert.Throws<ArgumentException>(() => new DockerImageEngine(options));
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, e => e.Contains(expected, StringComparison.Ordinal));
+        var thrown = Assert.Throws<OptionsValidationException>(() => new DockerImageEngine(Options.Create(options)));
         Assert.Contains(expected, thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(typeof(DockerEngineOptions), thrown.OptionsType);
     }
 
     [Fact]
     public void Validate_NegativeTimeout_IsAnError()
         => Assert.Contains(
-            new DockerEngineOptions { Endpoint = new Uri("unix:///var/run/docker.sock"), RequestTimeout = TimeSpan.FromSeconds(-1) }.Validate(),
+            Problems(new DockerEngineOptions { Endpoint = new Uri("unix:///var/run/docker.sock"), RequestTimeout = TimeSpan.FromSeconds(-1) }),
             e => e.Contains("RequestTimeout", StringComparison.Ordinal));
 
     [Fact]
@@ -60,10 +68,36 @@ public sealed class DockerEngineOptionsTests
         using var withKey = new CertificateRequest("CN=client", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         using var withoutKey = X509CertificateLoader.LoadCertificate(withKey.Export(X509ContentType.Cert));
 
-        var onSocket = new DockerEngineOptions { Endpoint = new Uri("unix:///var/run/docker.sock"), ClientCertificate = withKey }.Validate();
-        var noKey = new DockerEngineOptions { Endpoint = new Uri("tcp://127.0.0.1:2376"), ClientCertificate = withoutKey }.Validate();
+        var onSocket = Problems(new DockerEngineOptions { Endpoint = new Uri("unix:///var/run/docker.sock"), ClientCertificate = withKey });
+        var noKey = Problems(new DockerEngineOptions { Endpoint = new Uri("tcp://127.0.0.1:2376"), ClientCertificate = withoutKey });
 
         Assert.Contains(onSocket, e => e.Contains("needs a tcp:// or https:// endpoint", StringComparison.Ordinal));
         Assert.Contains(noKey, e => e.Contains("has no private key", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Constructor_SeveralProblems_ThrowsOptionsValidationExceptionListingEachWithItsFix()
+    {
+        var options = Options.Create(new DockerEngineOptions { Endpoint = new Uri("ssh://me@docker.example.com"), RequestTimeout = TimeSpan.FromSeconds(-1) });
+
+        var error = Assert.Throws<OptionsValidationException>(() => new DockerImageEngine(options));
+
+        Assert.Equal(2, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.Contains("unsupported scheme 'ssh'", StringComparison.Ordinal) && f.Contains("unix://", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RequestTimeout must be positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Constructor_NullOptions_ThrowsArgumentNullException()
+        => Assert.Throws<ArgumentNullException>("options", () => new DockerImageEngine(null!));
+
+    [Fact]
+    public void Constructor_Parameterless_UsesTheDefaultEndpoint()
+    {
+        using var engine = new DockerImageEngine();
+
+        Assert.Equal(DockerEngineOptions.GetDefaultEndpoint(), engine.Endpoint);
+    }
+
+    private static IReadOnlyList<string> Problems(DockerEngineOptions options) => DockerEngineOptionsValidator.Problems(options);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Registries.Core.Engine;
 using Registries.Core.Storage;
 
@@ -5,7 +6,7 @@ namespace Registries.Core.Docker.Tests;
 
 /// <summary>ImagePullService over the real dockerd and registry, through <see cref="DockerImageEngine"/>.</summary>
 [Collection(DockerEngineCollection.Name)]
-public sealed class DockerImageEngineTests : IDisposable
+public sealed class DockerImageEngineTests : IAsyncLifetime
 {
     private const string Owner = "alice";
     private readonly DockerEngineFixture _docker;
@@ -18,15 +19,15 @@ public sealed class DockerImageEngineTests : IDisposable
     public DockerImageEngineTests(DockerEngineFixture docker)
     {
         _docker = docker;
-        _engine = new DockerImageEngine(docker.Options);
-        _registries = new RegistryService(_store);
+        _engine = new DockerImageEngine(docker.EngineOptions);
+        _registries = new RegistryService(_store).As(Owner);
         _pulls = new ImagePullService(new CredentialResolver(_store), _engine);
     }
 
     [Fact]
     public async Task EnsureImageAsync_RightCredential_PullsTheImage()
     {
-        var image = Image("right");
+        var image = await ImageAsync("right");
         var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
 
         var result = await _pulls.EnsureImageAsync(environment, image);
@@ -34,49 +35,49 @@ public sealed class DockerImageEngineTests : IDisposable
         Assert.True(result.Pulled);
         Assert.Equal(ResolutionOutcome.Authenticated, result.Resolution!.Outcome);
         Assert.Equal(registry.Id, result.Resolution.RegistryId);
-        Assert.True(_docker.IsPresent(image));
+        Assert.True(await _docker.IsPresentAsync(image));
         Assert.True(await _engine.ImageExistsAsync(image));
     }
 
     [Fact]
     public async Task EnsureImageAsync_PasswordOfSymbolsAndNonAsciiLetters_PullsTheImage()
     {
-        var image = Image("symbols");
+        var image = await ImageAsync("symbols");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.SymbolUser, _docker.Services.SymbolPassword);
 
         var result = await _pulls.EnsureImageAsync(environment, image);
 
         Assert.True(result.Pulled);
-        Assert.True(_docker.IsPresent(image));
+        Assert.True(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task EnsureImageAsync_RegistryDeactivated_IsDeniedAndNothingPulled()
     {
-        var image = Image("denied");
+        var image = await ImageAsync("denied");
         var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
-        await _registries.DeactivateRegistryAsync(Owner, environment, registry.Id);
+        await _registries.DeactivateRegistryAsync(environment, registry.Id);
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
 
         Assert.Equal(ImagePullError.Denied, error.Error);
         Assert.Contains(registry.Id, error.Message, StringComparison.Ordinal);
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task EnsureImageAsync_ImagePresentWhileRegistryDeactivated_IsUsedAsItIs()
     {
-        var image = Image("present");
+        var image = await ImageAsync("present");
         var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
         Assert.True((await _pulls.EnsureImageAsync(environment, image)).Pulled);
-        await _registries.DeactivateRegistryAsync(Owner, environment, registry.Id);
+        await _registries.DeactivateRegistryAsync(environment, registry.Id);
 
         var result = await _pulls.EnsureImageAsync(environment, image);
 
         Assert.False(result.Pulled);
         Assert.Null(result.Resolution);
-        Assert.True(_docker.IsPresent(image));
+        Assert.True(await _docker.IsPresentAsync(image));
 
         // "Always pull" does not bypass the rules.
         var denied = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image, alwaysPull: true).AsTask());
@@ -86,7 +87,7 @@ public sealed class DockerImageEngineTests : IDisposable
     [Fact]
     public async Task EnsureImageAsync_AlwaysPullWhilePresent_PullsAgain()
     {
-        var image = Image("always");
+        var image = await ImageAsync("always");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
         Assert.True((await _pulls.EnsureImageAsync(environment, image)).Pulled);
         var reports = new RecordingProgress();
@@ -101,7 +102,7 @@ public sealed class DockerImageEngineTests : IDisposable
     public async Task EnsureImageAsync_WrongPassword_IsUnauthorizedWithoutThePasswordAndNothingPulled()
     {
         const string Canary = "Canary-Wrong-P4ss\"word:é/+=";
-        var image = Image("wrong");
+        var image = await ImageAsync("wrong");
         var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, Canary);
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
@@ -111,20 +112,20 @@ public sealed class DockerImageEngineTests : IDisposable
         Assert.Contains("password", error.Message, StringComparison.Ordinal);
         Assert.Contains("unauthorized: authentication required", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Canary, error.ToString(), StringComparison.Ordinal);
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task EnsureImageAsync_NoCredentialForAnAuthenticatingRegistry_IsUnauthorized()
     {
-        var image = Image("anonymous");
-        var environment = (await _registries.CreateEnvironmentAsync(Owner, "anonymous")).Id;
+        var image = await ImageAsync("anonymous");
+        var environment = (await _registries.CreateEnvironmentAsync("anonymous")).Id;
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => _pulls.EnsureImageAsync(environment, image).AsTask());
 
         Assert.Equal(ImagePullError.Unauthorized, error.Error);
         Assert.Contains("anonymous", error.Message, StringComparison.Ordinal);
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Theory]
@@ -139,7 +140,7 @@ public sealed class DockerImageEngineTests : IDisposable
 
         Assert.Equal(ImagePullError.NotFound, error.Error);
         Assert.Contains("manifest unknown", error.Message, StringComparison.Ordinal);
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
@@ -168,13 +169,13 @@ public sealed class DockerImageEngineTests : IDisposable
         Assert.Equal(ImagePullError.CertificateNotTrusted, error.Error);
         Assert.Contains("x509", error.Message, StringComparison.Ordinal);
         Assert.Contains($"certs.d/{secure}/ca.crt", error.Message, StringComparison.Ordinal);
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task PullAsync_Progress_ReportsLayersAndStatuses()
     {
-        var image = _docker.PushUniqueContent("progress");
+        var image = await _docker.PushUniqueContentAsync("progress");
         _images.Add(image);
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
         var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
@@ -186,27 +187,27 @@ public sealed class DockerImageEngineTests : IDisposable
         Assert.Contains(reports.Items, p => p.LayerId is not null && p.Status == "Pull complete");
         Assert.Contains(reports.Items, p => p.LayerId is not null && p.Current > 0 && p.Total >= p.Current);
         Assert.Contains(reports.Items, p => p.Status.StartsWith("Status: Downloaded newer image", StringComparison.Ordinal));
-        Assert.True(_docker.IsPresent(image));
+        Assert.True(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task PullAsync_Denied_ThrowsArgumentExceptionBeforeAnyCall()
     {
-        var image = Image("denied-direct");
+        var image = await ImageAsync("denied-direct");
         var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
-        await _registries.DeactivateRegistryAsync(Owner, environment, registry.Id);
+        await _registries.DeactivateRegistryAsync(environment, registry.Id);
         var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
 
         await Assert.ThrowsAsync<ArgumentException>(() => _engine.PullAsync(resolution).AsTask());
 
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task EnsureImageAsync_EngineSocketMissing_IsEngineUnavailable()
     {
         var socket = new Uri($"unix:///tmp/registries-no-such-dir-{Guid.NewGuid():N}/docker.sock");
-        using var engine = new DockerImageEngine(new DockerEngineOptions { Endpoint = socket });
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = socket }));
         var pulls = new ImagePullService(new CredentialResolver(_store), engine);
         var image = ImageReference.Parse($"{_docker.Services.Registry}/{_docker.Services.Image}");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
@@ -226,7 +227,7 @@ public sealed class DockerImageEngineTests : IDisposable
     [Fact]
     public async Task PullAsync_TokenAlreadyCancelled_ThrowsOperationCanceled()
     {
-        var image = Image("cancelled");
+        var image = await ImageAsync("cancelled");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
         var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
         using var cancellation = new CancellationTokenSource();
@@ -235,13 +236,13 @@ public sealed class DockerImageEngineTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _engine.PullAsync(resolution, cancellationToken: cancellation.Token).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _pulls.EnsureImageAsync(environment, image, cancellationToken: cancellation.Token).AsTask());
 
-        Assert.False(_docker.IsPresent(image));
+        Assert.False(await _docker.IsPresentAsync(image));
     }
 
     [Fact]
     public async Task PullAsync_CancelledDuringTheStream_ThrowsOperationCanceled()
     {
-        var image = Image("cancel-midway");
+        var image = await ImageAsync("cancel-midway");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
         var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
         using var cancellation = new CancellationTokenSource();
@@ -253,28 +254,34 @@ public sealed class DockerImageEngineTests : IDisposable
         Assert.NotEmpty(reports.Items);
     }
 
-    public void Dispose()
-    {
-        foreach (var image in _images)
-        {
-            _docker.Remove(image);
-        }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-        _engine.Dispose();
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            foreach (var image in _images)
+            {
+                await _docker.RemoveAsync(image);
+            }
+        }
+        finally
+        {
+            _engine.Dispose();
+        }
     }
 
-    private ImageReference Image(string label)
+    private async Task<ImageReference> ImageAsync(string label)
     {
-        var image = _docker.PushUnique(label);
+        var image = await _docker.PushUniqueAsync(label);
         _images.Add(image);
         return image;
     }
 
     private async Task<(string EnvironmentId, Registry Registry)> AddRegistryAsync(string address, string username, string password)
     {
-        var environment = await _registries.CreateEnvironmentAsync(Owner, "env-" + Guid.NewGuid().ToString("N")[..6]);
+        var environment = await _registries.CreateEnvironmentAsync("env-" + Guid.NewGuid().ToString("N")[..6]);
         var registry = await _registries.AddRegistryAsync(
-            Owner,
             environment.Id,
             RegistryAddress.Parse(address),
             new RegistryCredential("ops@example.com", username, password));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Registries.Core.Engine;
+using Registries.Testing;
 
 namespace Registries.Core.Docker.Tests;
 
@@ -8,37 +9,49 @@ namespace Registries.Core.Docker.Tests;
 /// reported as a plain-HTTP registry with the next step, not as an untrusted certificate. The registry is the real
 /// docker-registry, without TLS, in a network namespace of this test's own.</summary>
 [Collection(DockerEngineCollection.Name)]
-public sealed class DockerPlainHttpRegistryTests : IDisposable
+public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
 {
     private readonly DockerEngineFixture _docker;
     private readonly string _namespace;
     private readonly string _hostLink;
-    private readonly string _state;
-    private readonly Process? _registry;
+    private readonly string _nsLink;
+    private readonly int _subnet;
+    private readonly TestDirectory _state = new("registries-plain-http-");
     private readonly List<string> _log = [];
+    private Process? _registry;
 
     public DockerPlainHttpRegistryTests(DockerEngineFixture docker)
     {
         _docker = docker;
         var id = (Environment.ProcessId % 10000).ToString(CultureInfo.InvariantCulture);
-        var subnet = (Environment.ProcessId % 200) + 20;
+        _subnet = (Environment.ProcessId % 200) + 20;
         _namespace = "rcplain" + id;
         _hostLink = "rcph" + id;
-        var nsLink = "rcpn" + id;
-        HostAddress = $"10.214.{subnet}.1";
-        Address = $"10.214.{subnet}.2:5000";
-        _state = Directory.CreateTempSubdirectory("registries-plain-http-").FullName;
-        Cleanup();
-        Run("ip", "netns", "add", _namespace);
-        Run("ip", "link", "add", _hostLink, "type", "veth", "peer", "name", nsLink);
-        Run("ip", "link", "set", nsLink, "netns", _namespace);
-        Run("ip", "addr", "add", HostAddress + "/30", "dev", _hostLink);
-        Run("ip", "link", "set", _hostLink, "up");
-        Run("ip", "netns", "exec", _namespace, "ip", "addr", "add", $"10.214.{subnet}.2/30", "dev", nsLink);
-        Run("ip", "netns", "exec", _namespace, "ip", "link", "set", nsLink, "up");
-        Run("ip", "netns", "exec", _namespace, "ip", "link", "set", "lo", "up");
-        var config = Path.Combine(_state, "config.yml");
-        File.WriteAllText(config, $"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {_state}/data\nhttp:\n  addr: {Address}\n");
+        _nsLink = "rcpn" + id;
+        HostAddress = $"10.214.{_subnet}.1";
+        Address = $"10.214.{_subnet}.2:5000";
+    }
+
+    private string HostAddress { get; }
+
+    private string Address { get; }
+
+    public async Task InitializeAsync()
+    {
+        await CleanupAsync();
+        await RunAsync("ip", "netns", "add", _namespace);
+        await RunAsync("ip", "link", "add", _hostLink, "type", "veth", "peer", "name", _nsLink);
+        await RunAsync("ip", "link", "set", _nsLink, "netns", _namespace);
+        await RunAsync("ip", "addr", "add", HostAddress + "/30", "dev", _hostLink);
+        await RunAsync("ip", "link", "set", _hostLink, "up");
+        await RunAsync("ip", "netns", "exec", _namespace, "ip", "addr", "add", $"10.214.{_subnet}.2/30", "dev", _nsLink);
+        await RunAsync("ip", "netns", "exec", _namespace, "ip", "link", "set", _nsLink, "up");
+        await RunAsync("ip", "netns", "exec", _namespace, "ip", "link", "set", "lo", "up");
+        var config = _state.Combine("config.yml");
+        await File.WriteAllTextAsync(config, $"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {_state.Path}/data\nhttp:\n  addr: {Address}\n");
+
+        // The registry is a daemon that runs for the whole test and is stopped by it: Processes (CliWrap's buffered
+        // run) waits for a program to end, so this one long-running child is started with Process directly.
         _registry = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", _namespace, "docker-registry", "serve", config])
         {
             UseShellExecute = false,
@@ -49,17 +62,13 @@ public sealed class DockerPlainHttpRegistryTests : IDisposable
         _registry.ErrorDataReceived += (_, e) => Log(e.Data);
         _registry.BeginOutputReadLine();
         _registry.BeginErrorReadLine();
-        WaitUntilServing();
+        await WaitUntilServingAsync();
     }
-
-    private string HostAddress { get; }
-
-    private string Address { get; }
 
     [Fact]
     public async Task PullAsync_PlainHttpRegistryNotListedAsInsecure_IsReportedAsPlainHttpWithTheNextStep()
     {
-        using var engine = new DockerImageEngine(_docker.Options);
+        using var engine = new DockerImageEngine(_docker.EngineOptions);
         var image = ImageReference.Parse(Address + "/team/app:1.0");
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => engine.PullAsync(CredentialResolution.Anonymous(image)).AsTask().WaitAsync(TimeSpan.FromMinutes(2)));
@@ -71,17 +80,30 @@ public sealed class DockerPlainHttpRegistryTests : IDisposable
         Assert.DoesNotContain("does not trust the TLS certificate", error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
-        if (_registry is { HasExited: false })
+        try
         {
-            _registry.Kill(entireProcessTree: true);
-            _registry.WaitForExit(TimeSpan.FromSeconds(30));
-        }
+            if (_registry is { HasExited: false })
+            {
+                _registry.Kill(entireProcessTree: true);
+                using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await _registry.WaitForExitAsync(exited.Token);
+            }
 
-        _registry?.Dispose();
-        Cleanup();
-        Directory.Delete(_state, recursive: true);
+            _registry?.Dispose();
+            await CleanupAsync();
+        }
+        finally
+        {
+            _state.Dispose();
+        }
+    }
+
+    private static async Task RunAsync(params string[] arguments)
+    {
+        var result = await Processes.RunAsync(arguments[0], arguments[1..], timeout: TimeSpan.FromSeconds(30));
+        Assert.True(result.ExitCode == 0, $"{string.Join(' ', arguments)} failed: {result.Error}");
     }
 
     private void Log(string? line)
@@ -95,26 +117,27 @@ public sealed class DockerPlainHttpRegistryTests : IDisposable
         }
     }
 
-    private void Cleanup()
+    // Removes what an earlier run with the same process id may have left; a missing namespace or link is no failure.
+    private async Task CleanupAsync()
     {
-        Run(ignoreFailure: true, "ip", "netns", "del", _namespace);
-        Run(ignoreFailure: true, "ip", "link", "del", _hostLink);
+        await Processes.RunAsync("ip", ["netns", "del", _namespace], timeout: TimeSpan.FromSeconds(30));
+        await Processes.RunAsync("ip", ["link", "del", _hostLink], timeout: TimeSpan.FromSeconds(30));
     }
 
-    private void WaitUntilServing()
+    private async Task WaitUntilServingAsync()
     {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             try
             {
-                using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-                using var answer = client.GetAsync($"http://{Address}/v2/").GetAwaiter().GetResult();
+                using var answer = await client.GetAsync(new Uri($"http://{Address}/v2/"));
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                Thread.Sleep(200);
+                await Task.Delay(200);
             }
         }
 
@@ -122,26 +145,5 @@ public sealed class DockerPlainHttpRegistryTests : IDisposable
         {
             Assert.Fail($"docker-registry did not serve on {Address} within 30 s: {string.Join(" | ", _log)}");
         }
-    }
-
-    private static void Run(params string[] arguments) => Run(ignoreFailure: false, arguments);
-
-    private static void Run(bool ignoreFailure, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(arguments[0], arguments[1..])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill();
-            Assert.Fail($"{string.Join(' ', arguments)} did not finish in 30 s.");
-        }
-
-        Assert.True(ignoreFailure || process.ExitCode == 0, $"{string.Join(' ', arguments)} failed: {error.Result}");
     }
 }

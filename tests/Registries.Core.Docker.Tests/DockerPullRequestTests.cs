@@ -14,10 +14,10 @@ public sealed class DockerPullRequestTests
     public async Task From_DockerHubStyleReference_ResolvesToTheDockerHubEntryAndItsCredential(string reference, string fromImage, string tag)
     {
         var store = new Storage.InMemoryRegistryStore();
-        var service = new RegistryService(store);
-        var environment = await service.CreateEnvironmentAsync("alice", "hub");
-        var quay = await service.AddRegistryAsync("alice", environment.Id, RegistryAddress.Quay, new RegistryCredential("ops@example.com", "quay-user", "quay-pass"));
-        var hub = await service.AddRegistryAsync("alice", environment.Id, RegistryAddress.DockerHub, new RegistryCredential("ops@example.com", "hub-user", "Hub:p@ss/é"));
+        var service = new RegistryService(store).As("alice");
+        var environment = await service.CreateEnvironmentAsync("hub");
+        var quay = await service.AddRegistryAsync(environment.Id, RegistryAddress.Quay, new RegistryCredential("ops@example.com", "quay-user", "quay-pass"));
+        var hub = await service.AddRegistryAsync(environment.Id, RegistryAddress.DockerHub, new RegistryCredential("ops@example.com", "hub-user", "Hub:p@ss/é"));
         var resolution = await new CredentialResolver(store).ResolveAsync(environment.Id, reference);
 
         var request = DockerPullRequest.From(resolution);
@@ -37,7 +37,7 @@ public sealed class DockerPullRequestTests
     {
         const string Digest = "sha256:e335521f56167aed9cd53451a23aa10c76fd1e8375ffa7f20cc04764e2f0e9c4";
         var image = ImageReference.Parse($"10.0.0.5:5000/team/app:1.0@{Digest}");
-        var resolution = CredentialResolution.Authenticated(image, Entry(image.Registry), new RegistrySecret("pw"));
+        var resolution = CredentialResolution.Authenticated(image, Entry(image.Address), new RegistrySecret("pw"));
 
         var request = DockerPullRequest.From(resolution);
 
@@ -63,11 +63,24 @@ public sealed class DockerPullRequestTests
     public void From_Denied_ThrowsArgumentException()
     {
         var image = ImageReference.Parse("quay.io/org/app:1");
-        var denied = CredentialResolution.Denied(image, Entry(image.Registry) , "Registry quay.io is inactive.");
+        var denied = CredentialResolution.Denied(image, Entry(image.Address), "Registry quay.io is inactive.");
 
         var error = Assert.Throws<ArgumentException>(() => DockerPullRequest.From(denied));
 
         Assert.Contains("Denied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void From_AddressResolution_ThrowsArgumentExceptionThatAsksForAnImage()
+    {
+        var address = RegistryAddress.Parse("quay.io");
+
+        var anonymous = Assert.Throws<ArgumentException>("resolution", () => DockerPullRequest.From(CredentialResolution.Anonymous(address)));
+        var denied = Assert.Throws<ArgumentException>("resolution", () => DockerPullRequest.From(CredentialResolution.Denied(address, Entry(address), "Registry quay.io is inactive.")));
+
+        Assert.Contains("A pull needs an image resolution", anonymous.Message, StringComparison.Ordinal);
+        Assert.Contains("quay.io", anonymous.Message, StringComparison.Ordinal);
+        Assert.Contains("A pull needs an image resolution", denied.Message, StringComparison.Ordinal);
     }
 
     private static Registry Entry(RegistryAddress address)

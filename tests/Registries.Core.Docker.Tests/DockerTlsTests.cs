@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Registries.Core.Engine;
@@ -18,12 +19,12 @@ public sealed class DockerTlsTests
         using var client = ClientCertificate();
         using var ca = X509CertificateLoader.LoadCertificateFromFile(_services.RegistryCa);
         await using var engineServer = new FakeEngineServer([(404, "{\"message\":\"no such image: registry.example.com/team/app:1.0: No such image: registry.example.com/team/app:1.0\"}")], server);
-        using var engine = new DockerImageEngine(new DockerEngineOptions
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions
         {
             Endpoint = new Uri($"tcp://127.0.0.1:{engineServer.Port}"),
             ClientCertificate = client,
             CertificateAuthority = ca,
-        });
+        }));
 
         var present = await engine.ImageExistsAsync(ImageReference.Parse("registry.example.com/team/app:1.0"));
 
@@ -38,12 +39,12 @@ public sealed class DockerTlsTests
         using var client = ClientCertificate();
         using var otherCa = ClientCertificate();
         await using var engineServer = new FakeEngineServer([(404, "{\"message\":\"No such image\"}")], server);
-        using var engine = new DockerImageEngine(new DockerEngineOptions
+        using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions
         {
             Endpoint = new Uri($"tcp://127.0.0.1:{engineServer.Port}"),
             ClientCertificate = client,
             CertificateAuthority = otherCa,
-        });
+        }));
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => engine.ImageExistsAsync(ImageReference.Parse("registry.example.com/team/app:1.0")).AsTask());
 
