@@ -4,17 +4,18 @@ using Registries.Core;
 using Registries.Core.DependencyInjection;
 using Registries.Core.Docker;
 using Registries.Core.Engine;
+using Registries.Core.Testing;
 using Registries.Quickstart;
 
 // The Registries story of Rancher 1.x, in one minute: credentials per environment, one credential per address,
 // newest wins, deactivation prohibits pulls, and an image already on the host keeps working.
-var host = new SimulatedHost();
+// The host is Registries.Core.Testing's fake engine: it holds images and records pulls, so no Docker is needed.
+var host = new FakeImageEngine();
 var services = new ServiceCollection();
 
 // The caller is plugged in once, as an application does: every RegistryService call acts as the user signed in to
 // the current flow (a web application would read the request's user instead).
-services.AddRegistries().UseCaller<CurrentUser>();
-services.AddSingleton<IImageEngine>(host);
+services.AddRegistries().UseCaller<CurrentUser>().UseFakeImageEngine(host);
 await using var provider = services.BuildServiceProvider();
 var registries = provider.GetRequiredService<RegistryService>();
 var pulls = provider.GetRequiredService<ImagePullService>();
@@ -51,7 +52,7 @@ await ResolveAsync("registry.example.com:5000/team/api:1.4");
 
 Title("6. An image already on the host keeps working; a missing one is refused");
 var present = ImageReference.Parse("registry.example.com:5000/team/api:1.4");
-host.Preload(present);
+host.AddImage(present);
 var used = await pulls.EnsureImageAsync(production.Id, present);
 Say($"{used.Image.FamiliarName}:{used.Image.Tag}: {(used.Pulled ? "pulled" : "already present, used as it is (running containers and scale-up keep working)")}");
 try
@@ -66,7 +67,7 @@ catch (ImagePullException error) when (error.Error == ImagePullError.Denied)
 Title("7. Activate again (no password needed), then pull what is missing");
 await registries.ActivateRegistryAsync(production.Id, newer.Id);
 var pulled = await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("registry.example.com:5000/team/worker:1.4"));
-Say($"team/worker:1.4: {(pulled.Pulled ? "pulled " + host.PullLog[^1] : "already present")}");
+Say($"team/worker:1.4: {(pulled.Pulled ? "pulled " + How(host.Pulls[^1]) : "already present")}");
 
 Title("8. Delete: deactivate first, then the secret is erased for good");
 try
@@ -170,3 +171,5 @@ static void Title(string text)
 }
 
 static void Say(string text) => Console.WriteLine("   " + text);
+
+static string How(RecordedPull pull) => pull.Outcome == ResolutionOutcome.Authenticated ? $"as '{pull.Username}'" : "anonymously";
