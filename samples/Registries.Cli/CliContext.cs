@@ -30,9 +30,15 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
     public async Task<string> EnvironmentIdAsync(string idOrName, CancellationToken cancellationToken)
         => (await Registries.GetEnvironmentByIdOrNameAsync(idOrName, cancellationToken)).Id;
 
-    // Builds the container once; adapters (the Docker engine, for `pull`) are added by the command that needs them.
+    // Builds the container once; adapters (the Docker engine for `pull`, the interop services for `docker-config` and
+    // `registry import`...) are added by the command that needs them, which must ask before anything else does.
     public ServiceProvider Services(Action<IRegistriesBuilder>? configure = null)
     {
+        if (_services is not null && configure is not null)
+        {
+            throw new InvalidOperationException("The services were built before the command added its own: ask for them with the command's configuration first.");
+        }
+
         if (_services is null)
         {
             var services = new ServiceCollection();
@@ -45,6 +51,12 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
 
         return _services;
     }
+
+    // A service of an adapter the command adds, resolved where its options are checked: an invalid value typed on the
+    // command line (an empty --certs-dir, a --docker-host that is no endpoint) fails here, before the store is read.
+    public T Service<T>(Action<IRegistriesBuilder> configure)
+        where T : notnull
+        => Services(configure).GetRequiredService<T>();
 
     public ValueTask DisposeAsync() => _services?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

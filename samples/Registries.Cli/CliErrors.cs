@@ -1,7 +1,9 @@
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Registries.Cli.Output;
 using Registries.Core;
+using Registries.Core.Docker;
 using Registries.Core.Engine;
 using Registries.Core.HostConfiguration;
 using Registries.Core.Interop;
@@ -11,7 +13,7 @@ namespace Registries.Cli;
 // Turns an exception into the exit code of DESIGN.md section 4 and one line for stderr. The messages of the
 // library's exceptions already say what was wrong and how to fix it, and never hold a secret; they may quote what a
 // user or a server gave (a name, an address), so the line is escaped for the terminal (TerminalText).
-internal static class CliErrors
+internal static partial class CliErrors
 {
     public static int ExitCodeOf(Exception exception) => exception switch
     {
@@ -21,6 +23,9 @@ internal static class CliErrors
 
         // The registry said the username or password is wrong: the user's input, not an outside failure.
         RegistryVerificationException { Result.Outcome: RegistryVerificationOutcome.Invalid } => ExitCodes.BadInput,
+
+        // The CLI always plugs in the user of --as; the library knows no caller only when that name is blank.
+        MissingCallerException => ExitCodes.BadInput,
         EnvironmentNotFoundException or RegistryNotFoundException => ExitCodes.BadInput,
         AmbiguousEnvironmentNameException or DuplicateEnvironmentNameException => ExitCodes.BadInput,
         ArgumentException or FormatException or OptionsValidationException or DockerConfigFormatException => ExitCodes.BadInput,
@@ -32,8 +37,9 @@ internal static class CliErrors
         var message = exception switch
         {
             ArgumentException argument => WithoutParameterName(argument),
+            MissingCallerException => $"no user to act as: give --as USER (not empty), or set ${GlobalOptions.UserVariable}.",
             RegistriesException or FormatException => exception.Message,
-            OptionsValidationException options => string.Join(' ', options.Failures),
+            OptionsValidationException options => string.Join(' ', options.Failures.Select(f => InCommandLineTerms(options.OptionsType, f))),
             OperationCanceledException => "cancelled.",
             IOException or UnauthorizedAccessException or HttpRequestException or SocketException => OutsideFailure(exception),
             _ => $"unexpected error ({exception.GetType().Name}): {exception.Message}",
@@ -46,6 +52,37 @@ internal static class CliErrors
     // visible escape (TerminalText), never acted on.
     public static string OneLine(string message)
         => TerminalText.Escape(message.Trim());
+
+    // The options' rules name the property they check ("DockerHostOptions.CertificatesDirectory is empty; give ...");
+    // someone typing a command knows the option they typed instead.
+    private static readonly (string Property, string Option)[] CommandLineNames =
+    [
+        ("FileStoreOptions.Path", "--store"),
+        ("DockerHostOptions.DaemonJsonPath", "--daemon-json"),
+        ("DockerHostOptions.DockerDefaultsPath", "--docker-opts-file"),
+        ("DockerHostOptions.CertificatesDirectory", "--certs-dir"),
+        ("DockerHostOptions.CaBundlePath", "--ca-bundle"),
+        ("RegistryVerificationOptions.CertificatesDirectory", "--certs-dir"),
+    ];
+
+    private static string InCommandLineTerms(Type optionsType, string failure)
+    {
+        foreach (var (property, option) in CommandLineNames)
+        {
+            failure = failure.Replace(property, option, StringComparison.Ordinal);
+        }
+
+        // "DockerConfigImportOptions.HelperDirectories[1] is ..." is the second --helper-dir.
+        failure = HelperDirectory().Replace(failure, "--helper-dir");
+
+        // The engine's rules speak of its Endpoint, which the CLI takes from --docker-host (else $DOCKER_HOST).
+        return optionsType == typeof(DockerEngineOptions) && failure.StartsWith("Endpoint ", StringComparison.Ordinal)
+            ? "--docker-host " + failure["Endpoint ".Length..]
+            : failure;
+    }
+
+    [GeneratedRegex(@"DockerConfigImportOptions\.HelperDirectories\[\d+\]", RegexOptions.CultureInvariant)]
+    private static partial Regex HelperDirectory();
 
     // "... (Parameter 'email')" names a C# parameter, which means nothing to someone typing a command.
     private static string WithoutParameterName(ArgumentException exception)

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
+using Registries.Testing;
 
 namespace Registries.Cli.Tests;
 
@@ -18,9 +18,9 @@ public sealed class CliStoreSafetyTests : IDisposable
     public async Task EnvList_StoreIsNamedPipe_OneLineErrorWithoutHanging()
     {
         var fifo = Path.Combine(_cli.Folder, "pipe.json");
-        Run("mkfifo", "-m", "600", fifo);
+        await RegistriesCli.MakeFifoAsync(fifo);
 
-        var result = await WithinSecondsAsync(_cli.RunAsync("--store", fifo, "env", "list"));
+        var result = await WithinSecondsAsync(null, "--store", fifo, "env", "list");
 
         var line = result.AssertOneLineError(4);
         Assert.Contains(fifo, line, StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public sealed class CliStoreSafetyTests : IDisposable
     [Fact]
     public async Task EnvCreate_StoreIsDevice_OneLineErrorAndNoFileCreated()
     {
-        var result = await WithinSecondsAsync(_cli.RunAsync("--store", "/dev/zero", "env", "create", "prod"));
+        var result = await WithinSecondsAsync(null, "--store", "/dev/zero", "env", "create", "prod");
 
         Assert.Contains("'/dev/zero' is a device", result.AssertOneLineError(4), StringComparison.Ordinal);
         Assert.False(File.Exists("/dev/zero.lock"));
@@ -43,7 +43,7 @@ public sealed class CliStoreSafetyTests : IDisposable
         var folder = Path.Combine(_cli.Folder, "folder");
         Directory.CreateDirectory(folder);
 
-        var result = await WithinSecondsAsync(_cli.RunAsync("--store", folder, "env", "list"));
+        var result = await WithinSecondsAsync(null, "--store", folder, "env", "list");
 
         var line = result.AssertOneLineError(4);
         Assert.Contains(folder + "' is a directory", line, StringComparison.Ordinal);
@@ -55,11 +55,11 @@ public sealed class CliStoreSafetyTests : IDisposable
     {
         await SeedAsync();
         File.Delete(_cli.StorePath + ".key");
-        Run("mkfifo", "-m", "600", _cli.StorePath + ".key");
+        await RegistriesCli.MakeFifoAsync(_cli.StorePath + ".key");
         var before = await File.ReadAllBytesAsync(_cli.StorePath);
 
-        var list = await WithinSecondsAsync(_cli.RunAsync("registry", "list", "1a1"));
-        var add = await WithinSecondsAsync(_cli.RunWithInputAsync(Canary, "registry", "add", "1a1", "--quay", "--email", "q@example.com", "--username", "q", "--password-stdin"));
+        var list = await WithinSecondsAsync(null, "registry", "list", "1a1");
+        var add = await WithinSecondsAsync(Canary, "registry", "add", "1a1", "--quay", "--email", "q@example.com", "--username", "q", "--password-stdin");
 
         Assert.Contains(_cli.StorePath + ".key' is a named pipe", list.AssertOneLineError(4), StringComparison.Ordinal);
         Assert.Contains("named pipe", add.AssertOneLineError(4), StringComparison.Ordinal);
@@ -70,10 +70,10 @@ public sealed class CliStoreSafetyTests : IDisposable
     public async Task DockerConfig_KeyFileOfAnotherUser_RefusedWithoutPrintingThePassword()
     {
         await SeedAsync();
-        Run("chown", "65534:65534", _cli.StorePath + ".key");
+        await Processes.RunCheckedAsync("chown", ["65534:65534", _cli.StorePath + ".key"], timeout: TimeSpan.FromSeconds(30));
         var before = _cli.StoreBytes();
 
-        var result = await WithinSecondsAsync(_cli.RunAsync("docker-config", "1a1"));
+        var result = await WithinSecondsAsync(null, "docker-config", "1a1");
 
         var line = result.AssertOneLineError(4);
         Assert.Contains("another user (uid 65534)", line, StringComparison.Ordinal);
@@ -89,7 +89,7 @@ public sealed class CliStoreSafetyTests : IDisposable
         File.SetUnixFileMode(_cli.StorePath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
         var before = _cli.StoreBytes();
 
-        var result = await WithinSecondsAsync(_cli.RunWithInputAsync(Canary, "registry", "add", "1a1", "--quay", "--email", "q@example.com", "--username", "q", "--password-stdin"));
+        var result = await WithinSecondsAsync(Canary, "registry", "add", "1a1", "--quay", "--email", "q@example.com", "--username", "q", "--password-stdin");
 
         Assert.Contains("chmod 600", result.AssertOneLineError(4), StringComparison.Ordinal);
         Assert.Equal(before, _cli.StoreBytes());
@@ -106,33 +106,10 @@ public sealed class CliStoreSafetyTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_cli.StorePath));
     }
 
-    private static async Task<CliResult> WithinSecondsAsync(Task<CliResult> run)
-    {
-        try
-        {
-            return await run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            // The runner kills the program after 90 s; a store refusal must come long before.
-            Assert.Fail("The command did not end within 30 s: it blocks.");
-            throw;
-        }
-    }
-
-    private static void Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"{file} did not end in 30 s.");
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} failed (these tests run as root): {stderr.Result}");
-    }
+    // A store refusal comes at once; the limit is far below the runner's own, so a command that blocks fails the test
+    // (Processes kills it and throws a TimeoutException).
+    private Task<CliResult> WithinSecondsAsync(string? stdin, params string[] args)
+        => _cli.RunWithinAsync(TimeSpan.FromSeconds(30), stdin, args);
 
     private async Task SeedAsync()
     {

@@ -44,6 +44,26 @@ public sealed class DockerConfigCommandTests(SeededStore seed) : IClassFixture<S
         Assert.Equal("deployer2:new pass", Encoding.UTF8.GetString(Convert.FromBase64String(auth)));
     }
 
+    [Fact]
+    public async Task DockerConfig_OneLabelHost_IsExportedUnderItsName()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        await _cli.SucceedWithInputAsync("canary-one-label", "registry", "add", "1a1", "--address", "myregistry", "--email", "ops@example.com", "--username", "local", "--password-stdin");
+        var file = _cli.Combine("config.json");
+
+        var printed = await _cli.SucceedAsync("docker-config", "1a1");
+        var written = await _cli.SucceedAsync("docker-config", "1a1", "--output", file, "--json");
+        var secret = await _cli.SucceedAsync("docker-config", "1a1", "--kubernetes");
+
+        var auth = JsonDocument.Parse(printed).RootElement.GetProperty("auths").GetProperty("myregistry").GetProperty("auth").GetString()!;
+        Assert.Equal("local:canary-one-label", Encoding.UTF8.GetString(Convert.FromBase64String(auth)));
+        Assert.Equal(printed.TrimEnd('\n'), (await File.ReadAllTextAsync(file)).TrimEnd('\n'));
+        Assert.Contains("myregistry", JsonDocument.Parse(written).RootElement.GetProperty("registries").EnumerateArray().Select(a => a.GetString()));
+        Assert.DoesNotContain("canary", written, StringComparison.Ordinal);
+        var data = JsonDocument.Parse(secret).RootElement.GetProperty("data").GetProperty(".dockerconfigjson").GetString()!;
+        Assert.True(JsonDocument.Parse(Convert.FromBase64String(data)).RootElement.GetProperty("auths").TryGetProperty("myregistry", out _));
+    }
+
     [Theory]
     [InlineData(2, "docker-config")]
     [InlineData(2, "docker-config", "1a9")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Registries.Testing;
@@ -84,11 +83,7 @@ public sealed class DockerConfigOutputTests(SeededStore seed) : IClassFixture<Se
     {
         _cli.CopyStoreFrom(seed.Cli);
         var fifo = Path.Combine(_cli.Folder, "fifo");
-        using (var mkfifo = Process.Start("mkfifo", [fifo]))
-        {
-            Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(30)));
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        await RegistriesCli.MakeFifoAsync(fifo);
 
         var result = await _cli.RunInShellAsync(string.Empty, Limit, "docker-config", "prod", "--output", fifo);
 
@@ -182,32 +177,11 @@ public sealed class DockerConfigOutputDockerCliTests : IDisposable
 
     private async Task<(int ExitCode, string Error)> DockerPullAsync(string config, string reference)
     {
-        var start = new ProcessStartInfo(_services.DockerCli)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--config", Path.GetDirectoryName(config)!, "--host", _services.DockerHost, "pull", reference })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("docker pull did not end in 60 s.");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await Processes.RunAsync(
+            _services.DockerCli,
+            ["--config", Path.GetDirectoryName(config)!, "--host", _services.DockerHost, "pull", reference],
+            timeout: TimeSpan.FromSeconds(60));
+        return (result.ExitCode, result.Output + result.Error);
     }
 
     public void Dispose() => _cli.Dispose();

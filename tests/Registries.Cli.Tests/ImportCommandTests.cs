@@ -100,10 +100,7 @@ public sealed class ImportCommandTests : IDisposable
     {
         await _cli.SucceedAsync("env create prod".Split(' '));
         var fifo = Path.Combine(_cli.Folder, "config.fifo");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
-        {
-            Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(30)) && mkfifo.ExitCode == 0);
-        }
+        await RegistriesCli.MakeFifoAsync(fifo);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await _cli.RunAsync("registry", "import", "1a1", "--docker-config", fifo, "--default-email", "ops@example.com");
@@ -111,6 +108,24 @@ public sealed class ImportCommandTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         var line = result.AssertOneLineError(4);
         Assert.Contains("is a FIFO (named pipe), not a regular file", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_ReadOnlyMemberNamesAFifo_RefusedAtOnceAndTheFifoIsNeverOpened()
+    {
+        await _cli.SucceedAsync("env create prod".Split(' '));
+        await _cli.SucceedAsync("env", "member", "add", "1a1", "reader", "--role", "readonly");
+        var fifo = _cli.Combine("config.fifo");
+        await RegistriesCli.MakeFifoAsync(fifo);
+        var before = _cli.StoreBytes();
+
+        // No writer ever opens the FIFO: a reader that opened it would block, and the bound would fail the test.
+        var result = await _cli.RunWithinAsync(TimeSpan.FromSeconds(30), null, "registry", "import", "1a1", "--docker-config", fifo, "--default-email", "ops@example.com", "--as", "reader");
+
+        var line = result.AssertOneLineError(3);
+        Assert.Contains("'reader' is ReadOnly", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("FIFO", line, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StoreBytes());
     }
 
     [Fact]

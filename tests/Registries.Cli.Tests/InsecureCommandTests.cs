@@ -125,10 +125,7 @@ public sealed class InsecureCommandTests : IDisposable
     [Fact]
     public async Task Add_FifoAsDaemonJsonInADryRun_RefusedAtOnce()
     {
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [DaemonJson]))
-        {
-            Assert.True(mkfifo.WaitForExit(10_000) && mkfifo.ExitCode == 0);
-        }
+        await RegistriesCli.MakeFifoAsync(DaemonJson);
 
         // Bounded well below the harness's own limit: a read that blocks fails here.
         var result = await _cli.RunAsync("insecure", "add", "10.0.0.5:5000", "--daemon-json", DaemonJson, "--docker-opts-file", DockerOpts, "--dry-run")

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using CliWrap;
+using CliWrap.Buffered;
 
 namespace Registries.Cli.Tests;
 
@@ -55,7 +57,7 @@ public sealed class PasswordStdinTests : IDisposable
         await _cli.SucceedAsync("env", "create", "prod");
         var before = _cli.StoreBytes();
 
-        var result = await _cli.RunWithBytesAsync(password, Add);
+        var result = await RunWithBytesAsync(password, Add);
 
         Assert.Contains("not valid UTF-8", result.AssertOneLineError(2), StringComparison.Ordinal);
         Assert.Equal(before, _cli.StoreBytes());
@@ -66,7 +68,7 @@ public sealed class PasswordStdinTests : IDisposable
     {
         const string password = "pässwörd-€-😀-日本";
         await _cli.SucceedAsync("env", "create", "prod");
-        Assert.Equal(0, (await _cli.RunWithBytesAsync(Encoding.UTF8.GetBytes(password + "\n"), Add)).ExitCode);
+        Assert.Equal(0, (await _cli.RunWithInputAsync(password + "\n", Add)).ExitCode);
 
         var config = await _cli.SucceedAsync("docker-config", "prod");
 
@@ -79,10 +81,25 @@ public sealed class PasswordStdinTests : IDisposable
     {
         await _cli.SucceedAsync("env", "create", "prod");
 
-        var result = await _cli.RunWithBytesAsync(Encoding.ASCII.GetBytes(new string('x', 16 * 1024)), Add);
+        var result = await _cli.RunWithInputAsync(new string('x', 16 * 1024), Add);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
     }
 
     public void Dispose() => _cli.Dispose();
+
+    // Processes.RunAsync writes a string as UTF-8, and no string is these bytes: CliWrap is used directly to give stdin
+    // exactly the bytes of a password that is not UTF-8.
+    private async Task<CliResult> RunWithBytesAsync(byte[] stdin, string[] args)
+    {
+        var (program, arguments) = RegistriesCli.Command(args);
+        using var timeout = new CancellationTokenSource(Limit);
+        var result = await CliWrap.Cli.Wrap(program)
+            .WithArguments(arguments)
+            .WithEnvironmentVariables(_cli.Environment)
+            .WithStandardInputPipe(PipeSource.FromBytes(stdin))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(Encoding.UTF8, timeout.Token);
+        return new CliResult(args, result.ExitCode, result.StandardOutput, result.StandardError);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Registries.Testing;
 
@@ -16,7 +15,7 @@ public sealed class PullCommandTests : IDisposable
     [Fact]
     public async Task Pull_ActiveThenInactive_PullsThenUsesThePresentImageThenRefuses()
     {
-        RemoveImage();
+        await RemoveImageAsync();
         try
         {
             await _cli.SucceedAsync("env", "create", "prod");
@@ -26,7 +25,7 @@ public sealed class PullCommandTests : IDisposable
             var present = await _cli.SucceedAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost, "--json");
             await _cli.SucceedAsync("registry", "deactivate", "1a1", "1r2");
             var presentWhileInactive = await _cli.SucceedAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost, "--json");
-            RemoveImage();
+            await RemoveImageAsync();
             var refused = await _cli.RunAsync("pull", "1a1", Image, "--docker-host", _services.DockerHost);
 
             // Redirected output: plain status lines, then the outcome.
@@ -36,11 +35,11 @@ public sealed class PullCommandTests : IDisposable
             Assert.False(JsonDocument.Parse(present).RootElement.GetProperty("pulled").GetBoolean());
             Assert.False(JsonDocument.Parse(presentWhileInactive).RootElement.GetProperty("pulled").GetBoolean());
             Assert.Contains("inactive", refused.AssertOneLineError(3), StringComparison.Ordinal);
-            Assert.False(ImageExists());
+            Assert.False(await ImageExistsAsync());
         }
         finally
         {
-            RemoveImage();
+            await RemoveImageAsync();
         }
     }
 
@@ -63,14 +62,14 @@ public sealed class PullCommandTests : IDisposable
         }
         finally
         {
-            RemoveImage();
+            await RemoveImageAsync();
         }
     }
 
     [Fact]
     public async Task Pull_Terminal_ShowsProgressBars()
     {
-        RemoveImage();
+        await RemoveImageAsync();
         try
         {
             await _cli.SucceedAsync("env", "create", "prod");
@@ -82,11 +81,11 @@ public sealed class PullCommandTests : IDisposable
             Assert.Contains("\u001b[", result.Stdout, StringComparison.Ordinal);
             Assert.Contains("%", result.Stdout, StringComparison.Ordinal);
             Assert.Contains($"Pulled {Image} as {_services.User} with registry 1r2.", result.Stdout, StringComparison.Ordinal);
-            Assert.True(ImageExists());
+            Assert.True(await ImageExistsAsync());
         }
         finally
         {
-            RemoveImage();
+            await RemoveImageAsync();
         }
     }
 
@@ -212,24 +211,10 @@ public sealed class PullCommandTests : IDisposable
         }
     }
 
-    private bool ImageExists() => Docker("image", "inspect", Image) == 0;
+    private async Task<bool> ImageExistsAsync() => await DockerAsync("image", "inspect", Image) == 0;
 
-    private void RemoveImage() => Docker("rmi", "--force", Image);
+    private async Task RemoveImageAsync() => await DockerAsync("rmi", "--force", Image);
 
-    private int Docker(params string[] args)
-    {
-        var start = new ProcessStartInfo(_services.DockerCli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("--host");
-        start.ArgumentList.Add(_services.DockerHost);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
-    }
+    private async Task<int> DockerAsync(params string[] args)
+        => (await Processes.RunAsync(_services.DockerCli, ["--host", _services.DockerHost, .. args], timeout: TimeSpan.FromSeconds(60))).ExitCode;
 }

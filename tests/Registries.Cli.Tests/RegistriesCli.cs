@@ -1,107 +1,81 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
+using Registries.Testing;
 
 namespace Registries.Cli.Tests;
 
-/// <summary>The real <c>registries</c> program, run as a child process over a store in a temporary folder.</summary>
+/// <summary>The real <c>registries</c> program, run as a child process (<see cref="Processes"/>) over a store in a
+/// temporary folder (<see cref="TestDirectory"/>).</summary>
 internal sealed class RegistriesCli : IDisposable
 {
+    /// <summary>How long one run may take before it is killed and the test fails.</summary>
+    public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(90);
+
     private static readonly string CliPath = typeof(RegistriesCli).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "RegistriesCliPath").Value!;
 
+    private readonly TestDirectory _directory = new("registries-cli-tests-");
+
     public RegistriesCli()
     {
-        Folder = Path.Combine(Path.GetTempPath(), "registries-cli-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Folder);
-        StorePath = Path.Combine(Folder, "store.json");
+        StorePath = _directory.Combine("store.json");
     }
 
-    public string Folder { get; }
+    public string Folder => _directory.Path;
 
     public string StorePath { get; }
+
+    /// <summary>Returns a path inside the test's folder (nothing is created).</summary>
+    public string Combine(params string[] parts) => _directory.Combine(parts);
 
     /// <summary>Gets or sets the user the program runs as (REGISTRIES_USER).</summary>
     public string User { get; set; } = "alice";
 
+    /// <summary>Gets the program and the arguments that start the CLI, for a test that runs it through CliWrap itself.</summary>
+    public static (string Program, string[] Arguments) Command(IEnumerable<string> args)
+        => (DotnetHost(), [CliPath, .. args]);
+
+    /// <summary>Gets the environment every run gets: this store and user, and no DOCKER_HOST of the machine's.</summary>
+    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    {
+        ["REGISTRIES_STORE"] = StorePath,
+        ["REGISTRIES_USER"] = User,
+        ["DOCKER_HOST"] = null,
+    };
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(stdin: null, args);
 
+    /// <summary>Runs the program with <paramref name="stdin"/> (UTF-8) on stdin, then end of file; none closes it at once.</summary>
     public Task<CliResult> RunWithInputAsync(string? stdin, params string[] args)
-        => RunWithBytesAsync(stdin is null ? null : new UTF8Encoding(false).GetBytes(stdin), args);
+        => RunWithinAsync(DefaultLimit, stdin, args);
 
-    /// <summary>Runs the program with exactly these bytes on stdin, then end of file.</summary>
-    public Task<CliResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
+    /// <summary>Runs the program and fails (<see cref="TimeoutException"/>) when it takes longer than <paramref name="limit"/>.</summary>
+    public async Task<CliResult> RunWithinAsync(TimeSpan limit, string? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost());
-        start.ArgumentList.Add(CliPath);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return RunAsync(start, stdin, args);
+        var (program, arguments) = Command(args);
+        var result = await Processes.RunAsync(program, arguments, Environment, stdin, limit);
+        return new CliResult(args, result.ExitCode, result.Output, result.Error);
     }
 
     /// <summary>Runs the program through <c>sh -c</c> with a shell redirection of its own (<c>&lt;&amp;-</c>, <c>&lt; /dev/zero</c>), ending it after <paramref name="timeout"/>.</summary>
-    public Task<CliResult> RunInShellAsync(string redirection, TimeSpan timeout, params string[] args)
+    public async Task<CliResult> RunInShellAsync(string redirection, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("sh");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec " + string.Join(' ', new[] { DotnetHost(), CliPath }.Concat(args).Select(Quote)) + " " + redirection);
-        return RunAsync(start, stdin: null, args, timeout);
+        var (program, arguments) = Command(args);
+        var line = "exec " + string.Join(' ', arguments.Prepend(program).Select(Quote)) + " " + redirection;
+        var result = await Processes.RunAsync("sh", ["-c", line], Environment, timeout: timeout);
+        return new CliResult(args, result.ExitCode, result.Output, result.Error);
     }
 
     /// <summary>Runs the program on a pseudo-terminal (util-linux <c>script</c>), as a user at a terminal would.</summary>
-    public Task<CliResult> RunInTerminalAsync(params string[] args)
+    public async Task<CliResult> RunInTerminalAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("script");
-        start.ArgumentList.Add("--quiet");
-        start.ArgumentList.Add("--return");
-        start.ArgumentList.Add("--command");
-        start.ArgumentList.Add(string.Join(' ', new[] { DotnetHost(), CliPath }.Concat(args).Select(Quote)));
-        start.ArgumentList.Add("/dev/null");
-        return RunAsync(start, stdin: null, args);
+        var (program, arguments) = Command(args);
+        var line = string.Join(' ', arguments.Prepend(program).Select(Quote));
+        var result = await Processes.RunAsync("script", ["--quiet", "--return", "--command", line, "/dev/null"], Environment, timeout: DefaultLimit);
+        return new CliResult(args, result.ExitCode, result.Output, result.Error);
     }
 
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    private async Task<CliResult> RunAsync(ProcessStartInfo start, byte[]? stdin, string[] args, TimeSpan? timeLimit = null)
-    {
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.StandardInputEncoding = new UTF8Encoding(false);
-        start.StandardOutputEncoding = Encoding.UTF8;
-        start.StandardErrorEncoding = Encoding.UTF8;
-        start.Environment["REGISTRIES_STORE"] = StorePath;
-        start.Environment["REGISTRIES_USER"] = User;
-        start.Environment.Remove("DOCKER_HOST");
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.BaseStream.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        var limit = timeLimit ?? TimeSpan.FromSeconds(90);
-        using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"registries {string.Join(' ', args)} did not end in {limit.TotalSeconds} s.");
-        }
-
-        return new CliResult(args, process.ExitCode, await stdout, await stderr);
-    }
 
     /// <summary>Runs a command that must succeed and returns its stdout.</summary>
     public async Task<string> SucceedWithInputAsync(string? stdin, params string[] args)
@@ -130,17 +104,11 @@ internal sealed class RegistriesCli : IDisposable
     public byte[] StoreBytes()
         => File.Exists(StorePath) ? File.ReadAllBytes(StorePath).Concat(File.Exists(StorePath + ".key") ? File.ReadAllBytes(StorePath + ".key") : []).ToArray() : [];
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temporary folder left behind is harmless.
-        }
-    }
+    /// <summary>Makes a named pipe in the test's folder (or at <paramref name="path"/>), for the tests that show a FIFO is never opened.</summary>
+    public static async Task MakeFifoAsync(string path)
+        => await Processes.RunCheckedAsync("mkfifo", ["-m", "600", path], timeout: TimeSpan.FromSeconds(30));
+
+    public void Dispose() => _directory.Dispose();
 
     private static string DotnetHost()
         => System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Registries.Cli.Output;
+using Registries.Core.DependencyInjection;
 using Registries.Core.Interop;
 
 namespace Registries.Cli.Commands;
@@ -52,8 +53,11 @@ internal static class DockerConfigCommand
 
             // The target is checked before anything is read: a wrong --output costs no access to the credentials.
             var path = parse.GetValue(output) is { } file ? OutputFile.Prepare(file) : null;
+
+            // The exporter comes from the container the way an application gets it, acting for the caller plugged in there.
+            var exporter = context.Service<DockerConfigExporter>(builder => builder.UseDockerConfigInterop());
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
-            var export = await new DockerConfigExporter(context.Registries).ExportAsync(context.Actor, environmentId, cancellationToken);
+            var export = await exporter.ExportAsync(environmentId, cancellationToken);
             var isKubernetes = parse.GetValue(kubernetes);
             if (path is not null)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Registries.Cli.Output;
+using Registries.Core.DependencyInjection;
 using Registries.Core.Interop;
 
 namespace Registries.Cli.Commands;
@@ -45,14 +46,18 @@ internal static class ImportCommand
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
-            var options = new DockerConfigImportOptions();
-            foreach (var directory in parse.GetValue(helperDirectories) ?? [])
-            {
-                options.HelperDirectories.Add(Path.GetFullPath(directory));
-            }
+            var directories = (parse.GetValue(helperDirectories) ?? []).Select(CliPaths.Full).ToArray();
 
-            var result = await new DockerConfigImporter(context.Registries, options).ImportFileAsync(
-                context.Actor,
+            // Resolved first: an invalid --helper-dir is bad input whatever the caller may do. The importer then acts for
+            // the caller plugged into the container, and checks the permissions before it opens the file.
+            var importer = context.Service<DockerConfigImporter>(builder => builder.UseDockerConfigInterop(options =>
+            {
+                foreach (var directory in directories)
+                {
+                    options.HelperDirectories.Add(directory);
+                }
+            }));
+            var result = await importer.ImportFileAsync(
                 await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken),
                 parse.GetRequiredValue(file),
                 parse.GetRequiredValue(email),

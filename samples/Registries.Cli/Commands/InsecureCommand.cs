@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Registries.Cli.Output;
 using Registries.Core;
+using Registries.Core.DependencyInjection;
 using Registries.Core.HostConfiguration;
 
 namespace Registries.Cli.Commands;
@@ -42,31 +43,32 @@ internal static class InsecureCommand
             command.Options.Add(target);
         }
 
-        runner.SetAction(command, (context, cancellationToken) =>
+        runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
             var registry = RegistryAddress.Parse(parse.GetRequiredValue(address));
-            var options = new DockerHostOptions
+            var configurator = context.Service<InsecureRegistryConfigurator>(builder => builder.UseDockerHostConfiguration(options =>
             {
-                DaemonJsonPath = parse.GetValue(daemonJson) is { } json ? Path.GetFullPath(json) : DockerHostOptions.DefaultDaemonJsonPath,
-                DockerDefaultsPath = parse.GetValue(dockerOpts) is { } opts ? Path.GetFullPath(opts) : DockerHostOptions.DefaultDockerDefaultsPath,
-                InsecureRegistryTarget = (add ? parse.GetRequiredValue(target) : "auto") switch
+                options.DaemonJsonPath = parse.GetValue(daemonJson) is { } json ? CliPaths.Full(json) : DockerHostOptions.DefaultDaemonJsonPath;
+                options.DockerDefaultsPath = parse.GetValue(dockerOpts) is { } opts ? CliPaths.Full(opts) : DockerHostOptions.DefaultDockerDefaultsPath;
+                options.InsecureRegistryTarget = (add ? parse.GetRequiredValue(target) : "auto") switch
                 {
                     "daemon-json" => InsecureRegistryTarget.DaemonJson,
                     "docker-opts" => InsecureRegistryTarget.DockerDefaults,
                     _ => InsecureRegistryTarget.Auto,
-                },
-            };
-            var configurator = new InsecureRegistryConfigurator(options);
+                };
+            }));
             InsecureRegistryResult result;
             try
             {
-                result = add ? configurator.Add(registry, parse.GetValue(dryRun)) : configurator.Remove(registry, parse.GetValue(dryRun));
+                result = add
+                    ? await configurator.AddAsync(registry, parse.GetValue(dryRun), cancellationToken)
+                    : await configurator.RemoveAsync(registry, parse.GetValue(dryRun), cancellationToken);
             }
             catch (DockerHostConfigurationException e) when (ExitCodeOf(e.Error) is { } exitCode)
             {
                 runner.WriteError(e.Message);
-                return Task.FromResult(exitCode);
+                return exitCode;
             }
 
             if (context.Json)
@@ -81,7 +83,7 @@ internal static class InsecureCommand
                     : "Nothing to change.");
             }
 
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         });
         return command;
     }

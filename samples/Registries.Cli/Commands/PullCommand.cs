@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Registries.Cli.Output;
 using Registries.Core;
 using Registries.Core.DependencyInjection;
@@ -37,17 +36,18 @@ internal static class PullCommand
         {
             var parse = context.ParseResult;
             var reference = ImageReference.Parse(parse.GetRequiredValue(image));
-            var endpoint = parse.GetValue(dockerHost) is { } host ? new Uri(host, UriKind.Absolute) : null;
+            var endpoint = parse.GetValue(dockerHost) is { } host ? Endpoint(host) : null;
 
-            // The container is built once, on first use: the Docker adapter must be in it before the name lookup.
-            var services = context.Services(builder => builder.UseDocker(options => options.Endpoint = endpoint));
+            // The container is built once, on first use: the Docker adapter must be in it before the name lookup. The
+            // engine is resolved now so that a --docker-host its options refuse is bad input, whoever asks; building it
+            // does not contact Docker.
+            var pulls = context.Service<ImagePullService>(builder => builder.UseDocker(options => options.Endpoint = endpoint));
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
 
             // The caller must be allowed to use the environment's credentials (ReadOnly members are not), asked as such
             // before Docker is touched; the pull itself resolves on the launch-time path, since an image already present
             // needs no credential at all.
             await context.Registries.EnsurePermissionAsync(environmentId, RegistryPermission.UseCredentials, cancellationToken);
-            var pulls = services.GetRequiredService<ImagePullService>();
             var alwaysPull = parse.GetValue(always);
             ImagePullResult result;
             if (context.Json)
@@ -79,6 +79,13 @@ internal static class PullCommand
         });
         return command;
     }
+
+    // What the user typed, as a URI: one that is not absolute is kept relative, for the engine's options to refuse with
+    // the forms they accept (unix:///PATH, tcp://HOST:PORT).
+    private static Uri Endpoint(string text)
+        => Uri.TryCreate(text, UriKind.Absolute, out var absolute) ? absolute
+            : Uri.TryCreate(text, UriKind.Relative, out var relative) ? relative
+            : new Uri(text, UriKind.Absolute);
 
     // Redirected output: one line each time a layer's status changes, not one per byte count.
     private sealed class PlainPullProgress(TextWriter output) : IProgress<ImagePullProgress>

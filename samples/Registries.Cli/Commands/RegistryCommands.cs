@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Registries.Cli.Output;
 using Registries.Core;
+using Registries.Core.DependencyInjection;
 using Registries.Core.Interop;
 
 namespace Registries.Cli.Commands;
@@ -104,17 +105,23 @@ internal static class RegistryCommands
                 : parse.GetValue(quay) ? RegistryAddress.Quay
                 : RegistryAddress.Parse(parse.GetRequiredValue(address)!);
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
+
+            // With --verify the verifier comes from the container (an invalid --certs-dir fails here, as bad input),
+            // which must therefore be built with it before the environment is looked up.
+            var verifier = parse.GetValue(verify)
+                ? context.Service<RegistryCredentialVerifier>(builder => builder.UseRegistryVerification(options =>
+                {
+                    if (parse.GetValue(certsDir) is { } dir)
+                    {
+                        options.CertificatesDirectory = CliPaths.Full(dir);
+                    }
+                }))
+                : null;
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
             Registry added;
-            if (parse.GetValue(verify))
+            if (verifier is not null)
             {
-                var options = new RegistryVerificationOptions();
-                if (parse.GetValue(certsDir) is { } dir)
-                {
-                    options.CertificatesDirectory = Path.GetFullPath(dir);
-                }
-
-                added = await context.Registries.AddVerifiedRegistryAsync(new RegistryCredentialVerifier(options), context.Actor, environmentId, registryAddress, credential, cancellationToken);
+                added = await context.Registries.AddVerifiedRegistryAsync(verifier, environmentId, registryAddress, credential, cancellationToken);
             }
             else
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Registries.Cli.Output;
 using Registries.Core;
+using Registries.Core.DependencyInjection;
 using Registries.Core.HostConfiguration;
 
 namespace Registries.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class TrustCommand
     public static Command Create(CommandRunner runner)
     {
         var address = new Argument<string>("HOST:PORT") { Description = "The registry (port 443 when none is given)." };
-        var certsDir = new Option<string?>("--certs-dir") { Description = $"Docker's certificate folder. Default: {DockerHostOptions.DefaultCertsDirectory}.", HelpName = "DIR" };
+        var certsDir = new Option<string?>("--certs-dir") { Description = $"Docker's certificate folder. Default: {DockerHostOptions.DefaultCertificatesDirectory}.", HelpName = "DIR" };
         var caBundle = new Option<string?>("--ca-bundle") { Description = $"Also append the certificates to this CA bundle, once (for example {DockerHostOptions.SystemCaBundlePath}).", HelpName = "FILE" };
         var fingerprint = new Option<string?>("--expect-fingerprint")
         {
@@ -37,12 +38,12 @@ internal static class TrustCommand
             var registry = RegistryAddress.Parse(parse.GetRequiredValue(address));
             var expected = parse.GetValue(fingerprint) is { } text ? CertificateFingerprint.Parse(text) : null;
             var bundle = parse.GetValue(caBundle);
-            var options = new DockerHostOptions
+            var installer = context.Service<RegistryCertificateInstaller>(builder => builder.UseDockerHostConfiguration(options =>
             {
-                CertsDirectory = parse.GetValue(certsDir) is { } dir ? Path.GetFullPath(dir) : DockerHostOptions.DefaultCertsDirectory,
-                CaBundlePath = bundle is null ? null : Path.GetFullPath(bundle),
-            };
-            var result = await new RegistryCertificateInstaller(options).InstallAsync(registry, expected, appendToBundle: bundle is not null, parse.GetValue(dryRun), cancellationToken);
+                options.CertificatesDirectory = parse.GetValue(certsDir) is { } dir ? CliPaths.Full(dir) : DockerHostOptions.DefaultCertificatesDirectory;
+                options.CaBundlePath = bundle is null ? null : CliPaths.Full(bundle);
+            }));
+            var result = await installer.InstallAsync(registry, expected, appendToBundle: bundle is not null, parse.GetValue(dryRun), cancellationToken);
             if (context.Json)
             {
                 context.Console.Out.WriteLine(CliJson.Serialize(TrustJson.From(result), CliJsonContext.Output.TrustJson));
