@@ -13,6 +13,8 @@ internal static class PackageAssemblies
         typeof(Registries.Core.HostConfiguration.InsecureRegistryConfigurator).Assembly,
         typeof(Registries.Core.Interop.DockerConfigExporter).Assembly,
         typeof(Registries.Core.FileStore.FileRegistryStore).Assembly,
+        typeof(Registries.Core.Testing.FakeImageEngine).Assembly,
+        typeof(Registries.Core.Storage.Conformance.RegistryStoreConformanceTests).Assembly,
     ];
 
     public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;

@@ -1,25 +1,26 @@
-using System.Diagnostics;
 using System.Globalization;
 using Registries.Testing;
 
 namespace Registries.Architecture.Tests;
 
-/// <summary>The packages work for a consumer: a console app with the SDK's implicit usings restores them from a
-/// package folder and compiles against all of them, with no name clash (no type named Environment, Path, …).</summary>
+/// <summary>The packages work for a consumer: a test project of their own, with the SDK's implicit usings, restores
+/// every package from a package folder, builds with no name clash, and runs: the conformance suite against the
+/// consumer's own store, a unit test on the Testing package's seeded store and fake engine, and the adapters wired the
+/// way an application wires them (the caller plugged in once).</summary>
 public sealed class PackageConsumerTests : IDisposable
 {
     private static readonly string[] Packages =
     [
         "Registries.Core", "Registries.Core.DependencyInjection", "Registries.Core.FileStore", "Registries.Core.Docker",
-        "Registries.Core.Interop", "Registries.Core.HostConfiguration",
+        "Registries.Core.Interop", "Registries.Core.HostConfiguration", "Registries.Core.Testing", "Registries.Core.Storage.Conformance",
     ];
 
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("registries-consumer-");
+    private readonly TestDirectory _work = new("registries-consumer-");
     private string? _version;
 
     public void Dispose()
     {
-        _work.Delete(recursive: true);
+        _work.Dispose();
 
         // Leave no throw-away versions in NuGet's global package folder.
         var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
@@ -35,81 +36,176 @@ public sealed class PackageConsumerTests : IDisposable
     }
 
     [Fact]
-    public async Task Packages_ConsumerWithImplicitUsings_RestoresAndBuilds()
+    public async Task Packages_ConsumerTestProject_RestoresBuildsAndPasses()
     {
         // A version of its own, so that NuGet's global cache never hands back an older build of the same version.
         var version = _version = "0.0.0-consumer." + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
-        var feed = Directory.CreateDirectory(Path.Combine(_work.FullName, "feed")).FullName;
+        var feed = Directory.CreateDirectory(_work.Combine("feed")).FullName;
         foreach (var package in Packages)
         {
-            await RunAsync(RepositoryPaths.Root, "pack", RepositoryPaths.Combine("src", package, package + ".csproj"), "-c", RepositoryPaths.Configuration, "--no-build", "-o", feed, "-p:Version=" + version);
+            await DotnetAsync(RepositoryPaths.Root, "pack", RepositoryPaths.Combine("src", package, package + ".csproj"), "-c", RepositoryPaths.Configuration, "--no-build", "-o", feed, "-p:Version=" + version);
         }
 
-        var app = Directory.CreateDirectory(Path.Combine(_work.FullName, "app")).FullName;
+        var app = Directory.CreateDirectory(_work.Combine("app")).FullName;
         var references = string.Concat(Packages.Select(p => $"    <PackageReference Include=\"{p}\" Version=\"{version}\" />\n"));
-        await File.WriteAllTextAsync(Path.Combine(app, "Consumer.csproj"), $"""
+        await File.WriteAllTextAsync(Path.Combine(app, "Consumer.Tests.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
-                <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <IsPackable>false</IsPackable>
                 <RestoreSources>{feed};$(RestoreSources)</RestoreSources>
               </PropertyGroup>
               <ItemGroup>
-            {references}    <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.0" />
+            {references}    <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.13" />
+                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
+                <PackageReference Include="xunit" Version="2.9.3" />
+                <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
               </ItemGroup>
             </Project>
             """);
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
-            using Microsoft.Extensions.DependencyInjection;
-            using Registries.Core;
-            using Registries.Core.DependencyInjection;
-            using Registries.Core.Docker;
-            using Registries.Core.HostConfiguration;
-            using Registries.Core.Interop;
-            using Registries.Core.Storage;
+        await File.WriteAllTextAsync(Path.Combine(app, "ConsumerTests.cs"), ConsumerSource);
 
-            // Implicit usings bring System, System.IO, System.Threading.Tasks…: these names must still be the BCL's.
-            var store = Path.Combine(Path.GetTempPath(), "consumer-" + Environment.ProcessId + ".json");
-            var services = new ServiceCollection();
-            services.AddRegistries().UseFileStore(store).UseDocker().UseDockerHostConfiguration();
-            await using var provider = services.BuildServiceProvider();
-            var registries = provider.GetRequiredService<RegistryService>();
-            var env = await registries.CreateEnvironmentAsync("consumer", "prod");
-            await registries.AddRegistryAsync("consumer", env.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "c", "pw"));
-            var answer = await provider.GetRequiredService<CredentialResolver>().ResolveAsync(env.Id, "quay.io/org/app:1");
-            var export = await new DockerConfigExporter(registries).ExportAsync("consumer", env.Id);
-            Task done = Task.CompletedTask;
-            await done;
-            Console.WriteLine($"{answer.Outcome} {export.Registries.Count} {typeof(DockerImageEngine).Name} {typeof(InsecureRegistryConfigurator).Name} {typeof(FileRegistryStore).Name}");
-            File.Delete(store);
-            File.Delete(store + ".key");
-            File.Delete(store + ".lock");
-            """);
+        var output = await DotnetAsync(app, "test", app, "--logger", "console;verbosity=normal");
 
-        var output = await RunAsync(app, "run", "--project", app);
-
-        Assert.Contains("Authenticated 1 DockerImageEngine InsecureRegistryConfigurator FileRegistryStore", output, StringComparison.Ordinal);
+        // dotnet test exited 0, so nothing failed; the suite's own tests ran against the consumer's store (dozens of them,
+        // the model run included), and so did the consumer's own.
+        var conformance = System.Text.RegularExpressions.Regex.Matches(output, @"Passed Consumer\.Tests\.MyStoreConformanceTests\.").Count;
+        Assert.True(conformance >= 30, $"Only {conformance} conformance tests passed in the consumer:\n{output}");
+        Assert.Contains("MyStoreConformanceTests.AllOperations_RandomSequence_MatchesSimpleModel", output, StringComparison.Ordinal);
+        Assert.Contains("Pull_DeniedRegistry_IsRefusedAndNothingIsPulled", output, StringComparison.Ordinal);
+        Assert.Contains("Adapters_WiredLikeAnApp_ActForThePluggedInCaller", output, StringComparison.Ordinal);
     }
 
-    private static async Task<string> RunAsync(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", args)
+    // What a consumer writes: their own store (here a decorator over the in-memory one, as an app adds caching or
+    // auditing), the conformance suite run against it, a unit test on the Testing package, and the adapters wired
+    // with the caller plugged in once. Implicit usings bring System, System.IO...: these names must stay the BCL's.
+    private const string ConsumerSource = """
+        using Microsoft.Extensions.DependencyInjection;
+        using Registries.Core;
+        using Registries.Core.DependencyInjection;
+        using Registries.Core.Docker;
+        using Registries.Core.Engine;
+        using Registries.Core.FileStore;
+        using Registries.Core.HostConfiguration;
+        using Registries.Core.Interop;
+        using Registries.Core.Storage;
+        using Registries.Core.Storage.Conformance;
+        using Registries.Core.Testing;
+        using Xunit;
+
+        namespace Consumer.Tests;
+
+        public sealed class MyStore(IRegistryStore inner) : IRegistryStore
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed ({process.ExitCode}):\n{output}");
+            public int Writes { get; private set; }
+
+            public ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration, IReadOnlyDictionary<string, EnvironmentRole> members, CancellationToken cancellationToken = default)
+            {
+                Writes++;
+                return inner.CreateEnvironmentAsync(name, orchestration, members, cancellationToken);
+            }
+
+            public ValueTask<RegistryEnvironment?> GetEnvironmentAsync(string environmentId, CancellationToken cancellationToken = default) => inner.GetEnvironmentAsync(environmentId, cancellationToken);
+
+            public ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default) => inner.ListEnvironmentsAsync(cancellationToken);
+
+            public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
+            {
+                Writes++;
+                return inner.UpdateEnvironmentAsync(environment, cancellationToken);
+            }
+
+            public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+            {
+                Writes++;
+                return inner.AddRegistryAsync(environmentId, address, credential, cancellationToken);
+            }
+
+            public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default) => inner.GetRegistryAsync(environmentId, registryId, cancellationToken);
+
+            public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default) => inner.ListRegistriesAsync(environmentId, cancellationToken);
+
+            public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default) => inner.ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
+
+            public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+            {
+                Writes++;
+                return inner.UpdateRegistryAsync(record, cancellationToken);
+            }
+        }
+
+        public sealed class MyStoreConformanceTests : RegistryStoreConformanceTests
+        {
+            protected override ValueTask<IRegistryStore> CreateStoreAsync() => ValueTask.FromResult<IRegistryStore>(new MyStore(new InMemoryRegistryStore()));
+        }
+
+        public sealed class LaunchTests
+        {
+            [Fact]
+            public async Task Pull_DeniedRegistry_IsRefusedAndNothingIsPulled()
+            {
+                var registries = await RegistriesSeed.CreateAsync(seed => seed
+                    .Environment("prod", owner: "alice")
+                    .Registry("prod", "registry.example.com:5000", "ci", "s3cret", state: RegistryState.Inactive));
+                var engine = new FakeImageEngine();
+
+                var error = await Assert.ThrowsAsync<ImagePullException>(async () =>
+                    await registries.CreatePullService(engine).EnsureImageAsync(registries.EnvironmentId("prod"), ImageReference.Parse("registry.example.com:5000/team/api:1")));
+
+                Assert.Equal(ImagePullError.Denied, error.Error);
+                Assert.Empty(engine.SuccessfulPulls);
+            }
+
+            [Fact]
+            public async Task Adapters_WiredLikeAnApp_ActForThePluggedInCaller()
+            {
+                var store = Path.Combine(Path.GetTempPath(), "consumer-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N") + ".json");
+                var services = new ServiceCollection();
+                services.AddRegistries()
+                    .UseFileStore(o => o.Path = store)
+                    .UseDocker()
+                    .UseDockerHostConfiguration()
+                    .UseDockerConfigInterop()
+                    .UseCaller(_ => "consumer");
+                await using var provider = services.BuildServiceProvider();
+                var registries = provider.GetRequiredService<RegistryService>();
+                try
+                {
+                    var env = await registries.CreateEnvironmentAsync("prod");
+                    await registries.AddRegistryAsync(env.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "c", "pw"));
+                    var answer = await provider.GetRequiredService<CredentialResolver>().ResolveAsync(env.Id, "quay.io/org/app:1");
+                    var export = await provider.GetRequiredService<DockerConfigExporter>().ExportAsync(env.Id);
+
+                    Assert.Equal(ResolutionOutcome.Authenticated, answer.Outcome);
+                    Assert.Equal([RegistryAddress.Quay], export.Addresses);
+                    Assert.True(await registries.HasPermissionAsync(env.Id, RegistryPermission.ManageMembers));
+                    Assert.IsType<DockerImageEngine>(provider.GetRequiredService<IImageEngine>());
+                    Assert.NotNull(provider.GetRequiredService<InsecureRegistryConfigurator>());
+                    Assert.IsType<FileRegistryStore>(provider.GetRequiredService<IRegistryStore>());
+                }
+                finally
+                {
+                    File.Delete(store);
+                    File.Delete(store + ".key");
+                    File.Delete(store + ".lock");
+                }
+            }
+        }
+        """;
+
+    private static async Task<string> DotnetAsync(string workingDirectory, params string[] args)
+    {
+        var result = await Processes.RunAsync(
+            "dotnet",
+            args,
+            new Dictionary<string, string?> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" },
+            timeout: TimeSpan.FromMinutes(8),
+            workingDirectory: workingDirectory);
+        var output = result.Output + result.Error;
+        Assert.True(result.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed ({result.ExitCode}):\n{output}");
         return output;
     }
 }

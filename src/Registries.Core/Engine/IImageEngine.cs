@@ -20,7 +20,7 @@ public interface IImageEngine
     /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the pull.</param>
     /// <returns>A task that completes when the image is present.</returns>
-    /// <exception cref="ArgumentException">The resolution is Denied.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved an address (no <see cref="CredentialResolution.Image"/>).</exception>
     /// <exception cref="ImagePullException">The pull failed; <see cref="ImagePullException.Error"/> says why.</exception>
     ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default);
 }
