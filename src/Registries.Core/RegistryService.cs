@@ -94,7 +94,7 @@ public sealed class RegistryService
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration = OrchestrationKind.Cattle, CancellationToken cancellationToken = default)
     {
-        var actor = CallerName();
+        var caller = CallerName();
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("An environment name is required.", nameof(name));
@@ -107,13 +107,13 @@ public sealed class RegistryService
 
         var trimmed = name.Trim();
         DisplayName.Require(trimmed, "An environment name", nameof(name));
-        var visible = await ListVisibleAsync(actor, cancellationToken).ConfigureAwait(false);
+        var visible = await ListVisibleAsync(caller, cancellationToken).ConfigureAwait(false);
         if (visible.FirstOrDefault(e => e.IsNamed(trimmed) || string.Equals(e.Id, trimmed, StringComparison.Ordinal)) is { } existing)
         {
             throw new DuplicateEnvironmentNameException(trimmed, existing.Id);
         }
 
-        var members = new Dictionary<string, EnvironmentRole>(StringComparer.Ordinal) { [actor] = EnvironmentRole.Owner };
+        var members = new Dictionary<string, EnvironmentRole>(StringComparer.Ordinal) { [caller] = EnvironmentRole.Owner };
         return await _store.CreateEnvironmentAsync(trimmed, orchestration, members, cancellationToken).ConfigureAwait(false);
     }
 
@@ -124,9 +124,9 @@ public sealed class RegistryService
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default)
     {
-        var actor = CallerName();
+        var caller = CallerName();
         var all = await _store.ListEnvironmentsAsync(cancellationToken).ConfigureAwait(false);
-        return all.Where(e => e.RoleOf(actor) is not null).ToArray();
+        return all.Where(e => e.RoleOf(caller) is not null).ToArray();
     }
 
     /// <summary>Reads an environment the user is a member of.</summary>
@@ -160,18 +160,18 @@ public sealed class RegistryService
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     public async ValueTask<RegistryEnvironment> GetEnvironmentByIdOrNameAsync(string idOrName, CancellationToken cancellationToken = default)
     {
-        var actor = CallerName();
+        var caller = CallerName();
         ArgumentNullException.ThrowIfNull(idOrName);
         if (idOrName.Length > 0)
         {
             var byId = await _store.GetEnvironmentAsync(idOrName, cancellationToken).ConfigureAwait(false);
-            if (byId?.RoleOf(actor) is not null)
+            if (byId?.RoleOf(caller) is not null)
             {
                 return byId;
             }
         }
 
-        var matches = (await ListVisibleAsync(actor, cancellationToken).ConfigureAwait(false))
+        var matches = (await ListVisibleAsync(caller, cancellationToken).ConfigureAwait(false))
             .Where(e => e.IsNamed(idOrName))
             .ToArray();
         return matches.Length switch
@@ -197,7 +197,7 @@ public sealed class RegistryService
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public async ValueTask<RegistryEnvironment> SetMemberAsync(string environmentId, string user, EnvironmentRole role, CancellationToken cancellationToken = default)
     {
-        var actor = CallerName();
+        var caller = CallerName();
         if (string.IsNullOrWhiteSpace(user))
         {
             throw new ArgumentException("A user name is required.", nameof(user));
@@ -212,7 +212,7 @@ public sealed class RegistryService
 
         for (var attempt = 0; ; attempt++)
         {
-            var (environment, _) = await AuthorizeAsync(actor, environmentId, EnvironmentRole.Owner, "manage members", registryOperation: false, cancellationToken).ConfigureAwait(false);
+            var (environment, _) = await AuthorizeAsync(caller, environmentId, EnvironmentRole.Owner, "manage members", registryOperation: false, cancellationToken).ConfigureAwait(false);
             if (environment.RoleOf(user) == EnvironmentRole.Owner && role != EnvironmentRole.Owner
                 && environment.Members.Count(m => m.Value == EnvironmentRole.Owner) == 1)
             {
@@ -244,14 +244,14 @@ public sealed class RegistryService
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(credential);
-        var actor = CallerName();
-        await AuthorizeAsync(actor, environmentId, EnvironmentRole.Member, "add registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        var caller = CallerName();
+        await AuthorizeAsync(caller, environmentId, EnvironmentRole.Member, "add registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var before = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
         var added = await _store.AddRegistryAsync(environmentId, address, credential, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(new RegistryEvent(RegistryEventKind.Added, added.Registry, actor)).ConfigureAwait(false);
+        await PublishAsync(new RegistryEvent(RegistryEventKind.Added, added.Registry, caller)).ConfigureAwait(false);
         if (before is not null && before.Registry.Sequence < added.Registry.Sequence)
         {
-            await PublishAsync(new RegistryEvent(RegistryEventKind.Overridden, before.Registry, actor)).ConfigureAwait(false);
+            await PublishAsync(new RegistryEvent(RegistryEventKind.Overridden, before.Registry, caller)).ConfigureAwait(false);
         }
 
         return added.Registry;
@@ -486,12 +486,12 @@ public sealed class RegistryService
         return environment;
     }
 
-    private async ValueTask<Registry> ChangeAsync(string actor, string environmentId, string registryId, string operation, RegistryEventKind kind, Func<RegistryRecord, RegistryRecord> change, CancellationToken cancellationToken)
+    private async ValueTask<Registry> ChangeAsync(string caller, string environmentId, string registryId, string operation, RegistryEventKind kind, Func<RegistryRecord, RegistryRecord> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registryId);
         for (var attempt = 0; ; attempt++)
         {
-            await AuthorizeAsync(actor, environmentId, EnvironmentRole.Member, operation, registryOperation: true, cancellationToken).ConfigureAwait(false);
+            await AuthorizeAsync(caller, environmentId, EnvironmentRole.Member, operation, registryOperation: true, cancellationToken).ConfigureAwait(false);
             var record = await _store.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)
                 ?? throw new RegistryNotFoundException(environmentId, registryId);
             var changed = change(record);
@@ -505,7 +505,7 @@ public sealed class RegistryService
                 continue;
             }
 
-            await PublishAsync(new RegistryEvent(kind, stored.Registry, actor)).ConfigureAwait(false);
+            await PublishAsync(new RegistryEvent(kind, stored.Registry, caller)).ConfigureAwait(false);
             return stored.Registry;
         }
     }
@@ -518,12 +518,12 @@ public sealed class RegistryService
         }
     }
 
-    private async ValueTask<(RegistryEnvironment Environment, EnvironmentRole Role)> AuthorizeAsync(string actor, string environmentId, EnvironmentRole? minimum, string operation, bool registryOperation, CancellationToken cancellationToken)
+    private async ValueTask<(RegistryEnvironment Environment, EnvironmentRole Role)> AuthorizeAsync(string caller, string environmentId, EnvironmentRole? minimum, string operation, bool registryOperation, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(caller);
         ArgumentNullException.ThrowIfNull(environmentId);
         var environment = await _store.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        if (environment?.RoleOf(actor) is not { } role)
+        if (environment?.RoleOf(caller) is not { } role)
         {
             throw new EnvironmentNotFoundException(environmentId);
         }
@@ -536,7 +536,7 @@ public sealed class RegistryService
         // Owner < Member < ReadOnly in the enum: a smaller value is a stronger role.
         if (minimum is { } required && role > required)
         {
-            throw new PermissionDeniedException(actor, environmentId, role, operation);
+            throw new PermissionDeniedException(caller, environmentId, role, operation);
         }
 
         return (environment, role);
@@ -551,10 +551,10 @@ public sealed class RegistryService
 
     private string CallerName() => (_callers.Caller ?? throw new MissingCallerException()).Name;
 
-    private async ValueTask<IReadOnlyList<RegistryEnvironment>> ListVisibleAsync(string actor, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<RegistryEnvironment>> ListVisibleAsync(string caller, CancellationToken cancellationToken)
     {
         var all = await _store.ListEnvironmentsAsync(cancellationToken).ConfigureAwait(false);
-        return all.Where(e => e.RoleOf(actor) is not null).ToArray();
+        return all.Where(e => e.RoleOf(caller) is not null).ToArray();
     }
 
     // The change is stored: from here on nothing may fail the operation, or a caller who retries would repeat it.
