@@ -17,8 +17,7 @@ public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
     private readonly string _nsLink;
     private readonly int _subnet;
     private readonly TestDirectory _state = new("registries-plain-http-");
-    private readonly List<string> _log = [];
-    private Process? _registry;
+    private BackgroundProcess? _registry;
 
     public DockerPlainHttpRegistryTests(DockerEngineFixture docker)
     {
@@ -50,18 +49,8 @@ public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
         var config = _state.Combine("config.yml");
         await File.WriteAllTextAsync(config, $"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {_state.Path}/data\nhttp:\n  addr: {Address}\n");
 
-        // The registry is a daemon that runs for the whole test and is stopped by it: Processes (CliWrap's buffered
-        // run) waits for a program to end, so this one long-running child is started with Process directly.
-        _registry = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", _namespace, "docker-registry", "serve", config])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        _registry.OutputDataReceived += (_, e) => Log(e.Data);
-        _registry.ErrorDataReceived += (_, e) => Log(e.Data);
-        _registry.BeginOutputReadLine();
-        _registry.BeginErrorReadLine();
+        // The registry is a daemon that runs for the whole test and is stopped by it.
+        _registry = new BackgroundProcess("ip", ["netns", "exec", _namespace, "docker-registry", "serve", config]);
         await WaitUntilServingAsync();
     }
 
@@ -84,14 +73,12 @@ public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
     {
         try
         {
-            if (_registry is { HasExited: false })
+            if (_registry is not null)
             {
-                _registry.Kill(entireProcessTree: true);
-                using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await _registry.WaitForExitAsync(exited.Token);
+                await _registry.StopAsync();
+                await _registry.DisposeAsync();
             }
 
-            _registry?.Dispose();
             await CleanupAsync();
         }
         finally
@@ -104,17 +91,6 @@ public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
     {
         var result = await Processes.RunAsync(arguments[0], arguments[1..], timeout: TimeSpan.FromSeconds(30));
         Assert.True(result.ExitCode == 0, $"{string.Join(' ', arguments)} failed: {result.Error}");
-    }
-
-    private void Log(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.Add(line);
-            }
-        }
     }
 
     // Removes what an earlier run with the same process id may have left; a missing namespace or link is no failure.
@@ -141,9 +117,6 @@ public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
             }
         }
 
-        lock (_log)
-        {
-            Assert.Fail($"docker-registry did not serve on {Address} within 30 s: {string.Join(" | ", _log)}");
-        }
+        Assert.Fail($"docker-registry did not serve on {Address} within 30 s: {_registry?.Log}");
     }
 }

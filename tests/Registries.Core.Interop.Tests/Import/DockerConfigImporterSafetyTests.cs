@@ -120,10 +120,7 @@ public sealed class DockerConfigImporterSafetyTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     internal static void MakeFifo(string path)
-    {
-        using var process = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)) && process.ExitCode == 0, "mkfifo failed");
-    }
+        => Processes.RunCheckedAsync("mkfifo", [path], timeout: TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
 
     private static async Task<IOException> RefusedAsync(string path)
     {

@@ -1,20 +1,22 @@
 using System.Globalization;
 using System.Text;
 using CliWrap;
-using Registries.Testing;
 
-namespace Registries.Core.HostConfiguration.Tests;
+namespace Registries.Testing;
 
-/// <summary>A long-running program (dockerd, openssl s_server) started through CliWrap, its output collected until it ends.</summary>
+/// <summary>A long-running program (dockerd, openssl s_server, a registry) started through CliWrap, its output collected until it ends.</summary>
 /// <remarks>Registries.Testing's <see cref="Processes"/> runs a program to its end; a daemon a test starts, talks to and
 /// stops needs the running command instead: CliWrap's <see cref="CommandTask{T}"/> gives its id and its end, and
 /// cancelling its token kills it. Stopping sends SIGTERM first, so that dockerd cleans up its mounts.</remarks>
-internal sealed class BackgroundProcess : IAsyncDisposable
+public sealed class BackgroundProcess : IAsyncDisposable
 {
     private readonly StringBuilder _log = new();
     private readonly CancellationTokenSource _kill = new();
     private readonly CommandTask<CommandResult> _task;
 
+    /// <summary>Starts <paramref name="program"/>.</summary>
+    /// <param name="program">The program.</param>
+    /// <param name="arguments">Its arguments, one word each.</param>
     public BackgroundProcess(string program, IEnumerable<string> arguments)
     {
         var target = PipeTarget.ToDelegate(Append);
@@ -26,10 +28,13 @@ internal sealed class BackgroundProcess : IAsyncDisposable
             .ExecuteAsync(_kill.Token);
     }
 
+    /// <summary>Gets its process id.</summary>
     public int Id => _task.ProcessId;
 
+    /// <summary>Gets a value indicating whether it has ended.</summary>
     public bool HasExited => _task.Task.IsCompleted;
 
+    /// <summary>Gets what it wrote so far, standard output and error interleaved by line.</summary>
     public string Log
     {
         get
@@ -82,6 +87,8 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills it if it still runs and waits (bounded) for its end.</summary>
+    /// <returns>A task that completes when it is gone.</returns>
     public async ValueTask DisposeAsync()
     {
         if (!HasExited)
