@@ -21,6 +21,8 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
 
     public string StorePath => globals.StorePath(ParseResult);
 
+    public string? KeyFilePath => globals.KeyFilePath(ParseResult);
+
     // Every operation acts for the user of --as: the caller is plugged in once, where the container is built, the way
     // an ASP.NET Core app plugs in the signed-in user.
     public RegistryService Registries => Services().GetRequiredService<RegistryService>();
@@ -44,7 +46,7 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
             var services = new ServiceCollection();
             var actor = Actor;
             var builder = services.AddRegistries().UseCaller(_ => actor);
-            CliStore.Use(builder, StorePath);
+            CliStore.Use(builder, StorePath, KeyFilePath);
             configure?.Invoke(builder);
             _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         }

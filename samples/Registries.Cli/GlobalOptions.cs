@@ -9,9 +9,18 @@ internal sealed class GlobalOptions
 
     public const string UserVariable = "REGISTRIES_USER";
 
+    public const string KeyFileVariable = "REGISTRIES_KEY_FILE";
+
     public Option<string?> Store { get; } = new("--store")
     {
         Description = $"The store file. Default: ${StoreVariable}, else ~/.registries/store.json.",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public Option<string?> KeyFile { get; } = new("--key-file")
+    {
+        Description = $"The file holding the key that protects the passwords. Default: ${KeyFileVariable}, else STORE.key beside the store file.",
         HelpName = "FILE",
         Recursive = true,
     };
@@ -32,6 +41,7 @@ internal sealed class GlobalOptions
     public void AddTo(RootCommand root)
     {
         root.Options.Add(Store);
+        root.Options.Add(KeyFile);
         root.Options.Add(As);
         root.Options.Add(Json);
     }
@@ -50,6 +60,18 @@ internal sealed class GlobalOptions
         }
 
         return Path.GetFullPath(path);
+    }
+
+    // Null when neither --key-file nor $REGISTRIES_KEY_FILE names one: the store's own default then applies.
+    public string? KeyFilePath(ParseResult parseResult)
+    {
+        var path = parseResult.GetValue(KeyFile);
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            path = System.Environment.GetEnvironmentVariable(KeyFileVariable);
+        }
+
+        return string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path);
     }
 
     public string Actor(ParseResult parseResult)
