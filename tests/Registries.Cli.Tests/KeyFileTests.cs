@@ -1,3 +1,5 @@
+using Registries.Testing;
+
 namespace Registries.Cli.Tests;
 
 /// <summary>--key-file and $REGISTRIES_KEY_FILE: the key that protects the passwords can live apart from the store
