@@ -176,6 +176,39 @@ public sealed class DataProtectionSecretProtectorTests : IDisposable
     }
 
     [Fact]
+    public async Task FileStoreReprotectAsync_AfterANewDefaultKey_EveryEntryMovesToIt()
+    {
+        var keys = _folder.Combine("keys");
+        var path = _folder.Combine("store.json");
+        string environmentId;
+        var ids = new List<string>();
+        using (var before = Instances.Start(keys))
+        {
+            var store = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path }), before.Protector());
+            environmentId = (await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>())).Id;
+            for (var i = 0; i < 3; i++)
+            {
+                ids.Add((await store.AddRegistryAsync(environmentId, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("o@example.com", "o", Canary + i))).Registry.Id);
+            }
+
+            before.GetRequiredService<IKeyManager>().CreateNewKey(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));
+        }
+
+        using var after = Instances.Start(keys);
+        var newKey = after.GetRequiredService<IKeyManager>().GetAllKeys().MaxBy(k => k.ActivationDate)!.KeyId;
+        var rotated = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path }), after.Protector());
+
+        Assert.Equal(3, await rotated.ReprotectAsync());
+
+        var values = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!["registries"]!.AsArray().Select(r => (string)r!["protectedPassword"]!).ToList();
+        Assert.All(values, v => Assert.Equal(newKey, KeyIdOf(v)));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(Canary + i, (await rotated.GetRegistryAsync(environmentId, ids[i]))!.Password!.Reveal());
+        }
+    }
+
+    [Fact]
     public void Constructor_NullProvider_Throws()
     {
         Assert.Throws<ArgumentNullException>(() => new DataProtectionSecretProtector(null!));
