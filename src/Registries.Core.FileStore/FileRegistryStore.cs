@@ -464,12 +464,6 @@ public sealed class FileRegistryStore : IRegistryStore
 
     private async ValueTask<T> WriteAsync<T>(Func<Transaction, T> apply, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (IsFileLockingDisabled())
-        {
-            throw new RegistryStoreException($"The store file '{FilePath}' cannot be written safely: .NET file locking is disabled (DOTNET_SYSTEM_IO_DISABLEFILELOCKING), so concurrent writers could lose changes. Unset it.");
-        }
-
         return await WithLockAsync(
             (document, current) => ValueTask.FromResult(Commit(document, current, apply, cancellationToken)),
             cancellationToken).ConfigureAwait(false);
@@ -478,6 +472,12 @@ public sealed class FileRegistryStore : IRegistryStore
     // Holds the in-process gate and the OS lock around an action on the document as the file holds it now.
     private async ValueTask<T> WithLockAsync<T>(Func<StoreDocument, StoreSnapshot, ValueTask<T>> action, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (IsFileLockingDisabled())
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' cannot be written safely: .NET file locking is disabled (DOTNET_SYSTEM_IO_DISABLEFILELOCKING), so concurrent writers could lose changes. Unset it.");
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
