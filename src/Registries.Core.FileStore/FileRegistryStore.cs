@@ -38,7 +38,11 @@ namespace Registries.Core.FileStore;
 /// file's bytes and reuses the parsed, indexed state while they are unchanged, so resolution costs one small file
 /// read and a dictionary lookup.</para>
 /// <para><b>Secrets.</b> Passwords pass through the <see cref="ISecretProtector"/>: the file holds only protected
-/// values, and a Removed entry holds none (its ciphertext is gone from the file on the write that removes it).</para>
+/// values, and a Removed entry holds none (its ciphertext is gone from the file on the write that removes it). Each
+/// value is bound to its entry (<see cref="SecretContext"/>): copied onto another entry it does not decrypt. A value of
+/// an earlier release (bound to no entry) still reads, and is protected anew, bound, the next time its entry is
+/// written. After a key rotation, <see cref="ReprotectAsync"/> moves every entry to the new key in one atomic write,
+/// and <see cref="RemoveKeyAsync"/> removes an old key of the key file once no entry uses it.</para>
 /// <para><b>Errors.</b> A damaged or unreadable file, a file from a newer release, a missing or wrong key: each is a
 /// <see cref="RegistryStoreException"/> that names the file; the file is never replaced by an empty store. A write
 /// that the file system refuses (read-only, permission denied, no space left) fails at once with the system's
@@ -203,9 +207,10 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new EnvironmentNotFoundException(environmentId);
                 }
 
-                var protectedPassword = transaction.Protect(credential.Password);
+                // The id first: the ciphertext is bound to it. A protector failure throws before anything is written.
                 var sequence = ++document.Sequence;
                 var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+                var protectedPassword = transaction.Protect(credential.Password, new SecretContext(environmentId, registry.Id));
                 document.Registries.Add(new RegistryDocument
                 {
                     Id = registry.Id,
@@ -272,10 +277,11 @@ public sealed class FileRegistryStore : IRegistryStore
 
                 var written = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
 
-                // Keep the ciphertext of an unchanged password; a new password is protected anew; Removed keeps none.
+                // Keep the ciphertext of an unchanged password while it is current (bound to its entry, newest key);
+                // a new password, or one of an earlier format or an older key, is protected anew; Removed keeps none.
                 stored.ProtectedPassword = record.Password is null ? null
-                    : ReferenceEquals(record.Password, current.Password) ? stored.ProtectedPassword
-                    : transaction.Protect(record.Password);
+                    : ReferenceEquals(record.Password, current.Password) && stored.ProtectedPassword is { } kept && IsCurrent(kept) ? kept
+                    : transaction.Protect(record.Password, new SecretContext(stored.EnvironmentId, stored.Id));
                 stored.State = written.Registry.State;
                 stored.Email = written.Registry.Email;
                 stored.Username = written.Registry.Username;
@@ -283,6 +289,74 @@ public sealed class FileRegistryStore : IRegistryStore
                 return written;
             },
             cancellationToken);
+    }
+
+    /// <summary>Protects every stored password anew with the protector's current key, in one atomic write under the lock.</summary>
+    /// <remarks>
+    /// <para>The step after a key rotation (<see cref="KeyFileSecretProtector.RotateKeyAsync"/>, or a new default key of
+    /// ASP.NET Core Data Protection): every entry that holds a password gets a value protected now, bound to its entry,
+    /// so that no value is left with an older key (or in the unbound format of earlier releases) and the older keys can
+    /// be removed. Nothing else changes: versions, states and order stay as they are, so no writer gets a conflict.</para>
+    /// <para>The whole store is rewritten in one step: a crash or a kill leaves the old document or the new one. With
+    /// the <see cref="KeyFileSecretProtector"/>, values already bound and under the newest key are kept (and not
+    /// counted); with another protector every password is protected anew.</para>
+    /// </remarks>
+    /// <param name="cancellationToken">Cancels the operation until the file is replaced.</param>
+    /// <returns>How many entries got a new protected value.</returns>
+    /// <exception cref="RegistryStoreException">The file cannot be read or written, a password cannot be decrypted or
+    /// protected, or the lock is held too long; nothing was written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was written.</exception>
+    public Task<int> ReprotectAsync(CancellationToken cancellationToken = default)
+        => WriteAsync(
+            transaction =>
+            {
+                var moved = 0;
+                foreach (var stored in transaction.Document.Registries)
+                {
+                    // Only the key-file protector can tell that a value is current; another protector's are all redone.
+                    if (stored.ProtectedPassword is not { } value || (_protector is KeyFileSecretProtector keyFile && keyFile.IsCurrent(value)))
+                    {
+                        continue;
+                    }
+
+                    var context = new SecretContext(stored.EnvironmentId, stored.Id);
+                    var secret = transaction.Current.SecretsByProtectedValue[new ProtectedSecretKey(context, value)];
+                    stored.ProtectedPassword = transaction.Protect(secret, context);
+                    moved++;
+                }
+
+                return moved;
+            },
+            cancellationToken).AsTask();
+
+    /// <summary>Removes an old key from the key file of this store's <see cref="KeyFileSecretProtector"/>, once no entry uses it.</summary>
+    /// <remarks>Holds the store's write lock while it checks every entry and rewrites the key file, so that no writer of
+    /// this store protects a password with the key meanwhile. A key file shared by several stores is checked against
+    /// this store only: remove a key only when every store that uses the key file has been re-protected.</remarks>
+    /// <param name="keyId">The key (8 hex digits, as <see cref="KeyFileSecretProtector.GetKeyIdsAsync"/> lists it).</param>
+    /// <param name="cancellationToken">Cancels the waits for the locks.</param>
+    /// <returns>A task that completes once the key is gone from the key file.</returns>
+    /// <exception cref="ArgumentException"><paramref name="keyId"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The store's protector is not a <see cref="KeyFileSecretProtector"/>;
+    /// an entry still uses the key (run <see cref="ReprotectAsync"/> first); the key is the newest one; or the key
+    /// file does not hold it. Nothing was changed.</exception>
+    /// <exception cref="RegistryStoreException">A file cannot be read or written, or a lock is held too long.</exception>
+    public async Task RemoveKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        if (_protector is not KeyFileSecretProtector keyFile)
+        {
+            throw new InvalidOperationException($"The store '{FilePath}' protects its passwords with {_protector.GetType().Name}, not with a key file: its keys are managed by that protector.");
+        }
+
+        await WithLockAsync(
+            async (document, _) =>
+            {
+                var values = document.Registries.Select(r => r.ProtectedPassword).OfType<string>().ToList();
+                await keyFile.RemoveKeyAsync(keyId, values, cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     // Sorted, so that the same state always gives the same bytes (and a readable diff).
@@ -370,11 +444,14 @@ public sealed class FileRegistryStore : IRegistryStore
         }
     }
 
-    private RegistrySecret Unprotect(string protectedValue)
+    // Only the key-file protector can tell a value that re-protecting would not change; any other value is kept as it is.
+    private bool IsCurrent(string protectedValue) => _protector is not KeyFileSecretProtector keyFile || keyFile.IsCurrent(protectedValue);
+
+    private RegistrySecret Unprotect(string protectedValue, SecretContext context)
     {
         try
         {
-            return _protector.Unprotect(protectedValue);
+            return _protector.Unprotect(protectedValue, context);
         }
         catch (RegistryStoreException e)
         {
@@ -386,6 +463,14 @@ public sealed class FileRegistryStore : IRegistryStore
         => new($"The store file '{FilePath}' is damaged: {detail}. It was not changed; restore it from a backup, or move it away to start an empty store.", inner);
 
     private async ValueTask<T> WriteAsync<T>(Func<Transaction, T> apply, CancellationToken cancellationToken)
+    {
+        return await WithLockAsync(
+            (document, current) => ValueTask.FromResult(Commit(document, current, apply, cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    // Holds the in-process gate and the OS lock around an action on the document as the file holds it now.
+    private async ValueTask<T> WithLockAsync<T>(Func<StoreDocument, StoreSnapshot, ValueTask<T>> action, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (IsFileLockingDisabled())
@@ -405,45 +490,52 @@ public sealed class FileRegistryStore : IRegistryStore
             var bytes = ReadBytes();
             var cache = Volatile.Read(ref _cache);
             var (document, current) = bytes is null ? (StoreDocument.CreateEmpty(), StoreSnapshot.Empty) : Parse(bytes, cache?.Snapshot);
-            var transaction = new Transaction(document, current, _protector);
-            var result = apply(transaction);
-
-            // The last moment at which cancelling still means "nothing written".
-            cancellationToken.ThrowIfCancellationRequested();
-            var content = JsonSerializer.SerializeToUtf8Bytes(document, StoreDocumentContext.Default.StoreDocument);
-            try
-            {
-                if (!_leftoversDeleted)
-                {
-                    if (AtomicFile.DeleteLeftovers(target) is > 0 and var deleted)
-                    {
-                        FileStoreLog.LeftoversDeleted(_logger, deleted, target);
-                    }
-
-                    _leftoversDeleted = true;
-                }
-
-                // Always owner-only, whatever mode the old file had: the file tells who uses which registry.
-                AtomicFile.Replace(target, content, StoreFileChoices);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new RegistryStoreException($"The store file '{FilePath}' could not be written: {PrivateFile.Reason(e)}. It was left unchanged.", e);
-            }
-
-            var known = new Dictionary<string, RegistrySecret>(current.SecretsByProtectedValue, StringComparer.Ordinal);
-            foreach (var (protectedValue, secret) in transaction.NewSecrets)
-            {
-                known[protectedValue] = secret;
-            }
-
-            Volatile.Write(ref _cache, new CachedState(content, StoreSnapshot.Build(document, known, Unprotect)));
-            return result;
+            return await action(document, current).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    // Under the lock: applies the change and replaces the file in one step.
+    private T Commit<T>(StoreDocument document, StoreSnapshot current, Func<Transaction, T> apply, CancellationToken cancellationToken)
+    {
+        var target = PrivateFile.ResolveTarget(FilePath, StoreFileRole);
+        var transaction = new Transaction(document, current, _protector);
+        var result = apply(transaction);
+
+        // The last moment at which cancelling still means "nothing written".
+        cancellationToken.ThrowIfCancellationRequested();
+        var content = JsonSerializer.SerializeToUtf8Bytes(document, StoreDocumentContext.Default.StoreDocument);
+        try
+        {
+            if (!_leftoversDeleted)
+            {
+                if (AtomicFile.DeleteLeftovers(target) is > 0 and var deleted)
+                {
+                    FileStoreLog.LeftoversDeleted(_logger, deleted, target);
+                }
+
+                _leftoversDeleted = true;
+            }
+
+            // Always owner-only, whatever mode the old file had: the file tells who uses which registry.
+            AtomicFile.Replace(target, content, StoreFileChoices);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' could not be written: {PrivateFile.Reason(e)}. It was left unchanged.", e);
+        }
+
+        var known = new Dictionary<ProtectedSecretKey, RegistrySecret>(current.SecretsByProtectedValue);
+        foreach (var (key, secret) in transaction.NewSecrets)
+        {
+            known[key] = secret;
+        }
+
+        Volatile.Write(ref _cache, new CachedState(content, StoreSnapshot.Build(document, known, Unprotect)));
+        return result;
     }
 
     private sealed class CachedState(byte[] bytes, StoreSnapshot snapshot)
@@ -459,12 +551,12 @@ public sealed class FileRegistryStore : IRegistryStore
 
         public StoreSnapshot Current { get; } = current;
 
-        public Dictionary<string, RegistrySecret> NewSecrets { get; } = new(StringComparer.Ordinal);
+        public Dictionary<ProtectedSecretKey, RegistrySecret> NewSecrets { get; } = [];
 
-        public string Protect(RegistrySecret secret)
+        public string Protect(RegistrySecret secret, SecretContext context)
         {
-            var protectedValue = protector.Protect(secret);
-            NewSecrets[protectedValue] = secret;
+            var protectedValue = protector.Protect(secret, context);
+            NewSecrets[new ProtectedSecretKey(context, protectedValue)] = secret;
             return protectedValue;
         }
     }

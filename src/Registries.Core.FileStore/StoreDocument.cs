@@ -10,7 +10,7 @@ namespace Registries.Core.FileStore;
 ///   "sequence": 7,
 ///   "environments": [ { "id": "1a1", "name": "prod", "orchestration": "Cattle", "members": { "alice": "Owner" }, "version": 2 } ],
 ///   "registries": [ { "id": "1r2", "environmentId": "1a1", "address": "registry.example.com:5000", "state": "Active",
-///                     "email": "ops@example.com", "username": "ops", "sequence": 2, "version": 1, "protectedPassword": "v1...." } ]
+///                     "email": "ops@example.com", "username": "ops", "sequence": 2, "version": 1, "protectedPassword": "v2...." } ]
 /// }
 /// </code>
 /// <c>sequence</c> is the last number the store handed out (identifiers and registry order share it);

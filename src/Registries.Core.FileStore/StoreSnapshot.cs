@@ -21,8 +21,10 @@ internal sealed class StoreSnapshot
 
     public Dictionary<string, RegistryRecord> RegistriesById { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Gets the decrypted passwords by their protected value, so that the next state decrypts only what changed.</summary>
-    public Dictionary<string, RegistrySecret> SecretsByProtectedValue { get; } = new(StringComparer.Ordinal);
+    /// <summary>Gets the decrypted passwords by entry and protected value, so that the next state decrypts only what changed.</summary>
+    /// <remarks>Keyed by the entry too: a ciphertext copied onto another entry must go through the protector (which
+    /// refuses it), not be answered from this cache.</remarks>
+    public Dictionary<ProtectedSecretKey, RegistrySecret> SecretsByProtectedValue { get; } = [];
 
     private Dictionary<string, ReadOnlyCollection<RegistryRecord>> ByEnvironment { get; } = new(StringComparer.Ordinal);
 
@@ -30,12 +32,12 @@ internal sealed class StoreSnapshot
 
     /// <summary>Builds the state a document describes, checking every rule a store file must follow.</summary>
     /// <param name="document">The document.</param>
-    /// <param name="knownSecrets">Passwords already decrypted, by protected value.</param>
+    /// <param name="knownSecrets">Passwords already decrypted, by entry and protected value.</param>
     /// <param name="unprotect">Decrypts a protected value that is not known yet.</param>
     /// <returns>The state.</returns>
     /// <exception cref="StoreFormatException">The document breaks a rule.</exception>
     /// <exception cref="RegistryStoreException">A password cannot be decrypted.</exception>
-    public static StoreSnapshot Build(StoreDocument document, IReadOnlyDictionary<string, RegistrySecret> knownSecrets, Func<string, RegistrySecret> unprotect)
+    public static StoreSnapshot Build(StoreDocument document, IReadOnlyDictionary<ProtectedSecretKey, RegistrySecret> knownSecrets, Func<string, SecretContext, RegistrySecret> unprotect)
     {
         var environments = new List<RegistryEnvironment>(document.Environments.Count);
         var snapshot = new StoreSnapshot { Environments = environments.AsReadOnly() };
@@ -90,12 +92,14 @@ internal sealed class StoreSnapshot
                 RegistrySecret? secret = null;
                 if (r.ProtectedPassword is { } protectedValue)
                 {
-                    if (!knownSecrets.TryGetValue(protectedValue, out secret))
+                    var context = new SecretContext(r.EnvironmentId, r.Id);
+                    var key = new ProtectedSecretKey(context, protectedValue);
+                    if (!knownSecrets.TryGetValue(key, out secret))
                     {
-                        secret = unprotect(protectedValue);
+                        secret = unprotect(protectedValue, context);
                     }
 
-                    snapshot.SecretsByProtectedValue[protectedValue] = secret;
+                    snapshot.SecretsByProtectedValue[key] = secret;
                 }
 
                 record = new RegistryRecord(registry, secret);
@@ -135,6 +139,11 @@ internal sealed class StoreSnapshot
     public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId, RegistryAddress address)
         => ByAddress.GetValueOrDefault(environmentId, NoAddresses).TryGetValue(address, out var records) ? records : NoRecords;
 }
+
+/// <summary>An entry and the protected value of its password: what a decrypted password is remembered by.</summary>
+/// <param name="Context">The entry.</param>
+/// <param name="ProtectedValue">The protected value.</param>
+internal readonly record struct ProtectedSecretKey(SecretContext Context, string ProtectedValue);
 
 /// <summary>A store document breaks a rule; the store turns it into a <see cref="RegistryStoreException"/> that names the file.</summary>
 internal sealed class StoreFormatException(string detail, Exception? innerException = null) : Exception(detail, innerException);

@@ -29,7 +29,7 @@ public sealed class FileRegistryStoreFormatTests : IDisposable
         // The protected values are random (a fresh nonce each time): check their shape, snapshot the rest.
         foreach (var value in document.SelectTokens("registries[*].protectedPassword").Cast<JValue>().ToList())
         {
-            Assert.Matches("^v1\\.[0-9a-f]{8}\\.[A-Za-z0-9+/]+=*$", (string)value!);
+            Assert.Matches("^v2\\.[0-9a-f]{8}\\.[A-Za-z0-9+/]+=*$", (string)value!);
             value.Value = "(protected)";
         }
 

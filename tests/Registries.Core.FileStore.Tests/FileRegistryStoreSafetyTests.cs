@@ -50,7 +50,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         var store = FileRegistryStore.Open(path);
 
         var read = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListRegistriesAsync("1a1"));
-        var protect = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw")));
+        var protect = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry));
 
         Assert.Contains(keyPath, read.Message, StringComparison.Ordinal);
         Assert.Contains("another user (uid 65534)", protect.Message, StringComparison.Ordinal);
@@ -100,11 +100,11 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     public void Protect_KeyFileOpenToOthers_Refused(UnixFileMode extra)
     {
         var keyPath = _folder.Combine("k");
-        new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"));
+        new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry);
         var key = File.ReadAllBytes(keyPath);
         File.SetUnixFileMode(keyPath, OwnerOnly | extra);
 
-        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw")));
+        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry));
 
         Assert.Contains("open to other users", error.Message, StringComparison.Ordinal);
         Assert.Contains("chmod 600 " + keyPath, error.Message, StringComparison.Ordinal);
@@ -220,17 +220,17 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         var existing = _folder.Combine("keys/real.key");
         var existingLink = _folder.Combine("existing.key");
-        var value = new KeyFileSecretProtector(existing).Protect(new RegistrySecret("pw"));
+        var value = new KeyFileSecretProtector(existing).Protect(new RegistrySecret("pw"), TestContexts.Entry);
         File.CreateSymbolicLink(existingLink, existing);
         var dangling = _folder.Combine("new.key");
         File.CreateSymbolicLink(dangling, "keys/new-target.key");
 
-        Assert.Equal("pw", new KeyFileSecretProtector(existingLink).Unprotect(value).Reveal());
-        var created = new KeyFileSecretProtector(dangling).Protect(new RegistrySecret("pw2"));
+        Assert.Equal("pw", new KeyFileSecretProtector(existingLink).Unprotect(value, TestContexts.Entry).Reveal());
+        var created = new KeyFileSecretProtector(dangling).Protect(new RegistrySecret("pw2"), TestContexts.Entry);
 
         Assert.Equal("keys/new-target.key", new FileInfo(dangling).LinkTarget);
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_folder.Combine("keys/new-target.key")));
-        Assert.Equal("pw2", new KeyFileSecretProtector(_folder.Combine("keys/new-target.key")).Unprotect(created).Reveal());
+        Assert.Equal("pw2", new KeyFileSecretProtector(_folder.Combine("keys/new-target.key")).Unprotect(created, TestContexts.Entry).Reveal());
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         var store = FileRegistryStore.Open(path);
 
         var read = await SystemCommands.WithinSecondsAsync(() => Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListRegistriesAsync("1a1")));
-        var protect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(path + ".key").Protect(new RegistrySecret("pw")))));
+        var protect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(path + ".key").Protect(new RegistrySecret("pw"), TestContexts.Entry))));
 
         Assert.Contains(path + ".key' is a named pipe", read.Message, StringComparison.Ordinal);
         Assert.Contains("named pipe", protect.Message, StringComparison.Ordinal);
@@ -307,8 +307,8 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     [Fact]
     public async Task ProtectAndUnprotect_KeyFileIsDevice_RefusedAtOnce()
     {
-        var protect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector("/dev/zero").Protect(new RegistrySecret("pw")))));
-        var unprotect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector("/dev/zero").Unprotect("v1.00000000." + Convert.ToBase64String(new byte[40])))));
+        var protect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector("/dev/zero").Protect(new RegistrySecret("pw"), TestContexts.Entry))));
+        var unprotect = await SystemCommands.WithinSecondsAsync(() => Task.FromResult(Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector("/dev/zero").Unprotect("v1.00000000." + Convert.ToBase64String(new byte[40]), TestContexts.Entry))));
 
         Assert.Contains("'/dev/zero' is a device", protect.Message, StringComparison.Ordinal);
         Assert.Contains("is a device", unprotect.Message, StringComparison.Ordinal);
@@ -321,7 +321,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         File.WriteAllText(keyPath, "registries-core-key v1 " + new string('A', 8192));
         File.SetUnixFileMode(keyPath, OwnerOnly);
 
-        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw")));
+        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry));
 
         Assert.Contains("larger", error.Message, StringComparison.Ordinal);
         Assert.Contains(keyPath, error.Message, StringComparison.Ordinal);
@@ -338,7 +338,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
 
         var read = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListEnvironmentsAsync());
         var write = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
-        var protect = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyFolder).Protect(new RegistrySecret("pw")));
+        var protect = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyFolder).Protect(new RegistrySecret("pw"), TestContexts.Entry));
 
         Assert.Contains(storeFolder + "' is a directory", read.Message, StringComparison.Ordinal);
         Assert.Contains("is a directory", write.Message, StringComparison.Ordinal);

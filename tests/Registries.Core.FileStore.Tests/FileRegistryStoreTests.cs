@@ -188,7 +188,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
         var before = await File.ReadAllBytesAsync(path);
         var otherKey = _folder.Combine("other.key");
-        new KeyFileSecretProtector(otherKey).Protect(new RegistrySecret("creates the other key"));
+        new KeyFileSecretProtector(otherKey).Protect(new RegistrySecret("creates the other key"), TestContexts.Entry);
 
         var wrong = FileStores.Over(path, new KeyFileSecretProtector(otherKey));
         var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.ListRegistriesAsync(environment.Id));

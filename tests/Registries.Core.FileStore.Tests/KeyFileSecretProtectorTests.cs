@@ -13,7 +13,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
         var protector = new KeyFileSecretProtector(keyPath);
         Assert.False(File.Exists(keyPath));
 
-        protector.Protect(new RegistrySecret("pw"));
+        protector.Protect(new RegistrySecret("pw"), TestContexts.Entry);
 
         Assert.True(File.Exists(keyPath));
         if (!OperatingSystem.IsWindows())
@@ -35,10 +35,10 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     {
         var protector = new KeyFileSecretProtector(_folder.Combine("k"));
 
-        var protectedValue = protector.Protect(new RegistrySecret(password));
+        var protectedValue = protector.Protect(new RegistrySecret(password), TestContexts.Entry);
 
-        Assert.Equal(password, protector.Unprotect(protectedValue).Reveal());
-        Assert.Equal(password, new KeyFileSecretProtector(_folder.Combine("k")).Unprotect(protectedValue).Reveal());
+        Assert.Equal(password, protector.Unprotect(protectedValue, TestContexts.Entry).Reveal());
+        Assert.Equal(password, new KeyFileSecretProtector(_folder.Combine("k")).Unprotect(protectedValue, TestContexts.Entry).Reveal());
         Assert.DoesNotContain(password, protectedValue, StringComparison.Ordinal);
     }
 
@@ -47,17 +47,17 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     {
         var protector = new KeyFileSecretProtector(_folder.Combine("k"));
 
-        Assert.NotEqual(protector.Protect(new RegistrySecret("same")), protector.Protect(new RegistrySecret("same")));
+        Assert.NotEqual(protector.Protect(new RegistrySecret("same"), TestContexts.Entry), protector.Protect(new RegistrySecret("same"), TestContexts.Entry));
     }
 
     [Fact]
     public void Unprotect_OtherKey_ThrowsRegistryStoreExceptionNamingKeyFile()
     {
-        var value = new KeyFileSecretProtector(_folder.Combine("a.key")).Protect(new RegistrySecret("pw"));
+        var value = new KeyFileSecretProtector(_folder.Combine("a.key")).Protect(new RegistrySecret("pw"), TestContexts.Entry);
         var other = new KeyFileSecretProtector(_folder.Combine("b.key"));
-        other.Protect(new RegistrySecret("make the key"));
+        other.Protect(new RegistrySecret("make the key"), TestContexts.Entry);
 
-        var error = Assert.Throws<RegistryStoreException>(() => other.Unprotect(value));
+        var error = Assert.Throws<RegistryStoreException>(() => other.Unprotect(value, TestContexts.Entry));
 
         Assert.Contains(_folder.Combine("b.key"), error.Message, StringComparison.Ordinal);
     }
@@ -66,24 +66,24 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
     public void Unprotect_TamperedValue_ThrowsRegistryStoreException()
     {
         var protector = new KeyFileSecretProtector(_folder.Combine("k"));
-        var value = protector.Protect(new RegistrySecret("password"));
+        var value = protector.Protect(new RegistrySecret("password"), TestContexts.Entry);
         var payload = Convert.FromBase64String(value[(value.LastIndexOf('.') + 1)..]);
         payload[^1] ^= 1;
         var tampered = value[..(value.LastIndexOf('.') + 1)] + Convert.ToBase64String(payload);
 
-        Assert.Throws<RegistryStoreException>(() => protector.Unprotect(tampered));
-        Assert.Throws<RegistryStoreException>(() => protector.Unprotect("v1.abc.not*base64"));
-        Assert.Throws<RegistryStoreException>(() => protector.Unprotect("plain text"));
-        Assert.Throws<RegistryStoreException>(() => protector.Unprotect("v1.abc.AAAA"));
+        Assert.Throws<RegistryStoreException>(() => protector.Unprotect(tampered, TestContexts.Entry));
+        Assert.Throws<RegistryStoreException>(() => protector.Unprotect("v1.abc.not*base64", TestContexts.Entry));
+        Assert.Throws<RegistryStoreException>(() => protector.Unprotect("plain text", TestContexts.Entry));
+        Assert.Throws<RegistryStoreException>(() => protector.Unprotect("v1.abc.AAAA", TestContexts.Entry));
     }
 
     [Fact]
     public void Unprotect_KeyFileMissing_ThrowsAndCreatesNoKey()
     {
-        var value = new KeyFileSecretProtector(_folder.Combine("a.key")).Protect(new RegistrySecret("pw"));
+        var value = new KeyFileSecretProtector(_folder.Combine("a.key")).Protect(new RegistrySecret("pw"), TestContexts.Entry);
         var missing = _folder.Combine("missing.key");
 
-        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(missing).Unprotect(value));
+        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(missing).Unprotect(value, TestContexts.Entry));
 
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(missing));
@@ -96,15 +96,15 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
         {
             // Windows has no Unix mode bits: nothing to refuse there. Assert the key still works.
             var windows = new KeyFileSecretProtector(_folder.Combine("k"));
-            Assert.Equal("pw", windows.Unprotect(windows.Protect(new RegistrySecret("pw"))).Reveal());
+            Assert.Equal("pw", windows.Unprotect(windows.Protect(new RegistrySecret("pw"), TestContexts.Entry), TestContexts.Entry).Reveal());
             return;
         }
 
         var keyPath = _folder.Combine("k");
-        new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"));
+        new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry);
         File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw")));
+        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry));
 
         Assert.Contains(keyPath, error.Message, StringComparison.Ordinal);
         Assert.Contains("644", error.Message, StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
             File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw")));
+        var error = Assert.Throws<RegistryStoreException>(() => new KeyFileSecretProtector(keyPath).Protect(new RegistrySecret("pw"), TestContexts.Entry));
 
         Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
         Assert.Equal("registries-core-key v1 dG9vIHNob3J0", File.ReadAllText(keyPath));
@@ -137,7 +137,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
         var tasks = protectors.Select(p => Task.Run(async () =>
         {
             await start.Task;
-            return p.Protect(new RegistrySecret("pw"));
+            return p.Protect(new RegistrySecret("pw"), TestContexts.Entry);
         })).ToArray();
         start.SetResult();
         var values = await Task.WhenAll(tasks);
@@ -145,7 +145,7 @@ public sealed class KeyFileSecretProtectorTests : IDisposable
         // Whoever created the file, every protector can read every other one's values.
         foreach (var protector in protectors)
         {
-            Assert.All(values, v => Assert.Equal("pw", protector.Unprotect(v).Reveal()));
+            Assert.All(values, v => Assert.Equal("pw", protector.Unprotect(v, TestContexts.Entry).Reveal()));
         }
     }
 

@@ -10,6 +10,9 @@ using Registries.Core.Storage;
 //   create STORE                          creates an environment and a registry (folder, store, key and lock
 //                                         files), for the tests that run it under another umask or user
 //   list STORE                            prints ENVIRONMENTS n
+//   rotate STORE                          rotates the key of STORE.key and re-protects every entry, until it is
+//                                         killed; prints ROTATED keyid after each rotation and REPROTECTED n keyid
+//                                         after each re-protection
 // A refusal by the store prints REFUSED and its message, and exits with 3.
 // Each acknowledged write prints one line: ADD id sequence address username | EDIT id version | COUNTER n |
 // MEMBER user | DEACTIVATE id version. The parent trusts nothing that was not printed.
@@ -40,6 +43,9 @@ static async Task<int> RunAsync(string mode, FileRegistryStore store, string[] a
             var environment = await store.CreateEnvironmentAsync("umask", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
             var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("umask.example.com"), new RegistryCredential("u@example.com", "u", "pw-umask"));
             Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} u");
+            return 0;
+        case "rotate":
+            await RotateUntilKilledAsync(store, new KeyFileSecretProtector(store.FilePath + ".key"));
             return 0;
         case "list":
             Console.WriteLine("ENVIRONMENTS " + (await store.ListEnvironmentsAsync()).Count.ToString(CultureInfo.InvariantCulture));
@@ -114,5 +120,16 @@ static async Task RunUntilKilledAsync(FileRegistryStore store, string environmen
             var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
             Console.WriteLine($"DEACTIVATE {inactive.Registry.Id} {inactive.Registry.Version}");
         }
+    }
+}
+
+static async Task RotateUntilKilledAsync(FileRegistryStore store, KeyFileSecretProtector keys)
+{
+    while (true)
+    {
+        var keyId = await keys.RotateKeyAsync();
+        Console.WriteLine("ROTATED " + keyId);
+        var moved = await store.ReprotectAsync();
+        Console.WriteLine($"REPROTECTED {moved.ToString(CultureInfo.InvariantCulture)} {keyId}");
     }
 }
