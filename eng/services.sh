@@ -293,7 +293,8 @@ stop() {
   if [ -f "$state/netns" ]; then ip netns del "$(cat "$state/netns")" 2>/dev/null || true; rm -f "$state/netns"; fi
   if [ -f "$state/veth" ]; then ip link del "$(cat "$state/veth")" 2>/dev/null || true; rm -f "$state/veth"; fi
   # dockerd leaves mounts under its roots when killed; unmount before removing.
-  grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # (grep finds nothing when dockerd left no mount: under pipefail that must not end the script before the rm.)
+  { grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$state" 2>/dev/null || true
 }
 
