@@ -65,7 +65,7 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="protector"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/> (the message says which and how to fix it).</exception>
     public PostgreSqlRegistryStore(IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
-        : this(CreateDataSource(options), ownsDataSource: true, options.Value, protector, loggerFactory)
+        : this(CreateDataSource(options, protector), ownsDataSource: true, options.Value, protector, loggerFactory)
     {
     }
 
@@ -360,9 +360,12 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     internal static string AddressKey(RegistryAddress address)
         => address.IsDockerHub ? DockerHubKey : address.ToString().ToLowerInvariant();
 
-    private static NpgsqlDataSource CreateDataSource(IOptions<PostgreSqlStoreOptions> options)
+    private static NpgsqlDataSource CreateDataSource(IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector)
     {
         ArgumentNullException.ThrowIfNull(options);
+
+        // Checked before the pool exists, so that a refused argument leaves no pool behind.
+        ArgumentNullException.ThrowIfNull(protector);
         var value = options.Value;
         var result = new PostgreSqlStoreOptionsValidator().Validate(Options.DefaultName, value);
         if (result.Failed)

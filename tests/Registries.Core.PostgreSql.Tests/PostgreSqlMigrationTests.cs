@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
 namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>The schema is the library's: created and upgraded under an advisory lock, refused when newer, checked when migrations are off.</summary>
@@ -54,6 +57,25 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         var read = await _database.OpenStore(schema).GetEnvironmentAsync(environment.Id);
         Assert.NotNull(read);
         Assert.Equal(EnvironmentRole.Owner, read.RoleOf("alice"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FirstAndSecondRun_LogsTheMigrationOnceWithoutTheConnectionString()
+    {
+        var schema = _database.NewSchema();
+        var logs = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Trace));
+        var store = _database.OpenStore(schema, loggerFactory: factory);
+
+        await store.MigrateAsync();
+        await store.MigrateAsync();
+
+        var migrated = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "SchemaMigrated");
+        Assert.Equal(LogLevel.Information, migrated.Level);
+        Assert.Contains($"'{schema}'", migrated.Message, StringComparison.Ordinal);
+        Assert.Contains("from version 0 to 1", migrated.Message, StringComparison.Ordinal);
+        var password = new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!;
+        Assert.All(logs.GetSnapshot(), r => Assert.DoesNotContain(password, r.Message, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -69,6 +69,19 @@ public sealed class PostgreSqlStoreOptionsTests
     }
 
     [Fact]
+    public void Constructors_NullArguments_Throw()
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(Valid);
+        var options = Options.Create(new PostgreSqlStoreOptions { ConnectionString = Valid });
+
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(null!, new TestSecretProtector()));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(options, null!));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(null!, options, new TestSecretProtector()));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(dataSource, null!, new TestSecretProtector()));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(dataSource, options, null!));
+    }
+
+    [Fact]
     public void Constructor_DataSourceGiven_NeedsNoConnectionString()
     {
         using var dataSource = Npgsql.NpgsqlDataSource.Create(Valid);
