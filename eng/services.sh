@@ -5,7 +5,9 @@
 #   - the same registry served from a network namespace (10.213.N.2:5000), which dockerd treats as a secure
 #     registry (Docker always treats 127.0.0.0/8 as insecure), so certificate trust can be tested for real;
 #   - a registry with token authentication whose token realm the tests serve themselves;
-#   - a test image made with `docker import` of a small tarball and pushed with the docker CLI.
+#   - a test image made with `docker import` of a small tarball and pushed with the docker CLI;
+#   - a PostgreSQL 15 cluster (Debian's postgresql) initialized in STATE_DIR/postgres, run as the postgres user (the
+#     server refuses root) on a free loopback port, with a test role (scram password, CREATEDB) and its database.
 #
 #   eng/services.sh start STATE_DIR   installs what is missing, starts everything, writes STATE_DIR/env.sh
 #   eng/services.sh stop STATE_DIR    stops everything that start started (safe to call twice)
@@ -50,6 +52,8 @@ install_missing() {
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)   # free ports here, test totals in eng/test.sh
   command -v script >/dev/null || missing+=(bsdutils)   # the CLI's terminal (progress bar) tests
+  compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
+  command -v runuser >/dev/null || missing+=(util-linux)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -123,6 +127,53 @@ start_netns() {
     ip netns exec "$netns" ip link set lo up
 }
 
+postgres_bin() {
+  # Debian installs the server beside its major version; take the newest one installed.
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -x "$bin/pg_ctl" ] || return 1
+  echo "$bin"
+}
+
+start_postgres() {
+  local bin dir port password
+  bin=$(postgres_bin) || { log "no PostgreSQL server found under /usr/lib/postgresql"; return 1; }
+  dir="$state/postgres"
+  port=$(free_port)
+  # Hex only: it needs no quoting in a connection string, in SQL or in env.sh.
+  password=$(openssl rand -hex 24)
+  mkdir -p "$dir/run"
+  chown -R postgres:postgres "$dir"
+  chmod 700 "$dir"
+  # The postgres user must be able to reach the folder: the state folder itself may be private to root.
+  chmod o+x "$state"
+  local as_pg=(runuser -u postgres --)
+  # Local socket: peer (the postgres OS user is the superuser); TCP: scram passwords only.
+  "${as_pg[@]}" "$bin/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 --no-sync \
+    --auth-local=peer --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 || { log "initdb failed: $(tail -n 3 "$dir/initdb.log")"; return 1; }
+  # fsync off: a test cluster needs no durability across an OS crash, and writes get much faster; a fast shutdown
+  # (what the fault tests do) still writes everything.
+  local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run -c fsync=off -c max_connections=300"
+  printf '%s\n' "$options" > "$dir/options"
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "$options" -w -t 60 start >/dev/null 2>&1 \
+    || { log "PostgreSQL did not start: $(tail -n 3 "$dir/log" 2>/dev/null)"; return 1; }
+  echo "$port" > "$dir/port"
+  local psql=("${as_pg[@]}" "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/run" -p "$port" -U postgres -d postgres)
+  "${psql[@]}" -c "CREATE ROLE registries_test LOGIN CREATEDB PASSWORD '$password'" >/dev/null &&
+    "${psql[@]}" -c "CREATE DATABASE registries_test OWNER registries_test" >/dev/null || { log "could not create the PostgreSQL test role"; return 1; }
+  pg_port=$port
+  pg_password=$password
+  pg_bin=$bin
+}
+
+stop_postgres() {
+  local bin dir="$state/postgres"
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  bin=$(postgres_bin) || return 0
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 \
+    || runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
+}
+
 start() {
   install_missing
   rm -rf "$state"
@@ -171,6 +222,14 @@ start() {
     log "could not create a network namespace: the secure-registry tests will fail"
   fi
 
+  log "postgresql"
+  local pg_port="" pg_password="" pg_bin="" postgres=""
+  if start_postgres; then
+    postgres="Host=127.0.0.1;Port=$pg_port;Username=registries_test;Password=$pg_password;Database=registries_test"
+  else
+    log "PostgreSQL did not start: the PostgreSQL store tests will fail"
+  fi
+
   log "test image"
   mkdir -p "$state/image/root/etc"
   echo "Registries.Core test image" > "$state/image/root/hello.txt"
@@ -211,12 +270,18 @@ export REGISTRIES_TEST_TOKEN_SERVICE='registries-core-test'
 export REGISTRIES_TEST_TOKEN_ISSUER='registries-core-test-issuer'
 export REGISTRIES_TEST_TOKEN_KEY='$state/tls/token.key'
 export REGISTRIES_TEST_TOKEN_CERT='$state/tls/token.crt'
+export REGISTRIES_TEST_POSTGRES='$postgres'
+export REGISTRIES_TEST_PG_BIN='$pg_bin'
+export REGISTRIES_TEST_PG_USER='postgres'
+export REGISTRIES_TEST_PG_DATA='$state/postgres/data'
+export REGISTRIES_TEST_PG_CTL='runuser -u postgres -- $pg_bin/pg_ctl -D $state/postgres/data -l $state/postgres/log -o "$(cat "$state/postgres/options" 2>/dev/null)" -w -t 60'
 ENV
-  log "ready: dockerd unix://$state/docker/docker.sock, registry 127.0.0.1:$port, token registry 127.0.0.1:$token_port${secure:+, secure registry $secure}"
+  log "ready: dockerd unix://$state/docker/docker.sock, registry 127.0.0.1:$port, token registry 127.0.0.1:$token_port${secure:+, secure registry $secure}${pg_port:+, postgresql 127.0.0.1:$pg_port}"
 }
 
 stop() {
   [ -d "$state" ] || return 0
+  stop_postgres
   for pidfile in "$state"/registry/*/pid "$state/docker/pid"; do
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
@@ -228,7 +293,8 @@ stop() {
   if [ -f "$state/netns" ]; then ip netns del "$(cat "$state/netns")" 2>/dev/null || true; rm -f "$state/netns"; fi
   if [ -f "$state/veth" ]; then ip link del "$(cat "$state/veth")" 2>/dev/null || true; rm -f "$state/veth"; fi
   # dockerd leaves mounts under its roots when killed; unmount before removing.
-  grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # (grep finds nothing when dockerd left no mount: under pipefail that must not end the script before the rm.)
+  { grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$state" 2>/dev/null || true
 }
 

@@ -129,6 +129,42 @@ public sealed class TestServices
         return services;
     }
 
+    /// <summary>Reads the PostgreSQL server that <c>eng/services.sh</c> started, or fails the test with a message that says how to start it.</summary>
+    /// <remarks>Only the PostgreSQL variables are needed, not dockerd's.</remarks>
+    /// <returns>The server.</returns>
+    public static TestPostgreSql RequirePostgreSql()
+    {
+        var missing = new List<string>();
+        string Get(string name)
+        {
+            var value = System.Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(value))
+            {
+                missing.Add(name);
+                return string.Empty;
+            }
+
+            return value;
+        }
+
+        var server = new TestPostgreSql
+        {
+            ConnectionString = Get("REGISTRIES_TEST_POSTGRES"),
+            BinDirectory = Get("REGISTRIES_TEST_PG_BIN"),
+            ServerUser = Get("REGISTRIES_TEST_PG_USER"),
+            DataDirectory = Get("REGISTRIES_TEST_PG_DATA"),
+            ControlCommand = Get("REGISTRIES_TEST_PG_CTL"),
+        };
+        if (missing.Count > 0)
+        {
+            Assert.Fail(
+                "This test needs the real PostgreSQL server. Run it through 'bash eng/test.sh', or start it with "
+                + "'bash eng/services.sh start /tmp/rs' and 'source /tmp/rs/env.sh'. Missing: " + string.Join(", ", missing));
+        }
+
+        return server;
+    }
+
     /// <summary>Returns the secure (TLS-verified) registry, failing the test when the namespace could not be made.</summary>
     /// <returns>The address.</returns>
     public string RequireSecureRegistry()

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Registries.Core.PostgreSql;
+using Registries.Core.Storage;
+
+namespace Registries.Core.DependencyInjection;
+
+/// <summary>Registers the PostgreSQL store.</summary>
+/// <remarks>In the builder's namespace, so that one <c>using Registries.Core.DependencyInjection;</c> brings every <c>Use*</c> method.</remarks>
+public static class PostgreSqlRegistriesBuilderExtensions
+{
+    /// <summary>Keeps environments and registries in PostgreSQL, in the database that <see cref="PostgreSqlStoreOptions.ConnectionString"/> names.</summary>
+    /// <remarks>
+    /// <para>Replaces the in-memory default store with a <see cref="PostgreSqlRegistryStore"/> (a singleton, also
+    /// resolvable as itself, for <see cref="PostgreSqlRegistryStore.MigrateAsync"/>); the container disposes it, and with
+    /// it its connection pool. The options are checked when the application starts (<c>ValidateOnStart</c>); options
+    /// bound elsewhere (<c>services.Configure&lt;PostgreSqlStoreOptions&gt;(...)</c>) count too, so
+    /// <paramref name="configure"/> may be <see langword="null"/>.</para>
+    /// <para>The passwords go through the application's <see cref="ISecretProtector"/>, which every instance over the
+    /// database must share (the same key file, or one ASP.NET Core Data Protection key ring): register one, before or
+    /// after; resolving the store without one fails with a message that says so.</para>
+    /// <para>Calling this method more than once is harmless: one store is registered, and each call's
+    /// <paramref name="configure"/> is applied in order.</para>
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options (at least <see cref="PostgreSqlStoreOptions.ConnectionString"/>), or <see langword="null"/> when they are configured elsewhere.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder UsePostgreSql(this IRegistriesBuilder builder, Action<PostgreSqlStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddOptions(builder, configure, validateConnectionString: true);
+        Register(builder, sp => new PostgreSqlRegistryStore(
+            sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>(),
+            RequireProtector(sp),
+            sp.GetService<ILoggerFactory>()));
+        return builder;
+    }
+
+    /// <summary>Keeps environments and registries in the PostgreSQL database that <paramref name="connectionString"/> names.</summary>
+    /// <remarks>Short for <c>UsePostgreSql(o =&gt; o.ConnectionString = connectionString)</c>; see
+    /// <see cref="UsePostgreSql(IRegistriesBuilder, Action{PostgreSqlStoreOptions})"/>.</remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="connectionString">An Npgsql connection string (key=value), for example <c>Host=db;Username=registries;Password=...;Database=registries</c>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is <see langword="null"/>, empty or white space.</exception>
+    public static IRegistriesBuilder UsePostgreSql(this IRegistriesBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return builder.UsePostgreSql(o => o.ConnectionString = connectionString);
+    }
+
+    /// <summary>Keeps environments and registries in PostgreSQL through a data source the application built and owns.</summary>
+    /// <remarks>As <see cref="UsePostgreSql(IRegistriesBuilder, Action{PostgreSqlStoreOptions})"/>, but the store uses
+    /// <paramref name="dataSource"/> (its pool, its logging) and does not dispose it;
+    /// <see cref="PostgreSqlStoreOptions.ConnectionString"/> is not needed and is ignored.</remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="dataSource">The data source.</param>
+    /// <param name="configure">Sets the other options (schema, migration, command timeout), or <see langword="null"/>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="dataSource"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder UsePostgreSql(this IRegistriesBuilder builder, NpgsqlDataSource dataSource, Action<PostgreSqlStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        AddOptions(builder, configure, validateConnectionString: false);
+        Register(builder, sp => new PostgreSqlRegistryStore(
+            dataSource,
+            sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>(),
+            RequireProtector(sp),
+            sp.GetService<ILoggerFactory>()));
+        return builder;
+    }
+
+    private static void AddOptions(IRegistriesBuilder builder, Action<PostgreSqlStoreOptions>? configure, bool validateConnectionString)
+    {
+        var options = builder.Services.AddOptions<PostgreSqlStoreOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        if (validateConnectionString)
+        {
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
+        }
+        else
+        {
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlDataSourceOptionsValidator>());
+        }
+    }
+
+    private static void Register(IRegistriesBuilder builder, Func<IServiceProvider, PostgreSqlRegistryStore> factory)
+    {
+        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryStore>(sp => sp.GetRequiredService<PostgreSqlRegistryStore>()));
+    }
+
+    private static ISecretProtector RequireProtector(IServiceProvider services)
+        => services.GetService<ISecretProtector>()
+            ?? throw new InvalidOperationException("UsePostgreSql needs an ISecretProtector shared by every instance over the database: register one (for example services.AddSingleton<ISecretProtector>(new KeyFileSecretProtector(\"/etc/registries/store.key\")), or an adapter over ASP.NET Core Data Protection).");
+}

@@ -1,0 +1,621 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Registries.Core.Storage;
+
+namespace Registries.Core.PostgreSql;
+
+/// <summary>An <see cref="IRegistryStore"/> on PostgreSQL: several application instances, on several hosts, share one database.</summary>
+/// <remarks>
+/// <para><b>Rules, enforced by the database.</b> Identifiers and the store-assigned order come from one database
+/// sequence (never a clock): environments are <c>1a{n}</c> and registry entries <c>1r{n}</c>, as in
+/// <see cref="InMemoryRegistryStore"/>, and an entry's <see cref="Registry.Sequence"/> is its <c>n</c>. A value of the
+/// sequence is used once, so identifiers are unique and never reused (a failed add leaves a gap). A write is one
+/// statement, <c>UPDATE ... WHERE version = @read</c>: when no row matches, nothing was written and the store throws
+/// <see cref="ConcurrencyConflictException"/> with the version it found. Each operation is one transaction: an
+/// instance killed in the middle leaves the entry whole or absent. Resolution
+/// (<see cref="ListRegistriesByAddressAsync"/>) is one indexed lookup by environment and normalized address (Docker
+/// Hub's aliases are one address; hosts compare ignoring case).</para>
+/// <para><b>Schema.</b> The tables live in <see cref="PostgreSqlStoreOptions.Schema"/> (<c>registries</c> by default),
+/// with a <c>schema_version</c> table. <see cref="MigrateAsync"/> creates or upgrades them in one transaction under a
+/// transaction-scoped advisory lock (<c>pg_advisory_xact_lock</c>), so several instances starting at once migrate
+/// once and the others wait and find the work done; running it again changes nothing. A schema whose version is
+/// newer than this release knows is refused with a <see cref="RegistryStoreException"/> and left as it is. With
+/// <see cref="PostgreSqlStoreOptions.MigrateOnStart"/> (the default) the store migrates before its first operation;
+/// without it, it checks the version and asks for <see cref="MigrateAsync"/> when the schema is missing or older.</para>
+/// <para><b>Secrets.</b> Passwords pass through the <see cref="ISecretProtector"/> with the entry as context
+/// (<see cref="SecretContext"/>: the id is assigned before the password is protected): the database holds only what
+/// the protector returns, and a Removed entry holds none.</para>
+/// <para><b>Errors.</b> Every failure of the server, the network or the login is a <see cref="RegistryStoreException"/>
+/// whose one-line message names the server (host:port), the database or the role and says what to fix; the inner
+/// exception is Npgsql's. The connection string's password never appears in a message or a log. A cancelled token
+/// is an <see cref="OperationCanceledException"/>. After a lost connection (the server restarted), the connection
+/// pool is cleared, so the next operation opens a new connection: the same store object works again once the
+/// server is back.</para>
+/// <para>Thread-safe.</para>
+/// </remarks>
+public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
+{
+    /// <summary>The schema version this release creates, reads and writes.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string DockerHubKey = "docker.io";
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly ISecretProtector _protector;
+    private readonly ILogger _logger;
+    private readonly bool _migrateOnStart;
+    private readonly int _commandTimeoutSeconds;
+    private readonly string? _password;
+    private readonly Sql _sql;
+    private readonly SemaphoreSlim _readyGate = new(1, 1);
+    private volatile bool _ready;
+
+    /// <summary>Initializes a store over the database that <see cref="PostgreSqlStoreOptions.ConnectionString"/> names.</summary>
+    /// <remarks>Nothing is sent to the server until the first operation (or <see cref="MigrateAsync"/>). The store owns
+    /// the connection pool it creates and closes it when disposed.</remarks>
+    /// <param name="options">The options; <see cref="PostgreSqlStoreOptions.ConnectionString"/> is required.</param>
+    /// <param name="protector">The protector of passwords; every instance over one database must use the same keys.</param>
+    /// <param name="loggerFactory">Where the store says that it migrated the schema or that the server failed, or
+    /// <see langword="null"/> for no logging. No connection string, password or protected value is logged.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="protector"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/> (the message says which and how to fix it).</exception>
+    public PostgreSqlRegistryStore(IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
+        : this(CreateDataSource(options, protector), ownsDataSource: true, options.Value, protector, loggerFactory)
+    {
+    }
+
+    /// <summary>Initializes a store over a data source the application built (for example with its own pool settings or logging).</summary>
+    /// <remarks>The store does not dispose <paramref name="dataSource"/>: its owner does.
+    /// <see cref="PostgreSqlStoreOptions.ConnectionString"/> is ignored.</remarks>
+    /// <param name="dataSource">The data source.</param>
+    /// <param name="options">The options (schema, migration, command timeout).</param>
+    /// <param name="protector">The protector of passwords; every instance over one database must use the same keys.</param>
+    /// <param name="loggerFactory">Where the store logs, or <see langword="null"/> for no logging.</param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="loggerFactory"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/>.</exception>
+    public PostgreSqlRegistryStore(NpgsqlDataSource dataSource, IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
+        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options), protector, loggerFactory)
+    {
+    }
+
+    private PostgreSqlRegistryStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlStoreOptions options, ISecretProtector protector, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        _protector = protector;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<PostgreSqlRegistryStore>() ?? NullLogger.Instance;
+        _migrateOnStart = options.MigrateOnStart;
+        _commandTimeoutSeconds = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds);
+        Schema = options.Schema;
+
+        // The data source gives its connection string without the password; the options may hold it, and it is kept
+        // only to make sure that no message ever repeats it.
+        var described = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        _password = ownsDataSource ? new NpgsqlConnectionStringBuilder(options.ConnectionString).Password : null;
+        Server = $"{described.Host}:{described.Port.ToString(CultureInfo.InvariantCulture)}";
+        Database = described.Database ?? described.Username ?? string.Empty;
+        Role = described.Username ?? string.Empty;
+        _sql = new Sql(Schema);
+    }
+
+    /// <summary>Gets the schema that holds the store's tables.</summary>
+    public string Schema { get; }
+
+    /// <summary>Gets the server, <c>host:port</c>, as messages name it.</summary>
+    public string Server { get; }
+
+    /// <summary>Gets the database, as messages name it.</summary>
+    public string Database { get; }
+
+    private string Role { get; }
+
+    /// <summary>Creates or upgrades the schema to <see cref="SchemaVersion"/>; does nothing when it is current.</summary>
+    /// <remarks>One transaction under an advisory lock: safe when several instances run it at once, and a failure
+    /// leaves the schema as it was. The role needs the right to create the schema (or to create tables in it, when an
+    /// administrator created it). A schema with a newer version is refused and left unaltered.</remarks>
+    /// <param name="cancellationToken">Cancels the migration (nothing is changed then).</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    /// <exception cref="RegistryStoreException">The schema is newer than this release, or the server failed (the message says what to fix).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await RunAsync(nameof(MigrateAsync), async (connection, ct) =>
+        {
+            await MigrateCoreAsync(connection, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, ensureReady: false).ConfigureAwait(false);
+        _ready = true;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration, IReadOnlyDictionary<string, EnvironmentRole> members, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Validated before anything reaches the database: a refused environment costs no id.
+        _ = new RegistryEnvironment("1a1", name, orchestration, members, 1);
+        var membersJson = SerializeMembers(members);
+        return await RunAsync(nameof(CreateEnvironmentAsync), async (connection, ct) =>
+        {
+            using var command = Command(connection, _sql.InsertEnvironment);
+            command.Parameters.Add(new NpgsqlParameter("name", name));
+            command.Parameters.Add(new NpgsqlParameter("orchestration", orchestration.ToString()));
+            command.Parameters.Add(new NpgsqlParameter("members", NpgsqlDbType.Jsonb) { Value = membersJson });
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            return ReadEnvironment(reader);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryEnvironment?> GetEnvironmentAsync(string environmentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await RunAsync(nameof(GetEnvironmentAsync), async (connection, ct) =>
+        {
+            using var command = Command(connection, _sql.SelectEnvironment);
+            command.Parameters.Add(new NpgsqlParameter("id", environmentId));
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadEnvironment(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await RunAsync<IReadOnlyList<RegistryEnvironment>>(nameof(ListEnvironmentsAsync), async (connection, ct) =>
+        {
+            using var command = Command(connection, _sql.ListEnvironments);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var list = new List<RegistryEnvironment>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                list.Add(ReadEnvironment(reader));
+            }
+
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        cancellationToken.ThrowIfCancellationRequested();
+        var membersJson = SerializeMembers(environment.Members);
+        return await RunAsync(nameof(UpdateEnvironmentAsync), async (connection, ct) =>
+        {
+            using (var command = Command(connection, _sql.UpdateEnvironment))
+            {
+                command.Parameters.Add(new NpgsqlParameter("id", environment.Id));
+                command.Parameters.Add(new NpgsqlParameter("version", environment.Version));
+                command.Parameters.Add(new NpgsqlParameter("name", environment.Name));
+                command.Parameters.Add(new NpgsqlParameter("orchestration", environment.Orchestration.ToString()));
+                command.Parameters.Add(new NpgsqlParameter("members", NpgsqlDbType.Jsonb) { Value = membersJson });
+                if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long written)
+                {
+                    return StoreRules.WithVersion(environment, written);
+                }
+            }
+
+            // Nothing matched, so nothing was written: say why with the version stored now.
+            using var current = Command(connection, _sql.EnvironmentVersion);
+            current.Parameters.Add(new NpgsqlParameter("id", environment.Id));
+            return await current.ExecuteScalarAsync(ct).ConfigureAwait(false) is long actual
+                ? throw new ConcurrencyConflictException(environment.Id, environment.Version, actual)
+                : throw new EnvironmentNotFoundException(environment.Id);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(credential);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await RunAsync(nameof(AddRegistryAsync), async (connection, ct) =>
+        {
+            // The id first (one value of the sequence: id and order at once), because the protector binds the
+            // ciphertext to it; then one INSERT that writes the whole entry or nothing.
+            long sequence;
+            using (var next = Command(connection, _sql.NextValue))
+            {
+                sequence = (long)(await next.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+            }
+
+            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+            var protectedPassword = _protector.Protect(credential.Password, new SecretContext(environmentId, registry.Id));
+            using var command = Command(connection, _sql.InsertRegistry);
+            command.Parameters.Add(new NpgsqlParameter("id", registry.Id));
+            command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
+            command.Parameters.Add(new NpgsqlParameter("address", address.ToString()));
+            command.Parameters.Add(new NpgsqlParameter("key", AddressKey(address)));
+            command.Parameters.Add(new NpgsqlParameter("email", registry.Email));
+            command.Parameters.Add(new NpgsqlParameter("username", registry.Username));
+            command.Parameters.Add(new NpgsqlParameter("sequence", sequence));
+            command.Parameters.Add(new NpgsqlParameter("password", protectedPassword));
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1
+                ? new RegistryRecord(registry, credential.Password)
+                : throw new EnvironmentNotFoundException(environmentId);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(registryId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await RunAsync(nameof(GetRegistryAsync), async (connection, ct) =>
+        {
+            using var command = Command(connection, _sql.SelectRegistry);
+            command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
+            command.Parameters.Add(new NpgsqlParameter("id", registryId));
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRecord(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ListAsync(nameof(ListRegistriesAsync), _sql.ListRegistries, environmentId, key: null, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ListAsync(nameof(ListRegistriesByAddressAsync), _sql.ListRegistriesByAddress, environmentId, AddressKey(address), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        cancellationToken.ThrowIfCancellationRequested();
+        var changed = record.Registry;
+        var protectedPassword = record.Password is null ? null : _protector.Protect(record.Password, new SecretContext(changed.EnvironmentId, changed.Id));
+        return await RunAsync(nameof(UpdateRegistryAsync), async (connection, ct) =>
+        {
+            // The immutable parts are part of the match: a record that changes them, like a stale one, writes nothing.
+            using (var command = Command(connection, _sql.UpdateRegistry))
+            {
+                command.Parameters.Add(new NpgsqlParameter("id", changed.Id));
+                command.Parameters.Add(new NpgsqlParameter("environment", changed.EnvironmentId));
+                command.Parameters.Add(new NpgsqlParameter("key", AddressKey(changed.Address)));
+                command.Parameters.Add(new NpgsqlParameter("sequence", changed.Sequence));
+                command.Parameters.Add(new NpgsqlParameter("version", changed.Version));
+                command.Parameters.Add(new NpgsqlParameter("state", changed.State.ToString()));
+                command.Parameters.Add(new NpgsqlParameter("email", changed.Email));
+                command.Parameters.Add(new NpgsqlParameter("username", changed.Username));
+                command.Parameters.Add(new NpgsqlParameter("password", NpgsqlDbType.Text) { Value = (object?)protectedPassword ?? DBNull.Value });
+                if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long written)
+                {
+                    return new RegistryRecord(StoreRules.WithVersion(changed, written), record.Password);
+                }
+            }
+
+            // Nothing matched: find the stored entry (by id, in any environment) to say why.
+            using var current = Command(connection, _sql.SelectRegistryAnywhere);
+            current.Parameters.Add(new NpgsqlParameter("id", changed.Id));
+            var reader = await current.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                throw new RegistryNotFoundException(changed.EnvironmentId, changed.Id);
+            }
+
+            var stored = ReadRegistry(reader);
+            StoreRules.EnsureImmutablePartsUnchanged(stored, changed);
+            throw new ConcurrencyConflictException(changed.Id, changed.Version, stored.Version);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection pool the store created (not a data source the application gave).</summary>
+    /// <returns>A task that completes when the pool is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _readyGate.Dispose();
+    }
+
+    /// <summary>Closes the connection pool the store created (not a data source the application gave).</summary>
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+
+        _readyGate.Dispose();
+    }
+
+    /// <summary>The normalized form of an address that the lookup compares: Docker Hub's one name, hosts in lowercase.</summary>
+    /// <param name="address">The address.</param>
+    /// <returns>The key; two addresses have the same key exactly when they are equal.</returns>
+    internal static string AddressKey(RegistryAddress address)
+        => address.IsDockerHub ? DockerHubKey : address.ToString().ToLowerInvariant();
+
+    private static NpgsqlDataSource CreateDataSource(IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Checked before the pool exists, so that a refused argument leaves no pool behind.
+        ArgumentNullException.ThrowIfNull(protector);
+        var value = options.Value;
+        var result = new PostgreSqlStoreOptionsValidator().Validate(Options.DefaultName, value);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), result.Failures);
+        }
+
+        return NpgsqlDataSource.Create(value.ConnectionString!);
+    }
+
+    private static PostgreSqlStoreOptions ValidateWithoutConnectionString(IOptions<PostgreSqlStoreOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = PostgreSqlStoreOptionsValidator.ValidateWithoutConnectionString(options.Value);
+        return result.Failed
+            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), result.Failures)
+            : options.Value;
+    }
+
+    private static string SerializeMembers(IReadOnlyDictionary<string, EnvironmentRole> members)
+    {
+        // An array of pairs keeps the members in order (a JSON object in jsonb would not).
+        var pairs = members.Select(m => new[] { m.Key, m.Value.ToString() }).ToArray();
+        return JsonSerializer.Serialize(pairs);
+    }
+
+    private async ValueTask<IReadOnlyList<RegistryRecord>> ListAsync(string operation, string sql, string environmentId, string? key, CancellationToken cancellationToken)
+        => await RunAsync<IReadOnlyList<RegistryRecord>>(operation, async (connection, ct) =>
+        {
+            using var command = Command(connection, sql);
+            command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
+            if (key is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter("key", key));
+            }
+
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+
+            await using var readerScope = reader.ConfigureAwait(false);
+            var list = new List<RegistryRecord>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                list.Add(ReadRecord(reader));
+            }
+
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+
+    private NpgsqlCommand Command(NpgsqlConnection connection, string sql)
+    {
+#pragma warning disable CA2100 // The SQL is built once from constants and the validated schema name; values are parameters.
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = _commandTimeoutSeconds };
+#pragma warning restore CA2100
+        return command;
+    }
+
+    private RegistryEnvironment ReadEnvironment(NpgsqlDataReader reader)
+    {
+        var id = reader.GetString(0);
+        try
+        {
+            var members = new List<KeyValuePair<string, EnvironmentRole>>();
+            using (var document = JsonDocument.Parse(reader.GetString(3)))
+            {
+                foreach (var pair in document.RootElement.EnumerateArray())
+                {
+                    members.Add(new(pair[0].GetString()!, Enum.Parse<EnvironmentRole>(pair[1].GetString()!)));
+                }
+            }
+
+            return new RegistryEnvironment(id, reader.GetString(1), Enum.Parse<OrchestrationKind>(reader.GetString(2)), members, reader.GetInt64(4));
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new RegistryStoreException($"The environment '{id}' in schema '{Schema}' of database '{Database}' on {Server} is damaged ({e.GetType().Name}); restore it from a backup. Nothing was changed.", e);
+        }
+    }
+
+    private Registry ReadRegistry(NpgsqlDataReader reader)
+    {
+        var id = reader.GetString(0);
+        if (!RegistryAddress.TryParse(reader.GetString(2), out var address) || !Enum.TryParse<RegistryState>(reader.GetString(3), out var state))
+        {
+            throw new RegistryStoreException($"The registry entry '{id}' in schema '{Schema}' of database '{Database}' on {Server} has an address or state this release cannot read; restore it from a backup. Nothing was changed.");
+        }
+
+        return new Registry(id, reader.GetString(1), address, state, reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7));
+    }
+
+    private RegistryRecord ReadRecord(NpgsqlDataReader reader)
+    {
+        var registry = ReadRegistry(reader);
+        RegistrySecret? password = null;
+        if (!reader.IsDBNull(8))
+        {
+            try
+            {
+                password = _protector.Unprotect(reader.GetString(8), new SecretContext(registry.EnvironmentId, registry.Id));
+            }
+            catch (RegistryStoreException e)
+            {
+                throw new RegistryStoreException($"The registry entry '{registry.Id}' in schema '{Schema}' of database '{Database}' on {Server} holds a password that cannot be decrypted: {e.Message}", e);
+            }
+        }
+
+        try
+        {
+            return new RegistryRecord(registry, password);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RegistryStoreException($"The registry entry '{registry.Id}' in schema '{Schema}' of database '{Database}' on {Server} is damaged: {e.Message}", e);
+        }
+    }
+
+    private async Task<T> RunAsync<T>(string operation, Func<NpgsqlConnection, CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool ensureReady = true)
+    {
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connectionScope = connection.ConfigureAwait(false);
+            if (ensureReady && !_ready)
+            {
+                await EnsureReadyAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await body(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsServerFault(e))
+        {
+            // A token cancelled while Npgsql was waiting can surface as a broken connection: the caller asked for it.
+            cancellationToken.ThrowIfCancellationRequested();
+            var fault = PostgreSqlFaults.Describe(e, operation, this, Role, _commandTimeoutSeconds);
+            if (PostgreSqlFaults.IsConnectionLost(e))
+            {
+                // Idle connections of the pool died with the server's: drop them, so the next operation connects anew.
+                _dataSource.Clear();
+            }
+
+            var message = Scrub(fault);
+            PostgreSqlStoreLog.StoreFailed(_logger, message);
+            throw new RegistryStoreException(message, e);
+        }
+    }
+
+    private static bool IsServerFault(Exception e)
+        => e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException
+            || (e is InvalidOperationException && e.Source == "Npgsql");
+
+    // The server's and Npgsql's messages never carry the password, and this makes sure of it.
+    private string Scrub(string message)
+    {
+        var oneLine = message.ReplaceLineEndings(" ");
+        return string.IsNullOrEmpty(_password) ? oneLine : oneLine.Replace(_password, "***", StringComparison.Ordinal);
+    }
+
+    private async Task EnsureReadyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await _readyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            if (_migrateOnStart)
+            {
+                await MigrateCoreAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var version = await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (version is null)
+                {
+                    throw new RegistryStoreException($"The database '{Database}' on {Server} has no Registries.Core schema '{Schema}' and MigrateOnStart is off; run PostgreSqlRegistryStore.MigrateAsync once (a migration step, with a role that may create the schema), or set MigrateOnStart.");
+                }
+
+                RefuseNewer(version.Value);
+                if (version.Value < SchemaVersion)
+                {
+                    throw new RegistryStoreException($"The Registries.Core schema '{Schema}' in database '{Database}' on {Server} is at version {version.Value}; this release needs version {SchemaVersion} and MigrateOnStart is off; run PostgreSqlRegistryStore.MigrateAsync, or set MigrateOnStart.");
+                }
+
+                PostgreSqlStoreLog.SchemaCurrent(_logger, Schema, Database, Server, version.Value);
+            }
+
+            _ready = true;
+        }
+        finally
+        {
+            _readyGate.Release();
+        }
+    }
+
+    private async Task MigrateCoreAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        using (var lockCommand = Command(connection, "SELECT pg_advisory_xact_lock(@key)"))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter("key", _sql.LockKey));
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Read before any change: a newer schema is refused before a single statement could alter it.
+        var from = await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false) ?? 0;
+        RefuseNewer(from);
+        if (from == SchemaVersion)
+        {
+            PostgreSqlStoreLog.SchemaCurrent(_logger, Schema, Database, Server, from);
+            return;
+        }
+
+        for (var version = from + 1; version <= SchemaVersion; version++)
+        {
+            using var step = Command(connection, _sql.Migrations[version - 1]);
+            await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using (var record = Command(connection, _sql.RecordVersion))
+        {
+            record.Parameters.Add(new NpgsqlParameter("version", SchemaVersion));
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        PostgreSqlStoreLog.SchemaMigrated(_logger, Schema, Database, Server, from, SchemaVersion);
+    }
+
+    private async Task<int?> ReadVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        using (var exists = Command(connection, "SELECT to_regclass(@table) IS NOT NULL"))
+        {
+            exists.Parameters.Add(new NpgsqlParameter("table", _sql.VersionTable));
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                return null;
+            }
+        }
+
+        using var read = Command(connection, _sql.SelectVersion);
+        return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int version ? version : 0;
+    }
+
+    private void RefuseNewer(int version)
+    {
+        if (version > SchemaVersion)
+        {
+            throw new RegistryStoreException($"The Registries.Core schema '{Schema}' in database '{Database}' on {Server} is at version {version}, written by a newer release; this release knows version {SchemaVersion}. Upgrade Registries.Core; the schema was not changed.");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Registries.Core.PostgreSql;
+
+/// <summary>The store's SQL for one schema, built once from constants and the validated schema name.</summary>
+/// <remarks>Every value is a parameter; only the schema name (checked by <see cref="PostgreSqlStoreOptionsValidator"/>:
+/// lowercase letters, digits and underscores) is written into the text, quoted.</remarks>
+internal sealed class Sql
+{
+    private const string RegistryColumns = "id, environment_id, address, state, email, username, sequence, version, protected_password";
+
+    public Sql(string schema)
+    {
+        var s = "\"" + schema + "\"";
+        VersionTable = s + ".schema_version";
+
+        // The lock is per schema: stores in other schemas of the same database do not wait for each other.
+        LockKey = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("Registries.Core.PostgreSql/migrate/" + schema)), 0);
+        SelectVersion = $"SELECT version FROM {s}.schema_version WHERE singleton";
+        RecordVersion = $"INSERT INTO {s}.schema_version (singleton, version, migrated_at) VALUES (true, @version, now()) ON CONFLICT (singleton) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at";
+        Migrations =
+        [
+            // Version 1. The one sequence gives ids and order: its values only grow (CACHE 1, so instances draw from
+            // one counter in call order), and one is never handed out twice.
+            $"""
+            CREATE SCHEMA IF NOT EXISTS {s};
+            CREATE TABLE {s}.schema_version (
+                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                version integer NOT NULL,
+                migrated_at timestamptz NOT NULL);
+            CREATE SEQUENCE {s}.ids AS bigint START WITH 1 CACHE 1 NO CYCLE;
+            CREATE TABLE {s}.environments (
+                id text PRIMARY KEY,
+                position bigint NOT NULL UNIQUE,
+                name text NOT NULL,
+                orchestration text NOT NULL,
+                members jsonb NOT NULL,
+                version bigint NOT NULL CHECK (version >= 1));
+            CREATE TABLE {s}.registries (
+                id text PRIMARY KEY,
+                environment_id text NOT NULL REFERENCES {s}.environments (id),
+                address text NOT NULL,
+                address_key text NOT NULL,
+                state text NOT NULL CHECK (state IN ('Active', 'Inactive', 'Removed')),
+                email text NOT NULL,
+                username text NOT NULL,
+                sequence bigint NOT NULL UNIQUE,
+                version bigint NOT NULL CHECK (version >= 1),
+                protected_password text,
+                CHECK ((state = 'Removed') = (protected_password IS NULL)));
+            CREATE INDEX registries_by_address ON {s}.registries (environment_id, address_key, sequence);
+            CREATE INDEX registries_by_environment ON {s}.registries (environment_id, sequence);
+            """,
+        ];
+
+        NextValue = $"SELECT nextval('{s}.ids')";
+        InsertEnvironment = $"""
+            WITH n AS (SELECT nextval('{s}.ids') AS n)
+            INSERT INTO {s}.environments (id, position, name, orchestration, members, version)
+            SELECT '1a' || n.n, n.n, @name, @orchestration, @members, 1 FROM n
+            RETURNING id, name, orchestration, members::text, version
+            """;
+        SelectEnvironment = $"SELECT id, name, orchestration, members::text, version FROM {s}.environments WHERE id = @id";
+        ListEnvironments = $"SELECT id, name, orchestration, members::text, version FROM {s}.environments ORDER BY position";
+        UpdateEnvironment = $"UPDATE {s}.environments SET name = @name, orchestration = @orchestration, members = @members, version = version + 1 WHERE id = @id AND version = @version RETURNING version";
+        EnvironmentVersion = $"SELECT version FROM {s}.environments WHERE id = @id";
+        InsertRegistry = $"""
+            INSERT INTO {s}.registries ({RegistryColumns}, address_key)
+            SELECT @id, @environment, @address, 'Active', @email, @username, @sequence, 1, @password, @key
+            WHERE EXISTS (SELECT 1 FROM {s}.environments WHERE id = @environment)
+            """;
+        SelectRegistry = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND id = @id";
+        SelectRegistryAnywhere = $"SELECT {RegistryColumns} FROM {s}.registries WHERE id = @id";
+        ListRegistries = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment ORDER BY sequence";
+        ListRegistriesByAddress = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND address_key = @key ORDER BY sequence";
+        UpdateRegistry = $"""
+            UPDATE {s}.registries SET state = @state, email = @email, username = @username, protected_password = @password, version = version + 1
+            WHERE id = @id AND environment_id = @environment AND address_key = @key AND sequence = @sequence AND version = @version
+            RETURNING version
+            """;
+    }
+
+    public string VersionTable { get; }
+
+    public long LockKey { get; }
+
+    public string SelectVersion { get; }
+
+    public string RecordVersion { get; }
+
+    /// <summary>Gets the migrations: element <c>i</c> takes the schema from version <c>i</c> to <c>i + 1</c>.</summary>
+    public IReadOnlyList<string> Migrations { get; }
+
+    public string NextValue { get; }
+
+    public string InsertEnvironment { get; }
+
+    public string SelectEnvironment { get; }
+
+    public string ListEnvironments { get; }
+
+    public string UpdateEnvironment { get; }
+
+    public string EnvironmentVersion { get; }
+
+    public string InsertRegistry { get; }
+
+    public string SelectRegistry { get; }
+
+    public string SelectRegistryAnywhere { get; }
+
+    public string ListRegistries { get; }
+
+    public string ListRegistriesByAddress { get; }
+
+    public string UpdateRegistry { get; }
+}

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Registries.Core.PostgreSql.Tests;
+
+/// <summary>The schema is the library's: created and upgraded under an advisory lock, refused when newer, checked when migrations are off.</summary>
+public sealed class PostgreSqlMigrationTests : IAsyncLifetime
+{
+    private readonly PostgreSqlTestDatabase _database = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task MigrateAsync_SeveralInstancesAtOnce_AllSucceedAndTheSchemaIsCreatedOnce()
+    {
+        var schema = _database.NewSchema();
+        var stores = Enumerable.Range(0, 6).Select(_ => _database.OpenStore(schema)).ToArray();
+
+        // Each instance has its own pool: the advisory lock, not the process, keeps them from colliding.
+        await Task.WhenAll(stores.Select(s => s.MigrateAsync())).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        Assert.Equal(1L, await _database.ScalarAsync($"SELECT count(*) FROM {schema}.schema_version"));
+        Assert.Equal(3L, await _database.ScalarAsync($"SELECT count(*) FROM pg_tables WHERE schemaname = '{schema}'"));
+        var environment = await stores[0].CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        Assert.NotNull(await stores[5].GetEnvironmentAsync(environment.Id));
+    }
+
+    [Fact]
+    public async Task FirstOperations_SeveralInstancesAtOnceWithMigrateOnStart_AllSucceed()
+    {
+        var schema = _database.NewSchema();
+        var stores = Enumerable.Range(0, 6).Select(_ => _database.OpenStore(schema)).ToArray();
+
+        var created = await Task.WhenAll(stores.Select(s => s.CreateEnvironmentAsync("env", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()).AsTask()))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(6, created.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(6, (await stores[0].ListEnvironmentsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunAgain_ChangesNothing()
+    {
+        var schema = _database.NewSchema();
+        var store = _database.OpenStore(schema);
+        await store.MigrateAsync();
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
+        var migratedAt = await _database.ScalarAsync($"SELECT migrated_at FROM {schema}.schema_version");
+
+        await store.MigrateAsync();
+        await _database.OpenStore(schema).MigrateAsync();
+
+        Assert.Equal(migratedAt, await _database.ScalarAsync($"SELECT migrated_at FROM {schema}.schema_version"));
+        var read = await _database.OpenStore(schema).GetEnvironmentAsync(environment.Id);
+        Assert.NotNull(read);
+        Assert.Equal(EnvironmentRole.Owner, read.RoleOf("alice"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FirstAndSecondRun_LogsTheMigrationOnceWithoutTheConnectionString()
+    {
+        var schema = _database.NewSchema();
+        var logs = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Trace));
+        var store = _database.OpenStore(schema, loggerFactory: factory);
+
+        await store.MigrateAsync();
+        await store.MigrateAsync();
+
+        var migrated = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "SchemaMigrated");
+        Assert.Equal(LogLevel.Information, migrated.Level);
+        Assert.Contains($"'{schema}'", migrated.Message, StringComparison.Ordinal);
+        Assert.Contains("from version 0 to 1", migrated.Message, StringComparison.Ordinal);
+        var password = new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!;
+        Assert.All(logs.GetSnapshot(), r => Assert.DoesNotContain(password, r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SchemaFromNewerRelease_RefusedAndLeftUnaltered()
+    {
+        var schema = _database.NewSchema();
+        var store = _database.OpenStore(schema);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        await _database.ExecuteAsync($"UPDATE {schema}.schema_version SET version = 99");
+        var before = await DescribeAsync(schema);
+
+        var newer = _database.OpenStore(schema);
+        var migrate = await Assert.ThrowsAsync<RegistryStoreException>(() => newer.MigrateAsync());
+        var operate = await Assert.ThrowsAsync<RegistryStoreException>(async () => await _database.OpenStore(schema).GetEnvironmentAsync(environment.Id));
+        var check = await Assert.ThrowsAsync<RegistryStoreException>(async () => await _database.OpenStore(schema, migrateOnStart: false).ListEnvironmentsAsync());
+
+        foreach (var e in new[] { migrate, operate, check })
+        {
+            Assert.Contains("version 99", e.Message, StringComparison.Ordinal);
+            Assert.Contains("newer release", e.Message, StringComparison.Ordinal);
+            Assert.Contains("Upgrade Registries.Core", e.Message, StringComparison.Ordinal);
+            Assert.Contains(schema, e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, await DescribeAsync(schema));
+    }
+
+    [Fact]
+    public async Task FirstOperation_MigrateOnStartOffAndNoSchema_SaysToRunMigrateAsyncAndCreatesNothing()
+    {
+        var schema = _database.NewSchema();
+        var store = _database.OpenStore(schema, migrateOnStart: false);
+
+        var e = await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.ListEnvironmentsAsync());
+
+        Assert.Contains($"no Registries.Core schema '{schema}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("MigrateAsync", e.Message, StringComparison.Ordinal);
+        Assert.Contains("MigrateOnStart", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(0L, await _database.ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"));
+    }
+
+    [Fact]
+    public async Task FirstOperation_MigrateOnStartOffAfterMigrateAsync_Works()
+    {
+        var schema = _database.NewSchema();
+        await _database.OpenStore(schema).MigrateAsync();
+        var store = _database.OpenStore(schema, migrateOnStart: false);
+
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+
+        Assert.Equal("prod", (await store.GetEnvironmentAsync(environment.Id))?.Name);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_CancelledToken_ThrowsOperationCanceledAndCreatesNothing()
+    {
+        var schema = _database.NewSchema();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _database.OpenStore(schema).MigrateAsync(cancelled.Token));
+
+        Assert.Equal(0L, await _database.ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"));
+    }
+
+    // What "unaltered" means: every table and column, the version and every row count.
+    private async Task<string> DescribeAsync(string schema)
+    {
+        var columns = await _database.ScalarAsync($"SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ',' ORDER BY table_name, ordinal_position) FROM information_schema.columns WHERE table_schema = '{schema}'");
+        var indexes = await _database.ScalarAsync($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{schema}'");
+        var rows = await _database.ScalarAsync($"SELECT (SELECT count(*) FROM {schema}.environments) || '/' || (SELECT count(*) FROM {schema}.registries) || '/' || (SELECT version || '@' || migrated_at FROM {schema}.schema_version)");
+        return $"{columns}|{indexes}|{rows}";
+    }
+}

@@ -1,0 +1,24 @@
+using Registries.Core.Storage.Conformance;
+
+namespace Registries.Core.PostgreSql.Tests;
+
+/// <summary>The whole store conformance suite, run against <see cref="PostgreSqlRegistryStore"/> on the real server, as an outside implementer runs it.</summary>
+/// <remarks>Each store gets a fresh schema; the second instance is another store object with its own connection pool
+/// over the same schema, so the suite's two-instance tests run across instances as they would across hosts.</remarks>
+public sealed class PostgreSqlRegistryStoreConformanceTests : RegistryStoreConformanceTests, IAsyncLifetime
+{
+    private readonly PostgreSqlTestDatabase _database = new();
+
+    // Every sample of the model run migrates a new schema: fewer runs keep the suite quick.
+    protected override int ModelIterations => 20;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    protected override ValueTask<IRegistryStore> CreateStoreAsync()
+        => ValueTask.FromResult<IRegistryStore>(_database.OpenStore(_database.NewSchema()));
+
+    protected override ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first)
+        => ValueTask.FromResult<IRegistryStore>(_database.OpenStore(((PostgreSqlRegistryStore)first).Schema));
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+
+namespace Registries.Core.PostgreSql.Tests;
+
+public sealed class PostgreSqlStoreOptionsTests
+{
+    private const string Valid = "Host=127.0.0.1;Username=registries;Password=x;Database=registries";
+
+    [Fact]
+    public void Defaults_SchemaRegistriesMigrateOnStartThirtySeconds()
+    {
+        var options = new PostgreSqlStoreOptions();
+
+        Assert.Null(options.ConnectionString);
+        Assert.Equal("registries", options.Schema);
+        Assert.True(options.MigrateOnStart);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CommandTimeout);
+    }
+
+    [Fact]
+    public void Validate_ValidOptions_Succeeds()
+        => Assert.True(new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = Valid }).Succeeded);
+
+    [Fact]
+    public void Validate_NoConnectionString_SaysToGiveOne()
+    {
+        var result = new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions());
+
+        Assert.Contains("PostgreSqlStoreOptions.ConnectionString is not set", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Registries")]
+    [InlineData("my-schema")]
+    [InlineData("")]
+    [InlineData("1abc")]
+    [InlineData("pg_registries")]
+    [InlineData("a\"; DROP TABLE x; --")]
+    public void Validate_BadSchema_NamesTheRule(string schema)
+    {
+        var result = new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = Valid, Schema = schema });
+
+        Assert.True(result.Failed);
+        Assert.Contains("PostgreSqlStoreOptions.Schema", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SchemaOf63Characters_Succeeds()
+        => Assert.True(new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = Valid, Schema = new string('a', 63) }).Succeeded);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(3601)]
+    public void Validate_CommandTimeoutOutOfRange_SaysTheRange(int seconds)
+    {
+        var result = new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = Valid, CommandTimeout = TimeSpan.FromSeconds(seconds) });
+
+        Assert.Contains("between one second and 1 hour", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowsOptionsValidationExceptionLikeDependencyInjection()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(Options.Create(new PostgreSqlStoreOptions { ConnectionString = Valid, Schema = "Bad" }), new TestSecretProtector()));
+
+        Assert.Equal(typeof(PostgreSqlStoreOptions), e.OptionsType);
+        Assert.Contains("PostgreSqlStoreOptions.Schema 'Bad'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructors_NullArguments_Throw()
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(Valid);
+        var options = Options.Create(new PostgreSqlStoreOptions { ConnectionString = Valid });
+
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(null!, new TestSecretProtector()));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(options, null!));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(null!, options, new TestSecretProtector()));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(dataSource, null!, new TestSecretProtector()));
+        Assert.Throws<ArgumentNullException>(() => new PostgreSqlRegistryStore(dataSource, options, null!));
+    }
+
+    [Fact]
+    public void Constructor_DataSourceGiven_NeedsNoConnectionString()
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(Valid);
+        using var store = new PostgreSqlRegistryStore(dataSource, Options.Create(new PostgreSqlStoreOptions { Schema = "other" }), new TestSecretProtector());
+
+        Assert.Equal("other", store.Schema);
+        Assert.Equal("127.0.0.1:5432", store.Server);
+        Assert.Equal("registries", store.Database);
+    }
+
+    [Theory]
+    [InlineData("docker.io", "docker.io")]
+    [InlineData("index.docker.io", "docker.io")]
+    [InlineData("registry-1.docker.io", "docker.io")]
+    [InlineData("Registry.Example.COM:5000", "registry.example.com:5000")]
+    [InlineData("[FE80::1]:5000", "[fe80::1]:5000")]
+    public void AddressKey_EqualAddresses_SameKey(string address, string key)
+        => Assert.Equal(key, PostgreSqlRegistryStore.AddressKey(RegistryAddress.Parse(address)));
+}
