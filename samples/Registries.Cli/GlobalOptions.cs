@@ -13,14 +13,14 @@ internal sealed class GlobalOptions
 
     public Option<string?> Store { get; } = new("--store")
     {
-        Description = $"The store file. Default: ${StoreVariable}, else ~/.registries/store.json.",
-        HelpName = "FILE",
+        Description = $"The store: a file, or a PostgreSQL database (postgresql://USER@HOST:PORT/DB, or a key=value connection string). Default: ${StoreVariable}, else ~/.registries/store.json.",
+        HelpName = "FILE|URI",
         Recursive = true,
     };
 
     public Option<string?> KeyFile { get; } = new("--key-file")
     {
-        Description = $"The file holding the key that protects the passwords. Default: ${KeyFileVariable}, else STORE.key beside the store file.",
+        Description = $"The file holding the key that protects the passwords. Default: ${KeyFileVariable}, else STORE.key beside a store file, ~/.registries/store.key for a database.",
         HelpName = "FILE",
         Recursive = true,
     };
@@ -59,7 +59,8 @@ internal sealed class GlobalOptions
             path = Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile, System.Environment.SpecialFolderOption.DoNotVerify), ".registries", "store.json");
         }
 
-        return Path.GetFullPath(path);
+        // A database is named as it is; a file path is made absolute, so that the key's default place beside it is fixed.
+        return CliStore.IsDatabase(path) ? path : Path.GetFullPath(path);
     }
 
     // Null when neither --key-file nor $REGISTRIES_KEY_FILE names one: the store's own default then applies.

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Npgsql;
+using Registries.Testing;
+
+namespace Registries.Cli.Tests;
+
+/// <summary>The CLI on a PostgreSQL store (`--store` a key=value connection string or a postgresql:// URI): the same
+/// commands, answers and exit codes as on the file store, against the real server the test services start.</summary>
+public sealed class PostgreSqlStoreTests : IAsyncLifetime
+{
+    private const string Canary = "Canary-Pg-Cli-4b1d!";
+
+    private readonly RegistriesCli _cli = new();
+    private readonly TestPostgreSql _server = TestServices.RequirePostgreSql();
+    private string _database = string.Empty;
+    private string _connectionString = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        _database = "cli_" + Guid.NewGuid().ToString("N");
+        await using var admin = NpgsqlDataSource.Create(_server.ConnectionString);
+        await using (var create = admin.CreateCommand($"CREATE DATABASE {_database}"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _connectionString = new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = _database }.ConnectionString;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _cli.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = NpgsqlDataSource.Create(_server.ConnectionString);
+        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task Commands_OnADatabase_WorkAsOnTheFileStore()
+    {
+        var key = _cli.Combine("db.key");
+        string[] store = ["--store", _connectionString, "--key-file", key];
+
+        var created = await _cli.SucceedAsync(["env", "create", "prod", "--json", .. store]);
+        var environmentId = JsonDocument.Parse(created).RootElement.GetProperty("id").GetString()!;
+        await _cli.SucceedWithInputAsync(Canary, ["registry", "add", "prod", "--address", "registry.example.com:5000", "--email", "ops@example.com", "--username", "old", "--password-stdin", .. store]);
+        await _cli.SucceedWithInputAsync(Canary, ["registry", "add", environmentId, "--address", "Registry.Example.com:5000", "--email", "ops@example.com", "--username", "robot", "--password-stdin", .. store]);
+        var listed = JsonDocument.Parse(await _cli.SucceedAsync(["registry", "list", "prod", "--json", .. store])).RootElement;
+        var resolved = await _cli.SucceedAsync(["resolve", "prod", "registry.example.com:5000/team/app:1", .. store]);
+        var file = await FileStoreAnswerAsync();
+
+        Assert.Equal(2, listed.GetArrayLength());
+        Assert.Equal(["old", "robot"], listed.EnumerateArray().Select(e => e.GetProperty("username").GetString()));
+        Assert.Equal([false, true], listed.EnumerateArray().Select(e => e.GetProperty("effective").GetBoolean()));
+        Assert.Contains("authenticated as robot", resolved, StringComparison.Ordinal);
+        Assert.Equal(Normalize(file), Normalize(resolved));
+        Assert.False(File.Exists(_cli.StorePath), "no store file is written for a database store");
+        Assert.True(File.Exists(key));
+    }
+
+    [Fact]
+    public async Task Uri_WithPasswordInTheEnvironment_Works()
+    {
+        var settings = new NpgsqlConnectionStringBuilder(_server.ConnectionString);
+        var uri = $"postgresql://{settings.Username}@{settings.Host}:{settings.Port}/{_database}";
+        var environment = new Dictionary<string, string?>(_cli.Environment)
+        {
+            ["REGISTRIES_STORE"] = uri,
+            ["REGISTRIES_KEY_FILE"] = _cli.Combine("uri.key"),
+            ["PGPASSWORD"] = settings.Password,
+        };
+
+        var (program, create) = RegistriesCli.Command(["env", "create", "staging"]);
+        var created = await Processes.RunAsync(program, create, environment, timeout: RegistriesCli.DefaultLimit);
+        var (_, list) = RegistriesCli.Command(["env", "list"]);
+        var listed = await Processes.RunAsync(program, list, environment, timeout: RegistriesCli.DefaultLimit);
+
+        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains("staging", listed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Uri_WithAPassword_IsRefusedWithoutShowingIt()
+    {
+        var result = await _cli.RunAsync("env", "list", "--store", "postgresql://registries:" + Canary + "@127.0.0.1:5432/registries");
+
+        var line = result.AssertOneLineError(2);
+        Assert.Contains("PGPASSWORD", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(Canary, result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_Unreachable_IsAnOutsideFailureInOneLineWithoutThePassword()
+    {
+        var settings = new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Port = ClosedPort(), Password = Canary, Timeout = 5 };
+
+        var result = await _cli.RunAsync("env", "list", "--store", settings.ConnectionString, "--key-file", _cli.Combine("k.key"));
+
+        var line = result.AssertOneLineError(4);
+        Assert.Contains("127.0.0.1", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(Canary, result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private async Task<string> FileStoreAnswerAsync()
+    {
+        using var file = new RegistriesCli();
+        await file.SucceedAsync("env", "create", "prod");
+        await file.SucceedWithInputAsync(Canary, "registry", "add", "prod", "--address", "registry.example.com:5000", "--email", "ops@example.com", "--username", "old", "--password-stdin");
+        await file.SucceedWithInputAsync(Canary, "registry", "add", "prod", "--address", "Registry.Example.com:5000", "--email", "ops@example.com", "--username", "robot", "--password-stdin");
+        return await file.SucceedAsync("resolve", "prod", "registry.example.com:5000/team/app:1");
+    }
+
+    // Ids are store-assigned (1r2 on one store may be 1r3 on another): the answers are compared without them.
+    private static string Normalize(string answer) => System.Text.RegularExpressions.Regex.Replace(answer, @"\b1r\d+\b", "1r#");
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
