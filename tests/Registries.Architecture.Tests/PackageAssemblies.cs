@@ -15,6 +15,8 @@ internal static class PackageAssemblies
         typeof(Registries.Core.FileStore.FileRegistryStore).Assembly,
         typeof(Registries.Core.Testing.FakeImageEngine).Assembly,
         typeof(Registries.Core.Storage.Conformance.RegistryStoreConformanceTests).Assembly,
+        typeof(Registries.Core.PostgreSql.PostgreSqlRegistryStore).Assembly,
+        typeof(Registries.Core.DataProtection.DataProtectionSecretProtector).Assembly,
     ];
 
     public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;

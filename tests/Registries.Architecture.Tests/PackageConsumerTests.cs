@@ -13,6 +13,7 @@ public sealed class PackageConsumerTests : IDisposable
     [
         "Registries.Core", "Registries.Core.DependencyInjection", "Registries.Core.FileStore", "Registries.Core.Docker",
         "Registries.Core.Interop", "Registries.Core.HostConfiguration", "Registries.Core.Testing", "Registries.Core.Storage.Conformance",
+        "Registries.Core.PostgreSql", "Registries.Core.DataProtection",
     ];
 
     private readonly TestDirectory _work = new("registries-consumer-");
@@ -56,10 +57,10 @@ public sealed class PackageConsumerTests : IDisposable
                 <Nullable>enable</Nullable>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <IsPackable>false</IsPackable>
-                <RestoreSources>{feed};$(RestoreSources)</RestoreSources>
+                <RestoreAdditionalProjectSources>{feed}</RestoreAdditionalProjectSources>
               </PropertyGroup>
               <ItemGroup>
-            {references}    <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.13" />
+            {references}    <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="11.0.0" />
                 <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
                 <PackageReference Include="xunit" Version="2.9.3" />
                 <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
@@ -85,12 +86,14 @@ public sealed class PackageConsumerTests : IDisposable
     private const string ConsumerSource = """
         using Microsoft.Extensions.DependencyInjection;
         using Registries.Core;
+        using Registries.Core.DataProtection;
         using Registries.Core.DependencyInjection;
         using Registries.Core.Docker;
         using Registries.Core.Engine;
         using Registries.Core.FileStore;
         using Registries.Core.HostConfiguration;
         using Registries.Core.Interop;
+        using Registries.Core.PostgreSql;
         using Registries.Core.Storage;
         using Registries.Core.Storage.Conformance;
         using Registries.Core.Testing;
@@ -185,6 +188,10 @@ public sealed class PackageConsumerTests : IDisposable
                     Assert.IsType<DockerImageEngine>(provider.GetRequiredService<IImageEngine>());
                     Assert.NotNull(provider.GetRequiredService<InsecureRegistryConfigurator>());
                     Assert.IsType<FileRegistryStore>(provider.GetRequiredService<IRegistryStore>());
+
+                    // The many-hosts packages restore and load beside the others (they need a server or a key ring to run).
+                    Assert.Equal("Registries.Core.PostgreSql", typeof(PostgreSqlRegistryStore).Assembly.GetName().Name);
+                    Assert.Equal("Registries.Core.DataProtection", typeof(DataProtectionSecretProtector).Assembly.GetName().Name);
                 }
                 finally
                 {
