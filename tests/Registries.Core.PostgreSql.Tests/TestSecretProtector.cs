@@ -6,11 +6,32 @@ namespace Registries.Core.PostgreSql.Tests;
 /// <summary>A protector for these tests: AES-256-GCM with a random key, the entry's <see cref="SecretContext"/> as associated data.</summary>
 /// <remarks>The tests do not use the file store's <c>KeyFileSecretProtector</c>, so that this package's tests depend on
 /// no other store package. The value is <c>t1:</c> + base64(nonce | tag | ciphertext): without the key it reveals
-/// nothing of the password, and with another context it does not decrypt.</remarks>
+/// nothing of the password, and with another context it does not decrypt. The file is also compiled into
+/// tests/Registries.Core.PostgreSql.Worker: a test and its worker processes share one key through
+/// <see cref="TestSecretProtector(byte[])"/>.</remarks>
 internal sealed class TestSecretProtector : ISecretProtector
 {
     private const string Prefix = "t1:";
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _key;
+
+    /// <summary>Initializes a protector with a new random key.</summary>
+    public TestSecretProtector()
+        : this(RandomNumberGenerator.GetBytes(32))
+    {
+    }
+
+    /// <summary>Initializes a protector with a given 32-byte key, so that several processes decrypt what each other wrote.</summary>
+    /// <param name="key">The AES-256 key.</param>
+    public TestSecretProtector(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length != 32)
+        {
+            throw new ArgumentException("A test protector key is 32 bytes.", nameof(key));
+        }
+
+        _key = key;
+    }
 
     public string Protect(RegistrySecret secret, SecretContext context)
     {
