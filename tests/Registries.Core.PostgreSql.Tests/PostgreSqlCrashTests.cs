@@ -134,8 +134,18 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output)
         output.WriteLine($"killed the worker while its backend {waiting} waited inside the migration");
         await blocking.RollbackAsync();
 
-        // The next migration completes (once the server has ended the killed worker's backend and its lock), and the
-        // store works.
+        // The server ends the killed worker's backend (it finds the client gone once the wait is over) and rolls its
+        // transaction back: no schema, no tables, no lock left.
+        var gone = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((long)(await database.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid = {waiting}"))! != 0)
+        {
+            Assert.True(DateTime.UtcNow < gone, $"The killed worker's backend {waiting} is still there.");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0L, await database.ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"));
+
+        // The next migration completes, and the store works.
         var store = database.OpenStore(schema, migrateOnStart: false, protector: new TestSecretProtector(key));
         await store.MigrateAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await database.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
@@ -143,7 +153,6 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output)
         var environment = await service.CreateEnvironmentAsync("after-kill");
         var added = await service.AddRegistryAsync(environment.Id, RegistryAddress.Parse("after.example.com"), new RegistryCredential("a@example.com", "a", "after-kill"));
         Assert.Equal("after-kill", (await service.ResolveAsync(environment.Id, added.Address)).Password?.Reveal());
-        Assert.Equal(0L, await database.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid = {waiting}"));
     }
 
     /// <summary>Checks that a crash worker's entry is one of the states its program writes, in order, for its token
