@@ -100,9 +100,9 @@ public sealed partial class PostgreSqlLoadTests(ITestOutputHelper output)
         var results = await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Worker.RunAsync(
             variables,
             ["mixed", schema, environment.Id, Text(w), Text(OperationsPerWorker), Text(seed + w)],
-            TimeSpan.FromSeconds(90))));
+            TimeSpan.FromSeconds(60))));
         await stop.CancelAsync();
-        var rounds = await watching.WaitAsync(TimeSpan.FromSeconds(30));
+        var rounds = await watching.WaitAsync(TimeSpan.FromSeconds(20));
 
         var log = new WorkerLog();
         foreach (var (result, w) in results.Select((r, w) => (r, w)))
