@@ -45,6 +45,31 @@ public sealed class StoreCopyTests : IDisposable
     }
 
     [Fact]
+    public async Task Copy_Text_PrintsOneSummaryLineWithoutAnySecret()
+    {
+        var source = await SeedAsync();
+        var target = _cli.Combine("copy.json");
+
+        var result = await _cli.RunAsync("store", "copy", "--from", source.Store, "--from-key-file", source.Key, "--to", target, "--to-key-file", _cli.Combine("copy.key"));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(string.Empty, result.Stderr);
+        Assert.StartsWith("Copied 2 environment(s) and 7 registry entries; verified", result.Stdout, StringComparison.Ordinal);
+        Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain(Canary, result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_SaysItIsAnOperatorActionWithoutAUser()
+    {
+        var help = await _cli.SucceedAsync("store", "copy", "--help");
+
+        Assert.Contains("operator action on the whole store", help, StringComparison.Ordinal);
+        Assert.Contains("--as is not used", help, StringComparison.Ordinal);
+        Assert.Contains("--to-key-file", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Copy_TargetNotEmpty_IsRefusedWithExit3AndChangesNothing()
     {
         var source = await SeedAsync();
