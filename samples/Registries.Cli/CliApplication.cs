@@ -25,6 +25,7 @@ internal static class CliApplication
         root.Subcommands.Add(DockerConfigCommand.Create(runner));
         root.Subcommands.Add(TrustCommand.Create(runner));
         root.Subcommands.Add(InsecureCommand.Create(runner));
+        root.Subcommands.Add(StoreCommands.Create(runner));
         return root;
     }
 

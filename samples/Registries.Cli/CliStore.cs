@@ -35,6 +35,15 @@ internal static class CliStore
         builder.UsePostgreSql(ConnectionString(store));
     }
 
+    // One store on its own, chosen as --store and --key-file choose it, for the commands that work on whole stores
+    // (store copy) and so need two at once, with no caller.
+    public static ServiceProvider Open(string store, string? keyFile)
+    {
+        var services = new ServiceCollection();
+        Use(services.AddRegistries(), store, keyFile);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
     // postgresql://USER@HOST:PORT/DB?sslmode=require as libpq writes it, turned into Npgsql's key=value form. A password
     // in the URI is refused: a command line is visible to every user of the host (ps); PGPASSWORD or ~/.pgpass hold it.
     internal static string ConnectionString(string store)
