@@ -12,35 +12,26 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
 
     private readonly RegistriesCli _cli = new();
     private readonly TestPostgreSql _server = TestServices.RequirePostgreSql();
-    private string _database = string.Empty;
-    private string _connectionString = string.Empty;
+    private FreshDatabase? _database;
 
-    public async Task InitializeAsync()
-    {
-        _database = "cli_" + Guid.NewGuid().ToString("N");
-        await using var admin = NpgsqlDataSource.Create(_server.ConnectionString);
-        await using (var create = admin.CreateCommand($"CREATE DATABASE {_database}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
+    private string ConnectionString => _database!.ConnectionString;
 
-        _connectionString = new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = _database }.ConnectionString;
-    }
+    public async Task InitializeAsync() => _database = await FreshDatabase.CreateAsync(_server, "cli_");
 
     public async Task DisposeAsync()
     {
         _cli.Dispose();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = NpgsqlDataSource.Create(_server.ConnectionString);
-        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task Commands_OnADatabase_WorkAsOnTheFileStore()
     {
         var key = _cli.Combine("db.key");
-        string[] store = ["--store", _connectionString, "--key-file", key];
+        string[] store = ["--store", ConnectionString, "--key-file", key];
 
         var created = await _cli.SucceedAsync(["env", "create", "prod", "--json", .. store]);
         var environmentId = JsonDocument.Parse(created).RootElement.GetProperty("id").GetString()!;
@@ -63,7 +54,7 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
     public async Task Uri_WithPasswordInTheEnvironment_Works()
     {
         var settings = new NpgsqlConnectionStringBuilder(_server.ConnectionString);
-        var uri = $"postgresql://{settings.Username}@{settings.Host}:{settings.Port}/{_database}";
+        var uri = $"postgresql://{settings.Username}@{settings.Host}:{settings.Port}/{_database!.Name}";
         var environment = new Dictionary<string, string?>(_cli.Environment)
         {
             ["REGISTRIES_STORE"] = uri,

@@ -278,36 +278,27 @@ public sealed class StoreCopyPostgreSqlTests : IAsyncLifetime
     private readonly TestPostgreSql _server = TestServices.RequirePostgreSql();
     private readonly StoreCopyTests _file = new();
     private readonly RegistriesCli _cli = new();
-    private string _database = string.Empty;
-    private string _connectionString = string.Empty;
+    private FreshDatabase? _database;
 
-    public async Task InitializeAsync()
-    {
-        _database = "copy_" + Guid.NewGuid().ToString("N");
-        await using var admin = NpgsqlDataSource.Create(_server.ConnectionString);
-        await using (var create = admin.CreateCommand($"CREATE DATABASE {_database}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
+    private string ConnectionString => _database!.ConnectionString;
 
-        _connectionString = new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = _database }.ConnectionString;
-    }
+    public async Task InitializeAsync() => _database = await FreshDatabase.CreateAsync(_server, "copy_");
 
     public async Task DisposeAsync()
     {
         _file.Dispose();
         _cli.Dispose();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = NpgsqlDataSource.Create(_server.ConnectionString);
-        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task Copy_FileToPostgreSqlAndBack_SameAnswersEverywhere()
     {
         var original = await _file.SeedAsync();
-        var database = new StoreAt(_connectionString, _cli.Combine("pg.key"));
+        var database = new StoreAt(ConnectionString, _cli.Combine("pg.key"));
         var back = new StoreAt(_cli.Combine("back", "store.json"), _cli.Combine("back.key"));
 
         var up = await _file.CopyAsync(original, database);

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
-using CliWrap;
 
 namespace Registries.Core.FileStore.Tests;
 
@@ -74,83 +71,5 @@ internal static class Worker
         }
 
         return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-    }
-}
-
-/// <summary>A worker that runs while the test watches its lines, until the test kills it.</summary>
-/// <remarks>CliWrap directly, not <see cref="Processes"/>: <see cref="Processes.RunAsync"/> returns only once the process
-/// ended, and these tests read each line as it comes and kill the child in the middle of a write. CliWrap's forceful
-/// cancellation is <see cref="System.Diagnostics.Process.Kill(bool)"/>, which is SIGKILL on Linux: the child gets no
-/// chance to clean up, which is what the crash tests need.</remarks>
-internal sealed class RunningWorker : IAsyncDisposable
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly SemaphoreSlim _lineArrived = new(0);
-    private readonly StringBuilder _errors = new();
-    private readonly CancellationTokenSource _kill = new();
-    private readonly Task<CommandResult> _run;
-
-    public RunningWorker(IReadOnlyList<string> command)
-    {
-        _run = Cli.Wrap(command[0])
-            .WithArguments(command.Skip(1))
-            .WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(PipeTarget.ToDelegate(line =>
-            {
-                _lines.Enqueue(line);
-                _lineArrived.Release();
-            }))
-            .WithStandardErrorPipe(PipeTarget.ToStringBuilder(_errors))
-            .ExecuteAsync(_kill.Token)
-            .Task;
-    }
-
-    /// <summary>Gets the lines printed so far, each one a write the child saw acknowledged.</summary>
-    public IReadOnlyList<string> Lines => _lines.ToArray();
-
-    /// <summary>Waits until the child has printed at least <paramref name="count"/> lines.</summary>
-    /// <param name="count">The number of lines.</param>
-    /// <param name="timeout">The bound of the wait.</param>
-    /// <returns>A task that completes with the lines' arrival.</returns>
-    /// <exception cref="InvalidOperationException">The child ended first.</exception>
-    public async Task WaitForLinesAsync(int count, TimeSpan timeout)
-    {
-        using var cancellation = new CancellationTokenSource(timeout);
-        while (_lines.Count < count)
-        {
-            if (_run.IsCompleted)
-            {
-                var result = await _run;
-                throw new InvalidOperationException($"The worker exited with {result.ExitCode} after {_lines.Count} lines: {_errors}");
-            }
-
-            await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(50), cancellation.Token);
-        }
-    }
-
-    /// <summary>Kills the child with SIGKILL and waits until it is gone and its output is drained.</summary>
-    /// <returns>A task that completes once the child has exited.</returns>
-    public async Task KillAsync()
-    {
-        await _kill.CancelAsync();
-        try
-        {
-            await _run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (OperationCanceledException)
-        {
-            // The cancellation that killed it.
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_run.IsCompleted)
-        {
-            await KillAsync();
-        }
-
-        _kill.Dispose();
-        _lineArrived.Dispose();
     }
 }

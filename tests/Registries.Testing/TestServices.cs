@@ -80,51 +80,35 @@ public sealed class TestServices
     /// <returns>The services.</returns>
     public static TestServices Require()
     {
-        var missing = new List<string>();
-        string Get(string name)
-        {
-            var value = System.Environment.GetEnvironmentVariable(name);
-            if (string.IsNullOrEmpty(value))
-            {
-                missing.Add(name);
-                return string.Empty;
-            }
-
-            return value;
-        }
+        var variables = new RequiredVariables();
 
         var services = new TestServices
         {
-            DockerHost = Get("REGISTRIES_TEST_DOCKER_HOST"),
-            DockerCli = Get("REGISTRIES_TEST_DOCKER_CLI"),
-            Dockerd = Get("REGISTRIES_TEST_DOCKERD"),
-            Skopeo = Get("REGISTRIES_TEST_SKOPEO"),
-            Registry = Get("REGISTRIES_TEST_REGISTRY"),
+            DockerHost = variables.Get("REGISTRIES_TEST_DOCKER_HOST"),
+            DockerCli = variables.Get("REGISTRIES_TEST_DOCKER_CLI"),
+            Dockerd = variables.Get("REGISTRIES_TEST_DOCKERD"),
+            Skopeo = variables.Get("REGISTRIES_TEST_SKOPEO"),
+            Registry = variables.Get("REGISTRIES_TEST_REGISTRY"),
             SecureRegistry = System.Environment.GetEnvironmentVariable("REGISTRIES_TEST_SECURE_REGISTRY") ?? string.Empty,
-            RegistryCa = Get("REGISTRIES_TEST_REGISTRY_CA"),
-            RegistryCert = Get("REGISTRIES_TEST_REGISTRY_CERT"),
-            RegistryKey = Get("REGISTRIES_TEST_REGISTRY_KEY"),
-            User = Get("REGISTRIES_TEST_USER"),
-            Password = Get("REGISTRIES_TEST_PASSWORD"),
-            SymbolUser = Get("REGISTRIES_TEST_SYMBOL_USER"),
-            SymbolPassword = Get("REGISTRIES_TEST_SYMBOL_PASSWORD"),
-            Image = Get("REGISTRIES_TEST_IMAGE"),
-            OtherImage = Get("REGISTRIES_TEST_OTHER_IMAGE"),
-            TokenRegistry = Get("REGISTRIES_TEST_TOKEN_REGISTRY"),
-            TokenRealm = Get("REGISTRIES_TEST_TOKEN_REALM"),
-            TokenRealmPort = int.TryParse(Get("REGISTRIES_TEST_TOKEN_REALM_PORT"), out var port) ? port : 0,
-            TokenService = Get("REGISTRIES_TEST_TOKEN_SERVICE"),
-            TokenIssuer = Get("REGISTRIES_TEST_TOKEN_ISSUER"),
-            TokenKey = Get("REGISTRIES_TEST_TOKEN_KEY"),
-            TokenCert = Get("REGISTRIES_TEST_TOKEN_CERT"),
+            RegistryCa = variables.Get("REGISTRIES_TEST_REGISTRY_CA"),
+            RegistryCert = variables.Get("REGISTRIES_TEST_REGISTRY_CERT"),
+            RegistryKey = variables.Get("REGISTRIES_TEST_REGISTRY_KEY"),
+            User = variables.Get("REGISTRIES_TEST_USER"),
+            Password = variables.Get("REGISTRIES_TEST_PASSWORD"),
+            SymbolUser = variables.Get("REGISTRIES_TEST_SYMBOL_USER"),
+            SymbolPassword = variables.Get("REGISTRIES_TEST_SYMBOL_PASSWORD"),
+            Image = variables.Get("REGISTRIES_TEST_IMAGE"),
+            OtherImage = variables.Get("REGISTRIES_TEST_OTHER_IMAGE"),
+            TokenRegistry = variables.Get("REGISTRIES_TEST_TOKEN_REGISTRY"),
+            TokenRealm = variables.Get("REGISTRIES_TEST_TOKEN_REALM"),
+            TokenRealmPort = int.TryParse(variables.Get("REGISTRIES_TEST_TOKEN_REALM_PORT"), out var port) ? port : 0,
+            TokenService = variables.Get("REGISTRIES_TEST_TOKEN_SERVICE"),
+            TokenIssuer = variables.Get("REGISTRIES_TEST_TOKEN_ISSUER"),
+            TokenKey = variables.Get("REGISTRIES_TEST_TOKEN_KEY"),
+            TokenCert = variables.Get("REGISTRIES_TEST_TOKEN_CERT"),
         };
 
-        if (missing.Count > 0)
-        {
-            Assert.Fail(
-                "This test needs the real dockerd and registries. Run it through 'bash eng/test.sh', or start them with "
-                + "'bash eng/services.sh start /tmp/rs' and 'source /tmp/rs/env.sh'. Missing: " + string.Join(", ", missing));
-        }
+        variables.FailIfMissing("the real dockerd and registries");
 
         return services;
     }
@@ -134,33 +118,17 @@ public sealed class TestServices
     /// <returns>The server.</returns>
     public static TestPostgreSql RequirePostgreSql()
     {
-        var missing = new List<string>();
-        string Get(string name)
-        {
-            var value = System.Environment.GetEnvironmentVariable(name);
-            if (string.IsNullOrEmpty(value))
-            {
-                missing.Add(name);
-                return string.Empty;
-            }
-
-            return value;
-        }
+        var variables = new RequiredVariables();
 
         var server = new TestPostgreSql
         {
-            ConnectionString = Get("REGISTRIES_TEST_POSTGRES"),
-            BinDirectory = Get("REGISTRIES_TEST_PG_BIN"),
-            ServerUser = Get("REGISTRIES_TEST_PG_USER"),
-            DataDirectory = Get("REGISTRIES_TEST_PG_DATA"),
-            ControlCommand = Get("REGISTRIES_TEST_PG_CTL"),
+            ConnectionString = variables.Get("REGISTRIES_TEST_POSTGRES"),
+            BinDirectory = variables.Get("REGISTRIES_TEST_PG_BIN"),
+            ServerUser = variables.Get("REGISTRIES_TEST_PG_USER"),
+            DataDirectory = variables.Get("REGISTRIES_TEST_PG_DATA"),
+            ControlCommand = variables.Get("REGISTRIES_TEST_PG_CTL"),
         };
-        if (missing.Count > 0)
-        {
-            Assert.Fail(
-                "This test needs the real PostgreSQL server. Run it through 'bash eng/test.sh', or start it with "
-                + "'bash eng/services.sh start /tmp/rs' and 'source /tmp/rs/env.sh'. Missing: " + string.Join(", ", missing));
-        }
+        variables.FailIfMissing("the real PostgreSQL server");
 
         return server;
     }
@@ -175,5 +143,33 @@ public sealed class TestServices
         }
 
         return SecureRegistry;
+    }
+
+    // Reads the variables eng/services.sh writes, remembering every missing one, so that a test fails with the whole list.
+    private sealed class RequiredVariables
+    {
+        private readonly List<string> _missing = [];
+
+        public string Get(string name)
+        {
+            var value = System.Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(value))
+            {
+                _missing.Add(name);
+                return string.Empty;
+            }
+
+            return value;
+        }
+
+        public void FailIfMissing(string what)
+        {
+            if (_missing.Count > 0)
+            {
+                Assert.Fail(
+                    $"This test needs {what}. Run it through 'bash eng/test.sh', or start the services with "
+                    + "'bash eng/services.sh start /tmp/rs' and 'source /tmp/rs/env.sh'. Missing: " + string.Join(", ", _missing));
+            }
+        }
     }
 }
