@@ -50,14 +50,28 @@ internal static partial class CliErrors
     // One line, whatever the message holds: a script reads stderr line by line, and a terminal must show the line as it
     // is. A line break, an escape sequence or a bidi override (in a quoted name, an engine's answer...) is shown as a
     // visible escape (TerminalText), never acted on.
+    // A message that quotes a huge input (a 100,000-character path) is cut, so that one error stays one readable line.
     public static string OneLine(string message)
-        => TerminalText.Escape(message.Trim());
+    {
+        var line = TerminalText.Escape(message.Trim());
+        if (line.Length <= MaxLineLength)
+        {
+            return line;
+        }
+
+        // Never between the two halves of a surrogate pair (an emoji in a name).
+        var cut = char.IsLowSurrogate(line[MaxLineLength]) ? MaxLineLength - 1 : MaxLineLength;
+        return string.Concat(line.AsSpan(0, cut), $"… ({(line.Length - cut).ToString(System.Globalization.CultureInfo.InvariantCulture)} more characters)");
+    }
+
+    private const int MaxLineLength = 2048;
 
     // The options' rules name the property they check ("DockerHostOptions.CertificatesDirectory is empty; give ...");
     // someone typing a command knows the option they typed instead.
     private static readonly (string Property, string Option)[] CommandLineNames =
     [
         ("FileStoreOptions.Path", "--store"),
+        ("PostgreSqlStoreOptions.ConnectionString", "--store"),
         ("DockerHostOptions.DaemonJsonPath", "--daemon-json"),
         ("DockerHostOptions.DockerDefaultsPath", "--docker-opts-file"),
         ("DockerHostOptions.CertificatesDirectory", "--certs-dir"),

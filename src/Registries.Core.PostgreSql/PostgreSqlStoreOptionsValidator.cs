@@ -80,7 +80,15 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
         {
             failures.Add($"PostgreSqlStoreOptions.ConnectionString names no Host; add the server, for example '{Example}'.");
         }
+        else if (parsed.Host.Split(',').Any(host => host.Trim().Length > MaxHostLength))
+        {
+            // The resolver would refuse it at the first connection with an ArgumentException of its own words.
+            failures.Add($"PostgreSqlStoreOptions.ConnectionString names a Host longer than {MaxHostLength} characters, which no DNS name or address is; check the Host, for example '{Example}'.");
+        }
     }
+
+    // A DNS name has at most 253 characters (RFC 1035), with brackets and a zone an IPv6 address far fewer.
+    private const int MaxHostLength = 253;
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex SchemaName();

@@ -38,6 +38,26 @@ public sealed class OptionValueTests(SeededStore seed) : IClassFixture<SeededSto
     }
 
     [Fact]
+    public async Task StoreOfAHundredThousandCharacters_OneBoundedLine()
+    {
+        var result = await _cli.RunWithinAsync(TimeSpan.FromSeconds(30), null, "env", "list", "--store", new string('a', 100_000));
+
+        var line = result.AssertOneLineError(4);
+        Assert.True(line.Length < 2200, $"The error line has {line.Length} characters.");
+        Assert.Contains("more characters)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DatabaseHostOfAHundredThousandCharacters_BadInputNamingStore()
+    {
+        var result = await _cli.RunWithinAsync(TimeSpan.FromSeconds(30), null, "env", "list", "--store", "Host=" + new string('a', 100_000) + ";Username=u;Database=d", "--key-file", _cli.Combine("k.key"));
+
+        var line = result.AssertOneLineError(2);
+        Assert.Contains("--store names a Host longer than 253 characters", line, StringComparison.Ordinal);
+        Assert.True(line.Length < 2200, $"The error line has {line.Length} characters.");
+    }
+
+    [Fact]
     public async Task StoreThatNamesAFolder_BadInputNamingStoreAndAFileToGive()
     {
         var folder = _cli.Combine("state") + "/";
