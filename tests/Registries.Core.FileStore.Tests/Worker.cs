@@ -42,6 +42,13 @@ internal static class Worker
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "Registries.Core.FileStore.Worker.dll");
         Assert.True(File.Exists(worker), $"The worker was not built next to the tests: {worker}");
+        if (userId is not null)
+        {
+            // Another user may not reach the build folder (a clone under a 0700 folder, as mktemp -d makes them): that
+            // user runs a copy of the worker from a folder everybody may read.
+            worker = Path.Combine(SharedCopy.Value, Path.GetFileName(worker));
+        }
+
         var command = new List<string>();
         if (userId is { } uid)
         {
@@ -59,6 +66,35 @@ internal static class Worker
         command.Add(worker);
         command.AddRange(arguments);
         return command;
+    }
+
+    private static readonly Lazy<string> SharedCopy = new(() => OperatingSystem.IsWindows() ? AppContext.BaseDirectory : CopyForOtherUsers());
+
+    // Running as another user (setpriv) happens on Linux only.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string CopyForOtherUsers()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "registries-worker-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            var copy = Path.Combine(folder, Path.GetFileName(file));
+            File.Copy(file, copy);
+            File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        return folder;
     }
 
     private static string DotnetHost()
