@@ -10,7 +10,7 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
     public ValueTask OnRegistryEventAsync(RegistryEvent registryEvent, CancellationToken cancellationToken = default)
     {
         var registry = registryEvent.Registry;
-        RegistryChanged(logger, registryEvent.Kind, registry.Address.ToString(), registry.Id, registry.EnvironmentId, registryEvent.Caller, registry.State);
+        RegistryChanged(logger, registryEvent.Kind, registry.Scope.ToString(), registry.Id, registry.EnvironmentId, registryEvent.Caller, registry.State);
         return ValueTask.CompletedTask;
     }
 

@@ -56,8 +56,14 @@ public sealed class FileRegistryStore : IRegistryStore
     // checked before, by PrivateFile), and never a link followed here (the target is resolved first).
     private static readonly AtomicFileChoices StoreFileChoices = new() { Mode = AtomicFile.OwnerOnly };
 
-    /// <summary>The format version this release writes and reads.</summary>
-    internal const int CurrentFormatVersion = 1;
+    /// <summary>The newest format version this release reads and writes.</summary>
+    /// <remarks>Version 2 adds scopes (a path prefix, or a host pattern as the address). A file is written as version 1
+    /// while it holds no scoped entry, so older releases keep reading it; the first scoped entry makes it version 2,
+    /// which they refuse rather than read a path-scoped credential as one for the whole registry.</remarks>
+    internal const int CurrentFormatVersion = 2;
+
+    /// <summary>The format version of a file without scoped entries.</summary>
+    internal const int UnscopedFormatVersion = 1;
 
     /// <summary>The largest store file read (64 MiB, about 150,000 registry entries): anything larger is not a store file.</summary>
     internal const int MaxFileLength = 64 * 1024 * 1024;
@@ -195,8 +201,15 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <inheritdoc/>
     public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
+        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(credential);
         return WriteAsync(
             transaction =>
@@ -209,13 +222,14 @@ public sealed class FileRegistryStore : IRegistryStore
 
                 // The id first: the ciphertext is bound to it. A protector failure throws before anything is written.
                 var sequence = ++document.Sequence;
-                var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+                var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
                 var protectedPassword = transaction.Protect(credential.Password, new SecretContext(environmentId, registry.Id));
                 document.Registries.Add(new RegistryDocument
                 {
                     Id = registry.Id,
                     EnvironmentId = environmentId,
-                    Address = address.ToString(),
+                    Address = scope.Address.ToString(),
+                    Path = scope.IsHostLevel ? null : scope.Path,
                     State = registry.State,
                     Email = registry.Email,
                     Username = registry.Username,
@@ -253,6 +267,15 @@ public sealed class FileRegistryStore : IRegistryStore
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Load().RegistriesOf(environmentId, address));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Load().RegistriesCovering(environmentId, address));
     }
 
     /// <inheritdoc/>
@@ -507,6 +530,7 @@ public sealed class FileRegistryStore : IRegistryStore
 
         // The last moment at which cancelling still means "nothing written".
         cancellationToken.ThrowIfCancellationRequested();
+        document.FormatVersion = document.Registries.Exists(r => r.Path is not null || r.Address.StartsWith('*')) ? CurrentFormatVersion : UnscopedFormatVersion;
         var content = JsonSerializer.SerializeToUtf8Bytes(document, StoreDocumentContext.Default.StoreDocument);
         try
         {

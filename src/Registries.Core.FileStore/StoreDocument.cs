@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Registries.Core.FileStore;
 
-/// <summary>The JSON document of a store file (format version 1).</summary>
+/// <summary>The JSON document of a store file (format version 1, or 2 once it holds a scoped entry).</summary>
 /// <remarks>
 /// <code>
 /// {
@@ -14,7 +14,8 @@ namespace Registries.Core.FileStore;
 /// }
 /// </code>
 /// <c>sequence</c> is the last number the store handed out (identifiers and registry order share it);
-/// <c>protectedPassword</c> is absent for a Removed entry.
+/// <c>protectedPassword</c> is absent for a Removed entry. Format 2 adds <c>"path": "team/sub"</c> to an entry scoped to a
+/// repository path prefix, and allows a host pattern (<c>*.corp.example</c>) as an entry's <c>address</c>.
 /// </remarks>
 internal sealed class StoreDocument
 {
@@ -49,6 +50,9 @@ internal sealed class RegistryDocument
     public required string EnvironmentId { get; set; }
 
     public required string Address { get; set; }
+
+    // Absent for an entry that covers its whole address (every entry of format version 1).
+    public string? Path { get; set; }
 
     public required RegistryState State { get; set; }
 

@@ -30,6 +30,8 @@ internal sealed class StoreSnapshot
 
     private Dictionary<string, Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>>> ByAddress { get; } = new(StringComparer.Ordinal);
 
+    private HashSet<string> EnvironmentsWithPatterns { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Builds the state a document describes, checking every rule a store file must follow.</summary>
     /// <param name="document">The document.</param>
     /// <param name="knownSecrets">Passwords already decrypted, by entry and protected value.</param>
@@ -70,9 +72,19 @@ internal sealed class StoreSnapshot
                 throw new StoreFormatException($"registry '{r.Id}' belongs to environment '{r.EnvironmentId}', which is not in the file");
             }
 
-            if (!RegistryAddress.TryParse(r.Address, out var address))
+            RegistryScope scope;
+            try
             {
-                throw new StoreFormatException($"registry '{r.Id}' has an invalid address");
+                scope = RegistryScope.Parse(r.Address, r.Path);
+            }
+            catch (RegistryAddressFormatException)
+            {
+                throw new StoreFormatException($"registry '{r.Id}' has an invalid address or path");
+            }
+
+            if (document.FormatVersion < 2 && !scope.IsHostLevel)
+            {
+                throw new StoreFormatException($"registry '{r.Id}' has a path, which format version {document.FormatVersion} does not have");
             }
 
             if (r.Sequence > document.Sequence || !sequences.Add(r.Sequence))
@@ -88,7 +100,7 @@ internal sealed class StoreSnapshot
             RegistryRecord record;
             try
             {
-                var registry = new Registry(r.Id, r.EnvironmentId, address, r.State, r.Email, r.Username, r.Sequence, r.Version);
+                var registry = new Registry(r.Id, r.EnvironmentId, scope, r.State, r.Email, r.Username, r.Sequence, r.Version);
                 RegistrySecret? secret = null;
                 if (r.ProtectedPassword is { } protectedValue)
                 {
@@ -125,6 +137,11 @@ internal sealed class StoreSnapshot
         foreach (var (environmentId, records) in byEnvironment)
         {
             snapshot.ByEnvironment.Add(environmentId, records.AsReadOnly());
+            if (records.Exists(r => r.Registry.Address.IsPattern))
+            {
+                snapshot.EnvironmentsWithPatterns.Add(environmentId);
+            }
+
             snapshot.ByAddress.Add(
                 environmentId,
                 records.GroupBy(r => r.Registry.Address).ToDictionary(g => g.Key, g => g.ToList().AsReadOnly()));
@@ -135,6 +152,25 @@ internal sealed class StoreSnapshot
 
     public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId)
         => ByEnvironment.TryGetValue(environmentId, out var records) ? records : NoRecords;
+
+    // The entries that could cover images of an address: its own and those of the host patterns that cover it.
+    public IReadOnlyList<RegistryRecord> RegistriesCovering(string environmentId, RegistryAddress address)
+    {
+        var own = RegistriesOf(environmentId, address);
+        if (!EnvironmentsWithPatterns.Contains(environmentId))
+        {
+            return own;
+        }
+
+        var covering = new List<RegistryRecord>(own);
+        foreach (var pattern in address.GetCoveringPatterns())
+        {
+            covering.AddRange(RegistriesOf(environmentId, pattern));
+        }
+
+        covering.Sort(static (a, b) => a.Registry.Sequence.CompareTo(b.Registry.Sequence));
+        return covering;
+    }
 
     public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId, RegistryAddress address)
         => ByAddress.GetValueOrDefault(environmentId, NoAddresses).TryGetValue(address, out var records) ? records : NoRecords;

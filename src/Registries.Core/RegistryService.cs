@@ -229,7 +229,7 @@ public sealed class RegistryService
         }
     }
 
-    /// <summary>Adds a registry credential. It becomes the effective one for its address from now on.</summary>
+    /// <summary>Adds a registry credential for a whole address. It becomes the effective one for its address from now on.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address (<see cref="RegistryAddress.DockerHub"/>, <see cref="RegistryAddress.Quay"/> or a custom one).</param>
     /// <param name="credential">The e-mail address, username and password.</param>
@@ -240,14 +240,34 @@ public sealed class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public async ValueTask<Registry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<Registry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
+        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
+    }
+
+    /// <summary>Adds a registry credential for a scope: an address or host pattern, optionally narrowed to a repository
+    /// path prefix. It becomes the effective one for its scope from now on.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="scope">What the credential covers, for example <c>RegistryScope.Parse("registry.example.com", "team")</c>
+    /// or <c>RegistryScope.Parse("*.corp.example")</c>.</param>
+    /// <param name="credential">The e-mail address, username and password.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new entry.</returns>
+    /// <remarks>For an image, the most specific scope that covers it decides (see <see cref="CredentialResolver"/>).</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public async ValueTask<Registry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(credential);
         var caller = CallerName();
         await AuthorizeAsync(caller, environmentId, EnvironmentRole.Member, "add registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        var before = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
-        var added = await _store.AddRegistryAsync(environmentId, address, credential, cancellationToken).ConfigureAwait(false);
+        var before = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+        var added = await _store.AddRegistryAsync(environmentId, scope, credential, cancellationToken).ConfigureAwait(false);
         await PublishAsync(new RegistryEvent(RegistryEventKind.Added, added.Registry, caller)).ConfigureAwait(false);
         if (before is not null && before.Registry.Sequence < added.Registry.Sequence)
         {
@@ -269,10 +289,8 @@ public sealed class RegistryService
     {
         await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "list registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var records = await _store.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        var effectiveIds = records
-            .GroupBy(r => r.Registry.Address)
-            .Select(g => StoreRules.SelectEffective(g.ToArray())?.Registry.Id)
-            .Where(id => id is not null)
+        var effectiveIds = StoreRules.SelectEffectivePerScope(records)
+            .Select(r => r.Registry.Id)
             .ToHashSet(StringComparer.Ordinal);
         return records
             .OrderBy(r => r.Registry.Sequence)
@@ -296,7 +314,7 @@ public sealed class RegistryService
         await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var record = await _store.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)
             ?? throw new RegistryNotFoundException(environmentId, registryId);
-        var effective = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, record.Registry.Address, cancellationToken).ConfigureAwait(false));
+        var effective = await EffectiveOfScopeAsync(environmentId, record.Registry.Scope, cancellationToken).ConfigureAwait(false);
         return new RegistryEntry(record.Registry, effective?.Registry.Id == record.Registry.Id);
     }
 
@@ -388,7 +406,8 @@ public sealed class RegistryService
             return new RegistryRecord(record.Registry.WithState(RegistryState.Removed), null);
         }, cancellationToken);
 
-    /// <summary>Reads the effective entry for a registry address: the one whose credential (or prohibition) every image of the address gets.</summary>
+    /// <summary>Reads the effective entry for a whole registry address: the one whose credential (or prohibition) every
+    /// image of the address gets unless a path-scoped entry covers it (the answer of <see cref="ResolveAsync(string, RegistryAddress, CancellationToken)"/>).</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -403,8 +422,45 @@ public sealed class RegistryService
     {
         ArgumentNullException.ThrowIfNull(address);
         await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        var effective = StoreRules.SelectEffective(await _store.ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
-        return effective is null ? null : new RegistryEntry(effective.Registry, isEffective: true);
+        var entries = await _store.ListRegistriesCoveringAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        var effective = CredentialResolver.Resolve(address, entries).MatchedRegistry;
+        return effective is null ? null : new RegistryEntry(effective, isEffective: true);
+    }
+
+    /// <summary>Explains how an image resolves: the candidate entries, which scope decides, which entry is effective in
+    /// it, and why each other one is not used (overridden, less specific, removed, path or pattern did not match).</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="image">The image.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The explanation, which holds no password: any member may read it (<see cref="RegistryPermission.ReadRegistries"/>).</returns>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public async ValueTask<ResolutionExplanation> ExplainAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        var records = await _store.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return CredentialResolver.Explain(image, records);
+    }
+
+    // The effective entry of one scope (null when it has none): what a new entry there overrides, and whether an entry
+    // is the effective one of its scope.
+    private async ValueTask<RegistryRecord?> EffectiveOfScopeAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken)
+    {
+        var entries = await _store.ListRegistriesByAddressAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false);
+        RegistryRecord? effective = null;
+        foreach (var entry in entries)
+        {
+            if (entry.Registry.State != RegistryState.Removed && entry.Registry.Scope.Equals(scope)
+                && (effective is null || entry.Registry.Sequence > effective.Registry.Sequence))
+            {
+                effective = entry;
+            }
+        }
+
+        return effective;
     }
 
     /// <summary>Resolves an image for a caller who may use the environment's credentials (Owner or Member).</summary>

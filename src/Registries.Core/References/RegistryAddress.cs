@@ -56,6 +56,14 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     /// <summary>Gets a value indicating whether this is Docker Hub (<c>docker.io</c> or one of its aliases, without a port).</summary>
     public bool IsDockerHub => ReferenceEquals(this, DockerHub) || (Port is null && !IsIPv6 && IsDockerHubAlias(HostSpan));
 
+    /// <summary>Gets a value indicating whether this is a host pattern (<c>*.corp.example</c>, made by
+    /// <see cref="ParsePattern(string)"/>) rather than one registry's address.</summary>
+    /// <remarks>A pattern stands for every host with the same number of labels whose labels after the <c>*</c>s are
+    /// equal, ignoring case, and whose port is the same (none when the pattern has none): <c>*.corp.example</c> matches
+    /// <c>eu.corp.example</c>, not <c>corp.example</c>, <c>a.b.corp.example</c> or <c>eu.corp.example:5000</c>. No image
+    /// reference and no <see cref="Parse(string)"/> ever gives a pattern, and a pattern never equals an address.</remarks>
+    public bool IsPattern => _hostLength > 1 && _text[_hostStart] == '*';
+
     private ReadOnlySpan<char> HostSpan => _text.AsSpan(_hostStart, _hostLength);
 
     /// <summary>Parses a registry address.</summary>
@@ -81,6 +89,168 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
         }
 
         throw new RegistryAddressFormatException(error, Explain(s, error));
+    }
+
+    /// <summary>Parses a host pattern, in which <c>*</c> stands for exactly one DNS label: <c>*.corp.example</c>,
+    /// <c>*.*.corp.example:5000</c>, <c>*.dkr.ecr.eu-west-1.amazonaws.com</c>.</summary>
+    /// <param name="s">The pattern: one or more <c>*.</c> at the start, then a host name of at least two labels, and an
+    /// optional port.</param>
+    /// <returns>The pattern, an address whose <see cref="IsPattern"/> is <see langword="true"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="s"/> is <see langword="null"/>.</exception>
+    /// <exception cref="RegistryAddressFormatException">The pattern is not valid; the message says how to fix it.</exception>
+    public static RegistryAddress ParsePattern(string s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (TryParsePatternCore(s, out var result, out var problem))
+        {
+            return result;
+        }
+
+        if (problem is null)
+        {
+            // Not a pattern at all (a scheme, a path, user info, a bad port): the address's own message says what to fix.
+            Parse(s.AsSpan(s.StartsWith("*.", StringComparison.Ordinal) ? CountWildcards(s) * 2 : 0));
+        }
+
+        throw new RegistryAddressFormatException(RegistryAddressError.InvalidPattern, $"The host pattern {EchoedInput.Quote(s)} is not valid: {problem ?? "give '*.' labels before a host name"}.");
+    }
+
+    /// <summary>Tries to parse a host pattern (see <see cref="ParsePattern(string)"/>); never throws.</summary>
+    /// <param name="s">The pattern, or <see langword="null"/>.</param>
+    /// <param name="result">The pattern, or <see langword="null"/> when parsing failed.</param>
+    /// <returns><see langword="true"/> when <paramref name="s"/> is a valid host pattern.</returns>
+    public static bool TryParsePattern([NotNullWhen(true)] string? s, [NotNullWhen(true)] out RegistryAddress? result)
+    {
+        if (s is null)
+        {
+            result = null;
+            return false;
+        }
+
+        return TryParsePatternCore(s, out result, out _);
+    }
+
+    /// <summary>Tells whether this address, or this pattern, covers a registry address.</summary>
+    /// <param name="address">A registry address (not a pattern).</param>
+    /// <returns>For an address: whether both are equal. For a pattern: whether the pattern matches the host and port.</returns>
+    public bool Covers(RegistryAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!IsPattern)
+        {
+            return Equals(address);
+        }
+
+        if (address.IsPattern || address.IsIPv6 || address.IsDockerHub || address.Port != Port)
+        {
+            return false;
+        }
+
+        var wildcards = CountWildcards(_text);
+        var suffix = HostSpan[(wildcards * 2)..];
+        var host = address.HostSpan;
+        if (host.Length <= suffix.Length + 1 || host[host.Length - suffix.Length - 1] != '.'
+            || !host[^suffix.Length..].Equals(suffix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // The labels in place of the '*'s: exactly as many as there are '*'s, none of them empty.
+        return host[..(host.Length - suffix.Length - 1)].Count('.') == wildcards - 1;
+    }
+
+    /// <summary>Returns every host pattern that could cover this address, most specific first: for
+    /// <c>a.eu.corp.example:5000</c>, <c>*.eu.corp.example:5000</c> and <c>*.*.corp.example:5000</c>.</summary>
+    /// <returns>The patterns (none for Docker Hub, an IP address, a host of one or two labels, or a pattern). A store
+    /// looks them up beside the address itself to find the entries that could cover an image.</returns>
+    public IReadOnlyList<RegistryAddress> GetCoveringPatterns()
+    {
+        if (IsPattern || IsIPv6 || IsDockerHub)
+        {
+            return [];
+        }
+
+        var host = HostSpan;
+        var labels = host.Count('.') + 1;
+        if (labels < 3 || IsAllDigits(host[(host.LastIndexOf('.') + 1)..]))
+        {
+            return [];
+        }
+
+        var patterns = new RegistryAddress[labels - 2];
+        var port = Port is { } p ? ":" + p.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        var rest = host;
+        for (var wildcards = 1; wildcards <= labels - 2; wildcards++)
+        {
+            rest = rest[(rest.IndexOf('.') + 1)..];
+            var text = string.Concat(string.Concat(Enumerable.Repeat("*.", wildcards)), rest, port);
+            patterns[wildcards - 1] = new RegistryAddress(text, 0, text.Length - port.Length, Port, isIPv6: false);
+        }
+
+        return patterns;
+    }
+
+    // How many labels of the host are not '*': the more, the more specific (an address counts all of its labels).
+    internal int ConcreteLabels => HostSpan.Count('.') + 1 - (IsPattern ? CountWildcards(_text) : 0);
+
+    private static int CountWildcards(string text)
+    {
+        var count = 0;
+        while (text.AsSpan(count * 2).StartsWith("*."))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static bool TryParsePatternCore(string s, [NotNullWhen(true)] out RegistryAddress? result, out string? problem)
+    {
+        result = null;
+        problem = null;
+        var wildcards = CountWildcards(s);
+        if (wildcards == 0)
+        {
+            problem = s.Contains('*', StringComparison.Ordinal)
+                ? "'*' stands for one whole label and comes first, as in '*.corp.example'"
+                : "it has no '*': give it as an address, or start it with '*.' as in '*.corp.example'";
+            return false;
+        }
+
+        var rest = s.AsSpan(wildcards * 2);
+        if (rest.Contains('*'))
+        {
+            problem = "'*' stands for one whole label and only the first labels may be '*', as in '*.corp.example'";
+            return false;
+        }
+
+        if (!TryParseCore(rest, out var suffix, out _))
+        {
+            return false;
+        }
+
+        if (suffix.IsIPv6 || IPAddress.TryParse(suffix.Host, out _) || IsAllDigits(suffix.Host.AsSpan(suffix.Host.LastIndexOf('.') + 1)))
+        {
+            problem = "an IP address has no pattern: add each address";
+            return false;
+        }
+
+        if (suffix.IsDockerHub || IsDockerHubAlias(suffix.Host) || suffix.Host.EndsWith(".docker.io", StringComparison.OrdinalIgnoreCase) || suffix.Host.Equals("docker.io", StringComparison.OrdinalIgnoreCase))
+        {
+            problem = "Docker Hub is one registry: add it as 'docker.io'";
+            return false;
+        }
+
+        if (!suffix.Host.Contains('.', StringComparison.Ordinal))
+        {
+            problem = "at least two labels must follow the '*'s, as in '*.corp.example', so that a pattern never covers a whole top-level domain";
+            return false;
+        }
+
+        var host = string.Concat(s.AsSpan(0, wildcards * 2), suffix.Host.ToLowerInvariant());
+        var text = suffix.Port is { } p ? host + ":" + p.ToString(CultureInfo.InvariantCulture) : host;
+        result = new RegistryAddress(text, 0, host.Length, suffix.Port, isIPv6: false);
+        return true;
     }
 
     /// <summary>Tries to parse a registry address; never throws.</summary>
@@ -429,6 +599,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
             RegistryAddressError.ContainsWhitespace or RegistryAddressError.HasScheme or RegistryAddressError.HasUserInfo or RegistryAddressError.HasPath =>
                 $"The registry address {shown} {Describe(error)}{(corrected is null ? $"; remove {removed}" : give + " without " + removed)}.",
             RegistryAddressError.InvalidPort => $"The registry address {shown} has an invalid port: give a number from 1 to 65535, for example 'registry.example.com:5000'.",
+            _ when input.Contains('*', StringComparison.Ordinal) => $"The registry address {shown} is not one registry's host: '*' belongs to a host pattern, which only the scope of a registry entry takes (registries registry add ENV --address '*.corp.example').",
             _ => $"The registry address {shown} is not a valid host name or IP address: use letters, digits, '-' and '.', and write IPv6 addresses in brackets, for example '[fe80::1]:5000'{(hasUserInfo ? string.Empty : HostHint(input))}.",
         };
     }

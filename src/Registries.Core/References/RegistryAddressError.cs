@@ -23,4 +23,12 @@ public enum RegistryAddressError
 
     /// <summary>The port is not a number from 1 to 65535.</summary>
     InvalidPort,
+
+    /// <summary>A host pattern is not valid: <c>*</c> stands for one whole DNS label, only at the start, and at least two
+    /// labels follow (<c>*.corp.example</c>); Docker Hub, IP addresses and <c>localhost</c> have no pattern.</summary>
+    InvalidPattern,
+
+    /// <summary>A repository path prefix is not valid: lowercase path components separated by <c>/</c>
+    /// (<c>team</c>, <c>team/sub</c>), without a tag, digest, leading or trailing slash.</summary>
+    InvalidPath,
 }

@@ -21,10 +21,25 @@ public sealed class Registry
     /// <param name="version">The optimistic-concurrency version (1 or more).</param>
     /// <exception cref="ArgumentException">An argument is empty or out of range.</exception>
     public Registry(string id, string environmentId, RegistryAddress address, RegistryState state, string email, string username, long sequence, long version)
+        : this(id, environmentId, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), state, email, username, sequence, version)
+    {
+    }
+
+    /// <summary>Initializes a registry entry with a scope (a path prefix or a host pattern) as a store reads or writes it.</summary>
+    /// <param name="id">The store-assigned identifier.</param>
+    /// <param name="environmentId">The environment the entry belongs to.</param>
+    /// <param name="scope">What the entry covers: its address or host pattern, and its path prefix if any.</param>
+    /// <param name="state">The state.</param>
+    /// <param name="email">The e-mail address of the credential.</param>
+    /// <param name="username">The username of the credential.</param>
+    /// <param name="sequence">The store-assigned order of addition (1 or more).</param>
+    /// <param name="version">The optimistic-concurrency version (1 or more).</param>
+    /// <exception cref="ArgumentException">An argument is empty or out of range.</exception>
+    public Registry(string id, string environmentId, RegistryScope scope, RegistryState state, string email, string username, long sequence, long version)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(environmentId);
-        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(email);
         ArgumentNullException.ThrowIfNull(username);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
@@ -36,7 +51,7 @@ public sealed class Registry
 
         Id = id;
         EnvironmentId = environmentId;
-        Address = address;
+        Scope = scope;
         State = state;
         Email = email;
         Username = username;
@@ -50,8 +65,14 @@ public sealed class Registry
     /// <summary>Gets the identifier of the environment the entry belongs to.</summary>
     public string EnvironmentId { get; }
 
-    /// <summary>Gets the registry address.</summary>
-    public RegistryAddress Address { get; }
+    /// <summary>Gets what the entry covers: its address or host pattern, and its repository path prefix if any.</summary>
+    public RegistryScope Scope { get; }
+
+    /// <summary>Gets the registry address, or the host pattern for an entry whose scope is one (<see cref="RegistryAddress.IsPattern"/>).</summary>
+    public RegistryAddress Address => Scope.Address;
+
+    /// <summary>Gets the repository path prefix, or the empty string when the entry covers its whole address.</summary>
+    public string Path => Scope.Path;
 
     /// <summary>Gets the kind, which follows from the address.</summary>
     public RegistryKind Kind => KindOf(Address);
@@ -85,14 +106,14 @@ public sealed class Registry
     /// <summary>Returns a copy in another state.</summary>
     /// <param name="state">The new state.</param>
     /// <returns>The copy, with the same version (the store assigns the next one when it writes).</returns>
-    public Registry WithState(RegistryState state) => new(Id, EnvironmentId, Address, state, Email, Username, Sequence, Version);
+    public Registry WithState(RegistryState state) => new(Id, EnvironmentId, Scope, state, Email, Username, Sequence, Version);
 
     /// <summary>Returns a copy with another e-mail address and username.</summary>
     /// <param name="email">The e-mail address.</param>
     /// <param name="username">The username.</param>
     /// <returns>The copy.</returns>
-    public Registry WithIdentity(string email, string username) => new(Id, EnvironmentId, Address, State, email, username, Sequence, Version);
+    public Registry WithIdentity(string email, string username) => new(Id, EnvironmentId, Scope, State, email, username, Sequence, Version);
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Address} ({Id}, {State}, user {Username})";
+    public override string ToString() => $"{Scope} ({Id}, {State}, user {Username})";
 }

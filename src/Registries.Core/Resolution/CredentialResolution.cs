@@ -130,9 +130,14 @@ public sealed class CredentialResolution
             ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         }
 
-        if (!registry.Address.Equals(address))
+        if (!registry.Address.Covers(address))
         {
-            throw new ArgumentException($"Registry '{registry.Id}' is for {registry.Address}, not for {address}.", nameof(registry));
+            throw new ArgumentException($"Registry '{registry.Id}' is for {registry.Scope}, not for {address}.", nameof(registry));
+        }
+
+        if (image is not null && !registry.Scope.CoversPath(image.Repository))
+        {
+            throw new ArgumentException($"Registry '{registry.Id}' is for {registry.Scope}, which does not cover {image}.", nameof(registry));
         }
 
         return new(outcome, image, address, registry, password, reason);

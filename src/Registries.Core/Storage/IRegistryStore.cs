@@ -50,13 +50,26 @@ public interface IRegistryStore
 
     /// <summary>Adds an Active registry entry with a new identifier, the next sequence and version 1.</summary>
     /// <param name="environmentId">The environment.</param>
+    /// <param name="scope">What the entry covers: an address or host pattern, and a path prefix or none.</param>
+    /// <param name="credential">The credential.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored record, with the scope exactly as given.</returns>
+    /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds an Active registry entry for a whole address, with a new identifier, the next sequence and version 1.</summary>
+    /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address.</param>
     /// <param name="credential">The credential.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored record.</returns>
+    /// <remarks>The same as <see cref="AddRegistryAsync(string, RegistryScope, RegistryCredential, CancellationToken)"/>
+    /// with <see cref="RegistryScope.Of(RegistryAddress)"/>.</remarks>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default);
+    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+        => AddRegistryAsync(environmentId, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), credential, cancellationToken);
 
     /// <summary>Reads a registry entry of an environment.</summary>
     /// <param name="environmentId">The environment.</param>
@@ -73,17 +86,48 @@ public interface IRegistryStore
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the registry entries of an environment for one address, oldest first.</summary>
-    /// <remarks>This is the resolution path: implementations should answer it in constant time.</remarks>
+    /// <summary>Lists the registry entries of an environment whose scope's address is one address or host pattern, whatever their path, oldest first.</summary>
+    /// <remarks>This is the resolution path: implementations should answer it in constant time. A host pattern is
+    /// matched as written (<c>*.corp.example</c> lists the entries of that pattern), never expanded.</remarks>
     /// <param name="environmentId">The environment.</param>
-    /// <param name="address">The address.</param>
+    /// <param name="address">The address or host pattern.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty when there are none).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default);
 
+    /// <summary>Lists the registry entries of an environment that could cover images of a registry address: the
+    /// address's own entries (whatever their path) and the entries of every host pattern that covers it, oldest first.</summary>
+    /// <remarks>This is the resolution path. The default asks <see cref="ListRegistriesByAddressAsync"/> for the address
+    /// and for each pattern that could cover it (<c>*.corp.example</c> for <c>eu.corp.example</c>); a store with round
+    /// trips should answer it in one, and a store may skip the patterns when the environment has none.</remarks>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="address">The registry address (not a pattern).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The records (empty when there are none).</returns>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    async ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var own = await ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        var patterns = address.GetCoveringPatterns();
+        if (patterns.Count == 0)
+        {
+            return own;
+        }
+
+        var records = new List<RegistryRecord>(own);
+        foreach (var pattern in patterns)
+        {
+            records.AddRange(await ListRegistriesByAddressAsync(environmentId, pattern, cancellationToken).ConfigureAwait(false));
+        }
+
+        records.Sort(static (a, b) => a.Registry.Sequence.CompareTo(b.Registry.Sequence));
+        return records;
+    }
+
     /// <summary>Writes a changed registry record whose <see cref="Registry.Version"/> is the version that was read.</summary>
-    /// <remarks>The identifier, environment, address and sequence of an entry never change; a store refuses a
+    /// <remarks>The identifier, environment, scope and sequence of an entry never change; a store refuses a
     /// record that changes them with <see cref="ArgumentException"/>.</remarks>
     /// <param name="record">The changed record.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

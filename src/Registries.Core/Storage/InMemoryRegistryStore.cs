@@ -83,8 +83,15 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     /// <inheritdoc/>
     public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
+        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(credential);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
@@ -95,7 +102,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
             }
 
             var sequence = ++_sequence;
-            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
             var record = new RegistryRecord(registry, credential.Password);
             slot.ById.Add(registry.Id, record);
             _registryEnvironments.Add(registry.Id, environmentId);
@@ -146,6 +153,40 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>Without host patterns in the environment (the common case) this is the address's own list, with no allocation.</remarks>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_environments.TryGetValue(environmentId, out var slot))
+            {
+                return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(NoRecords);
+            }
+
+            var own = slot.ByAddress.TryGetValue(address, out var records) ? records : NoRecords;
+            if (slot.Patterns == 0)
+            {
+                return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(own);
+            }
+
+            var covering = new List<RegistryRecord>(own);
+            foreach (var pattern in address.GetCoveringPatterns())
+            {
+                if (slot.ByAddress.TryGetValue(pattern, out var patternRecords))
+                {
+                    covering.AddRange(patternRecords);
+                }
+            }
+
+            covering.Sort(static (a, b) => a.Registry.Sequence.CompareTo(b.Registry.Sequence));
+            return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(covering);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -181,6 +222,9 @@ public sealed class InMemoryRegistryStore : IRegistryStore
 
         public Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>> ByAddress { get; } = [];
 
+        // How many entries have a host pattern: resolution looks for covering patterns only when there is one.
+        public int Patterns { get; private set; }
+
         // Copy-on-write: a list handed to a reader is never changed afterwards.
         public void Put(RegistryRecord record, RegistryRecord? replacing)
         {
@@ -194,6 +238,10 @@ public sealed class InMemoryRegistryStore : IRegistryStore
             else
             {
                 list.Add(record);
+                if (address.IsPattern)
+                {
+                    Patterns++;
+                }
             }
 
             ByAddress[address] = list.AsReadOnly();

@@ -71,7 +71,7 @@ public static class RegistryStoreCopy
         {
             cancellationToken.ThrowIfCancellationRequested();
             var registry = record.Registry;
-            var added = await target.AddRegistryAsync(environmentIds[registry.EnvironmentId], registry.Address, credential, cancellationToken).ConfigureAwait(false);
+            var added = await target.AddRegistryAsync(environmentIds[registry.EnvironmentId], registry.Scope, credential, cancellationToken).ConfigureAwait(false);
             if (registry.State != RegistryState.Active)
             {
                 // Removed: the update drops the throw-away password with the entry's secret (a removed record has none).
@@ -99,7 +99,7 @@ public static class RegistryStoreCopy
         catch (ArgumentException exception)
         {
             throw new RegistryStoreException(
-                $"Registry entry '{registry.Id}' ({registry.Address}) of environment '{registry.EnvironmentId}' in the source cannot be copied: {exception.Message} "
+                $"Registry entry '{registry.Id}' ({registry.Scope}) of environment '{registry.EnvironmentId}' in the source cannot be copied: {exception.Message} "
                 + "Edit it in the source, then copy again; nothing was written to the target.",
                 exception);
         }
@@ -153,11 +153,22 @@ public static class RegistryStoreCopy
                 targetOrder.Add(targetEntries[i].Registry);
             }
 
-            foreach (var address in sourceEntries.Select(e => e.Registry.Address).Distinct())
+            foreach (var address in sourceEntries.Select(e => e.Registry.Address).Where(a => !a.IsPattern).Distinct())
             {
-                var expected = CredentialResolver.Resolve(address, await source.ListRegistriesByAddressAsync(environment.Id, address, cancellationToken).ConfigureAwait(false));
-                var actual = CredentialResolver.Resolve(address, await target.ListRegistriesByAddressAsync(copy.Id, address, cancellationToken).ConfigureAwait(false));
+                var expected = CredentialResolver.Resolve(address, await source.ListRegistriesCoveringAsync(environment.Id, address, cancellationToken).ConfigureAwait(false));
+                var actual = CredentialResolver.Resolve(address, await target.ListRegistriesCoveringAsync(copy.Id, address, cancellationToken).ConfigureAwait(false));
                 CompareResolution($"{where}, address {address}", expected, actual, registryIds);
+            }
+
+            // Each scope's effective entry, through the lookup of every scope (patterns and paths included).
+            foreach (var scope in sourceEntries.Select(e => e.Registry.Scope).Distinct())
+            {
+                var expected = StoreRules.SelectEffective([.. (await source.ListRegistriesByAddressAsync(environment.Id, scope.Address, cancellationToken).ConfigureAwait(false)).Where(e => e.Registry.Scope.Equals(scope))]);
+                var actual = StoreRules.SelectEffective([.. (await target.ListRegistriesByAddressAsync(copy.Id, scope.Address, cancellationToken).ConfigureAwait(false)).Where(e => e.Registry.Scope.Equals(scope))]);
+                if (!string.Equals(expected is null ? null : registryIds.GetValueOrDefault(expected.Registry.Id), actual?.Registry.Id, StringComparison.Ordinal))
+                {
+                    throw Mismatch($"{where}, scope {scope}: another entry is effective ('{actual?.Registry.Id}' where the copy of '{expected?.Registry.Id}' should be)");
+                }
             }
         }
 
@@ -184,7 +195,7 @@ public static class RegistryStoreCopy
         }
 
         string? difference =
-            !expected.Address.Equals(actual.Address) ? $"the address differs ({expected.Address} vs {actual.Address})"
+            !expected.Scope.Equals(actual.Scope) ? $"the scope differs ({expected.Scope} vs {actual.Scope})"
             : expected.State != actual.State ? $"the state differs ({expected.State} vs {actual.State})"
             : !string.Equals(expected.Username, actual.Username, StringComparison.Ordinal) ? $"the username differs ('{expected.Username}' vs '{actual.Username}')"
             : !string.Equals(expected.Email, actual.Email, StringComparison.Ordinal) ? $"the e-mail differs ('{expected.Email}' vs '{actual.Email}')"
@@ -198,8 +209,8 @@ public static class RegistryStoreCopy
 
     private static bool IsEffective(IReadOnlyList<RegistryRecord> entries, int index)
     {
-        var address = entries[index].Registry.Address;
-        return ReferenceEquals(StoreRules.SelectEffective(entries.Where(e => e.Registry.Address.Equals(address)).ToList()), entries[index]);
+        var scope = entries[index].Registry.Scope;
+        return ReferenceEquals(StoreRules.SelectEffective(entries.Where(e => e.Registry.Scope.Equals(scope)).ToList()), entries[index]);
     }
 
     private static void CompareResolution(string where, CredentialResolution expected, CredentialResolution actual, Dictionary<string, string> registryIds)

@@ -57,8 +57,8 @@ internal sealed class CountingStore(IRegistryStore inner) : IRegistryStore
     public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
         => Counted(nameof(UpdateEnvironmentAsync), Inner.UpdateEnvironmentAsync(environment, cancellationToken));
 
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-        => Counted(nameof(AddRegistryAsync), Inner.AddRegistryAsync(environmentId, address, credential, cancellationToken));
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+        => Counted(nameof(AddRegistryAsync), Inner.AddRegistryAsync(environmentId, scope, credential, cancellationToken));
 
     public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => Counted(nameof(GetRegistryAsync), Inner.GetRegistryAsync(environmentId, registryId, cancellationToken));
@@ -68,6 +68,9 @@ internal sealed class CountingStore(IRegistryStore inner) : IRegistryStore
 
     public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
         => Counted(nameof(ListRegistriesByAddressAsync), Inner.ListRegistriesByAddressAsync(environmentId, address, cancellationToken));
+
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+        => Counted(nameof(ListRegistriesCoveringAsync), Inner.ListRegistriesCoveringAsync(environmentId, address, cancellationToken));
 
     public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
         => Counted(nameof(UpdateRegistryAsync), Inner.UpdateRegistryAsync(record, cancellationToken));

@@ -137,7 +137,7 @@ public sealed partial class RegistryServiceTests
 
         Assert.Equal(ResolutionOutcome.Authenticated, resolution.Outcome);
         Assert.Equal(1, seeded.Store.Count(nameof(CountingStore.GetEnvironmentAsync)));
-        Assert.Equal(1, seeded.Store.Count(nameof(CountingStore.ListRegistriesByAddressAsync)));
+        Assert.Equal(1, seeded.Store.Count(nameof(CountingStore.ListRegistriesCoveringAsync)));
         Assert.Equal(2, seeded.Store.Total);
     }
 

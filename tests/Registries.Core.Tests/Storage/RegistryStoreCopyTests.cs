@@ -289,13 +289,13 @@ public sealed class RegistryStoreCopyTests
         public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
             => inner.UpdateEnvironmentAsync(environment, cancellationToken);
 
-        public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+        public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
         {
             Adds++;
             OnAdd?.Invoke(Adds);
             return Adds == FailOnAdd
                 ? ValueTask.FromException<RegistryRecord>(new RegistryStoreException("The target failed: disk full."))
-                : inner.AddRegistryAsync(environmentId, address, credential, cancellationToken);
+                : inner.AddRegistryAsync(environmentId, scope, credential, cancellationToken);
         }
 
         public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
