@@ -349,6 +349,82 @@ public abstract class RegistryStoreConformanceTests
     }
 
     [Fact]
+    public async Task AddRegistryAsync_Scoped_KeepsPathAndPatternInEveryReadAndInstance()
+    {
+        var first = await CreateStoreAsync();
+        var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var path = await first.AddRegistryAsync(environment.Id, RegistryScope.Parse("registry.example.com:5000", "team/sub"), Credential("path"));
+        var pattern = await first.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.corp.example:5000"), Credential("pattern"));
+        var both = await first.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.*.corp.example", "team"), Credential("both"));
+        var second = await OpenSecondInstanceAsync(first);
+
+        foreach (var store in new[] { first, second })
+        {
+            Assert.Equal(
+                ["registry.example.com:5000/team/sub", "*.corp.example:5000", "*.*.corp.example/team"],
+                (await store.ListRegistriesAsync(environment.Id)).Select(r => r.Registry.Scope.ToString()));
+            var read = await store.GetRegistryAsync(environment.Id, path.Registry.Id);
+            Assert.Equal(RegistryScope.Parse("registry.example.com:5000", "team/sub"), read?.Registry.Scope);
+            Assert.True((await store.GetRegistryAsync(environment.Id, pattern.Registry.Id))?.Registry.Address.IsPattern);
+            Assert.Equal("team", (await store.GetRegistryAsync(environment.Id, both.Registry.Id))?.Registry.Path);
+        }
+
+        Assert.Equal("team/sub", path.Registry.Path);
+        Assert.True(pattern.Registry.Scope.IsHostLevel);
+    }
+
+    [Fact]
+    public async Task ListRegistriesByAddressAsync_Scopes_EveryPathOfTheAddressAndPatternsAsWritten()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var host = await store.AddRegistryAsync(environment.Id, Example, Credential("host"));
+        var team = await store.AddRegistryAsync(environment.Id, RegistryScope.Create(Example, "team"), Credential("team"));
+        var pattern = await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.example.com:5000"), Credential("pattern"));
+        var patternTeam = await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.example.com:5000", "team"), Credential("pattern-team"));
+
+        Assert.Equal([host.Registry.Id, team.Registry.Id], (await store.ListRegistriesByAddressAsync(environment.Id, Example)).Select(r => r.Registry.Id));
+        Assert.Equal([pattern.Registry.Id, patternTeam.Registry.Id], (await store.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.ParsePattern("*.EXAMPLE.com:5000"))).Select(r => r.Registry.Id));
+        Assert.Empty(await store.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.ParsePattern("*.example.com")));
+    }
+
+    [Fact]
+    public async Task ListRegistriesCoveringAsync_AddressAndTheHostPatternsThatCoverIt_OldestFirst()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var otherEnvironment = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
+        var address = RegistryAddress.Parse("a.eu.corp.example:5000");
+        var wide = await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.*.corp.example:5000"), Credential("wide"));
+        var own = await store.AddRegistryAsync(environment.Id, RegistryScope.Create(address, "team"), Credential("own"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.corp.example:5000"), Credential("one-label-short"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.eu.corp.example"), Credential("no-port"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("b.eu.corp.example:5000"), Credential("sibling"));
+        await store.AddRegistryAsync(otherEnvironment.Id, RegistryScope.Parse("*.eu.corp.example:5000"), Credential("theirs"));
+        var near = await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.eu.corp.example:5000", "team"), Credential("near"));
+
+        var covering = await store.ListRegistriesCoveringAsync(environment.Id, RegistryAddress.Parse("A.eu.corp.example:5000"));
+
+        Assert.Equal([wide.Registry.Id, own.Registry.Id, near.Registry.Id], covering.Select(r => r.Registry.Id));
+        Assert.All(covering, r => Assert.NotNull(r.Password));
+        Assert.Empty(await store.ListRegistriesCoveringAsync("no-such-environment", address));
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_ChangedPath_ThrowsArgumentAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Create(Example, "team"), Credential());
+        var widened = new Registry(added.Registry.Id, environment.Id, RegistryScope.Of(Example), added.Registry.State, added.Registry.Email, added.Registry.Username, added.Registry.Sequence, added.Registry.Version);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(widened, added.Password)));
+
+        var stored = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
+        Assert.Equal(("team", 1L), (stored?.Registry.Path, stored?.Registry.Version));
+    }
+
+    [Fact]
     public async Task ListRegistriesByAddressAsync_OtherEnvironmentsAndUnknowns_NotIncluded()
     {
         var store = await CreateStoreAsync();

@@ -121,10 +121,10 @@ public sealed class PackageConsumerTests : IDisposable
                 return inner.UpdateEnvironmentAsync(environment, cancellationToken);
             }
 
-            public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+            public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
             {
                 Writes++;
-                return inner.AddRegistryAsync(environmentId, address, credential, cancellationToken);
+                return inner.AddRegistryAsync(environmentId, scope, credential, cancellationToken);
             }
 
             public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default) => inner.GetRegistryAsync(environmentId, registryId, cancellationToken);

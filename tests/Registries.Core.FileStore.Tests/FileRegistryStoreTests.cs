@@ -166,7 +166,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     public async Task ListEnvironmentsAsync_NewerFormatVersion_ClearErrorAndFileUnchanged()
     {
         var path = _folder.Combine("store.json");
-        const string Content = "{\"formatVersion\":2,\"sequence\":0,\"environments\":[],\"registries\":[],\"somethingNew\":{}}";
+        const string Content = "{\"formatVersion\":3,\"sequence\":0,\"environments\":[],\"registries\":[],\"somethingNew\":{}}";
         await File.WriteAllTextAsync(path, Content);
         var store = FileRegistryStore.Open(path);
 
@@ -174,9 +174,42 @@ public sealed class FileRegistryStoreTests : IDisposable
         await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
 
         Assert.Contains(path, read.Message, StringComparison.Ordinal);
-        Assert.Contains("format version 2", read.Message, StringComparison.Ordinal);
+        Assert.Contains("format version 3", read.Message, StringComparison.Ordinal);
         Assert.Contains("newer release", read.Message, StringComparison.Ordinal);
         Assert.Equal(Content, await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_ScopedEntry_FileBecomesFormatTwoWhichAnOlderReleaseRefuses()
+    {
+        var path = _folder.Combine("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
+        Assert.Contains("\"formatVersion\": 1", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+
+        var team = await store.AddRegistryAsync(environment.Id, RegistryScope.Create(Example, "team"), new RegistryCredential("ops@example.com", "robot", Canary));
+
+        var content = await File.ReadAllTextAsync(path);
+        Assert.Contains("\"formatVersion\": 2", content, StringComparison.Ordinal);
+        Assert.Contains("\"path\": \"team\"", content, StringComparison.Ordinal);
+        Assert.Equal("team", (await FileRegistryStore.Open(path).GetRegistryAsync(environment.Id, team.Registry.Id))?.Registry.Path);
+    }
+
+    [Fact]
+    public async Task ListRegistriesAsync_FormatOneFileWithAPath_RefusedAsDamagedNotWidened()
+    {
+        var path = _folder.Combine("store.json");
+        var store = FileRegistryStore.Open(path);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Create(Example, "team"), new RegistryCredential("ops@example.com", "robot", Canary));
+        var content = (await File.ReadAllTextAsync(path)).Replace("\"formatVersion\": 2", "\"formatVersion\": 1", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(path, content);
+
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await FileRegistryStore.Open(path).ListRegistriesAsync(environment.Id));
+
+        Assert.Contains("has a path, which format version 1 does not have", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Canary, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
