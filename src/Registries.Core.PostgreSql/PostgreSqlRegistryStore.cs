@@ -221,10 +221,17 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
-        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(credential);
         cancellationToken.ThrowIfCancellationRequested();
         return await RunAsync(nameof(AddRegistryAsync), async (connection, ct) =>
@@ -237,13 +244,15 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
                 sequence = (long)(await next.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
             }
 
-            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, address, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+            var address = scope.Address;
+            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
             var protectedPassword = _protector.Protect(credential.Password, new SecretContext(environmentId, registry.Id));
             using var command = Command(connection, _sql.InsertRegistry);
             command.Parameters.Add(new NpgsqlParameter("id", registry.Id));
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
             command.Parameters.Add(new NpgsqlParameter("address", address.ToString()));
             command.Parameters.Add(new NpgsqlParameter("key", AddressKey(address)));
+            command.Parameters.Add(new NpgsqlParameter("path", scope.Path));
             command.Parameters.Add(new NpgsqlParameter("email", registry.Email));
             command.Parameters.Add(new NpgsqlParameter("username", registry.Username));
             command.Parameters.Add(new NpgsqlParameter("sequence", sequence));
@@ -289,6 +298,43 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc/>
+    /// <remarks>One query for the address and every host pattern that could cover it.</remarks>
+    public async ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        var patterns = address.GetCoveringPatterns();
+        if (patterns.Count == 0)
+        {
+            return await ListAsync(nameof(ListRegistriesCoveringAsync), _sql.ListRegistriesByAddress, environmentId, AddressKey(address), cancellationToken).ConfigureAwait(false);
+        }
+
+        var keys = new string[patterns.Count + 1];
+        keys[0] = AddressKey(address);
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            keys[i + 1] = AddressKey(patterns[i]);
+        }
+
+        return await RunAsync<IReadOnlyList<RegistryRecord>>(nameof(ListRegistriesCoveringAsync), async (connection, ct) =>
+        {
+            using var command = Command(connection, _sql.ListRegistriesByAddresses);
+            command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
+            command.Parameters.Add(new NpgsqlParameter("keys", keys));
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var list = new List<RegistryRecord>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                list.Add(ReadRecord(reader));
+            }
+
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -303,6 +349,7 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
                 command.Parameters.Add(new NpgsqlParameter("id", changed.Id));
                 command.Parameters.Add(new NpgsqlParameter("environment", changed.EnvironmentId));
                 command.Parameters.Add(new NpgsqlParameter("key", AddressKey(changed.Address)));
+                command.Parameters.Add(new NpgsqlParameter("path", changed.Path));
                 command.Parameters.Add(new NpgsqlParameter("sequence", changed.Sequence));
                 command.Parameters.Add(new NpgsqlParameter("version", changed.Version));
                 command.Parameters.Add(new NpgsqlParameter("state", changed.State.ToString()));
@@ -447,12 +494,22 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     private Registry ReadRegistry(NpgsqlDataReader reader)
     {
         var id = reader.GetString(0);
-        if (!RegistryAddress.TryParse(reader.GetString(2), out var address) || !Enum.TryParse<RegistryState>(reader.GetString(3), out var state))
+        RegistryScope? scope = null;
+        try
         {
-            throw new RegistryStoreException($"The registry entry '{id}' in schema '{Schema}' of database '{Database}' on {Server} has an address or state this release cannot read; restore it from a backup. Nothing was changed.");
+            scope = RegistryScope.Parse(reader.GetString(2), reader.GetString(9));
+        }
+        catch (RegistryAddressFormatException)
+        {
+            // Reported below with the state, without the stored text.
         }
 
-        return new Registry(id, reader.GetString(1), address, state, reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7));
+        if (scope is null || !Enum.TryParse<RegistryState>(reader.GetString(3), out var state))
+        {
+            throw new RegistryStoreException($"The registry entry '{id}' in schema '{Schema}' of database '{Database}' on {Server} has an address, path or state this release cannot read; restore it from a backup. Nothing was changed.");
+        }
+
+        return new Registry(id, reader.GetString(1), scope, state, reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
     private RegistryRecord ReadRecord(NpgsqlDataReader reader)

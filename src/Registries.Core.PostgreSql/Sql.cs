@@ -8,7 +8,7 @@ namespace Registries.Core.PostgreSql;
 /// lowercase letters, digits and underscores) is written into the text, quoted.</remarks>
 internal sealed class Sql
 {
-    private const string RegistryColumns = "id, environment_id, address, state, email, username, sequence, version, protected_password";
+    private const string RegistryColumns = "id, environment_id, address, state, email, username, sequence, version, protected_password, path";
 
     public Sql(string schema)
     {
@@ -52,6 +52,14 @@ internal sealed class Sql
             CREATE INDEX registries_by_address ON {s}.registries (environment_id, address_key, sequence);
             CREATE INDEX registries_by_environment ON {s}.registries (environment_id, sequence);
             """,
+
+            // Version 2: scopes. An entry may be narrowed to a repository path prefix ('' covers the whole address),
+            // and its address may be a host pattern ('*.corp.example', whose key is the pattern in lowercase). A
+            // release before this one refuses a version 2 schema, so it never reads a path-scoped entry as one for
+            // the whole registry.
+            $"""
+            ALTER TABLE {s}.registries ADD COLUMN IF NOT EXISTS path text NOT NULL DEFAULT '';
+            """,
         ];
 
         NextValue = $"SELECT nextval('{s}.ids')";
@@ -67,16 +75,17 @@ internal sealed class Sql
         EnvironmentVersion = $"SELECT version FROM {s}.environments WHERE id = @id";
         InsertRegistry = $"""
             INSERT INTO {s}.registries ({RegistryColumns}, address_key)
-            SELECT @id, @environment, @address, 'Active', @email, @username, @sequence, 1, @password, @key
+            SELECT @id, @environment, @address, 'Active', @email, @username, @sequence, 1, @password, @path, @key
             WHERE EXISTS (SELECT 1 FROM {s}.environments WHERE id = @environment)
             """;
         SelectRegistry = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND id = @id";
         SelectRegistryAnywhere = $"SELECT {RegistryColumns} FROM {s}.registries WHERE id = @id";
         ListRegistries = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment ORDER BY sequence";
         ListRegistriesByAddress = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND address_key = @key ORDER BY sequence";
+        ListRegistriesByAddresses = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND address_key = ANY(@keys) ORDER BY sequence";
         UpdateRegistry = $"""
             UPDATE {s}.registries SET state = @state, email = @email, username = @username, protected_password = @password, version = version + 1
-            WHERE id = @id AND environment_id = @environment AND address_key = @key AND sequence = @sequence AND version = @version
+            WHERE id = @id AND environment_id = @environment AND address_key = @key AND path = @path AND sequence = @sequence AND version = @version
             RETURNING version
             """;
     }
@@ -113,6 +122,8 @@ internal sealed class Sql
     public string ListRegistries { get; }
 
     public string ListRegistriesByAddress { get; }
+
+    public string ListRegistriesByAddresses { get; }
 
     public string UpdateRegistry { get; }
 }

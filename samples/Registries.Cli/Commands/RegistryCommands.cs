@@ -61,7 +61,7 @@ internal static class RegistryCommands
 
         var registry = entry.Registry;
         var use = entry.IsEffective ? ", effective" : entry.IsOverridden ? ", overridden" : string.Empty;
-        context.Console.Out.WriteLine($"{verb} registry {TerminalText.Escape(registry.Id)}: {TerminalText.Escape(registry.Address.ToString())} ({CliNames.Of(registry.Kind)}), user {TerminalText.Escape(registry.Username)} <{TerminalText.Escape(registry.Email)}>, {CliNames.Of(registry.State)}{use}.");
+        context.Console.Out.WriteLine($"{verb} registry {TerminalText.Escape(registry.Id)}: {TerminalText.Escape(registry.Scope.ToString())} ({CliNames.Of(registry.Kind)}), user {TerminalText.Escape(registry.Username)} <{TerminalText.Escape(registry.Email)}>, {CliNames.Of(registry.State)}{use}.");
     }
 
     private static Command AddCommand(CommandRunner runner)
@@ -69,7 +69,20 @@ internal static class RegistryCommands
         var environment = EnvironmentArgument();
         var dockerHub = new Option<bool>("--dockerhub") { Description = "Docker Hub (docker.io)." };
         var quay = new Option<bool>("--quay") { Description = "Quay.io." };
-        var address = new Option<string?>("--address") { Description = "A custom registry: a host name or IP address with an optional port, without http:// or a path (registry.example.com:5000).", HelpName = "HOST[:PORT]" };
+        var address = new Option<string?>("--address")
+        {
+            Description = "A custom registry: a host name or IP address with an optional port, without http:// or a path "
+                + "(registry.example.com:5000); or a host pattern where each leading '*' stands for exactly one DNS label "
+                + "('*.corp.example', quoted for the shell), which covers every registry it matches, with the same port.",
+            HelpName = "HOST[:PORT]",
+        };
+        var path = new Option<string?>("--path")
+        {
+            Description = "Narrow the credential to a repository path prefix of the registry (team, team/sub): it then covers "
+                + "REGISTRY/team/... only, on '/' boundaries (not team-b/...), and decides over a credential for the whole "
+                + "registry. On Docker Hub, official images are under 'library'.",
+            HelpName = "PATH",
+        };
         var email = RequiredOption("--email", "The e-mail address of the account.", "EMAIL");
         var username = RequiredOption("--username", "The username of the account.", "USER");
         var verify = new Option<bool>("--verify") { Description = "Log in to the registry first, as 'docker login' does (GET /v2/, then Basic or token auth); store the credential only if the registry accepts it." };
@@ -80,9 +93,9 @@ internal static class RegistryCommands
         };
         var command = new Command(
             "add",
-            "Add a registry credential; it becomes the one used for its address from now on (an older one for the same address is overridden). Give exactly one of --dockerhub, --quay or --address. With --verify, the registry must accept the credential first. Prints the new registry with its id.")
+            "Add a registry credential; it becomes the one used for its scope from now on (an older one for the same scope is overridden). Give exactly one of --dockerhub, --quay or --address, and optionally --path. For an image, the most specific scope that covers it decides: an exact address before a host pattern, a longer path before a shorter one. With --verify, the registry must accept the credential first. Prints the new registry with its id.")
         {
-            environment, dockerHub, quay, address, email, username, verify, certsDir,
+            environment, dockerHub, quay, address, path, email, username, verify, certsDir,
         };
         PasswordStdinOption(command);
         command.Validators.Add(result =>
@@ -97,13 +110,18 @@ internal static class RegistryCommands
             {
                 result.AddError("--certs-dir is used to verify the credential: give it with --verify.");
             }
+
+            if (result.GetValue(verify) && result.GetValue(address) is { } text && text.StartsWith('*'))
+            {
+                result.AddError("--verify logs in to one registry, and a host pattern names none: add the pattern without --verify, or verify each registry's own address.");
+            }
         });
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
-            var registryAddress = parse.GetValue(dockerHub) ? RegistryAddress.DockerHub
-                : parse.GetValue(quay) ? RegistryAddress.Quay
-                : RegistryAddress.Parse(parse.GetRequiredValue(address)!);
+            var scope = parse.GetValue(dockerHub) ? RegistryScope.Create(RegistryAddress.DockerHub, parse.GetValue(path))
+                : parse.GetValue(quay) ? RegistryScope.Create(RegistryAddress.Quay, parse.GetValue(path))
+                : RegistryScope.Parse(parse.GetRequiredValue(address)!, parse.GetValue(path));
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
 
             // With --verify the verifier comes from the container (an invalid --certs-dir fails here, as bad input),
@@ -121,11 +139,11 @@ internal static class RegistryCommands
             Registry added;
             if (verifier is not null)
             {
-                added = await context.Registries.AddVerifiedRegistryAsync(verifier, environmentId, registryAddress, credential, cancellationToken);
+                added = await context.Registries.AddVerifiedRegistryAsync(verifier, environmentId, scope, credential, cancellationToken);
             }
             else
             {
-                added = await context.Registries.AddRegistryAsync(environmentId, registryAddress, credential, cancellationToken);
+                added = await context.Registries.AddRegistryAsync(environmentId, scope, credential, cancellationToken);
             }
 
             await WriteAsync(context, environmentId, added.Id, "Added", cancellationToken);
@@ -139,7 +157,7 @@ internal static class RegistryCommands
         var environment = EnvironmentArgument();
         var command = new Command(
             "list",
-            "List an environment's registries, oldest first. 'effective' marks the one credential used for its address; older ones are 'overridden'.")
+            "List an environment's registries, oldest first, with their scope (address or host pattern, and /path when narrowed to a repository path). 'effective' marks the one credential used for its scope; older ones of the same scope are 'overridden'.")
         {
             environment,
         };
@@ -159,7 +177,7 @@ internal static class RegistryCommands
                 entries.Select(e => (IReadOnlyList<string>)
                 [
                     e.Registry.Id,
-                    e.Registry.Address.ToString(),
+                    e.Registry.Scope.ToString(),
                     CliNames.Of(e.Registry.Kind),
                     CliNames.Of(e.Registry.State),
                     e.Registry.Username,

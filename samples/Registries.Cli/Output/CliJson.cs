@@ -27,6 +27,8 @@ internal sealed record RegistryJson(
     string Id,
     string EnvironmentId,
     string Address,
+    string? Path,
+    string Scope,
     string Kind,
     string State,
     string Username,
@@ -42,6 +44,8 @@ internal sealed record RegistryJson(
             registry.Id,
             registry.EnvironmentId,
             registry.Address.ToString(),
+            registry.Scope.IsHostLevel ? null : registry.Path,
+            registry.Scope.ToString(),
             CliNames.Of(registry.Kind),
             CliNames.Of(registry.State),
             registry.Username,
@@ -66,7 +70,7 @@ internal sealed record ImportJson(int Imported, int Unchanged, int Failed, IRead
 internal sealed record ImportEntryJson(string Key, string? Address, string Source, string Status, string? Username, string? RegistryId, string? Reason);
 
 // A resolution, without its password: the CLI answers which credential would be used, never what it is.
-internal sealed record ResolutionJson(string Image, string Registry, string Outcome, string? Username, string? RegistryId, string? Reason)
+internal sealed record ResolutionJson(string Image, string Registry, string Outcome, string? Username, string? RegistryId, string? Scope, string? Reason)
 {
     public static ResolutionJson From(CredentialResolution resolution)
         => new(
@@ -75,8 +79,25 @@ internal sealed record ResolutionJson(string Image, string Registry, string Outc
             CliNames.Of(resolution.Outcome),
             resolution.Username,
             resolution.RegistryId,
+            resolution.MatchedRegistry?.Scope.ToString(),
             resolution.Reason);
 }
+
+// resolve --explain: the answer and every candidate with its verdict (no password: any member may ask).
+internal sealed record ExplanationJson(string Image, string Registry, string Outcome, string? RegistryId, string? Scope, string? Reason, IReadOnlyList<CandidateJson> Candidates)
+{
+    public static ExplanationJson From(ResolutionExplanation explanation)
+        => new(
+            explanation.Image.ToString(),
+            explanation.Image.Address.ToString(),
+            CliNames.Of(explanation.Outcome),
+            explanation.DecidingRegistry?.Id,
+            explanation.DecidingScope?.ToString(),
+            explanation.Reason,
+            explanation.Candidates.Select(c => new CandidateJson(c.Registry.Id, c.Registry.Scope.ToString(), CliNames.Of(c.Registry.State), c.Registry.Username, CliNames.Of(c.Verdict), c.Reason)).ToArray());
+}
+
+internal sealed record CandidateJson(string Id, string Scope, string State, string Username, string Verdict, string Reason);
 
 // The outcome of `pull`: whether the image was pulled, and with which credential (never the password).
 internal sealed record PullJson(string Image, bool Pulled, string? Outcome, string? Registry, string? Username, string? RegistryId)
@@ -149,6 +170,7 @@ internal static class CliJson
 [JsonSerializable(typeof(RegistryJson))]
 [JsonSerializable(typeof(IReadOnlyList<RegistryJson>))]
 [JsonSerializable(typeof(ResolutionJson))]
+[JsonSerializable(typeof(ExplanationJson))]
 [JsonSerializable(typeof(PullJson))]
 [JsonSerializable(typeof(TrustJson))]
 [JsonSerializable(typeof(InsecureJson))]

@@ -50,6 +50,17 @@ internal static class CliNames
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
     };
 
+    public static string Of(CandidateVerdict verdict) => verdict switch
+    {
+        CandidateVerdict.Effective => "effective",
+        CandidateVerdict.Overridden => "overridden",
+        CandidateVerdict.LessSpecific => "less-specific",
+        CandidateVerdict.Removed => "removed",
+        CandidateVerdict.PathDidNotMatch => "path-did-not-match",
+        CandidateVerdict.PatternDidNotMatch => "pattern-did-not-match",
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "Unknown verdict."),
+    };
+
     public static string Of(Registries.Core.Interop.DockerConfigImportStatus status) => status switch
     {
         Registries.Core.Interop.DockerConfigImportStatus.Imported => "imported",

@@ -49,7 +49,7 @@ public static class InteropRegistriesBuilderExtensions
     /// <returns>The same builder, for chaining.</returns>
     /// <remarks>
     /// <para>The verifier checks credentials against registries and knows nothing of callers; use it for a caller with
-    /// <see cref="RegistryServiceVerificationExtensions.AddVerifiedRegistryAsync"/>, or through the importer with
+    /// <see cref="RegistryServiceVerificationExtensions.AddVerifiedRegistryAsync(RegistryService, RegistryCredentialVerifier, string, RegistryScope, RegistryCredential, CancellationToken)"/>, or through the importer with
     /// <see cref="DockerConfigImportOptions.Verify"/>.</para>
     /// <para>Options are validated at start (<c>ValidateOnStart</c>): an empty certificate folder, or a timeout that is
     /// not positive or longer than 10 minutes, fails then, with the fix in the message. A verifier the application

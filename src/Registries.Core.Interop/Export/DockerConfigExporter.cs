@@ -56,7 +56,15 @@ public sealed class DockerConfigExporter
                 continue;
             }
 
-            var address = entry.Registry.Address;
+            var scope = entry.Registry.Scope;
+            if (!scope.IsHostLevel || scope.Address.IsPattern)
+            {
+                // config.json keys a credential by registry host: writing this one under its host would widen it.
+                notes.Add($"{scope}: not exported: a Docker config.json keys credentials by registry host only, so a {(scope.Address.IsPattern ? "host-pattern" : "path-scoped")} credential cannot be expressed in it (under the host it would cover every repository).");
+                continue;
+            }
+
+            var address = scope.Address;
             var resolution = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
             if (resolution.Outcome != ResolutionOutcome.Authenticated)
             {

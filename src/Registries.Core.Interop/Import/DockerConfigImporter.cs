@@ -14,7 +14,7 @@ namespace Registries.Core.Interop;
 /// then <c>credsStore</c>. Keys such as <c>https://index.docker.io/v1/</c>, <c>http://host:5000</c> or
 /// <c>host:5000/v2/</c> are normalized to a <see cref="RegistryAddress"/> (the legacy Docker Hub key means
 /// <c>docker.io</c>).</para>
-/// <para>Each credential is added with <see cref="RegistryService.AddRegistryAsync"/>, so the newest-wins rule holds:
+/// <para>Each credential is added with <see cref="RegistryService.AddRegistryAsync(string, RegistryAddress, RegistryCredential, CancellationToken)"/>, so the newest-wins rule holds:
 /// it becomes the effective credential of its address (also over an Inactive one: importing is adding). An entry
 /// whose address's effective credential is Active with the same username and password (and the same e-mail, when
 /// the entry has one) is reported Unchanged and adds nothing, so importing twice is harmless. When two keys name the

@@ -61,7 +61,7 @@ public sealed class RegistryCredentialVerifier
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Valid, Invalid or Unreachable, with a message.</returns>
     /// <remarks>No permission is checked here: the verifier talks to registries, not to environments. To verify before
-    /// saving, for a caller, use <see cref="RegistryServiceVerificationExtensions.AddVerifiedRegistryAsync"/>, which checks
+    /// saving, for a caller, use <see cref="RegistryServiceVerificationExtensions.AddVerifiedRegistryAsync(RegistryService, RegistryCredentialVerifier, string, RegistryScope, RegistryCredential, CancellationToken)"/>, which checks
     /// the caller's permission before anything is sent.</remarks>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
