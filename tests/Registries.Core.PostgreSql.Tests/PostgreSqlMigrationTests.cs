@@ -73,7 +73,7 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         var migrated = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "SchemaMigrated");
         Assert.Equal(LogLevel.Information, migrated.Level);
         Assert.Contains($"'{schema}'", migrated.Message, StringComparison.Ordinal);
-        Assert.Contains("from version 0 to 1", migrated.Message, StringComparison.Ordinal);
+        Assert.Contains($"from version 0 to {PostgreSqlRegistryStore.SchemaVersion}", migrated.Message, StringComparison.Ordinal);
         var password = new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!;
         Assert.All(logs.GetSnapshot(), r => Assert.DoesNotContain(password, r.Message, StringComparison.Ordinal));
     }
