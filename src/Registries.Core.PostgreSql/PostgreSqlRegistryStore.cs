@@ -101,9 +101,10 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     /// <param name="protector">The protector of passwords; every instance over one database must use the same keys.</param>
     /// <param name="loggerFactory">Where the store logs, or <see langword="null"/> for no logging.</param>
     /// <exception cref="ArgumentNullException">An argument other than <paramref name="loggerFactory"/> is <see langword="null"/>.</exception>
-    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/>, or the
+    /// resolution cache is on and the data source multiplexes (its connections cannot LISTEN).</exception>
     public PostgreSqlRegistryStore(NpgsqlDataSource dataSource, IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
-        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options), protector, loggerFactory)
+        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options, dataSource), protector, loggerFactory)
     {
     }
 
@@ -463,12 +464,18 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         return NpgsqlDataSource.Create(value.ConnectionString!);
     }
 
-    private static PostgreSqlStoreOptions ValidateWithoutConnectionString(IOptions<PostgreSqlStoreOptions> options)
+    private static PostgreSqlStoreOptions ValidateWithoutConnectionString(IOptions<PostgreSqlStoreOptions> options, NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(options);
         var result = PostgreSqlStoreOptionsValidator.ValidateWithoutConnectionString(options.Value);
-        return result.Failed
-            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), result.Failures)
+        var failures = result.Failed ? result.Failures.ToList() : [];
+        if (options.Value.ResolutionCache)
+        {
+            PostgreSqlStoreOptionsValidator.CheckListenable(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), failures);
+        }
+
+        return failures.Count > 0
+            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), failures)
             : options.Value;
     }
 

@@ -58,6 +58,9 @@ public sealed class PostgreSqlStoreOptions
     /// <para>The bound: once a deactivation, delete or newer add is committed, no store answers with the old credential
     /// after <see cref="ResolutionCacheMaxStaleness"/> (in practice after the notification's latency, milliseconds). See
     /// <see cref="PostgreSqlRegistryStore"/> for how it is kept.</para>
+    /// <para>LISTEN needs a session of its own on the server: connect directly, or through a proxy in session mode (not
+    /// PgBouncer's transaction or statement mode, which would pass the round trips and lose the notifications), and
+    /// without Npgsql's <c>Multiplexing</c>.</para>
     /// </remarks>
     public bool ResolutionCache { get; set; }
 

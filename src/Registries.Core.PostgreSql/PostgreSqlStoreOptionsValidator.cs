@@ -26,6 +26,11 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
         var failures = new List<string>();
         CheckConnectionString(options.ConnectionString, failures);
         CheckRest(options, failures);
+        if (options.ResolutionCache && failures.Count == 0)
+        {
+            CheckListenable(new NpgsqlConnectionStringBuilder(options.ConnectionString), failures);
+        }
+
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 
@@ -58,6 +63,17 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
         if (options.ResolutionCacheMaxStaleness < MinResolutionCacheMaxStaleness || options.ResolutionCacheMaxStaleness > MaxResolutionCacheMaxStaleness)
         {
             failures.Add($"PostgreSqlStoreOptions.ResolutionCacheMaxStaleness is {options.ResolutionCacheMaxStaleness}; give a bound between one second and {MaxResolutionCacheMaxStaleness.TotalMinutes:0} minutes, for example 5 seconds (the default).");
+        }
+    }
+
+    /// <summary>Checks that a connection of this connection string can LISTEN, as the resolution cache needs.</summary>
+    /// <param name="connectionString">The parsed connection string.</param>
+    /// <param name="failures">Where a failure is added.</param>
+    internal static void CheckListenable(NpgsqlConnectionStringBuilder connectionString, List<string> failures)
+    {
+        if (connectionString.Multiplexing)
+        {
+            failures.Add("PostgreSqlStoreOptions.ResolutionCache needs a connection that can LISTEN, and the connection string sets Multiplexing=true; remove Multiplexing, or turn the resolution cache off.");
         }
     }
 

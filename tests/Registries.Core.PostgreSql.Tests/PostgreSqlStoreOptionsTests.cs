@@ -103,6 +103,20 @@ public sealed class PostgreSqlStoreOptionsTests
     }
 
     [Fact]
+    public void Validate_ResolutionCacheWithMultiplexing_SaysItCannotListen()
+    {
+        var options = new PostgreSqlStoreOptions { ConnectionString = Valid + ";Multiplexing=true", ResolutionCache = true };
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(options.ConnectionString);
+
+        var result = new PostgreSqlStoreOptionsValidator().Validate(null, options);
+        var given = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(dataSource, Options.Create(options), new TestSecretProtector()));
+
+        Assert.Contains("sets Multiplexing=true; remove Multiplexing, or turn the resolution cache off", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Multiplexing=true", given.Message, StringComparison.Ordinal);
+        Assert.True(new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = options.ConnectionString }).Succeeded);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsOptionsValidationExceptionLikeDependencyInjection()
     {
         var e = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(Options.Create(new PostgreSqlStoreOptions { ConnectionString = Valid, Schema = "Bad" }), new TestSecretProtector()));
