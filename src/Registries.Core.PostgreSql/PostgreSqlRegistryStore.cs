@@ -36,12 +36,33 @@ namespace Registries.Core.PostgreSql;
 /// is an <see cref="OperationCanceledException"/>. After a lost connection (the server restarted), the connection
 /// pool is cleared, so the next operation opens a new connection: the same store object works again once the
 /// server is back.</para>
+/// <para><b>Resolution cache</b> (opt-in: <see cref="PostgreSqlStoreOptions.ResolutionCache"/>). With it on,
+/// <see cref="GetEnvironmentAsync"/> and <see cref="ListRegistriesByAddressAsync"/> (a resolution reads the environment
+/// once, then the entries of one address) keep what they read and answer the next call from memory, with no round
+/// trip; every other operation reads the database. It fills lazily: a miss reads the database and keeps the answer,
+/// unless the environment was invalidated while it read (a generation per environment). It holds at most 50,000
+/// answers (environments and address lists, an address with no entry included); a miss beyond that is answered from
+/// the database and not kept. Kept values are immutable.</para>
+/// <para>Changes are learnt through <c>LISTEN/NOTIFY</c>: triggers on the store's tables (schema version 2) notify
+/// the channel named after the schema with the environment's id, on commit, whoever writes (another instance, a store
+/// without the cache, <c>store copy</c>, plain SQL). A write of this store also forgets what it changed before it
+/// returns (read-your-writes). One connection per store listens, taken from its data source by the first cached
+/// lookup and given back when the store is disposed.</para>
+/// <para><b>The staleness bound.</b> The listening connection makes a round trip at least every half of
+/// <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/>, and an answer is given from memory only while the
+/// last successful round trip began less than <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/> ago.
+/// PostgreSQL delivers a notification committed before a round trip began before that round trip's answer, so once a
+/// deactivation, delete or newer add is committed, no instance answers with the old credential after
+/// <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/> (in practice after the notification's latency,
+/// milliseconds). When the connection drops or a round trip fails, the whole cache is forgotten at once and every
+/// lookup reads the database until LISTEN is re-established and a round trip has succeeded; the store reconnects with
+/// a backoff from 100 ms doubling up to the bound, and logs each failure (a warning, no secret).</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this release creates, reads and writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 3;
 
     private const string DockerHubKey = "docker.io";
     private readonly NpgsqlDataSource _dataSource;
@@ -54,6 +75,9 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     private readonly Sql _sql;
     private readonly SemaphoreSlim _readyGate = new(1, 1);
     private volatile bool _ready;
+    private readonly ResolutionCache? _cache;
+    private readonly ResolutionCacheListener? _listener;
+    private long _databaseOperations;
 
     /// <summary>Initializes a store over the database that <see cref="PostgreSqlStoreOptions.ConnectionString"/> names.</summary>
     /// <remarks>Nothing is sent to the server until the first operation (or <see cref="MigrateAsync"/>). The store owns
@@ -77,9 +101,10 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     /// <param name="protector">The protector of passwords; every instance over one database must use the same keys.</param>
     /// <param name="loggerFactory">Where the store logs, or <see langword="null"/> for no logging.</param>
     /// <exception cref="ArgumentNullException">An argument other than <paramref name="loggerFactory"/> is <see langword="null"/>.</exception>
-    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/>, or the
+    /// resolution cache is on and the data source multiplexes (its connections cannot LISTEN).</exception>
     public PostgreSqlRegistryStore(NpgsqlDataSource dataSource, IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
-        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options), protector, loggerFactory)
+        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options, dataSource), protector, loggerFactory)
     {
     }
 
@@ -102,6 +127,12 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         Database = described.Database ?? described.Username ?? string.Empty;
         Role = described.Username ?? string.Empty;
         _sql = new Sql(Schema);
+        if (options.ResolutionCache)
+        {
+            var time = TimeProvider.System;
+            _cache = new ResolutionCache(options.ResolutionCacheMaxStaleness, time);
+            _listener = new ResolutionCacheListener(_dataSource, _sql, _cache, options.ResolutionCacheMaxStaleness, time, _logger, e => Scrub(PostgreSqlFaults.Describe(e, "resolution cache LISTEN", this, Role, _commandTimeoutSeconds)));
+        }
     }
 
     /// <summary>Gets the schema that holds the store's tables.</summary>
@@ -114,6 +145,15 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     public string Database { get; }
 
     private string Role { get; }
+
+    /// <summary>Gets the resolution cache, or null when it is off (for tests).</summary>
+    internal ResolutionCache? Cache => _cache;
+
+    /// <summary>Gets the listening connection's loop, or null when the cache is off (for tests).</summary>
+    internal ResolutionCacheListener? Listener => _listener;
+
+    /// <summary>Gets how many operations went to the database (each one connection, one or a few commands), for tests.</summary>
+    internal long DatabaseOperations => Interlocked.Read(ref _databaseOperations);
 
     /// <summary>Creates or upgrades the schema to <see cref="SchemaVersion"/>; does nothing when it is current.</summary>
     /// <remarks>One transaction under an advisory lock: safe when several instances run it at once, and a failure
@@ -161,7 +201,19 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         cancellationToken.ThrowIfCancellationRequested();
-        return await RunAsync(nameof(GetEnvironmentAsync), async (connection, ct) =>
+        ResolutionCache.Ticket ticket = default;
+        if (_cache is not null)
+        {
+            _listener!.EnsureStarted();
+            if (_cache.TryGetEnvironment(environmentId, out var held))
+            {
+                return held;
+            }
+
+            ticket = _cache.Take(environmentId);
+        }
+
+        var environment = await RunAsync(nameof(GetEnvironmentAsync), async (connection, ct) =>
         {
             using var command = Command(connection, _sql.SelectEnvironment);
             command.Parameters.Add(new NpgsqlParameter("id", environmentId));
@@ -169,6 +221,14 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
             await using var readerScope = reader.ConfigureAwait(false);
             return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadEnvironment(reader) : null;
         }, cancellationToken).ConfigureAwait(false);
+
+        // An unknown id is not kept: the cache holds only what the database holds.
+        if (_cache is not null && environment is not null)
+        {
+            _cache.KeepEnvironment(ticket, environment);
+        }
+
+        return environment;
     }
 
     /// <inheritdoc/>
@@ -196,6 +256,7 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(environment);
         cancellationToken.ThrowIfCancellationRequested();
         var membersJson = SerializeMembers(environment.Members);
+        using var forget = Forget(environment.Id);
         return await RunAsync(nameof(UpdateEnvironmentAsync), async (connection, ct) =>
         {
             using (var command = Command(connection, _sql.UpdateEnvironment))
@@ -234,6 +295,7 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(credential);
         cancellationToken.ThrowIfCancellationRequested();
+        using var forget = Forget(environmentId);
         return await RunAsync(nameof(AddRegistryAsync), async (connection, ct) =>
         {
             // The id first (one value of the sequence: id and order at once), because the protector binds the
@@ -294,44 +356,71 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
-        return ListAsync(nameof(ListRegistriesByAddressAsync), _sql.ListRegistriesByAddress, environmentId, AddressKey(address), cancellationToken);
+        var key = AddressKey(address);
+        return CachedAsync(environmentId, key, ct => ListAsync(nameof(ListRegistriesByAddressAsync), _sql.ListRegistriesByAddress, environmentId, key, ct).AsTask(), cancellationToken);
     }
 
     /// <inheritdoc/>
-    /// <remarks>One query for the address and every host pattern that could cover it.</remarks>
-    public async ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    /// <remarks>One query for the address and every host pattern that could cover it (answered from memory with the
+    /// resolution cache on).</remarks>
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
         var patterns = address.GetCoveringPatterns();
+        var key = AddressKey(address);
         if (patterns.Count == 0)
         {
-            return await ListAsync(nameof(ListRegistriesCoveringAsync), _sql.ListRegistriesByAddress, environmentId, AddressKey(address), cancellationToken).ConfigureAwait(false);
+            // The same rows as the address's own lookup: one cached answer serves both.
+            return CachedAsync(environmentId, key, ct => ListAsync(nameof(ListRegistriesCoveringAsync), _sql.ListRegistriesByAddress, environmentId, key, ct).AsTask(), cancellationToken);
         }
 
         var keys = new string[patterns.Count + 1];
-        keys[0] = AddressKey(address);
+        keys[0] = key;
         for (var i = 0; i < patterns.Count; i++)
         {
             keys[i + 1] = AddressKey(patterns[i]);
         }
 
-        return await RunAsync<IReadOnlyList<RegistryRecord>>(nameof(ListRegistriesCoveringAsync), async (connection, ct) =>
+        // A space never occurs in an address key, so this key never meets the address's own.
+        return CachedAsync(environmentId, "covering " + key, ct => RunAsync<IReadOnlyList<RegistryRecord>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
         {
             using var command = Command(connection, _sql.ListRegistriesByAddresses);
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
             command.Parameters.Add(new NpgsqlParameter("keys", keys));
-            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             await using var readerScope = reader.ConfigureAwait(false);
             var list = new List<RegistryRecord>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(token).ConfigureAwait(false))
             {
                 list.Add(ReadRecord(reader));
             }
 
             return list;
-        }, cancellationToken).ConfigureAwait(false);
+        }, ct), cancellationToken);
+    }
+
+    // The resolution path: from memory when the cache is on and trusted, else from the database (and kept).
+    private async ValueTask<IReadOnlyList<RegistryRecord>> CachedAsync(string environmentId, string key, Func<CancellationToken, Task<IReadOnlyList<RegistryRecord>>> read, CancellationToken cancellationToken)
+    {
+        if (_cache is null)
+        {
+            return await read(cancellationToken).ConfigureAwait(false);
+        }
+
+        _listener!.EnsureStarted();
+        if (_cache.TryGetRegistries(environmentId, key, out var held))
+        {
+            return held!;
+        }
+
+        var ticket = _cache.Take(environmentId);
+        var records = await read(cancellationToken).ConfigureAwait(false);
+
+        // An address with no entry is kept too (the anonymous pull is the common case), within the cache's bound.
+        _cache.KeepRegistries(ticket, environmentId, key, records);
+        return records;
     }
 
     /// <inheritdoc/>
@@ -341,6 +430,7 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         cancellationToken.ThrowIfCancellationRequested();
         var changed = record.Registry;
         var protectedPassword = record.Password is null ? null : _protector.Protect(record.Password, new SecretContext(changed.EnvironmentId, changed.Id));
+        using var forget = Forget(changed.EnvironmentId);
         return await RunAsync(nameof(UpdateRegistryAsync), async (connection, ct) =>
         {
             // The immutable parts are part of the match: a record that changes them, like a stale one, writes nothing.
@@ -382,6 +472,12 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     /// <returns>A task that completes when the pool is closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        // The listening connection first: it belongs to the data source.
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -393,6 +489,8 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
     /// <summary>Closes the connection pool the store created (not a data source the application gave).</summary>
     public void Dispose()
     {
+        // The loop only awaits the stop token and Npgsql's I/O, never this thread: waiting here cannot deadlock.
+        _listener?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         if (_ownsDataSource)
         {
             _dataSource.Dispose();
@@ -423,12 +521,18 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         return NpgsqlDataSource.Create(value.ConnectionString!);
     }
 
-    private static PostgreSqlStoreOptions ValidateWithoutConnectionString(IOptions<PostgreSqlStoreOptions> options)
+    private static PostgreSqlStoreOptions ValidateWithoutConnectionString(IOptions<PostgreSqlStoreOptions> options, NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(options);
         var result = PostgreSqlStoreOptionsValidator.ValidateWithoutConnectionString(options.Value);
-        return result.Failed
-            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), result.Failures)
+        var failures = result.Failed ? result.Failures.ToList() : [];
+        if (options.Value.ResolutionCache)
+        {
+            PostgreSqlStoreOptionsValidator.CheckListenable(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), failures);
+        }
+
+        return failures.Count > 0
+            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), failures)
             : options.Value;
     }
 
@@ -540,6 +644,7 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
 
     private async Task<T> RunAsync<T>(string operation, Func<NpgsqlConnection, CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool ensureReady = true)
     {
+        Interlocked.Increment(ref _databaseOperations);
         try
         {
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -567,6 +672,10 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
             throw new RegistryStoreException(message, e);
         }
     }
+
+    // Forgets the environment when the write ends, committed or not (a lost connection may hide a commit), so the
+    // write's own caller reads it back from the database, without waiting for the notification.
+    private Invalidation Forget(string environmentId) => new(_cache, environmentId);
 
     private static bool IsServerFault(Exception e)
         => e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException
@@ -674,5 +783,10 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         {
             throw new RegistryStoreException($"The Registries.Core schema '{Schema}' in database '{Database}' on {Server} is at version {version}, written by a newer release; this release knows version {SchemaVersion}. Upgrade Registries.Core; the schema was not changed.");
         }
+    }
+
+    private readonly struct Invalidation(ResolutionCache? cache, string environmentId) : IDisposable
+    {
+        public void Dispose() => cache?.Invalidate(environmentId);
     }
 }

@@ -14,4 +14,10 @@ internal static partial class PostgreSqlStoreLog
 
     [LoggerMessage(EventId = 3, EventName = "StoreFailed", Level = LogLevel.Warning, Message = "{Message}")]
     public static partial void StoreFailed(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 4, EventName = "ResolutionCacheListening", Level = LogLevel.Debug, Message = "The resolution cache listens on channel '{Channel}' and trusts itself for {MaxStalenessSeconds} s after each round trip.")]
+    public static partial void ListenerStarted(ILogger logger, string channel, double maxStalenessSeconds);
+
+    [LoggerMessage(EventId = 5, EventName = "ResolutionCacheListenerFailed", Level = LogLevel.Warning, Message = "The resolution cache stopped listening and answers from the database until it listens again (retry in {BackoffMilliseconds} ms): {Message}")]
+    public static partial void ListenerFailed(ILogger logger, string message, int backoffMilliseconds);
 }

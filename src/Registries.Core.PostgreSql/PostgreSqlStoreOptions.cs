@@ -19,6 +19,9 @@ public sealed class PostgreSqlStoreOptions
     /// <summary>The command timeout used when none is set.</summary>
     internal static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The staleness bound of the resolution cache used when none is set.</summary>
+    internal static readonly TimeSpan DefaultResolutionCacheMaxStaleness = TimeSpan.FromSeconds(5);
+
     /// <summary>Gets or sets the Npgsql connection string (key=value), for example
     /// <c>Host=db.example.com;Port=5432;Username=registries;Password=...;Database=registries</c>.</summary>
     /// <remarks>Required unless the store is given an <c>NpgsqlDataSource</c>, whose connection string is used instead.
@@ -42,4 +45,28 @@ public sealed class PostgreSqlStoreOptions
     /// <remarks>Between one second and one hour; whole seconds (a fraction is rounded up). The connection timeout is
     /// the connection string's <c>Timeout</c> (Npgsql's default: 15 seconds).</remarks>
     public TimeSpan CommandTimeout { get; set; } = DefaultCommandTimeout;
+
+    /// <summary>Gets or sets a value indicating whether the store answers the resolution path from memory
+    /// (<see langword="false"/> by default).</summary>
+    /// <remarks>
+    /// <para>With it on, <see cref="PostgreSqlRegistryStore.GetEnvironmentAsync"/> and
+    /// <see cref="PostgreSqlRegistryStore.ListRegistriesByAddressAsync"/> (what a resolution reads) keep what they read
+    /// and answer the next call from memory, with no round trip; every other operation reads the database. The store
+    /// learns of every change, by any writer, through PostgreSQL's <c>LISTEN/NOTIFY</c> on one long-lived connection
+    /// of its own (taken from its data source while the store lives), and a write of this store forgets what it changed
+    /// before it returns.</para>
+    /// <para>The bound: once a deactivation, delete or newer add is committed, no store answers with the old credential
+    /// after <see cref="ResolutionCacheMaxStaleness"/> (in practice after the notification's latency, milliseconds). See
+    /// <see cref="PostgreSqlRegistryStore"/> for how it is kept.</para>
+    /// <para>LISTEN needs a session of its own on the server: connect directly, or through a proxy in session mode (not
+    /// PgBouncer's transaction or statement mode, which would pass the round trips and lose the notifications), and
+    /// without Npgsql's <c>Multiplexing</c>.</para>
+    /// </remarks>
+    public bool ResolutionCache { get; set; }
+
+    /// <summary>Gets or sets the staleness bound of the resolution cache (5 seconds by default).</summary>
+    /// <remarks>Between one second and five minutes. The listening connection makes a round trip at least every half of
+    /// it, and a cached answer is given only while the last successful round trip began less than this long ago;
+    /// otherwise the store reads the database. Ignored when <see cref="ResolutionCache"/> is off.</remarks>
+    public TimeSpan ResolutionCacheMaxStaleness { get; set; } = DefaultResolutionCacheMaxStaleness;
 }

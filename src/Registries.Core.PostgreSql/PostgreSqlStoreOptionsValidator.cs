@@ -12,6 +12,12 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
     /// <summary>The longest command timeout accepted: a command that runs longer hides a stuck server instead of reporting it.</summary>
     internal static readonly TimeSpan MaxCommandTimeout = TimeSpan.FromHours(1);
 
+    /// <summary>The shortest staleness bound accepted: a shorter one would make the listening connection spend its time on round trips.</summary>
+    internal static readonly TimeSpan MinResolutionCacheMaxStaleness = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest staleness bound accepted: a longer one would let a revoked credential live too long.</summary>
+    internal static readonly TimeSpan MaxResolutionCacheMaxStaleness = TimeSpan.FromMinutes(5);
+
     private const string Example = "Host=db.example.com;Port=5432;Username=registries;Password=...;Database=registries";
 
     public ValidateOptionsResult Validate(string? name, PostgreSqlStoreOptions options)
@@ -20,6 +26,11 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
         var failures = new List<string>();
         CheckConnectionString(options.ConnectionString, failures);
         CheckRest(options, failures);
+        if (options.ResolutionCache && failures.Count == 0)
+        {
+            CheckListenable(new NpgsqlConnectionStringBuilder(options.ConnectionString), failures);
+        }
+
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 
@@ -47,6 +58,22 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
         if (options.CommandTimeout < TimeSpan.FromSeconds(1) || options.CommandTimeout > MaxCommandTimeout)
         {
             failures.Add($"PostgreSqlStoreOptions.CommandTimeout is {options.CommandTimeout}; give a timeout between one second and {MaxCommandTimeout.TotalHours:0} hour, for example 30 seconds (the default).");
+        }
+
+        if (options.ResolutionCacheMaxStaleness < MinResolutionCacheMaxStaleness || options.ResolutionCacheMaxStaleness > MaxResolutionCacheMaxStaleness)
+        {
+            failures.Add($"PostgreSqlStoreOptions.ResolutionCacheMaxStaleness is {options.ResolutionCacheMaxStaleness}; give a bound between one second and {MaxResolutionCacheMaxStaleness.TotalMinutes:0} minutes, for example 5 seconds (the default).");
+        }
+    }
+
+    /// <summary>Checks that a connection of this connection string can LISTEN, as the resolution cache needs.</summary>
+    /// <param name="connectionString">The parsed connection string.</param>
+    /// <param name="failures">Where a failure is added.</param>
+    internal static void CheckListenable(NpgsqlConnectionStringBuilder connectionString, List<string> failures)
+    {
+        if (connectionString.Multiplexing)
+        {
+            failures.Add("PostgreSqlStoreOptions.ResolutionCache needs a connection that can LISTEN, and the connection string sets Multiplexing=true; remove Multiplexing, or turn the resolution cache off.");
         }
     }
 

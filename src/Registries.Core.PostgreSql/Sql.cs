@@ -53,14 +53,47 @@ internal sealed class Sql
             CREATE INDEX registries_by_environment ON {s}.registries (environment_id, sequence);
             """,
 
-            // Version 2: scopes. An entry may be narrowed to a repository path prefix ('' covers the whole address),
+            // Version 2. Every writer (another instance, a store without the cache, store copy, plain SQL) tells the
+            // listening stores which environment changed: a row trigger notifies the channel named after the schema
+            // with the environment's id, and NOTIFY is transactional, so it is delivered on commit only (a rolled back
+            // write says nothing). TRUNCATE names no row: '*' means "everything". Idempotent by construction (OR
+            // REPLACE, IF EXISTS), though it runs once, under the advisory lock.
+            $"""
+            CREATE OR REPLACE FUNCTION {s}.notify_change() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+                IF TG_LEVEL = 'STATEMENT' THEN
+                    PERFORM pg_notify({Literal(schema)}, '*');
+                ELSIF TG_TABLE_NAME = 'environments' THEN
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM pg_notify({Literal(schema)}, OLD.id); END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM pg_notify({Literal(schema)}, NEW.id); END IF;
+                ELSE
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM pg_notify({Literal(schema)}, OLD.environment_id); END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM pg_notify({Literal(schema)}, NEW.environment_id); END IF;
+                END IF;
+                RETURN NULL;
+            END
+            $body$;
+            DROP TRIGGER IF EXISTS environments_notify ON {s}.environments;
+            CREATE TRIGGER environments_notify AFTER INSERT OR UPDATE OR DELETE ON {s}.environments FOR EACH ROW EXECUTE FUNCTION {s}.notify_change();
+            DROP TRIGGER IF EXISTS environments_notify_truncate ON {s}.environments;
+            CREATE TRIGGER environments_notify_truncate AFTER TRUNCATE ON {s}.environments FOR EACH STATEMENT EXECUTE FUNCTION {s}.notify_change();
+            DROP TRIGGER IF EXISTS registries_notify ON {s}.registries;
+            CREATE TRIGGER registries_notify AFTER INSERT OR UPDATE OR DELETE ON {s}.registries FOR EACH ROW EXECUTE FUNCTION {s}.notify_change();
+            DROP TRIGGER IF EXISTS registries_notify_truncate ON {s}.registries;
+            CREATE TRIGGER registries_notify_truncate AFTER TRUNCATE ON {s}.registries FOR EACH STATEMENT EXECUTE FUNCTION {s}.notify_change();
+            """,
+
+            // Version 3: scopes. An entry may be narrowed to a repository path prefix ('' covers the whole address),
             // and its address may be a host pattern ('*.corp.example', whose key is the pattern in lowercase). A
-            // release before this one refuses a version 2 schema, so it never reads a path-scoped entry as one for
+            // release before this one refuses a version 3 schema, so it never reads a path-scoped entry as one for
             // the whole registry.
             $"""
             ALTER TABLE {s}.registries ADD COLUMN IF NOT EXISTS path text NOT NULL DEFAULT '';
             """,
         ];
+
+        Channel = schema;
+        Listen = $"LISTEN {s}";
 
         NextValue = $"SELECT nextval('{s}.ids')";
         InsertEnvironment = $"""
@@ -91,6 +124,13 @@ internal sealed class Sql
     }
 
     public string VersionTable { get; }
+
+    /// <summary>Gets the channel the triggers notify: the schema's name (a valid identifier of at most 63 characters,
+    /// as a channel must be).</summary>
+    public string Channel { get; }
+
+    /// <summary>Gets the statement that subscribes a connection to <see cref="Channel"/>.</summary>
+    public string Listen { get; }
 
     public long LockKey { get; }
 
@@ -126,4 +166,7 @@ internal sealed class Sql
     public string ListRegistriesByAddresses { get; }
 
     public string UpdateRegistry { get; }
+
+    // The schema name is validated (lowercase letters, digits, underscores), so it needs no escaping as a literal.
+    private static string Literal(string schema) => "'" + schema + "'";
 }

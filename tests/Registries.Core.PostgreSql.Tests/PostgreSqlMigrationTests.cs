@@ -73,9 +73,55 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         var migrated = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "SchemaMigrated");
         Assert.Equal(LogLevel.Information, migrated.Level);
         Assert.Contains($"'{schema}'", migrated.Message, StringComparison.Ordinal);
-        Assert.Contains("from version 0 to 1", migrated.Message, StringComparison.Ordinal);
+        Assert.Contains($"from version 0 to {PostgreSqlRegistryStore.SchemaVersion}", migrated.Message, StringComparison.Ordinal);
         var password = new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!;
         Assert.All(logs.GetSnapshot(), r => Assert.DoesNotContain(password, r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FromVersion1_AddsTheNotifyTriggersAndKeepsTheData()
+    {
+        var schema = _database.NewSchema();
+        var sql = new Sql(schema);
+        await _database.ExecuteAsync(sql.Migrations[0]);
+        await _database.ExecuteAsync($"INSERT INTO {schema}.schema_version (singleton, version, migrated_at) VALUES (true, 1, now())");
+        await _database.ExecuteAsync($"INSERT INTO {schema}.environments (id, position, name, orchestration, members, version) VALUES ('1a1000', 1000, 'old', 'Cattle', '[]', 1)");
+
+        var store = _database.OpenStore(schema);
+        await store.MigrateAsync();
+
+        Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        Assert.Equal(4L, await _database.ScalarAsync($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND NOT t.tgisinternal"));
+        Assert.Equal("old", (await store.GetEnvironmentAsync("1a1000"))?.Name);
+        Assert.Equal(1L, await _database.ScalarAsync($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'registries' AND column_name = 'path'"));
+    }
+
+    [Fact]
+    public async Task Triggers_CommittedWrite_NotifiesTheSchemaChannelWithTheEnvironmentRolledBackWriteNothing()
+    {
+        var schema = _database.NewSchema();
+        var store = _database.OpenStore(schema);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        await using var listenerSource = Npgsql.NpgsqlDataSource.Create(_database.ConnectionString);
+        await using var listener = await listenerSource.OpenConnectionAsync();
+        var received = new System.Collections.Concurrent.ConcurrentQueue<(string Channel, string Payload)>();
+        listener.Notification += (_, e) => received.Enqueue((e.Channel, e.Payload));
+        await using (var listen = new Npgsql.NpgsqlCommand($"LISTEN {schema}", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        await _database.ExecuteAsync($"BEGIN; UPDATE {schema}.environments SET name = 'x' WHERE id = '{environment.Id}'; ROLLBACK");
+        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com"), new RegistryCredential("e@example.com", "u", "p"));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (received.IsEmpty && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
+        }
+
+        await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Equal([(schema, environment.Id)], received.ToArray());
     }
 
     [Fact]

@@ -70,6 +70,21 @@ public sealed class PostgreSqlRegistryStoreTests : IAsyncLifetime
         var text = string.Join('\n', plan);
         Assert.Contains("Index Scan using registries_by_address", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Sort", text, StringComparison.Ordinal);
+
+        // The lookup of an address with the host patterns that could cover it (ListRegistriesCoveringAsync) is one query
+        // on the same index.
+        await using var covering = new NpgsqlCommand(
+            $"EXPLAIN SELECT id FROM {schema}.registries WHERE environment_id = '1a0' AND address_key = ANY(ARRAY['h7.example.com', '*.example.com']) ORDER BY sequence", connection);
+        var coveringPlan = new List<string>();
+        await using (var reader = await covering.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                coveringPlan.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains("registries_by_address", string.Join('\n', coveringPlan), StringComparison.Ordinal);
     }
 
     [Fact]

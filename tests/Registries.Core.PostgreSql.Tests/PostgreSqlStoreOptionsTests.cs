@@ -60,6 +60,63 @@ public sealed class PostgreSqlStoreOptionsTests
     }
 
     [Fact]
+    public void Defaults_ResolutionCacheOffFiveSeconds()
+    {
+        var options = new PostgreSqlStoreOptions();
+
+        Assert.False(options.ResolutionCache);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ResolutionCacheMaxStaleness);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1000)]
+    [InlineData(999)]
+    [InlineData(300_001)]
+    [InlineData(3_600_000)]
+    public void Validate_ResolutionCacheMaxStalenessOutOfRange_SaysTheRange(int milliseconds)
+    {
+        var result = new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = Valid, ResolutionCache = true, ResolutionCacheMaxStaleness = TimeSpan.FromMilliseconds(milliseconds) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("PostgreSqlStoreOptions.ResolutionCacheMaxStaleness is", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("between one second and 5 minutes", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(5_000)]
+    [InlineData(300_000)]
+    public void Validate_ResolutionCacheMaxStalenessInRange_Succeeds(int milliseconds)
+        => Assert.True(new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = Valid, ResolutionCache = true, ResolutionCacheMaxStaleness = TimeSpan.FromMilliseconds(milliseconds) }).Succeeded);
+
+    [Fact]
+    public void Constructors_BadResolutionCacheMaxStaleness_ThrowOptionsValidationException()
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(Valid);
+        var options = Options.Create(new PostgreSqlStoreOptions { ConnectionString = Valid, ResolutionCache = true, ResolutionCacheMaxStaleness = TimeSpan.FromMilliseconds(10) });
+
+        var owned = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(options, new TestSecretProtector()));
+        var given = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(dataSource, options, new TestSecretProtector()));
+
+        Assert.All(new[] { owned, given }, e => Assert.Contains("ResolutionCacheMaxStaleness", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_ResolutionCacheWithMultiplexing_SaysItCannotListen()
+    {
+        var options = new PostgreSqlStoreOptions { ConnectionString = Valid + ";Multiplexing=true", ResolutionCache = true };
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(options.ConnectionString);
+
+        var result = new PostgreSqlStoreOptionsValidator().Validate(null, options);
+        var given = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(dataSource, Options.Create(options), new TestSecretProtector()));
+
+        Assert.Contains("sets Multiplexing=true; remove Multiplexing, or turn the resolution cache off", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Multiplexing=true", given.Message, StringComparison.Ordinal);
+        Assert.True(new PostgreSqlStoreOptionsValidator().Validate(null, new PostgreSqlStoreOptions { ConnectionString = options.ConnectionString }).Succeeded);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsOptionsValidationExceptionLikeDependencyInjection()
     {
         var e = Assert.Throws<OptionsValidationException>(() => new PostgreSqlRegistryStore(Options.Create(new PostgreSqlStoreOptions { ConnectionString = Valid, Schema = "Bad" }), new TestSecretProtector()));

@@ -52,10 +52,17 @@ internal sealed class PostgreSqlTestDatabase : IAsyncDisposable
     }
 
     /// <summary>Opens a store with its own connection pool (disposed with this object).</summary>
-    public PostgreSqlRegistryStore OpenStore(string schema, string? connectionString = null, bool migrateOnStart = true, ISecretProtector? protector = null, ILoggerFactory? loggerFactory = null)
+    public PostgreSqlRegistryStore OpenStore(string schema, string? connectionString = null, bool migrateOnStart = true, ISecretProtector? protector = null, ILoggerFactory? loggerFactory = null, bool resolutionCache = false, TimeSpan? maxStaleness = null)
     {
         var store = new PostgreSqlRegistryStore(
-            Options.Create(new PostgreSqlStoreOptions { ConnectionString = connectionString ?? ConnectionString, Schema = schema, MigrateOnStart = migrateOnStart }),
+            Options.Create(new PostgreSqlStoreOptions
+            {
+                ConnectionString = connectionString ?? ConnectionString,
+                Schema = schema,
+                MigrateOnStart = migrateOnStart,
+                ResolutionCache = resolutionCache,
+                ResolutionCacheMaxStaleness = maxStaleness ?? TimeSpan.FromSeconds(5),
+            }),
             protector ?? Protector,
             loggerFactory);
         Own(store);
