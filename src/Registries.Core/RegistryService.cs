@@ -229,6 +229,52 @@ public sealed class RegistryService
         }
     }
 
+    /// <summary>Removes a member from an environment. Only Owners may do this.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="user">The member to remove.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed environment; unchanged (and not written) when <paramref name="user"/> was not a member.</returns>
+    /// <remarks>The removed user loses access at once: every later operation of theirs answers as for an unknown
+    /// environment. A credential helper or kubelet provider bound to that user stops answering.</remarks>
+    /// <exception cref="ArgumentException">The user name is empty.</exception>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is not an Owner.</exception>
+    /// <exception cref="RegistryRuleException">The user is the last Owner.</exception>
+    /// <exception cref="ConcurrencyConflictException">Others kept changing the environment; retry.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public async ValueTask<RegistryEnvironment> RemoveMemberAsync(string environmentId, string user, CancellationToken cancellationToken = default)
+    {
+        var caller = CallerName();
+        if (string.IsNullOrWhiteSpace(user))
+        {
+            throw new ArgumentException("A user name is required.", nameof(user));
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var (environment, _) = await AuthorizeAsync(caller, environmentId, EnvironmentRole.Owner, "manage members", registryOperation: false, cancellationToken).ConfigureAwait(false);
+            var role = environment.RoleOf(user);
+            if (role is null)
+            {
+                return environment;
+            }
+
+            if (role == EnvironmentRole.Owner && environment.Members.Count(m => m.Value == EnvironmentRole.Owner) == 1)
+            {
+                throw new RegistryRuleException($"User '{user}' is the last Owner of environment '{environmentId}': make another member Owner first.");
+            }
+
+            try
+            {
+                return await _store.UpdateEnvironmentAsync(environment.WithoutMember(user), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < _options.ConcurrencyRetries)
+            {
+            }
+        }
+    }
+
     /// <summary>Adds a registry credential for a whole address. It becomes the effective one for its address from now on.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address (<see cref="RegistryAddress.DockerHub"/>, <see cref="RegistryAddress.Quay"/> or a custom one).</param>
@@ -333,9 +379,31 @@ public sealed class RegistryService
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, CancellationToken cancellationToken = default)
+        => EditCoreAsync(environmentId, registryId, credential, null, cancellationToken);
+
+    /// <summary>Changes the e-mail address, username and password of an entry, only if it is still at the version the caller read.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="registryId">The entry.</param>
+    /// <param name="credential">The new credential; the address never changes.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed entry.</returns>
+    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="InvalidRegistryStateException">The entry was deleted.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, long expectedVersion, CancellationToken cancellationToken = default)
+        => EditCoreAsync(environmentId, registryId, credential, expectedVersion, cancellationToken);
+
+    private ValueTask<Registry> EditCoreAsync(string environmentId, string registryId, RegistryCredential credential, long? expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        return ChangeAsync(CallerName(), environmentId, registryId, "edit registries", RegistryEventKind.Edited, record =>
+        return ChangeAsync(CallerName(), environmentId, registryId, "edit registries", RegistryEventKind.Edited, expectedVersion, record =>
         {
             if (record.Registry.State == RegistryState.Removed)
             {
@@ -360,7 +428,28 @@ public sealed class RegistryService
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ChangeAsync(CallerName(), environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, record =>
+        => DeactivateCoreAsync(environmentId, registryId, null, cancellationToken);
+
+    /// <summary>Deactivates an entry as <see cref="DeactivateRegistryAsync(string, string, CancellationToken)"/> does, only if it is still at the version the caller read.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="registryId">The entry.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed entry.</returns>
+    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="InvalidRegistryStateException">The entry is not in a state that allows it.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, long expectedVersion, CancellationToken cancellationToken = default)
+        => DeactivateCoreAsync(environmentId, registryId, expectedVersion, cancellationToken);
+
+    private ValueTask<Registry> DeactivateCoreAsync(string environmentId, string registryId, long? expectedVersion, CancellationToken cancellationToken)
+        => ChangeAsync(CallerName(), environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Active, "deactivated", record.Registry.State == RegistryState.Inactive ? "it is already inactive" : "it was deleted");
             return new RegistryRecord(record.Registry.WithState(RegistryState.Inactive), record.Password);
@@ -380,7 +469,28 @@ public sealed class RegistryService
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ChangeAsync(CallerName(), environmentId, registryId, "activate registries", RegistryEventKind.Activated, record =>
+        => ActivateCoreAsync(environmentId, registryId, null, cancellationToken);
+
+    /// <summary>Activates an entry as <see cref="ActivateRegistryAsync(string, string, CancellationToken)"/> does, only if it is still at the version the caller read.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="registryId">The entry.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed entry.</returns>
+    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="InvalidRegistryStateException">The entry is not in a state that allows it.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, long expectedVersion, CancellationToken cancellationToken = default)
+        => ActivateCoreAsync(environmentId, registryId, expectedVersion, cancellationToken);
+
+    private ValueTask<Registry> ActivateCoreAsync(string environmentId, string registryId, long? expectedVersion, CancellationToken cancellationToken)
+        => ChangeAsync(CallerName(), environmentId, registryId, "activate registries", RegistryEventKind.Activated, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "activated", record.Registry.State == RegistryState.Active ? "it is already active" : "it was deleted");
             return new RegistryRecord(record.Registry.WithState(RegistryState.Active), record.Password);
@@ -400,7 +510,28 @@ public sealed class RegistryService
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
     public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ChangeAsync(CallerName(), environmentId, registryId, "delete registries", RegistryEventKind.Deleted, record =>
+        => DeleteCoreAsync(environmentId, registryId, null, cancellationToken);
+
+    /// <summary>Deletes an entry as <see cref="DeleteRegistryAsync(string, string, CancellationToken)"/> does, only if it is still at the version the caller read.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="registryId">The entry.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed entry.</returns>
+    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="InvalidRegistryStateException">The entry is not in a state that allows it.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, long expectedVersion, CancellationToken cancellationToken = default)
+        => DeleteCoreAsync(environmentId, registryId, expectedVersion, cancellationToken);
+
+    private ValueTask<Registry> DeleteCoreAsync(string environmentId, string registryId, long? expectedVersion, CancellationToken cancellationToken)
+        => ChangeAsync(CallerName(), environmentId, registryId, "delete registries", RegistryEventKind.Deleted, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "deleted", record.Registry.State == RegistryState.Active ? "it is active: deactivate it first" : "it was already deleted");
             return new RegistryRecord(record.Registry.WithState(RegistryState.Removed), null);
@@ -542,21 +673,33 @@ public sealed class RegistryService
         return environment;
     }
 
-    private async ValueTask<Registry> ChangeAsync(string caller, string environmentId, string registryId, string operation, RegistryEventKind kind, Func<RegistryRecord, RegistryRecord> change, CancellationToken cancellationToken)
+    // With an expected version the change is made on that version or not at all: the read must be at it, and the
+    // store's own version check catches a write in between; without one, a conflict is retried on a fresh read.
+    private async ValueTask<Registry> ChangeAsync(string caller, string environmentId, string registryId, string operation, RegistryEventKind kind, long? expectedVersion, Func<RegistryRecord, RegistryRecord> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registryId);
+        if (expectedVersion is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedVersion), expectedVersion, "A registry entry's version is 1 or more.");
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             await AuthorizeAsync(caller, environmentId, EnvironmentRole.Member, operation, registryOperation: true, cancellationToken).ConfigureAwait(false);
             var record = await _store.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)
                 ?? throw new RegistryNotFoundException(environmentId, registryId);
+            if (expectedVersion is { } expected && record.Registry.Version != expected)
+            {
+                throw new ConcurrencyConflictException(registryId, expected, record.Registry.Version);
+            }
+
             var changed = change(record);
             RegistryRecord stored;
             try
             {
                 stored = await _store.UpdateRegistryAsync(changed, cancellationToken).ConfigureAwait(false);
             }
-            catch (ConcurrencyConflictException) when (attempt < _options.ConcurrencyRetries)
+            catch (ConcurrencyConflictException) when (expectedVersion is null && attempt < _options.ConcurrencyRetries)
             {
                 continue;
             }

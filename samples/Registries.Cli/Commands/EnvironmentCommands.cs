@@ -15,6 +15,7 @@ internal static class EnvironmentCommands
         env.Subcommands.Add(ShowCommand(runner));
         var member = new Command("member", "Manage the members of an environment.");
         member.Subcommands.Add(MemberAddCommand(runner));
+        member.Subcommands.Add(MemberRemoveCommand(runner));
         env.Subcommands.Add(member);
         return env;
     }
@@ -114,6 +115,33 @@ internal static class EnvironmentCommands
                 CliNames.Role(context.ParseResult.GetRequiredValue(role)),
                 cancellationToken);
             Write(context, environment);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command MemberRemoveCommand(CommandRunner runner)
+    {
+        var id = new Argument<string>("ENV") { Description = "The environment's id or name." };
+        var user = new Argument<string>("USER") { Description = "The member to remove." };
+        var command = new Command(
+            "remove",
+            "Remove a member from an environment: they lose access at once (a credential helper or kubelet provider installed as them stops answering). Only owners may do this; the last owner cannot be removed. Exit code 3 when USER is not a member.")
+        {
+            id, user,
+        };
+        runner.SetAction(command, async (context, cancellationToken) =>
+        {
+            var environmentId = await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(id), cancellationToken);
+            var name = context.ParseResult.GetRequiredValue(user);
+            var before = await context.Registries.EnsurePermissionAsync(environmentId, RegistryPermission.ManageMembers, cancellationToken);
+            if (before.RoleOf(name) is null)
+            {
+                runner.WriteError(TerminalText.Escape($"'{name}' is not a member of environment '{environmentId}': nothing was changed (see 'registries env show {environmentId}')."));
+                return ExitCodes.Refused;
+            }
+
+            Write(context, await context.Registries.RemoveMemberAsync(environmentId, name, cancellationToken));
             return ExitCodes.Success;
         });
         return command;

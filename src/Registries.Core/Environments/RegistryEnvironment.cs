@@ -77,6 +77,16 @@ public sealed class RegistryEnvironment
         return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).SetItem(user, role), Version);
     }
 
+    /// <summary>Returns a copy without a member.</summary>
+    /// <param name="user">The user to remove; a user who is not a member leaves the copy equal to this environment.</param>
+    /// <returns>The copy, with the same version (the store assigns the next one when it writes).</returns>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is empty.</exception>
+    public RegistryEnvironment WithoutMember(string user)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).Remove(user), Version);
+    }
+
     /// <summary>Tells whether <paramref name="user"/> holds <paramref name="permission"/> in this environment.</summary>
     /// <param name="user">The user name.</param>
     /// <param name="permission">The permission.</param>
