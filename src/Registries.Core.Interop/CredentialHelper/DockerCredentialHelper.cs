@@ -216,7 +216,8 @@ public sealed class DockerCredentialHelper
         var line = Printable(message);
         await output.WriteAsync((line + "\n").AsMemory(), cancellationToken).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(output, diagnostics))
+        // "Not found" is an ordinary answer (the client pulls anonymously), not worth a line on a person's terminal.
+        if (!ReferenceEquals(output, diagnostics) && message != CredentialsNotFoundMessage)
         {
             await diagnostics.WriteAsync((ProgramName + ": " + line + "\n").AsMemory(), cancellationToken).ConfigureAwait(false);
             await diagnostics.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -59,10 +59,11 @@ public sealed class DockerCredentialHelperTests
         var domain = await Domain.CreateAsync();
         await domain.AddAsync("registry.example.com:5000", "deploy", Canary);
 
-        var (exit, output, _) = await RunAsync(domain, "get", "other.example.com:5000\n");
+        var (exit, output, diagnostics) = await RunAsync(domain, "get", "other.example.com:5000\n");
 
         Assert.Equal(DockerCredentialHelper.Failure, exit);
         Assert.Equal("credentials not found in native keychain\n", output);
+        Assert.Equal(string.Empty, diagnostics);
     }
 
     [Fact]
