@@ -26,6 +26,7 @@ internal static class CliApplication
         root.Subcommands.Add(TrustCommand.Create(runner));
         root.Subcommands.Add(InsecureCommand.Create(runner));
         root.Subcommands.Add(StoreCommands.Create(runner));
+        root.Subcommands.Add(CredentialHelperCommands.Create(runner));
         return root;
     }
 
