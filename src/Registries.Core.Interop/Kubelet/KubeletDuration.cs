@@ -48,10 +48,12 @@ public static partial class KubeletDuration
         return TimeSpan.FromSeconds(seconds);
     }
 
+    // For messages about a value the rules refuse: 0s, -1m0s, or the exact span when it is not whole seconds.
     internal static string Describe(TimeSpan duration)
-        => duration > TimeSpan.Zero && duration.Ticks % TimeSpan.TicksPerSecond == 0
-            ? Format(duration)
-            : duration.ToString("c", CultureInfo.InvariantCulture);
+        => duration == TimeSpan.Zero ? "0s"
+            : duration.Ticks % TimeSpan.TicksPerSecond != 0 ? duration.ToString("c", CultureInfo.InvariantCulture)
+            : duration < TimeSpan.Zero ? "-" + Format(duration.Duration())
+            : Format(duration);
 
     // At most 7 digits a part: large enough for any bound, small enough never to overflow.
     [GeneratedRegex("^(?:(?<h>[0-9]{1,7})h)?(?:(?<m>[0-9]{1,7})m)?(?:(?<s>[0-9]{1,7})s)?\\z", RegexOptions.CultureInvariant)]
