@@ -68,8 +68,11 @@ internal static class DockerConfigCommand
         };
         command.Validators.Add(result =>
         {
-            var chosen = result.GetValue(format);
-            var explicitFormat = result.GetResult(format) is { Implicit: false };
+            // The typed text, not the value: an unknown format is reported by AcceptOnlyFromAmong, and reading its
+            // value here would throw.
+            var formatResult = result.GetResult(format);
+            var chosen = formatResult?.Tokens.LastOrDefault()?.Value ?? "docker";
+            var explicitFormat = formatResult is { Implicit: false };
             if (result.GetValue(kubernetes) && explicitFormat && chosen != "kubernetes")
             {
                 result.AddError($"--kubernetes is the short form of --format kubernetes: give one format, not --kubernetes with --format {chosen}.");
