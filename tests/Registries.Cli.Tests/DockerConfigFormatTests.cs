@@ -119,5 +119,16 @@ public sealed class DockerConfigFormatTests(SeededStore seed) : IClassFixture<Se
         Assert.DoesNotContain("canary", result.AssertOneLineError(result.ExitCode), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Help_StatesWhatEachFormatCannotExpress()
+    {
+        var help = await _cli.SucceedAsync("docker-config", "--help");
+
+        Assert.Contains("containers-auth", help, StringComparison.Ordinal);
+        Assert.Contains("no mirrors", help, StringComparison.Ordinal);
+        Assert.Contains("e-mails are left out", help, StringComparison.Ordinal);
+        Assert.Contains("--certs-dir", help, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _cli.Dispose();
 }

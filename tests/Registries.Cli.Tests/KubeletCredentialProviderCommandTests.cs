@@ -185,6 +185,17 @@ public sealed class KubeletCredentialProviderCommandTests(SeededStore seed) : IC
         Assert.Equal("deployer", JsonDocument.Parse(stdout).RootElement.GetProperty("auth").GetProperty("registry.example.com:5000").GetProperty("username").GetString());
     }
 
+    [Fact]
+    public async Task Help_SaysWhatTheKubeletGetsWhenDenied()
+    {
+        var help = await _cli.SucceedAsync(Command, "--help");
+
+        Assert.Contains("Usage:", help, StringComparison.Ordinal);
+        Assert.Contains("--print-config", help, StringComparison.Ordinal);
+        Assert.Contains("exits with 3", help, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.StorePath));
+    }
+
     private static string Request(string image)
         => JsonSerializer.Serialize(new Dictionary<string, string> { ["apiVersion"] = "credentialprovider.kubelet.k8s.io/v1", ["kind"] = "CredentialProviderRequest", ["image"] = image });
 
