@@ -77,6 +77,7 @@ internal static partial class CliErrors
         ("DockerHostOptions.CertificatesDirectory", "--certs-dir"),
         ("DockerHostOptions.CaBundlePath", "--ca-bundle"),
         ("RegistryVerificationOptions.CertificatesDirectory", "--certs-dir"),
+        ("KubeletCredentialProviderOptions.CacheDuration", "--cache-duration"),
     ];
 
     private static string InCommandLineTerms(Type optionsType, string failure)

@@ -112,8 +112,9 @@ internal sealed record PullJson(string Image, bool Pulled, string? Outcome, stri
             result.Resolution?.RegistryId);
 }
 
-// What `docker-config --output` wrote: the file and the registries in it, never a password.
-internal sealed record DockerConfigOutputJson(string Path, string Format, IReadOnlyList<string> Registries);
+// What `docker-config --output` wrote: the file, the registries in it, the notes on entries the format cannot use as
+// they are, and what the format cannot express; never a password.
+internal sealed record DockerConfigOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Notes, string Limits);
 
 internal sealed record FileChangeJson(string Path, string Kind, string Description)
 {

@@ -6,13 +6,15 @@ using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
 
-/// <summary>The effective, active credentials of an environment, ready to be written as a Docker <c>config.json</c> or a Kubernetes secret.</summary>
+/// <summary>The effective, active credentials of an environment, ready to be written as a Docker <c>config.json</c>, a Kubernetes secret, a containers <c>auth.json</c> or a k3s/rke2 <c>registries.yaml</c>.</summary>
 /// <remarks>
 /// <para>The Docker config holds one <c>auths</c> entry per registry with the <c>auth</c> field
 /// (base64 of <c>username:password</c>, UTF-8) and the <c>email</c>; the password never appears in clear text, not even
 /// in separate <c>username</c>/<c>password</c> fields. Docker Hub's key is <c>https://index.docker.io/v1/</c>, as
 /// <c>docker login</c> writes it; other registries are keyed <c>host[:port]</c>. Keys are sorted, so the output is
 /// stable. The docker CLI, dockerd (through the CLI) and skopeo (<c>--authfile</c>) read it as it is.</para>
+/// <para>What each format cannot express is stated by <see cref="DescribeLimits(DockerConfigFormat)"/>, and which
+/// entries that touches by <see cref="GetNotes(DockerConfigFormat)"/>.</para>
 /// <para>These documents hold passwords on purpose: that is their whole point. <see cref="ToString"/> does not.
 /// Immutable and thread-safe.</para>
 /// </remarks>
@@ -80,6 +82,85 @@ public sealed partial class DockerConfigExport
     public Task WriteKubernetesSecretAsync(string path, string name, string? @namespace = null, CancellationToken cancellationToken = default)
         => WriteSecretFileAsync(path, ToKubernetesSecretUtf8(name, @namespace), cancellationToken);
 
+    /// <summary>Renders a containers <c>auth.json</c> (podman, skopeo, buildah <c>--authfile</c>).</summary>
+    /// <returns>Indented JSON, <c>{"auths": {KEY: {"auth": ...}}}</c>, keyed as <c>podman login</c> writes: <c>docker.io</c> for Docker Hub, else <c>host[:port]</c>.</returns>
+    public string ToContainersAuthJson() => Encoding.UTF8.GetString(ToContainersAuthUtf8());
+
+    /// <summary>Writes the containers <c>auth.json</c> atomically, readable by its owner only (0600 on Unix).</summary>
+    /// <param name="path">The file, for example <c>$XDG_RUNTIME_DIR/containers/auth.json</c>; its folder is created when missing.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the file is in place.</returns>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="IOException">The file could not be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
+    public Task WriteContainersAuthAsync(string path, CancellationToken cancellationToken = default)
+        => WriteSecretFileAsync(path, ToContainersAuthUtf8(), cancellationToken);
+
+    /// <summary>Renders a k3s/rke2 <c>registries.yaml</c>: <c>configs</c> keyed by <c>host[:port]</c> with <c>auth</c>, and <c>tls.ca_file</c> where a CA is installed.</summary>
+    /// <param name="certificatesDirectory">The certs.d folder <c>registries trust</c> installs into (<c>DIR/HOST[:PORT]/ca.crt</c>), an absolute path; a registry whose <c>ca.crt</c> is there gets <c>tls.ca_file</c>. <see langword="null"/> writes no <c>tls</c>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The YAML, every string double-quoted and escaped so that any password reads back exactly.</returns>
+    /// <exception cref="ArgumentException"><paramref name="certificatesDirectory"/> is empty or not an absolute path.</exception>
+    public async Task<string> ToK3sRegistriesYamlAsync(string? certificatesDirectory = null, CancellationToken cancellationToken = default)
+        => Encoding.UTF8.GetString(await ToK3sRegistriesUtf8Async(certificatesDirectory, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Writes the k3s/rke2 <c>registries.yaml</c> atomically, readable by its owner only (0600 on Unix).</summary>
+    /// <param name="path">The file, for example <c>/etc/rancher/k3s/registries.yaml</c> or <c>/etc/rancher/rke2/registries.yaml</c>.</param>
+    /// <param name="certificatesDirectory">The certs.d folder whose <c>ca.crt</c> files become <c>tls.ca_file</c>, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the file is in place.</returns>
+    /// <exception cref="ArgumentException">The path is empty, or <paramref name="certificatesDirectory"/> is empty or not absolute.</exception>
+    /// <exception cref="IOException">The file could not be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
+    public async Task WriteK3sRegistriesAsync(string path, string? certificatesDirectory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var content = await ToK3sRegistriesUtf8Async(certificatesDirectory, cancellationToken).ConfigureAwait(false);
+        await WriteSecretFileAsync(path, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Says what a format cannot express, whatever the environment holds.</summary>
+    /// <param name="format">The format.</param>
+    /// <returns>One or more sentences, no secret.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    public static string DescribeLimits(DockerConfigFormat format) => format switch
+    {
+        DockerConfigFormat.Docker =>
+            "Docker config.json holds every exported credential with its e-mail; Docker Hub is keyed https://index.docker.io/v1/ as docker login writes it. It holds no TLS or insecure-registry setting (see trust and insecure).",
+        DockerConfigFormat.Kubernetes =>
+            "A kubernetes.io/dockerconfigjson Secret holds the Docker config.json, so the same; a pod uses it only when it names the Secret in imagePullSecrets, in the Secret's namespace.",
+        DockerConfigFormat.ContainersAuth =>
+            "containers auth.json has no e-mail field, so e-mails are left out; Docker Hub is keyed docker.io as podman login writes it. It holds no TLS setting (give skopeo --cert-dir, or use /etc/containers/certs.d).",
+        DockerConfigFormat.K3s =>
+            "k3s/rke2 registries.yaml gets configs only (auth, and tls.ca_file where trust installed a ca.crt): no mirrors, so a plain-HTTP registry still needs a mirrors entry with an http:// endpoint; e-mails are left out; Docker Hub is keyed docker.io (a release that matches configs by endpoint host only needs registry-1.docker.io).",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat."),
+    };
+
+    /// <summary>Gets why entries were left out or may not be used as they are, in a format: <see cref="Notes"/>, then the format's own notes (for example a one-label host that podman reads as a Docker Hub repository); no secrets.</summary>
+    /// <param name="format">The format.</param>
+    /// <returns>The notes, one sentence each.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    public IReadOnlyList<string> GetNotes(DockerConfigFormat format)
+    {
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat.");
+        }
+
+        var notes = new List<string>(Notes);
+        if (format is DockerConfigFormat.ContainersAuth or DockerConfigFormat.K3s)
+        {
+            foreach (var credential in _credentials.Where(c => IsOneLabel(c.Address)))
+            {
+                // Docker's own tools use such a key for "docker login registry"; podman, skopeo and containerd read the
+                // name of an image "registry/app" as a Docker Hub repository, so no image reaches this entry.
+                notes.Add($"{credential.Address}: written, but an image '{credential.Address}/app' means docker.io/{credential.Address}/app to this format's tools: name the registry with a port or a dotted host name.");
+            }
+        }
+
+        return notes;
+    }
+
     /// <summary>Describes the export without any secret.</summary>
     /// <returns>For example <c>Docker config for 2 registries: docker.io, 10.0.0.5:5000 (passwords hidden)</c>.</returns>
     public override string ToString()
@@ -135,6 +216,80 @@ public sealed partial class DockerConfigExport
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
     }
+
+    internal byte[] ToContainersAuthUtf8()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("auths");
+            foreach (var (key, credential) in ContainersKeyed())
+            {
+                writer.WriteStartObject(key);
+                writer.WriteString("auth", EncodeAuth(credential.Username, credential.Password));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    internal async Task<byte[]> ToK3sRegistriesUtf8Async(string? certificatesDirectory, CancellationToken cancellationToken)
+    {
+        if (certificatesDirectory is not null && (string.IsNullOrWhiteSpace(certificatesDirectory) || !Path.IsPathFullyQualified(certificatesDirectory)))
+        {
+            throw new ArgumentException(
+                $"The certificates directory '{certificatesDirectory}' is not an absolute path: k3s reads tls.ca_file on the node, so give the absolute certs.d folder, for example /etc/docker/certs.d.",
+                nameof(certificatesDirectory));
+        }
+
+        var text = new StringBuilder();
+        var keyed = ContainersKeyed().ToArray();
+        if (keyed.Length == 0)
+        {
+            text.Append("configs: {}\n");
+        }
+        else
+        {
+            text.Append("configs:\n");
+        }
+
+        foreach (var (key, credential) in keyed)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            text.Append("  ").Append(YamlText.Quote(key)).Append(":\n");
+            text.Append("    auth:\n");
+            text.Append("      username: ").Append(YamlText.Quote(credential.Username)).Append('\n');
+            text.Append("      password: ").Append(YamlText.Quote(credential.Password.Reveal())).Append('\n');
+            if (certificatesDirectory is not null)
+            {
+                // The layout of trust (HostConfiguration's certs.d): DIR/HOST[:PORT]/ca.crt, named by the address as written.
+                var caFile = Path.Combine(certificatesDirectory, credential.Address.ToString(), "ca.crt");
+                if (await Task.Run(() => File.Exists(caFile), cancellationToken).ConfigureAwait(false))
+                {
+                    text.Append("    tls:\n");
+                    text.Append("      ca_file: ").Append(YamlText.Quote(caFile)).Append('\n');
+                }
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    // podman login, skopeo and containerd name Docker Hub docker.io, where docker login writes its legacy index URL.
+    private IEnumerable<(string Key, ExportedCredential Credential)> ContainersKeyed()
+        => _credentials
+            .Select(c => (Key: c.Address.IsDockerHub ? "docker.io" : c.Address.ToString(), Credential: c))
+            .OrderBy(p => p.Key, StringComparer.Ordinal);
+
+    private static bool IsOneLabel(RegistryAddress address)
+        => address.Port is null && !address.IsIPv6 && !address.IsDockerHub && !address.Host.Contains('.', StringComparison.Ordinal)
+            && !address.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
 
     internal static string EncodeAuth(string username, RegistrySecret password) => DockerAuth.BasicValue(username, password);
 

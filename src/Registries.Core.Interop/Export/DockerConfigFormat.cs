@@ -1,0 +1,17 @@
+namespace Registries.Core.Interop;
+
+/// <summary>The file formats a <see cref="DockerConfigExport"/> renders.</summary>
+public enum DockerConfigFormat
+{
+    /// <summary>Docker's <c>config.json</c> (<c>auths</c> with <c>auth</c> and <c>email</c>), for the docker CLI and <c>docker --config</c>.</summary>
+    Docker,
+
+    /// <summary>A Kubernetes Secret of type <c>kubernetes.io/dockerconfigjson</c> holding the Docker <c>config.json</c>, for <c>imagePullSecrets</c>.</summary>
+    Kubernetes,
+
+    /// <summary>containers <c>auth.json</c> (<c>containers-auth.json(5)</c>), for podman, skopeo and buildah (<c>--authfile</c>).</summary>
+    ContainersAuth,
+
+    /// <summary>k3s and rke2 <c>registries.yaml</c> (<c>configs</c> with <c>auth</c> and <c>tls.ca_file</c>), for their embedded containerd.</summary>
+    K3s,
+}
