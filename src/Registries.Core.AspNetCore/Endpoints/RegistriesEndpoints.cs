@@ -62,10 +62,10 @@ internal static class RegistriesEndpoints
             .Produces<ResolutionDocument>().WithProblems(400, 401, 403, 404, 409, 503);
         group.MapGet(Environment + "/exports/docker-config", ExportDockerConfigAsync)
             .WithName("ExportDockerConfig").WithSummary("The effective credentials as a Docker config.json (Owners and Members; holds passwords, sent with Cache-Control: no-store).")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json").WithProblems(401, 403, 404, 409, 503);
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(401, 403, 404, 409, 503);
         group.MapGet(Environment + "/exports/kubernetes-secret", ExportKubernetesSecretAsync)
             .WithName("ExportKubernetesSecret").WithSummary("The effective credentials as a Kubernetes Secret of type kubernetes.io/dockerconfigjson (Owners and Members; sent with Cache-Control: no-store).")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json").WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(400, 401, 403, 404, 409, 503);
     }
 
     // The body is described as JSON, yet declared for every media type: routing refuses a body whose type an endpoint
