@@ -362,6 +362,15 @@ public sealed class RegistriesEndpointsTests : IAsyncLifetime
         Assert.Equal("first", (await _api.SendAsync(HttpMethod.Get, Entry, ApiFactory.Member)).Json.GetProperty("username").GetString());
     }
 
+    [Fact]
+    public async Task EditRegistry_IfMatchAny_Edits()
+    {
+        var response = await _api.SendAsync(HttpMethod.Put, Entry, ApiFactory.Member, new { email = "m@example.com", username = "any", password = "pw" }, ifMatch: "*");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("any", response.Json.GetProperty("username").GetString());
+    }
+
     [Theory]
     [InlineData("3")]
     [InlineData("\"three\"")]
