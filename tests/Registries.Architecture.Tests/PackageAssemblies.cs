@@ -17,6 +17,7 @@ internal static class PackageAssemblies
         typeof(Registries.Core.Storage.Conformance.RegistryStoreConformanceTests).Assembly,
         typeof(Registries.Core.PostgreSql.PostgreSqlRegistryStore).Assembly,
         typeof(Registries.Core.DataProtection.DataProtectionSecretProtector).Assembly,
+        typeof(Registries.Core.AspNetCore.RegistriesEndpointRouteBuilderExtensions).Assembly,
     ];
 
     public static Assembly Domain => typeof(Registries.Core.RegistryService).Assembly;

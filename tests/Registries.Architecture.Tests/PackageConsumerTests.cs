@@ -13,7 +13,7 @@ public sealed class PackageConsumerTests : IDisposable
     [
         "Registries.Core", "Registries.Core.DependencyInjection", "Registries.Core.FileStore", "Registries.Core.Docker",
         "Registries.Core.Interop", "Registries.Core.HostConfiguration", "Registries.Core.Testing", "Registries.Core.Storage.Conformance",
-        "Registries.Core.PostgreSql", "Registries.Core.DataProtection",
+        "Registries.Core.PostgreSql", "Registries.Core.DataProtection", "Registries.Core.AspNetCore",
     ];
 
     private readonly TestDirectory _work = new("registries-consumer-");
@@ -86,6 +86,7 @@ public sealed class PackageConsumerTests : IDisposable
     private const string ConsumerSource = """
         using Microsoft.Extensions.DependencyInjection;
         using Registries.Core;
+        using Registries.Core.AspNetCore;
         using Registries.Core.DataProtection;
         using Registries.Core.DependencyInjection;
         using Registries.Core.Docker;
@@ -192,6 +193,7 @@ public sealed class PackageConsumerTests : IDisposable
                     // The many-hosts packages restore and load beside the others (they need a server or a key ring to run).
                     Assert.Equal("Registries.Core.PostgreSql", typeof(PostgreSqlRegistryStore).Assembly.GetName().Name);
                     Assert.Equal("Registries.Core.DataProtection", typeof(DataProtectionSecretProtector).Assembly.GetName().Name);
+                    Assert.Equal("Registries.Core.AspNetCore", typeof(RegistriesEndpointRouteBuilderExtensions).Assembly.GetName().Name);
                 }
                 finally
                 {

@@ -1,0 +1,169 @@
+using System.Globalization;
+
+namespace Registries.Core.AspNetCore;
+
+// The JSON documents of the API (camelCase; enums as lowercase words, as the CLI's --json prints them). Plain classes,
+// not records: a request holds a password, and a record's generated ToString would print it.
+internal sealed class CreateEnvironmentRequest
+{
+    public string? Name { get; set; }
+
+    public string? Orchestration { get; set; }
+}
+
+internal sealed class SetMemberRequest
+{
+    public string? Role { get; set; }
+}
+
+internal sealed class AddRegistryRequest
+{
+    public string? Kind { get; set; }
+
+    public string? Address { get; set; }
+
+    public string? Email { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public override string ToString() => $"{Kind} {Address} {Username} <{Email}> (password hidden)";
+}
+
+internal sealed class EditRegistryRequest
+{
+    public string? Email { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public override string ToString() => $"{Username} <{Email}> (password hidden)";
+}
+
+internal sealed class MemberDocument
+{
+    public required string User { get; init; }
+
+    public required string Role { get; init; }
+}
+
+internal sealed class EnvironmentDocument
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Orchestration { get; init; }
+
+    public required IReadOnlyList<MemberDocument> Members { get; init; }
+
+    public required long Version { get; init; }
+
+    public static EnvironmentDocument From(RegistryEnvironment environment) => new()
+    {
+        Id = environment.Id,
+        Name = environment.Name,
+        Orchestration = ApiNames.Of(environment.Orchestration),
+        Members = environment.Members
+            .OrderBy(m => m.Key, StringComparer.Ordinal)
+            .Select(m => new MemberDocument { User = m.Key, Role = ApiNames.Of(m.Value) })
+            .ToArray(),
+        Version = environment.Version,
+    };
+}
+
+internal sealed class RegistryDocument
+{
+    public required string Id { get; init; }
+
+    public required string EnvironmentId { get; init; }
+
+    public required string Address { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string State { get; init; }
+
+    public required string Username { get; init; }
+
+    public required string Email { get; init; }
+
+    public required bool Effective { get; init; }
+
+    public required bool Overridden { get; init; }
+
+    public required long Sequence { get; init; }
+
+    public required long Version { get; init; }
+
+    public static RegistryDocument From(Registry registry, bool effective) => new()
+    {
+        Id = registry.Id,
+        EnvironmentId = registry.EnvironmentId,
+        Address = registry.Address.ToString(),
+        Kind = ApiNames.Of(registry.Kind),
+        State = ApiNames.Of(registry.State),
+        Username = registry.Username,
+        Email = registry.Email,
+        Effective = effective,
+        Overridden = !effective && registry.State != RegistryState.Removed,
+        Sequence = registry.Sequence,
+        Version = registry.Version,
+    };
+
+    public static RegistryDocument From(RegistryEntry entry) => From(entry.Registry, entry.IsEffective);
+}
+
+internal sealed class ResolutionDocument
+{
+    public required string Image { get; init; }
+
+    public required string Address { get; init; }
+
+    public required string Outcome { get; init; }
+
+    public string? Username { get; init; }
+
+    public string? RegistryId { get; init; }
+
+    public string? Reason { get; init; }
+
+    // Never the password: the resolution's secret stays on the server (the exports are the one way out).
+    public static ResolutionDocument From(CredentialResolution resolution) => new()
+    {
+        Image = resolution.Image?.ToString() ?? string.Empty,
+        Address = resolution.Address.ToString(),
+        Outcome = ApiNames.Of(resolution.Outcome),
+        Username = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.Username : null,
+        RegistryId = resolution.RegistryId,
+        Reason = resolution.Reason,
+    };
+}
+
+internal static class ApiNames
+{
+    public static string Of(RegistryKind kind) => kind switch
+    {
+        RegistryKind.DockerHub => "dockerHub",
+        RegistryKind.Quay => "quay",
+        _ => "custom",
+    };
+
+    public static string Of<TEnum>(TEnum value)
+        where TEnum : struct, Enum
+        => value.ToString().ToLowerInvariant();
+
+    public static TEnum Parse<TEnum>(string? text, string field, string allowed)
+        where TEnum : struct, Enum
+    {
+        // Names only: "0" or "1" would parse as an enum value and pick a role nobody wrote.
+        if (text is null || text.Length == 0 || !char.IsAsciiLetter(text[0]) || !Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !Enum.IsDefined(value))
+        {
+            throw new ApiProblemException(400, "invalid-input", string.Create(CultureInfo.InvariantCulture, $"The field '{field}' must be one of {allowed}."), field);
+        }
+
+        return value;
+    }
+}

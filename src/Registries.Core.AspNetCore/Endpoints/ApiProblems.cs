@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Registries.Core.AspNetCore;
+
+// The one mapping from an error to its HTTP answer (README "Web": the table of codes). Only the documented exception
+// types of the library are mapped by type; anything else is a 500 with a generic detail, its cause in the log only.
+internal static partial class ApiProblems
+{
+    // A stable prefix plus the code: clients switch on `type` (or the `code` extension), never on `detail`.
+    public const string TypePrefix = "urn:registries:problem:";
+
+    public static (int Status, string Code) Classify(Exception exception) => exception switch
+    {
+        ApiProblemException problem => (problem.Status, problem.Code),
+        MissingCallerException => (StatusCodes.Status401Unauthorized, "unauthenticated"),
+
+        // The same answer for "no such environment" and "not a member": an outsider learns nothing.
+        EnvironmentNotFoundException or RegistryNotFoundException => (StatusCodes.Status404NotFound, "not-found"),
+        PermissionDeniedException => (StatusCodes.Status403Forbidden, "permission-denied"),
+        UnsupportedOrchestrationException => (StatusCodes.Status409Conflict, "unsupported-orchestration"),
+        InvalidRegistryStateException => (StatusCodes.Status409Conflict, "invalid-state"),
+        ConcurrencyConflictException => (StatusCodes.Status409Conflict, "version-conflict"),
+        DuplicateEnvironmentNameException => (StatusCodes.Status409Conflict, "duplicate-name"),
+        AmbiguousEnvironmentNameException => (StatusCodes.Status400BadRequest, "ambiguous-name"),
+        RegistryRuleException => (StatusCodes.Status409Conflict, "refused"),
+        RegistryStoreException => (StatusCodes.Status503ServiceUnavailable, "store-unavailable"),
+        ArgumentException or FormatException => (StatusCodes.Status400BadRequest, "invalid-input"),
+        _ => (StatusCodes.Status500InternalServerError, "internal-error"),
+    };
+
+    public static ProblemDetails From(Exception exception, ILogger logger, HttpContext context)
+    {
+        var (status, code) = Classify(exception);
+        string detail;
+        string? field = null;
+        switch (exception)
+        {
+            case ApiProblemException problem:
+                detail = problem.Message;
+                field = problem.Field;
+                break;
+            case MissingCallerException:
+                detail = "Sign in first: this API needs an authenticated user who is a member of the environment.";
+                break;
+            case RegistryStoreException:
+                // The store's message names a file or a database host: for the operator's log, not for every client.
+                LogStoreFailure(logger, exception.GetType().Name, exception.Message, context.Request.Method, context.Request.Path.Value ?? string.Empty);
+                detail = "The registry store is unavailable: retry later; the server's log has the cause.";
+                break;
+            case ArgumentException argument:
+                detail = WithoutParameterName(argument);
+                field = argument.ParamName;
+                break;
+            case RegistriesException or FormatException:
+                // The library's messages say what to fix and never hold a secret.
+                detail = exception.Message;
+                break;
+            default:
+                // An unknown exception's message may quote anything (a value, a header): only its type and stack trace
+                // are logged, and the client gets a generic line.
+                LogUnexpected(logger, exception.GetType().FullName ?? exception.GetType().Name, context.Request.Method, context.Request.Path.Value ?? string.Empty, exception.StackTrace ?? string.Empty);
+                detail = "An unexpected error occurred: retry, and if it persists, tell the operator (the server's log has the cause).";
+                break;
+        }
+
+        return Create(status, code, detail, field);
+    }
+
+    public static ProblemDetails Create(int status, string code, string detail, string? field = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = TypePrefix + code,
+            Title = TitleOf(status),
+            Detail = OneLine(detail),
+        };
+        problem.Extensions["code"] = code;
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+
+        return problem;
+    }
+
+    public static IResult ToResult(ProblemDetails problem)
+        => TypedResults.Problem(problem);
+
+    private static string TitleOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "Bad request",
+        StatusCodes.Status401Unauthorized => "Unauthorized",
+        StatusCodes.Status403Forbidden => "Forbidden",
+        StatusCodes.Status404NotFound => "Not found",
+        StatusCodes.Status409Conflict => "Conflict",
+        StatusCodes.Status413PayloadTooLarge => "Payload too large",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        StatusCodes.Status503ServiceUnavailable => "Service unavailable",
+        _ => "Internal server error",
+    };
+
+    // A detail is one line: a client shows it as it is.
+    private static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= MaxDetailLength ? line : string.Concat(line.AsSpan(0, MaxDetailLength), "…");
+    }
+
+    private const int MaxDetailLength = 1024;
+
+    // "... (Parameter 'email')" names a C# parameter; the `field` extension carries it instead.
+    private static string WithoutParameterName(ArgumentException exception)
+    {
+        var suffix = $" (Parameter '{exception.ParamName}')";
+        var message = exception.Message;
+        var at = exception.ParamName is null ? -1 : message.IndexOf(suffix, StringComparison.Ordinal);
+        return at < 0 ? message : message.Remove(at, suffix.Length);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "The registry store failed ({ExceptionType}: {StoreMessage}) while serving {Method} {Path}")]
+    private static partial void LogStoreFailure(ILogger logger, string exceptionType, string storeMessage, string method, string path);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unexpected {ExceptionType} while serving {Method} {Path}; its message is not logged, as it may quote a secret. Stack trace: {StackTrace}")]
+    private static partial void LogUnexpected(ILogger logger, string exceptionType, string method, string path, string stackTrace);
+}

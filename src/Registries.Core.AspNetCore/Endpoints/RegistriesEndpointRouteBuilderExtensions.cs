@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Registries.Core.AspNetCore;
+
+/// <summary>Maps the registries HTTP API into an ASP.NET Core application.</summary>
+public static class RegistriesEndpointRouteBuilderExtensions
+{
+    /// <summary>The default route prefix of <see cref="MapRegistries"/>.</summary>
+    public const string DefaultPattern = "/api/registries";
+
+    /// <summary>Maps the endpoints for environments, members, registries, resolve and the exports under
+    /// <paramref name="pattern"/>.</summary>
+    /// <param name="endpoints">The application (or another route builder).</param>
+    /// <param name="pattern">The route prefix; <c>/api/registries</c> by default.</param>
+    /// <returns>The group of the endpoints, so the application can add <c>.RequireAuthorization()</c>, rate limits or
+    /// its own filters.</returns>
+    /// <remarks>
+    /// <para>Needs <c>services.AddRegistries()</c> and a caller (<c>.UseHttpContextCaller()</c>). A request without a
+    /// caller gets 401 before anything is read. Every error is a ProblemDetails document
+    /// (<c>application/problem+json</c>) with a one-line <c>detail</c>, a stable <c>type</c>
+    /// (<c>urn:registries:problem:CODE</c>) and the same <c>code</c> as an extension.</para>
+    /// <para>Optimistic concurrency: a registry entry's responses carry its version as <c>ETag: "VERSION"</c> (and in
+    /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> is refused with 409
+    /// (<c>version-conflict</c>) when the entry changed in the meantime.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is null.</exception>
+    public static RouteGroupBuilder MapRegistries(this IEndpointRouteBuilder endpoints, string pattern = DefaultPattern)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        var group = endpoints.MapGroup(pattern);
+        group.WithTags("Registries");
+        group.AddEndpointFilter(GuardAsync);
+        RegistriesEndpoints.Map(group);
+        return group;
+    }
+
+    // One place for "who is calling" and "what went wrong": the caller is checked before a handler reads the store,
+    // and every exception becomes its ProblemDetails here.
+    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var services = context.RequestServices;
+        var logger = (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger("Registries.Core.AspNetCore") ?? NullLogger.Instance;
+        if (services.GetService<IRegistryCallerAccessor>()?.Caller is null)
+        {
+            return ApiProblems.ToResult(ApiProblems.From(new MissingCallerException(), logger, context));
+        }
+
+        try
+        {
+            return await next(invocation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Every failure becomes a ProblemDetails answer; unknown ones are logged (without their message).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ApiProblems.ToResult(ApiProblems.From(ex, logger, context));
+        }
+    }
+}

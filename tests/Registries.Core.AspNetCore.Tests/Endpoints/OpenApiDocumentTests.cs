@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Registries.Core.AspNetCore.Tests.Infrastructure;
+
+namespace Registries.Core.AspNetCore.Tests.Endpoints;
+
+/// <summary>The OpenAPI document the application serves (AddOpenApi/MapOpenApi) describes every endpoint: its name,
+/// summary, request body, response and problem answers.</summary>
+public sealed class OpenApiDocumentTests : IAsyncLifetime
+{
+    private const string Env = "/api/registries/environments/{environmentId}";
+    private const string Entry = Env + "/registries/{registryId}";
+
+    private readonly ApiFactory _api = new();
+
+    public static TheoryData<string, string, string, string, string?, string> Operations => new()
+    {
+        // path, method, operationId, success status, request body schema (null: none), problem statuses
+        { "/api/registries/environments", "get", "ListEnvironments", "200", null, "401 503" },
+        { "/api/registries/environments", "post", "CreateEnvironment", "201", "CreateEnvironmentRequest", "400 401 409 413 415 503" },
+        { Env, "get", "GetEnvironment", "200", null, "401 404 503" },
+        { Env + "/members/{user}", "put", "SetMember", "200", "SetMemberRequest", "400 401 403 404 409 413 415 503" },
+        { Env + "/registries", "get", "ListRegistries", "200", null, "401 404 409 503" },
+        { Env + "/registries", "post", "AddRegistry", "201", "AddRegistryRequest", "400 401 403 404 409 413 415 503" },
+        { Entry, "get", "GetRegistry", "200", null, "401 404 409 503" },
+        { Entry, "put", "EditRegistry", "200", "EditRegistryRequest", "400 401 403 404 409 413 415 503" },
+        { Entry + "/deactivate", "post", "DeactivateRegistry", "200", null, "400 401 403 404 409 503" },
+        { Entry + "/activate", "post", "ActivateRegistry", "200", null, "400 401 403 404 409 503" },
+        { Entry, "delete", "DeleteRegistry", "200", null, "400 401 403 404 409 503" },
+        { Env + "/resolve", "get", "Resolve", "200", null, "400 401 403 404 409 503" },
+        { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "401 403 404 409 503" },
+        { Env + "/exports/kubernetes-secret", "get", "ExportKubernetesSecret", "200", null, "400 401 403 404 409 503" },
+    };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public async Task Document_Operation_IsDescribedWithItsStatusCodes(string path, string method, string operationId, string success, string? requestSchema, string problems)
+    {
+        var document = await DocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method);
+        Assert.Equal(operationId, operation.GetProperty("operationId").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("summary").GetString()));
+        var responses = operation.GetProperty("responses");
+        Assert.True(responses.TryGetProperty(success, out var ok), $"{method} {path} has no {success} response");
+        Assert.True(ok.TryGetProperty("content", out var okContent) && okContent.TryGetProperty("application/json", out _), $"{method} {path} {success} is not JSON");
+        foreach (var status in problems.Split(' '))
+        {
+            Assert.True(responses.TryGetProperty(status, out var problem), $"{method} {path} does not describe {status}");
+            Assert.True(problem.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{method} {path} {status} is not a ProblemDetails");
+        }
+
+        if (requestSchema is null)
+        {
+            Assert.False(operation.TryGetProperty("requestBody", out _), $"{method} {path} should take no body");
+        }
+        else
+        {
+            var schema = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+            Assert.EndsWith("/" + requestSchema, schema.GetProperty("$ref").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Document_DescribesNoOtherOperation()
+    {
+        var document = await DocumentAsync();
+
+        var described = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(m => p.Name + " " + m.Name))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        var expected = Operations.Select(row => (string)row[0] + " " + (string)row[1]).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, described);
+    }
+
+    [Fact]
+    public async Task Document_AddRegistryRequest_HasThePasswordAndNoResponseDoes()
+    {
+        var document = await DocumentAsync();
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var add = schemas.GetProperty("AddRegistryRequest").GetProperty("properties");
+        Assert.True(add.TryGetProperty("password", out _));
+        Assert.True(add.TryGetProperty("address", out _));
+        var registry = schemas.GetProperty("RegistryDocument").GetProperty("properties");
+        Assert.False(registry.TryGetProperty("password", out _));
+        Assert.True(registry.TryGetProperty("effective", out _));
+        Assert.True(registry.TryGetProperty("overridden", out _));
+        Assert.True(registry.TryGetProperty("version", out _));
+    }
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        using var client = _api.CreateClient();
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        Assert.True(response.IsSuccessStatusCode, response.ToString());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+}

@@ -1,0 +1,53 @@
+using Registries.Core.Storage;
+
+namespace Registries.Core.AspNetCore.Tests.Infrastructure;
+
+/// <summary>The in-memory store, counting every call, that can be told to fail the way a broken store does
+/// (<see cref="RegistryStoreException"/>) or with an exception the library does not document.</summary>
+public sealed class SwitchableStore : IRegistryStore
+{
+    private readonly InMemoryRegistryStore _inner = new();
+    private int _calls;
+
+    public Func<Exception>? Failure { get; set; }
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public ValueTask<RegistryEnvironment> CreateEnvironmentAsync(string name, OrchestrationKind orchestration, IReadOnlyDictionary<string, EnvironmentRole> members, CancellationToken cancellationToken = default)
+        => Enter().CreateEnvironmentAsync(name, orchestration, members, cancellationToken);
+
+    public ValueTask<RegistryEnvironment?> GetEnvironmentAsync(string environmentId, CancellationToken cancellationToken = default)
+        => Enter().GetEnvironmentAsync(environmentId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default)
+        => Enter().ListEnvironmentsAsync(cancellationToken);
+
+    public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
+        => Enter().UpdateEnvironmentAsync(environment, cancellationToken);
+
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+        => Enter().AddRegistryAsync(environmentId, address, credential, cancellationToken);
+
+    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+        => Enter().GetRegistryAsync(environmentId, registryId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+        => Enter().ListRegistriesAsync(environmentId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+        => Enter().ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
+
+    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+        => Enter().UpdateRegistryAsync(record, cancellationToken);
+
+    private InMemoryRegistryStore Enter()
+    {
+        Interlocked.Increment(ref _calls);
+        if (Failure is { } failure)
+        {
+            throw failure();
+        }
+
+        return _inner;
+    }
+}
