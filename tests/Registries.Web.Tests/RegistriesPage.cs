@@ -56,12 +56,25 @@ public sealed partial class RegistriesPage(Browser browser)
     /// <param name="username">The username.</param>
     /// <param name="password">The password.</param>
     /// <returns>The entry's id, read from the page's notice.</returns>
-    public string AddCustom(string address, string email, string username, string password)
+    public string AddCustom(string address, string email, string username, string password) => Add("custom", address, email, username, password);
+
+    /// <summary>Adds a registry of one of the three kinds through Add Registry and returns the new entry's id.</summary>
+    /// <param name="kind">dockerhub, quay or custom.</param>
+    /// <param name="address">The address typed (a custom registry's), or <see langword="null"/>.</param>
+    /// <param name="email">The e-mail address.</param>
+    /// <param name="username">The username.</param>
+    /// <param name="password">The password.</param>
+    /// <returns>The entry's id, read from the page's notice.</returns>
+    public string Add(string kind, string? address, string email, string username, string password)
     {
         Submit(By.Id("add-registry"));
         Assert.Equal("/Add", Path);
-        Chrome.FindElement(By.Id("kind-custom")).Click();
-        Type(By.Id("address"), address);
+        Chrome.FindElement(By.Id("kind-" + kind)).Click();
+        if (address is not null)
+        {
+            Type(By.Id("address"), address);
+        }
+
         Type(By.Id("email"), email);
         Type(By.Id("username"), username);
         Type(By.Id("password"), password);

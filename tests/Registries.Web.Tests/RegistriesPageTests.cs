@@ -225,6 +225,35 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
     }
 
     [Fact]
+    public void AddRegistry_DockerHubAndQuay_UseTheirFixedAddresses_AndCustomShowsTheSeedsHint()
+    {
+        _page.SignIn("owner");
+        _page.Submit(By.Id("add-registry"));
+        Assert.Equal("true", _page.Script("return String(document.getElementById('kind-dockerhub').checked)") as string);
+        Assert.Contains("Do not prefix it with http:// or https://", _page.Text("address-hint"), StringComparison.Ordinal);
+        _page.Open("/");
+
+        var hub = _page.Add("dockerhub", null, "hub@example.com", "hub-user", FirstCanary);
+        Assert.Equal(("docker.io", "Docker Hub"), (_page.Cell(hub, "address"), _page.Cell(hub, "kind")));
+        var quay = _page.Add("quay", null, "quay@example.com", "quay-user", SecondCanary);
+        Assert.Equal(("quay.io", "Quay.io"), (_page.Cell(quay, "address"), _page.Cell(quay, "kind")));
+        var (outcome, line) = _page.Resolve("ubuntu:22.04");
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("docker.io/library/ubuntu:22.04", line, StringComparison.Ordinal);
+        Step("12-docker-hub-and-quay");
+
+        // Custom without an address says what to give.
+        _page.Submit(By.Id("add-registry"));
+        _page.Driver().FindElement(By.Id("kind-custom")).Click();
+        _page.Type(By.Id("email"), "none@example.com");
+        _page.Type(By.Id("username"), "none");
+        _page.Type(By.Id("password"), EditedCanary);
+        _page.Submit(By.Id("create"));
+        Assert.StartsWith("A Custom registry needs its address", _page.Text("error"), StringComparison.Ordinal);
+        AssertNoCanary();
+    }
+
+    [Fact]
     public void Resolve_AnAddressWithoutRegistry_IsAnonymous()
     {
         _page.SignIn("member");
