@@ -54,6 +54,8 @@ install_missing() {
   command -v script >/dev/null || missing+=(bsdutils)   # the CLI's terminal (progress bar) tests
   compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
   command -v runuser >/dev/null || missing+=(util-linux)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)            # the web sample's browser tests
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Registries.Core;
+
+namespace Registries.Web.Pages;
+
+/// <summary>Add Registry: Docker Hub, Quay.io or a custom address, with an e-mail address, a username and a password.</summary>
+/// <param name="registries">The library, acting as the signed-in user.</param>
+public sealed class AddModel(RegistryService registries) : PageModel
+{
+    /// <summary>Gets or sets the environment's id.</summary>
+    [BindProperty(SupportsGet = true, Name = "env")]
+    public string? EnvironmentId { get; set; }
+
+    /// <summary>Gets or sets the kind chosen; Docker Hub unless another is chosen, as in Rancher.</summary>
+    [BindProperty]
+    public RegistryKind Kind { get; set; } = RegistryKind.DockerHub;
+
+    /// <summary>Gets or sets the address of a custom registry.</summary>
+    [BindProperty]
+    public string? Address { get; set; }
+
+    /// <summary>Gets or sets the e-mail address.</summary>
+    [BindProperty]
+    public string? Email { get; set; }
+
+    /// <summary>Gets or sets the username.</summary>
+    [BindProperty]
+    public string? Username { get; set; }
+
+    /// <summary>Gets or sets the password; write-only, never sent back to the page.</summary>
+    [BindProperty]
+    public string? Password { get; set; }
+
+    /// <summary>Gets the environment.</summary>
+    public RegistryEnvironment? Environment { get; private set; }
+
+    /// <summary>Gets the one-line error, if any.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Shows the form, or why the user may not add.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page.</returns>
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>Adds the registry: from now on its credential is the one used for its address.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A redirect to the list, or the form with an error.</returns>
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var address = Kind switch
+            {
+                RegistryKind.DockerHub => RegistryAddress.DockerHub,
+                RegistryKind.Quay => RegistryAddress.Quay,
+                _ when string.IsNullOrWhiteSpace(Address) => throw new ArgumentException(
+                    "A Custom registry needs its address: the IP or host name with an optional port, for example 'registry.example.com:5000'."),
+                _ => RegistryAddress.Parse(Address),
+            };
+            var registry = await registries.AddRegistryAsync(
+                EnvironmentId ?? string.Empty, address, new RegistryCredential(Email ?? string.Empty, Username ?? string.Empty, Password ?? string.Empty), cancellationToken);
+            TempData["Notice"] = $"Added {registry.Address} (entry {registry.Id}): it is now the credential used for {registry.Address}.";
+            return RedirectToPage("/Index", new { env = EnvironmentId });
+        }
+        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        {
+            Error = line;
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Environment = await registries.EnsurePermissionAsync(EnvironmentId ?? string.Empty, RegistryPermission.ManageRegistries, cancellationToken);
+        }
+        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        {
+            Error ??= line;
+            Environment = null;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using Registries.Core;
+using Registries.Web.Demo;
+
+namespace Registries.Web.Pages;
+
+/// <summary>The Registries page: an environment's registries, their row actions, and a resolve box.</summary>
+/// <param name="registries">The library, acting as the signed-in user.</param>
+/// <param name="demo">Names the seeded environment.</param>
+public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions> demo) : PageModel
+{
+    /// <summary>Gets or sets the chosen environment's id.</summary>
+    [BindProperty(SupportsGet = true, Name = "env")]
+    public string? EnvironmentId { get; set; }
+
+    /// <summary>Gets or sets the image typed in the resolve box.</summary>
+    [BindProperty(SupportsGet = true, Name = "image")]
+    public string? Image { get; set; }
+
+    /// <summary>Gets or sets the line that says what the last action did.</summary>
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>Gets the one-line error, if any.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Gets the environments the user is a member of.</summary>
+    public IReadOnlyList<RegistryEnvironment> Environments { get; private set; } = [];
+
+    /// <summary>Gets the chosen environment.</summary>
+    public RegistryEnvironment? Environment { get; private set; }
+
+    /// <summary>Gets the user's role in it.</summary>
+    public EnvironmentRole? Role { get; private set; }
+
+    /// <summary>Gets a value indicating whether the user may add and change registries there.</summary>
+    public bool CanManage { get; private set; }
+
+    /// <summary>Gets the entries that are not removed, oldest first.</summary>
+    public IReadOnlyList<RegistryEntry> Entries { get; private set; } = [];
+
+    /// <summary>Gets how many removed entries are not shown.</summary>
+    public int RemovedCount { get; private set; }
+
+    /// <summary>Gets the answer of the resolve box.</summary>
+    public CredentialResolution? Resolution { get; private set; }
+
+    /// <summary>Gets a value indicating whether the chosen environment is the one the sample seeds on first run.</summary>
+    public bool IsSeeded => Environment?.Name == demo.Value.Environment;
+
+    /// <summary>Shows the page, and the resolution of <see cref="Image"/> when one is given.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page.</returns>
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (Environment is not null && !string.IsNullOrWhiteSpace(Image))
+        {
+            try
+            {
+                Resolution = await registries.ResolveAsync(Environment.Id, ImageReference.Parse(Image), cancellationToken);
+            }
+            catch (Exception e) when (PageErrors.Describe(e) is { } line)
+            {
+                Error = line;
+            }
+        }
+
+        return Page();
+    }
+
+    /// <summary>Deactivates an active entry: pulls from its address are then denied.</summary>
+    /// <param name="id">The entry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A redirect to the list, or the page with an error.</returns>
+    public Task<IActionResult> OnPostDeactivateAsync(string? id, CancellationToken cancellationToken) =>
+        ActAsync(id, registries.DeactivateRegistryAsync, "Deactivated", cancellationToken);
+
+    /// <summary>Activates an inactive entry again, without its password.</summary>
+    /// <param name="id">The entry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A redirect to the list, or the page with an error.</returns>
+    public Task<IActionResult> OnPostActivateAsync(string? id, CancellationToken cancellationToken) =>
+        ActAsync(id, registries.ActivateRegistryAsync, "Activated", cancellationToken);
+
+    /// <summary>Deletes an inactive entry and erases its password.</summary>
+    /// <param name="id">The entry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A redirect to the list, or the page with an error.</returns>
+    public Task<IActionResult> OnPostDeleteAsync(string? id, CancellationToken cancellationToken) =>
+        ActAsync(id, registries.DeleteRegistryAsync, "Deleted", cancellationToken);
+
+    /// <summary>Describes a resolution in one line, without any password.</summary>
+    /// <param name="resolution">The resolution.</param>
+    /// <returns>The line.</returns>
+    public static string Describe(CredentialResolution resolution)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        var image = resolution.Image?.ToString() ?? resolution.Address.ToString();
+        return resolution.Outcome switch
+        {
+            ResolutionOutcome.Authenticated => $"Authenticated: {image} is pulled from {resolution.Address} as {resolution.Username} (registry {resolution.RegistryId}).",
+            ResolutionOutcome.Anonymous => $"Anonymous: no registry is configured for {resolution.Address}, so {image} is pulled without credentials.",
+            _ => $"Denied: {resolution.Reason}",
+        };
+    }
+
+    /// <summary>Names a kind the way Rancher's page does.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>Its name.</returns>
+    public static string KindName(RegistryKind kind) => kind switch
+    {
+        RegistryKind.DockerHub => "Docker Hub",
+        RegistryKind.Quay => "Quay.io",
+        _ => "Custom",
+    };
+
+    private async Task<IActionResult> ActAsync(string? id, Func<string, string, CancellationToken, ValueTask<Registry>> action, string done, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (string.IsNullOrEmpty(EnvironmentId) || string.IsNullOrEmpty(id))
+            {
+                throw new ArgumentException("Choose an environment and a registry entry first.");
+            }
+
+            var registry = await action(EnvironmentId, id, cancellationToken);
+            Notice = $"{done} {registry.Address} (entry {registry.Id}).";
+            return RedirectToPage(new { env = EnvironmentId });
+        }
+        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        {
+            Error = line;
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var user = User.Identity?.Name ?? string.Empty;
+        try
+        {
+            Environments = await registries.ListEnvironmentsAsync(cancellationToken);
+            Environment = string.IsNullOrEmpty(EnvironmentId)
+                ? Environments.FirstOrDefault(e => e.Name == demo.Value.Environment) ?? Environments.FirstOrDefault()
+                : await registries.GetEnvironmentAsync(EnvironmentId, cancellationToken);
+            if (Environment is null)
+            {
+                return;
+            }
+
+            EnvironmentId = Environment.Id;
+            Role = Environment.RoleOf(user);
+            CanManage = Environment.HasPermission(user, RegistryPermission.ManageRegistries);
+            var entries = await registries.ListRegistriesAsync(Environment.Id, cancellationToken);
+            Entries = [.. entries.Where(e => e.Registry.State != RegistryState.Removed)];
+            RemovedCount = entries.Count - Entries.Count;
+        }
+        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        {
+            // Keep the first error (the action's) when listing fails too.
+            Error ??= line;
+            CanManage = false;
+        }
+    }
+}

@@ -1,0 +1,312 @@
+using OpenQA.Selenium;
+using Xunit;
+
+namespace Registries.Web.Tests;
+
+/// <summary>The seed's story on the Registries page, in a real headless chromium against the running sample.</summary>
+/// <remarks>Each test uses addresses of its own in the one seeded environment, so their order does not matter.</remarks>
+public sealed class RegistriesPageTests : IClassFixture<Browser>
+{
+    // Registry passwords that must never reach a page: not in a value, not in a notice, not anywhere in the HTML.
+    private const string FirstCanary = "Canary-First-7f3a9c01";
+    private const string SecondCanary = "Canary-Second-2b8e44d7";
+    private const string EditedCanary = "Canary-Edited-91c0aa5e";
+
+    private readonly RegistriesPage _page;
+
+    /// <summary>Creates the tests over the shared browser.</summary>
+    /// <param name="browser">The browser and sample.</param>
+    public RegistriesPageTests(Browser browser) => _page = new RegistriesPage(browser);
+
+    [Fact]
+    public void SeedStory_AddOverrideDeactivateActivateEditDelete_ThePageShowsEachRule()
+    {
+        const string Address = "story.registries.test:5000";
+        const string Image = Address + "/team/app:1.0";
+
+        // Add a custom registry: it is the effective one for its address.
+        _page.SignIn("owner");
+        Assert.Equal("Owner", _page.Text("role"));
+        var first = _page.AddCustom(Address, "alice@example.com", "alice", FirstCanary);
+        Assert.Equal(("Active", "Effective", "Custom", "alice", "alice@example.com"),
+            (_page.Cell(first, "state"), _page.Cell(first, "used"), _page.Cell(first, "kind"), _page.Cell(first, "username"), _page.Cell(first, "email")));
+        Assert.Equal(Address, _page.Cell(first, "address"));
+        var (outcome, line) = _page.Resolve(Image);
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("as alice", line, StringComparison.Ordinal);
+        Step("01-added-custom-registry");
+
+        // A Member adds a second credential for the same address: the new one is used, the first is overridden.
+        _page.SignIn("member");
+        var second = _page.AddCustom(Address, "bob@example.com", "bob", SecondCanary);
+        Assert.Equal(("Active", "Effective"), (_page.Cell(second, "state"), _page.Cell(second, "used")));
+        Assert.Equal(("Active", "Overridden"), (_page.Cell(first, "state"), _page.Cell(first, "used")));
+        (outcome, line) = _page.Resolve(Image);
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("as bob", line, StringComparison.Ordinal);
+        Step("02-second-credential-overrides-the-first");
+
+        // Deactivate the effective entry: pulls from the address are denied, with no fallback to the overridden one.
+        Assert.Equal(["Deactivate", "Edit"], _page.MenuActions(second));
+        _page.RowAction("deactivate", second);
+        Assert.Contains("Deactivated", _page.Text("notice"), StringComparison.Ordinal);
+        Assert.Equal(("Inactive", "Effective (pulls denied)"), (_page.Cell(second, "state"), _page.Cell(second, "used")));
+        (outcome, line) = _page.Resolve(Image);
+        Assert.Equal("Denied", outcome);
+        Assert.Contains("is inactive", line, StringComparison.Ordinal);
+        Step("03-deactivated-resolve-denied");
+
+        // Another member (the Owner) activates it again, without being asked for its password.
+        _page.SignIn("owner");
+        Assert.Equal(["Activate", "Delete", "Edit"], _page.MenuActions(second));
+        _page.RowAction("activate", second);
+        Assert.Equal(("Active", "Effective"), (_page.Cell(second, "state"), _page.Cell(second, "used")));
+        Assert.DoesNotContain("type=\"password\"", _page.Source, StringComparison.Ordinal);
+        (outcome, line) = _page.Resolve(Image);
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("as bob", line, StringComparison.Ordinal);
+        Step("04-activated-by-another-member");
+
+        // Edit: the address is read-only, the password field empty and required; an empty password is not sent.
+        _page.OpenMenu(second);
+        _page.Submit(By.Id("edit-" + second));
+        Assert.Equal("/Edit", _page.Path);
+        Assert.Equal((Address, "true"), (_page.Script("return document.getElementById('address').value") as string, _page.Script("return String(document.getElementById('address').readOnly)") as string));
+        Assert.Equal("bob", _page.Script("return document.getElementById('username').value"));
+        Assert.Equal(string.Empty, _page.Script("return document.getElementById('password').value"));
+        Assert.Equal(true, _page.Script("return document.getElementById('password').required"));
+        Assert.Equal("new-password", _page.Script("return document.getElementById('password').getAttribute('autocomplete')"));
+        Assert.Null(_page.Script("return document.getElementById('password').getAttribute('value')"));
+        Step("05-edit-form-empty-password");
+        _page.Driver().FindElement(By.Id("save")).Click();
+        Assert.Equal("/Edit", _page.Path);
+        Assert.Equal(true, _page.Script("return document.getElementById('password').validity.valueMissing"));
+        _page.Type(By.Id("username"), "bob2");
+        _page.Type(By.Id("password"), EditedCanary);
+        _page.Submit(By.Id("save"));
+        Assert.Equal("/", _page.Path);
+        Assert.Equal(("bob2", "Active", "Effective"), (_page.Cell(second, "username"), _page.Cell(second, "state"), _page.Cell(second, "used")));
+        Step("06-edited");
+
+        // Delete only from Inactive: the active first entry offers no Delete; deactivated, it can be deleted.
+        Assert.Equal(["Deactivate", "Edit"], _page.MenuActions(first));
+        _page.RowAction("deactivate", first);
+        Assert.Equal("Inactive", _page.Cell(first, "state"));
+        _page.RowAction("delete", first);
+        Assert.Contains("Deleted", _page.Text("notice"), StringComparison.Ordinal);
+        Assert.False(_page.HasRow(first));
+        Assert.True(_page.HasRow(second));
+        Assert.NotNull(_page.OptionalText("removed-count"));
+        Step("07-deleted-from-inactive");
+    }
+
+    [Fact]
+    public void ReadOnly_SeesTheListWithoutActions_AndAForgedPostIsRefused()
+    {
+        _page.SignIn("owner");
+        var id = _page.AddCustom("readonly.registries.test", "ro@example.com", "ro-user", FirstCanary);
+        var environment = _page.EnvironmentId;
+
+        _page.SignIn("readonly");
+        Assert.Equal("ReadOnly", _page.Text("role"));
+        Assert.Equal("Active", _page.Cell(id, "state"));
+        Assert.Empty(_page.Driver().FindElements(By.Id("add-registry")));
+        Assert.Empty(_page.Driver().FindElements(By.CssSelector("details.menu, td.actions")));
+        Assert.DoesNotContain("Actions", _page.Text("registries"), StringComparison.Ordinal);
+        Step("08-readonly-list");
+
+        // A POST made by hand, with a valid antiforgery token (the sign-out form's), is refused by the library's rules.
+        var page = _page.Driver().FindElement(By.TagName("html"));
+        _page.Script(
+            """
+            const form = document.createElement('form');
+            form.method = 'post';
+            form.action = '/?handler=Deactivate&env=' + encodeURIComponent(arguments[0]);
+            for (const [name, value] of [['id', arguments[1]], ['__RequestVerificationToken', document.querySelector('input[name=__RequestVerificationToken]').value]]) {
+              const input = document.createElement('input');
+              input.type = 'hidden'; input.name = name; input.value = value;
+              form.appendChild(input);
+            }
+            document.body.appendChild(form);
+            form.submit();
+            """,
+            environment,
+            id);
+        _page.WaitForNewPage(page);
+        Assert.StartsWith("Not permitted", _page.Text("error"), StringComparison.Ordinal);
+        Assert.Equal("Active", _page.Cell(id, "state"));
+
+        _page.Open("/Add?env=" + environment);
+        Assert.StartsWith("Not permitted", _page.Text("error"), StringComparison.Ordinal);
+        Assert.Empty(_page.Driver().FindElements(By.Id("create")));
+        Step("09-readonly-add-refused");
+    }
+
+    [Fact]
+    public void Keyboard_TabReachesTheRowMenu_AndEnterUsesIt()
+    {
+        _page.SignIn("owner");
+        var id = _page.AddCustom("keyboard.registries.test:443", "kb@example.com", "kb-user", FirstCanary);
+
+        _page.Script("document.activeElement.blur(); window.scrollTo(0, 0);");
+        var reached = false;
+        for (var i = 0; i < 60 && !reached; i++)
+        {
+            new OpenQA.Selenium.Interactions.Actions(_page.Driver()).SendKeys(Keys.Tab).Perform();
+            reached = Equals(_page.Script("return document.activeElement.id"), "menu-" + id);
+        }
+
+        Assert.True(reached, "Tab never reached the row menu.");
+        new OpenQA.Selenium.Interactions.Actions(_page.Driver()).SendKeys(Keys.Enter).Perform();
+        RegistriesPage.WaitUntil(() => Equals(_page.Script("return document.getElementById(arguments[0]).parentElement.open", "menu-" + id), true), "the menu to open");
+        new OpenQA.Selenium.Interactions.Actions(_page.Driver()).SendKeys(Keys.Tab).Perform();
+        Assert.Equal("deactivate-" + id, _page.Script("return document.activeElement.id"));
+        Step("10-keyboard-menu-open");
+
+        var page = _page.Driver().FindElement(By.TagName("html"));
+        new OpenQA.Selenium.Interactions.Actions(_page.Driver()).SendKeys(Keys.Enter).Perform();
+        _page.WaitForNewPage(page);
+        Assert.Equal("Inactive", _page.Cell(id, "state"));
+    }
+
+    [Fact]
+    public void EveryPage_InputsHaveLabels_AndFormsCarryAntiforgeryTokens()
+    {
+        _page.Open("/Login");
+        if (_page.Driver().FindElements(By.Id("sign-out")).Count > 0)
+        {
+            _page.Submit(By.Id("sign-out"));
+        }
+
+        AssertAccessible("login");
+        _page.SignIn("owner");
+        var id = _page.AddCustom("labels.registries.test", "labels@example.com", "labels-user", FirstCanary);
+        AssertAccessible("list");
+        var environment = _page.EnvironmentId;
+        _page.Submit(By.Id("add-registry"));
+        AssertAccessible("add");
+        _page.Open($"/Edit?env={environment}&id={id}");
+        AssertAccessible("edit");
+    }
+
+    [Fact]
+    public void Errors_ShowAsOneLineThatSaysWhatToFix_NeverAStackTrace()
+    {
+        _page.SignIn("owner");
+        var environment = _page.EnvironmentId;
+
+        _page.Submit(By.Id("add-registry"));
+        _page.Driver().FindElement(By.Id("kind-custom")).Click();
+        _page.Type(By.Id("address"), "https://bad.registries.test:5000");
+        _page.Type(By.Id("email"), "bad@example.com");
+        _page.Type(By.Id("username"), "bad");
+        _page.Type(By.Id("password"), FirstCanary);
+        _page.Submit(By.Id("create"));
+        Assert.Contains("bad.registries.test:5000", _page.Text("error"), StringComparison.Ordinal);
+        Assert.Contains("https://", _page.Text("error"), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, _page.Script("return document.getElementById('password').value"));
+        Step("11-bad-address");
+
+        _page.Open($"/Edit?env={environment}&id=no-such-entry");
+        Assert.StartsWith("Not found", _page.Text("error"), StringComparison.Ordinal);
+        AssertNoStackTrace();
+
+        _page.Open("/?env=no-such-environment");
+        Assert.StartsWith("Not found", _page.Text("error"), StringComparison.Ordinal);
+        AssertNoStackTrace();
+
+        _page.Open($"/?env={environment}&image=Upper/Case");
+        Assert.NotNull(_page.OptionalText("error"));
+        AssertNoStackTrace();
+
+        _page.Open("/no-such-page");
+        Assert.Equal("No such page.", _page.Text("error"));
+        AssertNoStackTrace();
+    }
+
+    [Fact]
+    public void AddRegistry_DockerHubAndQuay_UseTheirFixedAddresses_AndCustomShowsTheSeedsHint()
+    {
+        _page.SignIn("owner");
+        _page.Submit(By.Id("add-registry"));
+        Assert.Equal("true", _page.Script("return String(document.getElementById('kind-dockerhub').checked)") as string);
+        Assert.Contains("Do not prefix it with http:// or https://", _page.Text("address-hint"), StringComparison.Ordinal);
+        _page.Open("/");
+
+        var hub = _page.Add("dockerhub", null, "hub@example.com", "hub-user", FirstCanary);
+        Assert.Equal(("docker.io", "Docker Hub"), (_page.Cell(hub, "address"), _page.Cell(hub, "kind")));
+        var quay = _page.Add("quay", null, "quay@example.com", "quay-user", SecondCanary);
+        Assert.Equal(("quay.io", "Quay.io"), (_page.Cell(quay, "address"), _page.Cell(quay, "kind")));
+        var (outcome, line) = _page.Resolve("ubuntu:22.04");
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("docker.io/library/ubuntu:22.04", line, StringComparison.Ordinal);
+        Step("12-docker-hub-and-quay");
+
+        // Custom without an address says what to give.
+        _page.Submit(By.Id("add-registry"));
+        _page.Driver().FindElement(By.Id("kind-custom")).Click();
+        _page.Type(By.Id("email"), "none@example.com");
+        _page.Type(By.Id("username"), "none");
+        _page.Type(By.Id("password"), EditedCanary);
+        _page.Submit(By.Id("create"));
+        Assert.StartsWith("A Custom registry needs its address", _page.Text("error"), StringComparison.Ordinal);
+        AssertNoCanary();
+    }
+
+    [Fact]
+    public void Resolve_AnAddressWithoutRegistry_IsAnonymous()
+    {
+        _page.SignIn("member");
+        var (outcome, line) = _page.Resolve("unconfigured.registries.test/team/app:2.0");
+        Assert.Equal("Anonymous", outcome);
+        Assert.Contains("unconfigured.registries.test", line, StringComparison.Ordinal);
+    }
+
+    // After each step of a story: a screenshot under the test results, and no password anywhere in the page.
+    private void Step(string name)
+    {
+        AssertNoCanary();
+        _page.Screenshot(name);
+    }
+
+    private void AssertNoCanary()
+    {
+        var source = _page.Source;
+        foreach (var canary in new[] { FirstCanary, SecondCanary, EditedCanary })
+        {
+            Assert.DoesNotContain(canary, source, StringComparison.Ordinal);
+        }
+    }
+
+    private void AssertNoStackTrace()
+    {
+        var source = _page.Source;
+        Assert.DoesNotContain("Exception", source, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Registries.", source, StringComparison.Ordinal);
+        Assert.DoesNotContain(".cs:line", source, StringComparison.Ordinal);
+        AssertNoCanary();
+    }
+
+    private void AssertAccessible(string page)
+    {
+        // Every visible input, select and text area has a label (for=id) or an aria-label; every button and link has text.
+        var unlabelled = _page.Script(
+            """
+            const bad = [];
+            for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+              const labelled = (e.id && document.querySelector('label[for="' + e.id + '"]')) || e.getAttribute('aria-label');
+              if (!labelled) bad.push(e.outerHTML);
+            }
+            for (const e of document.querySelectorAll('button, a, summary')) {
+              if (!(e.textContent.trim() || e.getAttribute('aria-label'))) bad.push(e.outerHTML);
+            }
+            return bad.join('\n');
+            """) as string;
+        Assert.True(string.IsNullOrEmpty(unlabelled), $"On the {page} page, without a label or text:\n{unlabelled}");
+
+        var tokenless = _page.Script(
+            "return [...document.querySelectorAll('form[method=post]')].filter(f => !f.querySelector('input[name=__RequestVerificationToken]')).map(f => f.outerHTML).join('\\n');") as string;
+        Assert.True(string.IsNullOrEmpty(tokenless), $"On the {page} page, a POST form without an antiforgery token:\n{tokenless}");
+        AssertNoCanary();
+    }
+}

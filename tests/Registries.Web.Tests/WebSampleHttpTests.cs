@@ -1,0 +1,104 @@
+using System.Net;
+using Xunit;
+
+namespace Registries.Web.Tests;
+
+/// <summary>What the sample answers to requests a browser would not make: forged posts, wrong passwords, missing sign-in.</summary>
+public sealed class WebSampleHttpTests : IClassFixture<WebSample>
+{
+    private readonly WebSample _sample;
+
+    /// <summary>Creates the tests over a running sample.</summary>
+    /// <param name="sample">The sample.</param>
+    public WebSampleHttpTests(WebSample sample) => _sample = sample;
+
+    [Fact]
+    public async Task Post_WithoutAntiforgeryToken_IsRefusedWith400AndTheErrorPage()
+    {
+        using var client = new SampleClient(_sample);
+        await client.SignInAsync("owner");
+        var environment = SampleClient.EnvironmentOf(await client.GetAsync("/"));
+
+        using var refused = await client.Http.PostAsync(_sample.Page($"/?handler=Deactivate&env={environment}"), new FormUrlEncodedContent([new("id", "anything")]));
+        var body = await refused.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("did not come from this site", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_WithoutAntiforgeryToken_IsRefused()
+    {
+        using var client = new SampleClient(_sample);
+
+        using var refused = await client.Http.PostAsync(_sample.Page("/Login"), new FormUrlEncodedContent([new("UserName", "owner"), new("Password", WebSample.Passwords["owner"])]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task SignIn_WithAWrongPassword_ShowsOneLineAndNoCookie()
+    {
+        using var client = new SampleClient(_sample);
+
+        var page = await client.PostSignInAsync("owner", "not-the-password");
+
+        Assert.Contains("Unknown user or wrong password", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password", page, StringComparison.Ordinal);
+        using var list = await client.Http.GetAsync(_sample.Page("/"));
+        Assert.Equal("/Login", list.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task SignIn_AsAnUnknownUser_IsRefused()
+    {
+        using var client = new SampleClient(_sample);
+
+        var page = await client.PostSignInAsync("mallory", WebSample.Passwords["owner"]);
+
+        Assert.Contains("Unknown user or wrong password", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryPage_WithoutSignIn_LeadsToTheSignInPage()
+    {
+        using var client = new SampleClient(_sample);
+
+        foreach (var page in new[] { "/", "/Add?env=x", "/Edit?env=x&id=y" })
+        {
+            using var response = await client.Http.GetAsync(_sample.Page(page));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("/Login", response.RequestMessage!.RequestUri!.AbsolutePath);
+        }
+    }
+
+    [Fact]
+    public async Task SignIn_WithAReturnUrlToAnotherSite_StaysOnThisOne()
+    {
+        using var client = new SampleClient(_sample);
+        var form = await client.GetAsync("/Login");
+
+        using var response = await client.Http.PostAsync(_sample.Page("/Login"), new FormUrlEncodedContent(
+        [
+            new("UserName", "member"), new("Password", WebSample.Passwords["member"]), new("ReturnUrl", "https://evil.example/"),
+            new("__RequestVerificationToken", SampleClient.TokenOf(form)),
+        ]));
+
+        Assert.Equal(_sample.Address.Authority, response.RequestMessage!.RequestUri!.Authority);
+        Assert.Equal("/", response.RequestMessage.RequestUri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Seed_OnAnEmptyStore_MakesTheDemoEnvironmentWithItsThreeRoles()
+    {
+        foreach (var (user, role) in new[] { ("owner", "Owner"), ("member", "Member"), ("readonly", "ReadOnly") })
+        {
+            using var client = new SampleClient(_sample);
+            await client.SignInAsync(user);
+            var list = await client.GetAsync("/");
+            Assert.Contains($"<strong id=\"role\">{role}</strong>", list, StringComparison.Ordinal);
+            Assert.Contains("seeded by the sample on its first run", list, StringComparison.Ordinal);
+        }
+    }
+}
