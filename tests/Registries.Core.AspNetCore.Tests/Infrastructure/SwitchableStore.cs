@@ -25,8 +25,8 @@ public sealed class SwitchableStore : IRegistryStore
     public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
         => Enter().UpdateEnvironmentAsync(environment, cancellationToken);
 
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-        => Enter().AddRegistryAsync(environmentId, address, credential, cancellationToken);
+    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+        => Enter().AddRegistryAsync(environmentId, scope, credential, cancellationToken);
 
     public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => Enter().GetRegistryAsync(environmentId, registryId, cancellationToken);
