@@ -84,7 +84,19 @@ await registries.DeleteRegistryAsync(production.Id, newer.Id);
 Say("deleted the ci-robot credential; bob's older one is effective again:");
 await ResolveAsync("registry.example.com:5000/team/api:1.4");
 
-Title("9. The rules guard the credentials");
+Title("9. A robot account for one team: the most specific scope decides");
+await registries.AddRegistryAsync(production.Id, RegistryScope.Parse("registry.example.com:5000", "team"), new RegistryCredential("team@example.com", "team-robot", "team-password"));
+await ListAsync();
+await ResolveAsync("registry.example.com:5000/team/api:1.4");
+await ResolveAsync("registry.example.com:5000/team-b/api:1.4");
+var why = await registries.As(carol).ExplainAsync(production.Id, ImageReference.Parse("registry.example.com:5000/team/api:1.4"));
+Say($"why (carol, ReadOnly, may ask: an explanation holds no secret): decided by {why.DecidingScope}");
+foreach (var candidate in why.Candidates)
+{
+    Say($"  {candidate.Registry.Id,-5} {candidate.Registry.Scope,-31} {candidate.Verdict,-14} {candidate.Reason}");
+}
+
+Title("10. The rules guard the credentials");
 await ExpectRefusalAsync("carol (ReadOnly) adds a registry", () => registries.As(carol).AddRegistryAsync(production.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "carol", "x")).AsTask());
 await ExpectRefusalAsync("mallory (not a member) lists registries", () => registries.As("mallory").ListRegistriesAsync(production.Id).AsTask());
 var kubernetes = await registries.CreateEnvironmentAsync("k8s-lab", OrchestrationKind.Kubernetes);
@@ -93,7 +105,7 @@ await ExpectRefusalAsync("alice types 'https://registry.example.com:5000/v2/' as
 CurrentUser.SignOut();
 await ExpectRefusalAsync("nobody is signed in and lists environments", () => registries.ListEnvironmentsAsync().AsTask());
 
-Title("10. And a real Docker Engine?");
+Title("11. And a real Docker Engine?");
 await ProbeDockerAsync();
 
 Console.WriteLine();
@@ -135,7 +147,7 @@ async Task ListAsync()
     {
         var r = entry.Registry;
         var mark = entry.IsEffective ? "effective" : entry.IsOverridden ? "overridden" : "-";
-        Say($"{r.Id,-5} {r.Address,-26} {r.Kind,-9} {r.State,-8} {r.Username,-10} {mark}");
+        Say($"{r.Id,-5} {r.Scope,-31} {r.Kind,-9} {r.State,-8} {r.Username,-10} {mark}");
     }
 }
 

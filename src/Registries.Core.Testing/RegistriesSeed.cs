@@ -52,7 +52,7 @@ public static class RegistriesSeed
         var service = new RegistryService(resolver);
         var environments = new Dictionary<string, (string Id, string Owner)>(StringComparer.Ordinal);
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        var latest = new Dictionary<(string Environment, RegistryAddress Address), string>();
+        var latest = new Dictionary<(string Environment, RegistryScope Scope), string>();
         foreach (var step in builder.Steps)
         {
             switch (step)
@@ -76,7 +76,7 @@ public static class RegistriesSeed
                 {
                     var (id, owner) = environments[registry.Environment];
                     var actor = service.As(owner);
-                    var added = await actor.AddRegistryAsync(id, registry.Address, registry.Credential, cancellationToken).ConfigureAwait(false);
+                    var added = await actor.AddRegistryAsync(id, registry.Scope, registry.Credential, cancellationToken).ConfigureAwait(false);
 
                     // Removed is reached the way a user reaches it: deactivate, then delete.
                     if (registry.State is RegistryState.Inactive or RegistryState.Removed)
@@ -89,7 +89,7 @@ public static class RegistriesSeed
                         await actor.DeleteRegistryAsync(id, added.Id, cancellationToken).ConfigureAwait(false);
                     }
 
-                    latest[(registry.Environment, registry.Address)] = added.Id;
+                    latest[(registry.Environment, registry.Scope)] = added.Id;
                     if (registry.Name is not null)
                     {
                         named[registry.Name] = added.Id;

@@ -80,9 +80,24 @@ public sealed class RegistriesSeedBuilder
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The environment was not seeded before, the username or password is empty, the state is unknown, or the name is already used.</exception>
     public RegistriesSeedBuilder Registry(string environment, RegistryAddress address, string username, string password, RegistryState state = RegistryState.Active, string? email = null, string? name = null)
+        => Registry(environment, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), username, password, state, email, name);
+
+    /// <summary>Adds a registry credential for a scope (a path prefix, a host pattern) to a seeded environment; it becomes
+    /// the effective one for its scope.</summary>
+    /// <param name="environment">The name of an environment seeded before.</param>
+    /// <param name="scope">The scope, for example <c>RegistryScope.Parse("registry.example.com", "team")</c> or <c>RegistryScope.Parse("*.corp.example")</c>.</param>
+    /// <param name="username">The username.</param>
+    /// <param name="password">The password.</param>
+    /// <param name="state">The state it is left in: Active (the default), Inactive (pulls it decides are denied) or Removed.</param>
+    /// <param name="email">The e-mail address of the credential; <c>USERNAME@example.com</c> when <see langword="null"/>.</param>
+    /// <param name="name">A name to find its id by (<see cref="SeededRegistries.RegistryId(string)"/>), or <see langword="null"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scope"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The environment was not seeded before, the username or password is empty, the state is unknown, or the name is already used.</exception>
+    public RegistriesSeedBuilder Registry(string environment, RegistryScope scope, string username, string password, RegistryState state = RegistryState.Active, string? email = null, string? name = null)
     {
         RequireEnvironment(environment);
-        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentException.ThrowIfNullOrEmpty(username);
         ArgumentException.ThrowIfNullOrEmpty(password);
         if (!Enum.IsDefined(state))
@@ -99,7 +114,7 @@ public sealed class RegistriesSeedBuilder
             }
         }
 
-        Steps.Add(new RegistryStep(environment, address, new RegistryCredential(email ?? username + "@example.com", username, password), state, name));
+        Steps.Add(new RegistryStep(environment, scope, new RegistryCredential(email ?? username + "@example.com", username, password), state, name));
         return this;
     }
 
@@ -136,11 +151,11 @@ public sealed class RegistriesSeedBuilder
     }
 
     // A class, not a record: it holds a credential, and a generated ToString would print it.
-    internal sealed class RegistryStep(string environment, RegistryAddress address, RegistryCredential credential, RegistryState state, string? name)
+    internal sealed class RegistryStep(string environment, RegistryScope scope, RegistryCredential credential, RegistryState state, string? name)
     {
         public string Environment { get; } = environment;
 
-        public RegistryAddress Address { get; } = address;
+        public RegistryScope Scope { get; } = scope;
 
         public RegistryCredential Credential { get; } = credential;
 

@@ -13,7 +13,7 @@ public sealed class SeededRegistries
 {
     private readonly IReadOnlyDictionary<string, string> _environments;
     private readonly IReadOnlyDictionary<string, string> _namedRegistries;
-    private readonly IReadOnlyDictionary<(string Environment, RegistryAddress Address), string> _latestRegistries;
+    private readonly IReadOnlyDictionary<(string Environment, RegistryScope Scope), string> _latestRegistries;
 
     internal SeededRegistries(
         IRegistryStore store,
@@ -21,7 +21,7 @@ public sealed class SeededRegistries
         RegistryService service,
         IReadOnlyDictionary<string, string> environments,
         IReadOnlyDictionary<string, string> namedRegistries,
-        IReadOnlyDictionary<(string Environment, RegistryAddress Address), string> latestRegistries)
+        IReadOnlyDictionary<(string Environment, RegistryScope Scope), string> latestRegistries)
     {
         Store = store;
         Resolver = resolver;
@@ -90,11 +90,23 @@ public sealed class SeededRegistries
     /// <exception cref="ArgumentException">No registry was seeded for that address in that environment.</exception>
     public string RegistryId(string environment, RegistryAddress address)
     {
-        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(address);
-        return _latestRegistries.TryGetValue((environment, address), out var id)
+        return RegistryId(environment, RegistryScope.Of(address));
+    }
+
+    /// <summary>Returns the id of the registry seeded last for a scope in an environment.</summary>
+    /// <param name="environment">The environment's seed name.</param>
+    /// <param name="scope">The scope (address or host pattern, and path prefix).</param>
+    /// <returns>The store-assigned id.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">No registry was seeded for that scope in that environment.</exception>
+    public string RegistryId(string environment, RegistryScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(scope);
+        return _latestRegistries.TryGetValue((environment, scope), out var id)
             ? id
-            : throw new ArgumentException($"No registry for {address} was seeded in environment '{environment}' (seeded: {List(_latestRegistries.Keys.Select(k => k.Environment + " " + k.Address))}).", nameof(address));
+            : throw new ArgumentException($"No registry for {scope} was seeded in environment '{environment}' (seeded: {List(_latestRegistries.Keys.Select(k => k.Environment + " " + k.Scope))}).", nameof(scope));
     }
 
     /// <summary>Returns an <see cref="ImagePullService"/> over the seeded registries and <paramref name="engine"/> (a <see cref="FakeImageEngine"/>, typically).</summary>

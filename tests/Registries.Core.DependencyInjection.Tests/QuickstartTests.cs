@@ -26,6 +26,9 @@ public sealed class QuickstartTests
         Assert.Contains("DENIED", output, StringComparison.Ordinal);
         Assert.Contains("already present, used as it is", output, StringComparison.Ordinal);
         Assert.Contains("deactivate it first", output, StringComparison.Ordinal);
+        Assert.Contains("authenticated as 'team-robot'", output, StringComparison.Ordinal);
+        Assert.Contains("decided by registry.example.com:5000/team", output, StringComparison.Ordinal);
+        Assert.Contains("LessSpecific", output, StringComparison.Ordinal);
         Assert.Contains("UnsupportedOrchestrationException", output, StringComparison.Ordinal);
         Assert.Matches("(A|No) Docker Engine answers at unix:///var/run/docker.sock", output);
         Assert.DoesNotContain("password", output.Replace("no password needed", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);

@@ -35,6 +35,25 @@ public sealed class RegistriesSeedTests
     }
 
     [Fact]
+    public async Task Registry_Scopes_PathAndPatternSeededAndFoundByScope()
+    {
+        var seeded = await RegistriesSeed.CreateAsync(seed => seed
+            .Environment("prod", "alice")
+            .Registry("prod", "registry.example.com", "host", "host-pw")
+            .Registry("prod", RegistryScope.Parse("registry.example.com", "team"), "robot", "robot-pw")
+            .Registry("prod", RegistryScope.Parse("*.corp.example"), "corp", "corp-pw", RegistryState.Inactive));
+
+        var team = await seeded.Resolver.ResolveAsync(seeded.EnvironmentId("prod"), "registry.example.com/team/app");
+        var other = await seeded.Resolver.ResolveAsync(seeded.EnvironmentId("prod"), "registry.example.com/other/app");
+        var corp = await seeded.Resolver.ResolveAsync(seeded.EnvironmentId("prod"), "eu.corp.example/app");
+
+        Assert.Equal(seeded.RegistryId("prod", RegistryScope.Parse("registry.example.com", "team")), team.RegistryId);
+        Assert.Equal(seeded.RegistryId("prod", "registry.example.com"), other.RegistryId);
+        Assert.Equal((ResolutionOutcome.Denied, seeded.RegistryId("prod", RegistryScope.Parse("*.corp.example"))), (corp.Outcome, corp.RegistryId));
+        Assert.Throws<ArgumentException>(() => seeded.RegistryId("prod", RegistryScope.Parse("registry.example.com", "nope")));
+    }
+
+    [Fact]
     public async Task CreateAsync_AuthenticatedResolution_CarriesTheSeededPassword()
     {
         var registries = await RegistriesSeed.CreateAsync(seed => seed

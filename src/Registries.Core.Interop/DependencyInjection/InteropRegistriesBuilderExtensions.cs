@@ -5,7 +5,7 @@ using Registries.Core.Interop;
 
 namespace Registries.Core.DependencyInjection;
 
-/// <summary>Registers the interoperability services: Docker config export and import, and credential verification.</summary>
+/// <summary>Registers the interoperability services: Docker config export and import, credential verification, and the kubelet credential provider.</summary>
 public static class InteropRegistriesBuilderExtensions
 {
     /// <summary>Registers <see cref="DockerConfigExporter"/> and <see cref="DockerConfigImporter"/> as singletons over the
@@ -70,6 +70,32 @@ public static class InteropRegistriesBuilderExtensions
         builder.Services.TryAddSingleton(sp => new RegistryCredentialVerifier(
             sp.GetRequiredService<IOptions<RegistryVerificationOptions>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="KubeletCredentialProvider"/> as a singleton over the registered <see cref="RegistryService"/>,
+    /// with validated <see cref="KubeletCredentialProviderOptions"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the provider (the cache duration the kubelet is told), or <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>The provider acts for the caller of the registered service (<c>UseCaller</c>). Options are validated at
+    /// start (<c>ValidateOnStart</c>): a cache duration outside one second to 24 hours, or not in whole seconds, fails
+    /// then, with the fix in the message. A provider the application registered itself stays the one used (<c>TryAdd</c>).</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder UseKubeletCredentialProvider(this IRegistriesBuilder builder, Action<KubeletCredentialProviderOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<KubeletCredentialProviderOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubeletCredentialProviderOptions>, KubeletCredentialProviderOptionsValidator>());
+        builder.Services.TryAddSingleton(sp => new KubeletCredentialProvider(
+            sp.GetRequiredService<RegistryService>(),
+            sp.GetRequiredService<IOptions<KubeletCredentialProviderOptions>>()));
         return builder;
     }
 

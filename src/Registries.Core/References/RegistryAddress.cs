@@ -101,6 +101,12 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     public static RegistryAddress ParsePattern(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
+        if (s.Contains('@', StringComparison.Ordinal) || s.Contains("://", StringComparison.Ordinal))
+        {
+            // User info may hold a password: the address's own message, which never shows it, says what to remove.
+            Parse(s);
+        }
+
         if (TryParsePatternCore(s, out var result, out var problem))
         {
             return result;
@@ -108,8 +114,22 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
 
         if (problem is null)
         {
-            // Not a pattern at all (a scheme, a path, user info, a bad port): the address's own message says what to fix.
-            Parse(s.AsSpan(s.StartsWith("*.", StringComparison.Ordinal) ? CountWildcards(s) * 2 : 0));
+            // The host after the '*.' labels is not valid (a scheme, a path, user info, blanks, a bad port): the address's
+            // own message says what to fix, said of the pattern.
+            var rest = s.AsSpan(CountWildcards(s) * 2);
+            if (rest.IsEmpty)
+            {
+                throw new RegistryAddressFormatException(RegistryAddressError.InvalidPattern, $"The host pattern {EchoedInput.Quote(s)} has no host after its '*.' labels: give at least two labels, as in '*.corp.example'.");
+            }
+
+            try
+            {
+                Parse(rest);
+            }
+            catch (RegistryAddressFormatException inner)
+            {
+                throw new RegistryAddressFormatException(inner.Error, $"The host pattern is not valid after its '*.' labels: {char.ToLowerInvariant(inner.Message[0])}{inner.Message[1..]}");
+            }
         }
 
         throw new RegistryAddressFormatException(RegistryAddressError.InvalidPattern, $"The host pattern {EchoedInput.Quote(s)} is not valid: {problem ?? "give '*.' labels before a host name"}.");

@@ -55,7 +55,9 @@ public sealed class RegistryScope : IEquatable<RegistryScope>
 
         if (!TryValidatePath(path, out var problem))
         {
-            throw new RegistryAddressFormatException(RegistryAddressError.InvalidPath, $"The repository path {EchoedInput.Quote(path)} is not valid: {problem}.");
+            // A path with '@' may be a pasted URL with user info, password included: it is then not shown.
+            var shown = path.Contains('@', StringComparison.Ordinal) ? string.Empty : " " + EchoedInput.Quote(path);
+            throw new RegistryAddressFormatException(RegistryAddressError.InvalidPath, $"The repository path{shown} is not valid: {problem}.");
         }
 
         return new RegistryScope(address, path);

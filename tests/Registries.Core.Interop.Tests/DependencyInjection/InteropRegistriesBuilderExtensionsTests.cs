@@ -17,6 +17,40 @@ public sealed class InteropRegistriesBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task UseKubeletCredentialProvider_Configured_SingletonThatAnswersForTheCaller()
+    {
+        using var provider = new ServiceCollection()
+            .AddRegistries()
+            .UseCaller(_ => "alice")
+            .UseKubeletCredentialProvider(o => o.CacheDuration = TimeSpan.FromSeconds(30))
+            .Services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var service = provider.GetRequiredService<RegistryService>();
+        var environment = await service.CreateEnvironmentAsync("nodes");
+        await service.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com"), new RegistryCredential("e@example.com", "robot", "CANARY-kubelet-di"));
+        var kubelet = provider.GetRequiredService<KubeletCredentialProvider>();
+
+        var response = await kubelet.ProvideAsync(environment.Id, KubeletCredentialRequest.For(ImageReference.Parse("registry.example.com/team/app")));
+
+        Assert.Same(kubelet, provider.GetRequiredService<KubeletCredentialProvider>());
+        Assert.Equal(ResolutionOutcome.Authenticated, response.Outcome);
+        Assert.Equal(TimeSpan.FromSeconds(30), response.CacheDuration);
+        Assert.Throws<ArgumentNullException>(() => InteropRegistriesBuilderExtensions.UseKubeletCredentialProvider(null!));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(86_401)]
+    public void UseKubeletCredentialProvider_CacheDurationOutOfRange_FailsAtStartWithTheFix(int seconds)
+    {
+        using var provider = new ServiceCollection().AddRegistries().UseKubeletCredentialProvider(o => o.CacheDuration = TimeSpan.FromSeconds(seconds)).Services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("give one from 1s to 24h", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UseDockerConfigInterop_Defaults_ValidAtStartAndSingletons()
     {
         using var provider = new ServiceCollection().AddRegistries().UseDockerConfigInterop().UseRegistryVerification().Services.BuildServiceProvider();

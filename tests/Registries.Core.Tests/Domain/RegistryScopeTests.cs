@@ -78,6 +78,30 @@ public sealed class RegistryScopeTests
         Assert.False(RegistryAddress.TryParsePattern(pattern, out _));
     }
 
+    [Theory]
+    [InlineData("*.alice:CANARY-pw@corp.example")]
+    [InlineData("alice:CANARY-pw@*.corp.example")]
+    [InlineData("https://alice:CANARY-pw@*.corp.example")]
+    [InlineData("*.corp.*.alice:CANARY-pw@example")]
+    public void ParsePattern_UserInfo_NeverShowsThePassword(string pattern)
+    {
+        var error = Assert.Throws<RegistryAddressFormatException>(() => RegistryScope.Parse(pattern));
+
+        Assert.DoesNotContain("CANARY", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("*.", "no host after its '*.' labels")]
+    [InlineData("*.corp.example\n", "contains blanks")]
+    public void ParsePattern_BadHostAfterTheWildcards_SaysWhatIsWrong(string pattern, string expected)
+    {
+        var error = Assert.Throws<RegistryAddressFormatException>(() => RegistryAddress.ParsePattern(pattern.Replace("\\n", "\n", StringComparison.Ordinal)));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public void ParsePattern_NoWildcard_SaysToGiveAnAddress()
     {
