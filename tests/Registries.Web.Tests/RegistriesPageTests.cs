@@ -121,6 +121,7 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
         Assert.Contains($"scope {Address}/team", line, StringComparison.Ordinal);
         Assert.Equal("effective", verdicts[team]);
         Assert.Equal("less-specific", verdicts[host]);
+        ShowExplanation();
         Step("14-explain-team-image");
 
         // REGISTRY/team-b/app: paths match on '/' boundaries, so the host entry decides.
@@ -129,6 +130,7 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
         Assert.Contains("as host-user", line, StringComparison.Ordinal);
         Assert.Equal("effective", verdicts[host]);
         Assert.Equal("path-did-not-match", verdicts[team]);
+        ShowExplanation();
         Step("15-explain-team-b-image");
 
         // A ReadOnly member may not resolve, but may read the explanation (it holds no password).
@@ -136,6 +138,7 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
         (outcome, _, verdicts) = _page.Explain(Address + "/team/app");
         Assert.Equal("Authenticated", outcome);
         Assert.Equal("effective", verdicts[team]);
+        ShowExplanation();
         Step("16-explain-as-readonly");
     }
 
@@ -336,6 +339,9 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
         AssertNoCanary();
         _page.Screenshot(name);
     }
+
+    // The explanation is below the list: scrolled into the screenshot's view.
+    private void ShowExplanation() => _page.Script("document.getElementById('explanation').scrollIntoView({ block: 'end' });");
 
     private void AssertNoCanary()
     {
