@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Registries.Core.AspNetCore;
 using Registries.Core.DependencyInjection;
 using Registries.Web;
 using Registries.Web.Demo;
@@ -19,13 +20,17 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         options.Cookie.Name = "registries-web";
         options.Cookie.HttpOnly = true;
         options.Cookie.SameSite = SameSiteMode.Strict;
+
+        // The API under /api answers a missing sign-in itself (401 ProblemDetails), never with the sign-in page.
+        options.Events.OnRedirectToLogin = context => RedirectUnlessApi(context, StatusCodes.Status401Unauthorized);
+        options.Events.OnRedirectToAccessDenied = context => RedirectUnlessApi(context, StatusCodes.Status403Forbidden);
     });
-builder.Services.AddHttpContextAccessor();
 builder.Services.AddDemo(builder.Configuration);
 
-// The library: the caller is the signed-in user; the store is a file, or PostgreSQL when a connection string is given.
+// The library: the caller is the signed-in user (the package's accessor, the same for the page and the API); the
+// store is a file, or PostgreSQL when a connection string is given.
 builder.Services.AddRegistries()
-    .UseCaller<HttpContextCaller>()
+    .UseHttpContextCaller()
     .UseConfiguredStore(builder.Configuration);
 
 var app = builder.Build();
@@ -39,4 +44,20 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapRazorPages();
 
+// The HTTP API over the same sign-in cookie. Cross-site requests cannot use it: the cookie is SameSite=Strict, and
+// every write takes a JSON body, which a cross-site form cannot send without a CORS preflight this app never allows.
+app.MapRegistries();
+
 app.Run();
+
+static Task RedirectUnlessApi(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+{
+    if (context.Request.Path.StartsWithSegments(RegistriesEndpointRouteBuilderExtensions.DefaultPattern, StringComparison.OrdinalIgnoreCase))
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    context.Response.Redirect(context.RedirectUri);
+    return Task.CompletedTask;
+}

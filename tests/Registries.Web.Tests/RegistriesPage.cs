@@ -58,6 +58,15 @@ public sealed partial class RegistriesPage(Browser browser)
     /// <returns>The entry's id, read from the page's notice.</returns>
     public string AddCustom(string address, string email, string username, string password) => Add("custom", address, email, username, password);
 
+    /// <summary>Adds a custom registry narrowed to a repository path through Add Registry and returns the new entry's id.</summary>
+    /// <param name="address">The address typed.</param>
+    /// <param name="path">The repository path typed.</param>
+    /// <param name="email">The e-mail address.</param>
+    /// <param name="username">The username.</param>
+    /// <param name="password">The password.</param>
+    /// <returns>The entry's id, read from the page's notice.</returns>
+    public string AddCustom(string address, string path, string email, string username, string password) => Add("custom", address, email, username, password, path);
+
     /// <summary>Adds a registry of one of the three kinds through Add Registry and returns the new entry's id.</summary>
     /// <param name="kind">dockerhub, quay or custom.</param>
     /// <param name="address">The address typed (a custom registry's), or <see langword="null"/>.</param>
@@ -65,7 +74,8 @@ public sealed partial class RegistriesPage(Browser browser)
     /// <param name="username">The username.</param>
     /// <param name="password">The password.</param>
     /// <returns>The entry's id, read from the page's notice.</returns>
-    public string Add(string kind, string? address, string email, string username, string password)
+    /// <param name="path">The repository path typed, or <see langword="null"/> for the whole registry.</param>
+    public string Add(string kind, string? address, string email, string username, string password, string? path = null)
     {
         Submit(By.Id("add-registry"));
         Assert.Equal("/Add", Path);
@@ -73,6 +83,11 @@ public sealed partial class RegistriesPage(Browser browser)
         if (address is not null)
         {
             Type(By.Id("address"), address);
+        }
+
+        if (path is not null)
+        {
+            Type(By.Id("path"), path);
         }
 
         Type(By.Id("email"), email);
@@ -140,6 +155,26 @@ public sealed partial class RegistriesPage(Browser browser)
         var resolution = Chrome.FindElements(By.Id("resolution"));
         Assert.True(resolution.Count == 1, $"No resolution shown. Error: '{OptionalText("error")}'.");
         return (resolution[0].GetDomAttribute("data-outcome") ?? string.Empty, resolution[0].Text);
+    }
+
+    /// <summary>Resolves an image in the resolve box with Explain ticked and returns the answer and every candidate's verdict.</summary>
+    /// <param name="image">The image.</param>
+    /// <returns>The outcome, the line, and the verdict of each candidate entry by id.</returns>
+    public (string Outcome, string Line, IReadOnlyDictionary<string, string> Verdicts) Explain(string image)
+    {
+        Type(By.Id("image"), image);
+        var explain = Chrome.FindElement(By.Id("explain"));
+        if (!explain.Selected)
+        {
+            explain.Click();
+        }
+
+        Submit(By.Id("resolve"));
+        var resolution = Chrome.FindElements(By.Id("resolution"));
+        Assert.True(resolution.Count == 1, $"No resolution shown. Error: '{OptionalText("error")}'.");
+        var verdicts = Chrome.FindElements(By.CssSelector("#explanation tbody tr"))
+            .ToDictionary(row => row.GetDomAttribute("data-registry-id") ?? string.Empty, row => row.GetDomAttribute("data-verdict") ?? string.Empty);
+        return (resolution[0].GetDomAttribute("data-outcome") ?? string.Empty, resolution[0].Text, verdicts);
     }
 
     /// <summary>Replaces the text of an input.</summary>

@@ -101,6 +101,77 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
     }
 
     [Fact]
+    public void ScopeStory_TeamPathBesideTheHostEntry_TheMostSpecificScopeDecidesAndTheExplanationSaysWhy()
+    {
+        const string Address = "scopes.registries.test:5000";
+
+        // The host entry and a `team` entry beside it: each is the effective one of its own scope.
+        _page.SignIn("owner");
+        var host = _page.AddCustom(Address, "host@example.com", "host-user", FirstCanary);
+        var team = _page.AddCustom(Address, "team", "team@example.com", "team-robot", SecondCanary);
+        Assert.Contains($"Added {Address}/team", _page.Text("notice"), StringComparison.Ordinal);
+        Assert.Equal((Address, Address + "/team"), (_page.Cell(host, "address"), _page.Cell(team, "address")));
+        Assert.Equal(("Effective", "Effective"), (_page.Cell(host, "used"), _page.Cell(team, "used")));
+        Step("13-team-path-beside-the-host-entry");
+
+        // REGISTRY/team/app: the team entry decides, the host entry is less specific.
+        var (outcome, line, verdicts) = _page.Explain(Address + "/team/app");
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("as team-robot", line, StringComparison.Ordinal);
+        Assert.Contains($"scope {Address}/team", line, StringComparison.Ordinal);
+        Assert.Equal("effective", verdicts[team]);
+        Assert.Equal("less-specific", verdicts[host]);
+        ShowExplanation();
+        Step("14-explain-team-image");
+
+        // REGISTRY/team-b/app: paths match on '/' boundaries, so the host entry decides.
+        (outcome, line, verdicts) = _page.Explain(Address + "/team-b/app");
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("as host-user", line, StringComparison.Ordinal);
+        Assert.Equal("effective", verdicts[host]);
+        Assert.Equal("path-did-not-match", verdicts[team]);
+        ShowExplanation();
+        Step("15-explain-team-b-image");
+
+        // A ReadOnly member may not resolve, but may read the explanation (it holds no password).
+        _page.SignIn("readonly");
+        (outcome, _, verdicts) = _page.Explain(Address + "/team/app");
+        Assert.Equal("Authenticated", outcome);
+        Assert.Equal("effective", verdicts[team]);
+        ShowExplanation();
+        Step("16-explain-as-readonly");
+    }
+
+    [Fact]
+    public void AddRegistry_HostPatternAndABadPath_ArePatternEntryAndOneLineError()
+    {
+        _page.SignIn("owner");
+        _page.Submit(By.Id("add-registry"));
+        Assert.Contains("*.corp.example", _page.Text("address-hint"), StringComparison.Ordinal);
+        Assert.Equal("team or team/sub; leave empty for the whole registry. A path entry is used for the images under that path only (team/app, not team-b/app).", _page.Text("path-hint"));
+        Assert.Equal("Repository path (optional)", _page.Text("path-label"));
+        _page.Open("/");
+
+        var pattern = _page.AddCustom("*.pattern.registries.test", "corp@example.com", "corp", FirstCanary);
+        Assert.Equal(("*.pattern.registries.test", "Custom", "Effective"), (_page.Cell(pattern, "address"), _page.Cell(pattern, "kind"), _page.Cell(pattern, "used")));
+        var (outcome, line) = _page.Resolve("eu.pattern.registries.test/app:1");
+        Assert.Equal("Authenticated", outcome);
+        Assert.Contains("as corp", line, StringComparison.Ordinal);
+
+        _page.Submit(By.Id("add-registry"));
+        _page.Driver().FindElement(By.Id("kind-custom")).Click();
+        _page.Type(By.Id("address"), "path.registries.test");
+        _page.Type(By.Id("path"), "team//sub");
+        _page.Type(By.Id("email"), "p@example.com");
+        _page.Type(By.Id("username"), "p");
+        _page.Type(By.Id("password"), EditedCanary);
+        _page.Submit(By.Id("create"));
+        Assert.Contains("repository path", _page.Text("error"), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, _page.Script("return document.getElementById('password').value"));
+        Step("17-host-pattern-and-bad-path");
+    }
+
+    [Fact]
     public void ReadOnly_SeesTheListWithoutActions_AndAForgedPostIsRefused()
     {
         _page.SignIn("owner");
@@ -268,6 +339,9 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
         AssertNoCanary();
         _page.Screenshot(name);
     }
+
+    // The explanation is below the list: scrolled into the screenshot's view.
+    private void ShowExplanation() => _page.Script("document.getElementById('explanation').scrollIntoView({ block: 'end' });");
 
     private void AssertNoCanary()
     {

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using Xunit;
 
 namespace Registries.Web.Tests;
@@ -87,6 +89,65 @@ public sealed class WebSampleHttpTests : IClassFixture<WebSample>
 
         Assert.Equal(_sample.Address.Authority, response.RequestMessage!.RequestUri!.Authority);
         Assert.Equal("/", response.RequestMessage.RequestUri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Api_WithTheSignInCookie_AnswersAsTheSignedInUser()
+    {
+        const string Canary = "Canary-Api-5d1e07b2";
+        using var client = new SampleClient(_sample);
+        await client.SignInAsync("member");
+        var environment = SampleClient.EnvironmentOf(await client.GetAsync("/"));
+
+        using var added = await client.Http.PostAsync(
+            _sample.Page($"/api/registries/environments/{environment}/registries"),
+            new StringContent("""{"kind":"custom","address":"api.registries.test:5000","path":"team","email":"api@example.com","username":"api-robot","password":"Canary-Api-5d1e07b2"}""", Encoding.UTF8, "application/json"));
+        var addedBody = await added.Content.ReadAsStringAsync();
+        using var explained = await client.Http.GetAsync(_sample.Page($"/api/registries/environments/{environment}/explain?image=api.registries.test:5000/team/app"));
+        var explainedBody = await explained.Content.ReadAsStringAsync();
+
+        Assert.True(added.StatusCode == HttpStatusCode.Created, addedBody);
+        Assert.Equal("api.registries.test:5000/team", JsonDocument.Parse(addedBody).RootElement.GetProperty("scope").GetString());
+        Assert.Equal(HttpStatusCode.OK, explained.StatusCode);
+        var explanation = JsonDocument.Parse(explainedBody).RootElement;
+        Assert.Equal("authenticated", explanation.GetProperty("outcome").GetString());
+        Assert.Equal(JsonDocument.Parse(addedBody).RootElement.GetProperty("id").GetString(), explanation.GetProperty("registryId").GetString());
+        Assert.DoesNotContain(Canary, addedBody + explainedBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(Canary, _sample.Log, StringComparison.Ordinal);
+
+        // The page shows what the API added, as the same user.
+        var list = await client.GetAsync("/?env=" + environment);
+        Assert.Contains("api-robot", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Api_WithoutSignIn_Is401ProblemDetails_NotTheSignInPage()
+    {
+        using var client = new SampleClient(_sample);
+
+        using var response = await client.Http.GetAsync(_sample.Page("/api/registries/environments"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("/api/registries/environments", response.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("unauthenticated", JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Api_AFormPostWithTheCookie_Is415AndWritesNothing()
+    {
+        // What a cross-site form could send (it cannot send JSON without a CORS preflight): refused before any write.
+        using var client = new SampleClient(_sample);
+        await client.SignInAsync("owner");
+        var environment = SampleClient.EnvironmentOf(await client.GetAsync("/"));
+
+        using var response = await client.Http.PostAsync(
+            _sample.Page($"/api/registries/environments/{environment}/registries"),
+            new FormUrlEncodedContent([new("kind", "custom"), new("address", "forged.registries.test"), new("email", "f@example.com"), new("username", "forged"), new("password", "pw")]));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.DoesNotContain("forged.registries.test", await client.GetAsync("/?env=" + environment), StringComparison.Ordinal);
     }
 
     [Fact]

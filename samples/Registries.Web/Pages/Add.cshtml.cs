@@ -20,6 +20,10 @@ public sealed class AddModel(RegistryService registries) : PageModel
     [BindProperty]
     public string? Address { get; set; }
 
+    /// <summary>Gets or sets the optional repository path prefix (<c>team</c>, <c>team/sub</c>); empty for the whole registry.</summary>
+    [BindProperty]
+    public string? Path { get; set; }
+
     /// <summary>Gets or sets the e-mail address.</summary>
     [BindProperty]
     public string? Email { get; set; }
@@ -60,11 +64,14 @@ public sealed class AddModel(RegistryService registries) : PageModel
                 RegistryKind.Quay => RegistryAddress.Quay,
                 _ when string.IsNullOrWhiteSpace(Address) => throw new ArgumentException(
                     "A Custom registry needs its address: the IP or host name with an optional port, for example 'registry.example.com:5000'."),
+                // A leading '*' is a host pattern, as RegistryScope.Parse reads it.
+                _ when Address.StartsWith('*') => RegistryAddress.ParsePattern(Address),
                 _ => RegistryAddress.Parse(Address),
             };
+            var scope = RegistryScope.Create(address, string.IsNullOrEmpty(Path) ? null : Path);
             var registry = await registries.AddRegistryAsync(
-                EnvironmentId ?? string.Empty, address, new RegistryCredential(Email ?? string.Empty, Username ?? string.Empty, Password ?? string.Empty), cancellationToken);
-            TempData["Notice"] = $"Added {registry.Address} (entry {registry.Id}): it is now the credential used for {registry.Address}.";
+                EnvironmentId ?? string.Empty, scope, new RegistryCredential(Email ?? string.Empty, Username ?? string.Empty, Password ?? string.Empty), cancellationToken);
+            TempData["Notice"] = $"Added {registry.Scope} (entry {registry.Id}): it is now the credential used for {registry.Scope}.";
             return RedirectToPage("/Index", new { env = EnvironmentId });
         }
         catch (Exception e) when (PageErrors.Describe(e) is { } line)

@@ -19,6 +19,10 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     [BindProperty(SupportsGet = true, Name = "image")]
     public string? Image { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the resolve box explains its answer (every candidate and its verdict).</summary>
+    [BindProperty(SupportsGet = true, Name = "explain")]
+    public bool Explain { get; set; }
+
     /// <summary>Gets or sets the line that says what the last action did.</summary>
     [TempData]
     public string? Notice { get; set; }
@@ -47,6 +51,9 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     /// <summary>Gets the answer of the resolve box.</summary>
     public CredentialResolution? Resolution { get; private set; }
 
+    /// <summary>Gets the explanation the resolve box shows when <see cref="Explain"/> is set.</summary>
+    public ResolutionExplanation? Explanation { get; private set; }
+
     /// <summary>Gets a value indicating whether the chosen environment is the one the sample seeds on first run.</summary>
     public bool IsSeeded => Environment?.Name == demo.Value.Environment;
 
@@ -60,7 +67,16 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
         {
             try
             {
-                Resolution = await registries.ResolveAsync(Environment.Id, ImageReference.Parse(Image), cancellationToken);
+                // The explanation holds no password, so any member may read it; a plain resolve needs Owner or Member.
+                var image = ImageReference.Parse(Image);
+                if (Explain)
+                {
+                    Explanation = await registries.ExplainAsync(Environment.Id, image, cancellationToken);
+                }
+                else
+                {
+                    Resolution = await registries.ResolveAsync(Environment.Id, image, cancellationToken);
+                }
             }
             catch (Exception e) when (PageErrors.Describe(e) is { } line)
             {
@@ -101,11 +117,39 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
         var image = resolution.Image?.ToString() ?? resolution.Address.ToString();
         return resolution.Outcome switch
         {
-            ResolutionOutcome.Authenticated => $"Authenticated: {image} is pulled from {resolution.Address} as {resolution.Username} (registry {resolution.RegistryId}).",
+            ResolutionOutcome.Authenticated => $"Authenticated: {image} is pulled from {resolution.Address} as {resolution.Username} (registry {resolution.RegistryId}, scope {resolution.MatchedRegistry?.Scope}).",
             ResolutionOutcome.Anonymous => $"Anonymous: no registry is configured for {resolution.Address}, so {image} is pulled without credentials.",
             _ => $"Denied: {resolution.Reason}",
         };
     }
+
+    /// <summary>Describes an explanation's answer in one line, without any password.</summary>
+    /// <param name="explanation">The explanation.</param>
+    /// <returns>The line.</returns>
+    public static string Describe(ResolutionExplanation explanation)
+    {
+        ArgumentNullException.ThrowIfNull(explanation);
+        return explanation.Outcome switch
+        {
+            ResolutionOutcome.Authenticated => $"Authenticated: {explanation.Image} is pulled as {explanation.DecidingRegistry!.Username} (registry {explanation.DecidingRegistry.Id}), decided by scope {explanation.DecidingScope}.",
+            ResolutionOutcome.Anonymous => $"Anonymous: no scope covers {explanation.Image}, so it is pulled without credentials.",
+            _ => $"Denied by registry {explanation.DecidingRegistry?.Id}, scope {explanation.DecidingScope}: {explanation.Reason}",
+        };
+    }
+
+    /// <summary>Names a verdict as the CLI and the HTTP API do.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <returns>Its name.</returns>
+    public static string VerdictName(CandidateVerdict verdict) => verdict switch
+    {
+        CandidateVerdict.Effective => "effective",
+        CandidateVerdict.Overridden => "overridden",
+        CandidateVerdict.LessSpecific => "less-specific",
+        CandidateVerdict.Removed => "removed",
+        CandidateVerdict.PathDidNotMatch => "path-did-not-match",
+        CandidateVerdict.PatternDidNotMatch => "pattern-did-not-match",
+        _ => verdict.ToString(),
+    };
 
     /// <summary>Names a kind the way Rancher's page does.</summary>
     /// <param name="kind">The kind.</param>
@@ -127,7 +171,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
             }
 
             var registry = await action(EnvironmentId, id, cancellationToken);
-            Notice = $"{done} {registry.Address} (entry {registry.Id}).";
+            Notice = $"{done} {registry.Scope} (entry {registry.Id}).";
             return RedirectToPage(new { env = EnvironmentId });
         }
         catch (Exception e) when (PageErrors.Describe(e) is { } line)

@@ -22,13 +22,16 @@ internal sealed class AddRegistryRequest
 
     public string? Address { get; set; }
 
+    // A repository path prefix (team, team/sub): its own field, so a pasted URL in 'address' is still refused.
+    public string? Path { get; set; }
+
     public string? Email { get; set; }
 
     public string? Username { get; set; }
 
     public string? Password { get; set; }
 
-    public override string ToString() => $"{Kind} {Address} {Username} <{Email}> (password hidden)";
+    public override string ToString() => $"{Kind} {Address} {Path} {Username} <{Email}> (password hidden)";
 }
 
 internal sealed class EditRegistryRequest
@@ -82,6 +85,11 @@ internal sealed class RegistryDocument
 
     public required string Address { get; init; }
 
+    // Absent (not empty) when the entry covers the whole address: JsonBody.Options leaves nulls out.
+    public string? Path { get; init; }
+
+    public required string Scope { get; init; }
+
     public required string Kind { get; init; }
 
     public required string State { get; init; }
@@ -103,6 +111,8 @@ internal sealed class RegistryDocument
         Id = registry.Id,
         EnvironmentId = registry.EnvironmentId,
         Address = registry.Address.ToString(),
+        Path = registry.Path.Length == 0 ? null : registry.Path,
+        Scope = registry.Scope.ToString(),
         Kind = ApiNames.Of(registry.Kind),
         State = ApiNames.Of(registry.State),
         Username = registry.Username,
@@ -142,8 +152,81 @@ internal sealed class ResolutionDocument
     };
 }
 
+// resolve?explain=true: the answer, the deciding scope and every candidate with its verdict. No password and no
+// credential: any member may read it, ReadOnly included.
+internal sealed class ExplanationDocument
+{
+    public required string Image { get; init; }
+
+    public required string Address { get; init; }
+
+    public required string Outcome { get; init; }
+
+    public string? RegistryId { get; init; }
+
+    public string? Scope { get; init; }
+
+    public string? Reason { get; init; }
+
+    public required IReadOnlyList<CandidateDocument> Candidates { get; init; }
+
+    public static ExplanationDocument From(ResolutionExplanation explanation) => new()
+    {
+        Image = explanation.Image.ToString(),
+        Address = explanation.Image.Address.ToString(),
+        Outcome = ApiNames.Of(explanation.Outcome),
+        RegistryId = explanation.DecidingRegistry?.Id,
+        Scope = explanation.DecidingScope?.ToString(),
+        Reason = explanation.Reason,
+        Candidates = explanation.Candidates.Select(CandidateDocument.From).ToArray(),
+    };
+}
+
+internal sealed class CandidateDocument
+{
+    public required string Id { get; init; }
+
+    public required string Address { get; init; }
+
+    public string? Path { get; init; }
+
+    public required string Scope { get; init; }
+
+    public required string State { get; init; }
+
+    public required string Username { get; init; }
+
+    public required string Verdict { get; init; }
+
+    public required string Reason { get; init; }
+
+    public static CandidateDocument From(ResolutionCandidate candidate) => new()
+    {
+        Id = candidate.Registry.Id,
+        Address = candidate.Registry.Address.ToString(),
+        Path = candidate.Registry.Path.Length == 0 ? null : candidate.Registry.Path,
+        Scope = candidate.Registry.Scope.ToString(),
+        State = ApiNames.Of(candidate.Registry.State),
+        Username = candidate.Registry.Username,
+        Verdict = ApiNames.Of(candidate.Verdict),
+        Reason = candidate.Reason,
+    };
+}
+
 internal static class ApiNames
 {
+    // The CLI's names (resolve --explain --json), so a client reads one vocabulary.
+    public static string Of(CandidateVerdict verdict) => verdict switch
+    {
+        CandidateVerdict.Effective => "effective",
+        CandidateVerdict.Overridden => "overridden",
+        CandidateVerdict.LessSpecific => "less-specific",
+        CandidateVerdict.Removed => "removed",
+        CandidateVerdict.PathDidNotMatch => "path-did-not-match",
+        CandidateVerdict.PatternDidNotMatch => "pattern-did-not-match",
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "Unknown verdict."),
+    };
+
     public static string Of(RegistryKind kind) => kind switch
     {
         RegistryKind.DockerHub => "dockerHub",

@@ -13,7 +13,7 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// <summary>The default route prefix of <see cref="MapRegistries"/>.</summary>
     public const string DefaultPattern = "/api/registries";
 
-    /// <summary>Maps the endpoints for environments, members, registries, resolve and the exports under
+    /// <summary>Maps the endpoints for environments, members, registries, resolve, explain and the exports under
     /// <paramref name="pattern"/>.</summary>
     /// <param name="endpoints">The application (or another route builder).</param>
     /// <param name="pattern">The route prefix; <c>/api/registries</c> by default.</param>
@@ -26,7 +26,11 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// (<c>urn:registries:problem:CODE</c>) and the same <c>code</c> as an extension.</para>
     /// <para>Optimistic concurrency: a registry entry's responses carry its version as <c>ETag: "VERSION"</c> (and in
     /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> is refused with 409
-    /// (<c>version-conflict</c>) when the entry changed in the meantime.</para>
+    /// (<c>version-conflict</c>) when the entry changed in the meantime; the store compares the version as it writes,
+    /// so of two clients that read the same version exactly one wins and nothing is lost.</para>
+    /// <para>Scopes: an entry's documents carry <c>scope</c> (<c>registry.example.com/team</c>) and, when it is narrowed
+    /// to a repository path, <c>path</c>; <c>GET .../explain?image=IMAGE</c> says which scope decides and why each other
+    /// entry was not used.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is null.</exception>
     public static RouteGroupBuilder MapRegistries(this IEndpointRouteBuilder endpoints, string pattern = DefaultPattern)

@@ -30,14 +30,18 @@ internal static class RegistriesEndpoints
             .WithName("SetMember").WithSummary("Adds a member or changes a member's role (Owners only).")
             .AcceptsJson<SetMemberRequest>()
             .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
+        group.MapDelete(Environment + "/members/{user}", RemoveMemberAsync)
+            .WithName("RemoveMember").WithSummary("Removes a member (Owners only); the last Owner cannot be removed.")
+            .WithDescription("A user who is not a member is 404 with code 'member-not-found' (the caller, an Owner, may see the members anyway). The removed user loses access at once.")
+            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 503);
 
         group.MapGet(Environment + "/registries", ListRegistriesAsync)
             .WithName("ListRegistries").WithSummary("Lists an environment's registry entries, oldest first, marking the effective and overridden ones.")
             .Produces<RegistryDocument[]>().WithProblems(401, 404, 409, 503);
         group.MapPost(Environment + "/registries", AddRegistryAsync)
             .WithName("AddRegistry")
-            .WithSummary("Adds a registry credential (kind dockerHub, quay or custom); it becomes the effective one for its address.")
-            .WithDescription("A custom registry needs its address: a host name or IP address with an optional port, e.g. 'registry.example.com:5000' or '10.0.0.5:5000', without 'https://' and without a path. The password is write-only: no response returns it.")
+            .WithSummary("Adds a registry credential (kind dockerHub, quay or custom); it becomes the effective one for its scope.")
+            .WithDescription("A custom registry needs its address: a host name or IP address with an optional port, e.g. 'registry.example.com:5000' or '10.0.0.5:5000', without 'https://' and without a path, or a host pattern such as '*.corp.example' ('*' is one DNS label). The optional 'path' narrows the entry to a repository path prefix ('team' or 'team/sub', matched on '/' boundaries). A bad address or pattern is 400 'invalid-address', a bad path 400 'invalid-path'. The password is write-only: no response returns it.")
             .AcceptsJson<AddRegistryRequest>()
             .Produces<RegistryDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapGet(Entry, GetRegistryAsync)
@@ -60,6 +64,13 @@ internal static class RegistriesEndpoints
         group.MapGet(Environment + "/resolve", ResolveAsync)
             .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous or denied (Owners and Members).")
             .Produces<ResolutionDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+
+        // Its own operation rather than resolve?explain=true: another document, another permission (any member), and
+        // one response schema per operation in the OpenAPI document.
+        group.MapGet(Environment + "/explain", ExplainAsync)
+            .WithName("Explain").WithSummary("Explains how an image resolves: the deciding scope and entry, and every candidate entry with its verdict (any member, ReadOnly included; no password).")
+            .WithDescription("Verdicts: effective, overridden, less-specific, removed, path-did-not-match, pattern-did-not-match (the CLI's 'resolve --explain' names).")
+            .Produces<ExplanationDocument>().WithProblems(400, 401, 404, 409, 503);
         group.MapGet(Environment + "/exports/docker-config", ExportDockerConfigAsync)
             .WithName("ExportDockerConfig").WithSummary("The effective credentials as a Docker config.json (Owners and Members; holds passwords, sent with Cache-Control: no-store).")
             .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(401, 403, 404, 409, 503);
@@ -113,6 +124,20 @@ internal static class RegistriesEndpoints
         return Json(EnvironmentDocument.From(await service.SetMemberAsync(environmentId, user, role, cancellationToken).ConfigureAwait(false)));
     }
 
+    private static async Task<IResult> RemoveMemberAsync(string environmentId, string user, RegistryService service, CancellationToken cancellationToken)
+    {
+        // The library treats removing a non-member as done; over HTTP a DELETE of something that is not there is 404.
+        // Only after the Owner check: a Member learns nothing new here (403 whoever the user is).
+        var environment = await service.EnsurePermissionAsync(environmentId, RegistryPermission.ManageMembers, cancellationToken).ConfigureAwait(false);
+        if (environment.RoleOf(user) is null)
+        {
+            throw new ApiProblemException(StatusCodes.Status404NotFound, "member-not-found",
+                $"User '{Cut(user)}' is not a member of environment '{environmentId}': nothing to remove.", "user");
+        }
+
+        return Json(EnvironmentDocument.From(await service.RemoveMemberAsync(environmentId, user, cancellationToken).ConfigureAwait(false)));
+    }
+
     private static async Task<IResult> ListRegistriesAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
     {
         var entries = await service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
@@ -131,8 +156,9 @@ internal static class RegistriesEndpoints
             _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-input",
                 $"A {ApiNames.Of(kind)} registry has a fixed address: leave out 'address', or give kind 'custom' with it.", "address"),
         };
+        var scope = ScopeOf(address, body.Path);
         var credential = Credential(body.Email, body.Username, body.Password);
-        var added = await service.AddRegistryAsync(environmentId, address, credential, cancellationToken).ConfigureAwait(false);
+        var added = await service.AddRegistryAsync(environmentId, scope, credential, cancellationToken).ConfigureAwait(false);
         context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path}/{Uri.EscapeDataString(added.Id)}";
         return await EntryAsync(context, service, environmentId, added.Id, StatusCodes.Status201Created, cancellationToken).ConfigureAwait(false);
     }
@@ -144,29 +170,33 @@ internal static class RegistriesEndpoints
     {
         var body = await JsonBody.ReadAsync<EditRegistryRequest>(context, cancellationToken).ConfigureAwait(false);
         var credential = Credential(body.Email, body.Username, body.Password);
-        await RequireVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
+        _ = IfMatchOf(context) is { } expected
+            ? await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false)
+            : await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> DeactivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        await RequireVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = IfMatchOf(context) is { } expected
+            ? await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
+            : await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> ActivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        await RequireVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = IfMatchOf(context) is { } expected
+            ? await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
+            : await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> DeleteRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        await RequireVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = IfMatchOf(context) is { } expected
+            ? await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
+            : await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
@@ -174,6 +204,12 @@ internal static class RegistriesEndpoints
     {
         var reference = ImageReference.Parse(JsonBody.Required(image, "image"));
         return Json(ResolutionDocument.From(await service.ResolveAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
+    }
+
+    private static async Task<IResult> ExplainAsync(string environmentId, string? image, RegistryService service, CancellationToken cancellationToken)
+    {
+        var reference = ImageReference.Parse(JsonBody.Required(image, "image"));
+        return Json(ExplanationDocument.From(await service.ExplainAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
     }
 
     private static async Task<IResult> ExportDockerConfigAsync(string environmentId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
@@ -204,7 +240,8 @@ internal static class RegistriesEndpoints
     {
         try
         {
-            return RegistryAddress.Parse(text);
+            // A leading '*' is a host pattern; RegistryScope.Parse makes the same choice.
+            return text.StartsWith('*') ? RegistryAddress.ParsePattern(text) : RegistryAddress.Parse(text);
         }
         catch (RegistryAddressFormatException ex)
         {
@@ -212,36 +249,46 @@ internal static class RegistriesEndpoints
         }
     }
 
-    // If-Match: "VERSION" makes a write conditional on the version the client read. The rules are checked first
-    // (a ReadOnly member learns no version), then the entry is compared; the service's own write is versioned too.
-    private static async Task RequireVersionAsync(HttpContext context, RegistryService service, string environmentId, string registryId, CancellationToken cancellationToken)
+    private static RegistryScope ScopeOf(RegistryAddress address, string? path)
+    {
+        try
+        {
+            return RegistryScope.Create(address, path);
+        }
+        catch (RegistryAddressFormatException ex)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-path", ex.Message, "path");
+        }
+    }
+
+    // If-Match: "VERSION" makes a write conditional on the version the client read. The version goes to the service's
+    // versioned overload, and the store compares it when it writes: no read-compare-write window between two clients.
+    // Absent or * writes whatever the version (the service then retries its own conflicts).
+    private static long? IfMatchOf(HttpContext context)
     {
         var header = context.Request.Headers.IfMatch;
         if (header.Count == 0)
         {
-            return;
+            return null;
         }
 
         var text = header.ToString().Trim();
         if (text == "*")
         {
-            return;
+            return null;
         }
 
         if (text.Length < 3 || text[0] != '"' || text[^1] != '"'
-            || !long.TryParse(text.AsSpan(1, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected))
+            || !long.TryParse(text.AsSpan(1, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)
+            || expected < 1)
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-if-match", "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), or *.", "If-Match");
         }
 
-        await service.EnsurePermissionAsync(environmentId, RegistryPermission.ManageRegistries, cancellationToken).ConfigureAwait(false);
-        var current = await service.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        if (current.Registry.Version != expected)
-        {
-            throw new ApiProblemException(StatusCodes.Status409Conflict, "version-conflict", string.Create(CultureInfo.InvariantCulture,
-                $"Registry '{registryId}' changed since you read it (your version {expected}, now {current.Registry.Version}): read it again and retry."));
-        }
+        return expected;
     }
+
+    private static string Cut(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
 
     private static async Task<IResult> EntryAsync(HttpContext context, RegistryService service, string environmentId, string registryId, int statusCode, CancellationToken cancellationToken)
     {

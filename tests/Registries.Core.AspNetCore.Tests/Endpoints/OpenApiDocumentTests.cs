@@ -19,6 +19,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         { "/api/registries/environments", "post", "CreateEnvironment", "201", "CreateEnvironmentRequest", "400 401 409 413 415 503" },
         { Env, "get", "GetEnvironment", "200", null, "401 404 503" },
         { Env + "/members/{user}", "put", "SetMember", "200", "SetMemberRequest", "400 401 403 404 409 413 415 503" },
+        { Env + "/members/{user}", "delete", "RemoveMember", "200", null, "400 401 403 404 409 503" },
         { Env + "/registries", "get", "ListRegistries", "200", null, "401 404 409 503" },
         { Env + "/registries", "post", "AddRegistry", "201", "AddRegistryRequest", "400 401 403 404 409 413 415 503" },
         { Entry, "get", "GetRegistry", "200", null, "401 404 409 503" },
@@ -27,6 +28,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         { Entry + "/activate", "post", "ActivateRegistry", "200", null, "400 401 403 404 409 503" },
         { Entry, "delete", "DeleteRegistry", "200", null, "400 401 403 404 409 503" },
         { Env + "/resolve", "get", "Resolve", "200", null, "400 401 403 404 409 503" },
+        { Env + "/explain", "get", "Explain", "200", null, "400 401 404 409 503" },
         { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "401 403 404 409 503" },
         { Env + "/exports/kubernetes-secret", "get", "ExportKubernetesSecret", "200", null, "400 401 403 404 409 503" },
     };
@@ -91,6 +93,24 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.True(registry.TryGetProperty("effective", out _));
         Assert.True(registry.TryGetProperty("overridden", out _));
         Assert.True(registry.TryGetProperty("version", out _));
+        Assert.True(registry.TryGetProperty("scope", out _));
+        Assert.True(registry.TryGetProperty("path", out _));
+        Assert.True(add.TryGetProperty("path", out _));
+    }
+
+    [Fact]
+    public async Task Document_ExplanationDocument_HasItsCandidatesAndNoPassword()
+    {
+        var document = await DocumentAsync();
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var explanation = schemas.GetProperty("ExplanationDocument").GetProperty("properties");
+        Assert.True(explanation.TryGetProperty("candidates", out _));
+        Assert.True(explanation.TryGetProperty("scope", out _));
+        var candidate = schemas.GetProperty("CandidateDocument").GetProperty("properties");
+        Assert.True(candidate.TryGetProperty("verdict", out _));
+        Assert.True(candidate.TryGetProperty("reason", out _));
+        Assert.False(candidate.TryGetProperty("password", out _));
     }
 
     private async Task<JsonElement> DocumentAsync()

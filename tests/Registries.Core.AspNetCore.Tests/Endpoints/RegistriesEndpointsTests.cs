@@ -358,7 +358,7 @@ public sealed class RegistriesEndpointsTests : IAsyncLifetime
 
         var stale = await _api.SendAsync(HttpMethod.Put, Entry, ApiFactory.Member, new { email = "m@example.com", username = "second", password = "pw" }, ifMatch: read.ETag);
 
-        Assert.Contains("read it again", stale.AssertProblem(409, "version-conflict"), StringComparison.Ordinal);
+        Assert.Contains("nothing was written. Read it again", stale.AssertProblem(409, "version-conflict"), StringComparison.Ordinal);
         Assert.Equal("first", (await _api.SendAsync(HttpMethod.Get, Entry, ApiFactory.Member)).Json.GetProperty("username").GetString());
     }
 
@@ -605,10 +605,257 @@ public sealed class RegistriesEndpointsTests : IAsyncLifetime
         await Send(HttpMethod.Put, Entry, ApiFactory.ReadOnly, new { email = "o@example.com", username = "o", password = ApiFactory.Canary });
         await Send(HttpMethod.Post, Env + "/registries", ApiFactory.Member, new { kind = "custom", address = "bad address", email = "m@example.com", username = "m", password = ApiFactory.Canary });
         await Send(HttpMethod.Get, Env + "/resolve?image=" + Uri.EscapeDataString(ApiFactory.Address + "/a"), ApiFactory.Owner);
+        await Send(HttpMethod.Post, Env + "/registries", ApiFactory.Member, new { kind = "custom", address = ApiFactory.Address, path = "team", email = "t@example.com", username = "t", password = ApiFactory.Canary + "-team" });
+        await Send(HttpMethod.Post, Env + "/registries", ApiFactory.Member, new { kind = "custom", address = ApiFactory.Address, path = "Bad Path", email = "t@example.com", username = "t", password = ApiFactory.Canary });
+        await Send(HttpMethod.Get, Env + "/explain?image=" + Uri.EscapeDataString(ApiFactory.Address + "/team/a"), ApiFactory.ReadOnly);
+        await Send(HttpMethod.Delete, Env + "/members/" + ApiFactory.ReadOnly, ApiFactory.Owner);
         await Send(HttpMethod.Post, Entry + "/deactivate", ApiFactory.Owner);
         await Send(HttpMethod.Delete, Entry, ApiFactory.Owner);
 
         Assert.All(bodies, body => Assert.DoesNotContain(ApiFactory.Canary, body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RemoveMember_Owner_RemovesTheMemberWhoLosesAccessAtOnce()
+    {
+        var response = await _api.SendAsync(HttpMethod.Delete, Env + "/members/" + ApiFactory.Member, ApiFactory.Owner);
+
+        Assert.Equal(200, response.Status);
+        Assert.DoesNotContain(response.Json.GetProperty("members").EnumerateArray(), m => m.GetProperty("user").GetString() == ApiFactory.Member);
+        (await _api.SendAsync(HttpMethod.Get, Env, ApiFactory.Member)).AssertProblem(404, "not-found");
+    }
+
+    [Fact]
+    public async Task RemoveMember_UserWhoIsNotAMember_Is404MemberNotFoundAndWritesNothing()
+    {
+        var before = (await _api.SendAsync(HttpMethod.Get, Env, ApiFactory.Owner)).Json.GetProperty("version").GetInt64();
+
+        var response = await _api.SendAsync(HttpMethod.Delete, Env + "/members/nobody", ApiFactory.Owner);
+
+        var detail = response.AssertProblem(404, "member-not-found");
+        Assert.Contains("'nobody' is not a member", detail, StringComparison.Ordinal);
+        Assert.Equal("user", response.Json.GetProperty("field").GetString());
+        Assert.Equal(before, (await _api.SendAsync(HttpMethod.Get, Env, ApiFactory.Owner)).Json.GetProperty("version").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(ApiFactory.ReadOnly)]
+    [InlineData("nobody")]
+    public async Task RemoveMember_MemberCaller_Is403WhoeverTheUser(string user)
+    {
+        var response = await _api.SendAsync(HttpMethod.Delete, Env + "/members/" + user, ApiFactory.Member);
+
+        response.AssertProblem(403, "permission-denied");
+    }
+
+    [Fact]
+    public async Task RemoveMember_NonMemberCaller_Is404ExactlyAsAnUnknownEnvironment()
+    {
+        var response = await _api.SendAsync(HttpMethod.Delete, Env + "/members/" + ApiFactory.Member, ApiFactory.Outsider);
+        var unknown = await _api.SendAsync(HttpMethod.Delete, Base + "/environments/no-such-env/members/" + ApiFactory.Member, ApiFactory.Outsider);
+
+        response.AssertProblem(404, "not-found");
+        unknown.AssertProblem(404, "not-found");
+        Assert.Equal(Shape(unknown.Json), Shape(response.Json));
+    }
+
+    [Fact]
+    public async Task RemoveMember_LastOwner_Is409Refused()
+    {
+        var response = await _api.SendAsync(HttpMethod.Delete, Env + "/members/" + ApiFactory.Owner, ApiFactory.Owner);
+
+        var detail = response.AssertProblem(409, "refused");
+        Assert.Contains("last Owner", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EditRegistry_TwoWritersWithTheSameIfMatch_OneWinsTheOtherIs409AndNothingIsLost()
+    {
+        var read = await _api.SendAsync(HttpMethod.Get, Entry, ApiFactory.Member);
+        var version = read.Json.GetProperty("version").GetInt64();
+
+        // Both writers pass every check before either writes: only the store's own version check can tell them apart.
+        _api.Store.UpdateGate = new WriterGate(2, TimeSpan.FromSeconds(20));
+        var writes = await Task.WhenAll(
+            _api.SendAsync(HttpMethod.Put, Entry, ApiFactory.Owner, new { email = "o@example.com", username = "olivia-writes", password = "pw-o" }, ifMatch: read.ETag),
+            _api.SendAsync(HttpMethod.Put, Entry, ApiFactory.Member, new { email = "m@example.com", username = "mike-writes", password = "pw-m" }, ifMatch: read.ETag));
+        _api.Store.UpdateGate = null;
+
+        var winner = Assert.Single(writes, w => w.Status == 200);
+        var loser = Assert.Single(writes, w => w.Status != 200);
+        loser.AssertProblem(409, "version-conflict");
+        var now = await _api.SendAsync(HttpMethod.Get, Entry, ApiFactory.Member);
+        Assert.Equal(version + 1, now.Json.GetProperty("version").GetInt64());
+        Assert.Equal(winner.Json.GetProperty("username").GetString(), now.Json.GetProperty("username").GetString());
+        Assert.Equal(winner.ETag, now.ETag);
+    }
+
+    [Fact]
+    public async Task Deactivate_VersionZero_Is400InvalidIfMatch()
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Entry + "/deactivate", ApiFactory.Member, ifMatch: "\"0\"");
+
+        response.AssertProblem(400, "invalid-if-match");
+    }
+
+    [Fact]
+    public async Task AddRegistry_WithPath_CarriesPathAndScopeAndBothEntriesAreEffective()
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address = ApiFactory.Address, path = "team", email = "t@example.com", username = "team-robot", password = "pw-team" });
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(ApiFactory.Address, response.Json.GetProperty("address").GetString());
+        Assert.Equal("team", response.Json.GetProperty("path").GetString());
+        Assert.Equal(ApiFactory.Address + "/team", response.Json.GetProperty("scope").GetString());
+        var entries = (await _api.SendAsync(HttpMethod.Get, Env + "/registries", ApiFactory.ReadOnly)).Json.EnumerateArray().ToArray();
+        Assert.Equal(2, entries.Length);
+        Assert.All(entries, e => Assert.True(e.GetProperty("effective").GetBoolean()));
+        Assert.False(entries[0].TryGetProperty("path", out _));
+        Assert.Equal(ApiFactory.Address, entries[0].GetProperty("scope").GetString());
+    }
+
+    [Fact]
+    public async Task AddRegistry_PathOnDockerHub_NarrowsTheFixedAddress()
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "dockerHub", path = "myorg", email = "t@example.com", username = "robot", password = "pw" });
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal("docker.io/myorg", response.Json.GetProperty("scope").GetString());
+        Assert.Equal("dockerHub", response.Json.GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task AddRegistry_HostPattern_IsACustomEntryOfThePattern()
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address = "*.corp.example", email = "c@example.com", username = "corp", password = "pw-corp" });
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal("*.corp.example", response.Json.GetProperty("address").GetString());
+        Assert.Equal("*.corp.example", response.Json.GetProperty("scope").GetString());
+        Assert.Equal("custom", response.Json.GetProperty("kind").GetString());
+        var resolved = await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=" + Uri.EscapeDataString("eu.corp.example/app"), ApiFactory.Member);
+        Assert.Equal("authenticated", resolved.Json.GetProperty("outcome").GetString());
+        Assert.Equal(response.Json.GetProperty("id").GetString(), resolved.Json.GetProperty("registryId").GetString());
+    }
+
+    [Theory]
+    [InlineData("team//sub")]
+    [InlineData("/team")]
+    [InlineData("Team")]
+    public async Task AddRegistry_InvalidPath_Is400InvalidPathNamingThePath(string path)
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address = ApiFactory.Address, path, email = "t@example.com", username = "t", password = ApiFactory.Canary });
+
+        var detail = response.AssertProblem(400, "invalid-path");
+        Assert.Contains("repository path", detail, StringComparison.Ordinal);
+        Assert.Equal("path", response.Json.GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("*corp.example")]
+    [InlineData("corp.*.example")]
+    public async Task AddRegistry_InvalidPattern_Is400InvalidAddressNamingTheAddress(string address)
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address, email = "t@example.com", username = "t", password = ApiFactory.Canary });
+
+        response.AssertProblem(400, "invalid-address");
+        Assert.Equal("address", response.Json.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task AddRegistry_PastedUrlWithAPath_IsStillRefusedAsAnAddress()
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address = "https://registry.example.com:5000/v2/", path = "team", email = "t@example.com", username = "t", password = "pw" });
+
+        var detail = response.AssertProblem(400, "invalid-address");
+        Assert.Contains("registry.example.com:5000", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("team/app", "team", "host", "less-specific")]
+    [InlineData("team-b/app", "host", "team", "path-did-not-match")]
+    public async Task Explain_ReadOnlyMember_NamesTheDecidingScopeAndEveryCandidatesVerdict(string repository, string decides, string other, string otherVerdict)
+    {
+        var team = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address = ApiFactory.Address, path = "team", email = "t@example.com", username = "team-robot", password = ApiFactory.Canary + "-team" });
+        var ids = new Dictionary<string, string> { ["host"] = _api.RegistryId, ["team"] = team.Json.GetProperty("id").GetString()! };
+
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/explain?image=" + Uri.EscapeDataString(ApiFactory.Address + "/" + repository), ApiFactory.ReadOnly);
+
+        Assert.Equal(200, response.Status);
+        Assert.DoesNotContain(ApiFactory.Canary, response.Body, StringComparison.Ordinal);
+        var json = response.Json;
+        Assert.Equal("authenticated", json.GetProperty("outcome").GetString());
+        Assert.Equal(ids[decides], json.GetProperty("registryId").GetString());
+        Assert.Equal(ApiFactory.Address + "/" + repository + "", json.GetProperty("image").GetString());
+        var candidates = json.GetProperty("candidates").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.Equal(2, candidates.Count);
+        Assert.Equal("effective", candidates[ids[decides]].GetProperty("verdict").GetString());
+        Assert.Equal(otherVerdict, candidates[ids[other]].GetProperty("verdict").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(candidates[ids[other]].GetProperty("reason").GetString()));
+        Assert.Equal("team", candidates[ids["team"]].GetProperty("path").GetString());
+        Assert.False(candidates[ids["host"]].TryGetProperty("path", out _));
+    }
+
+    [Fact]
+    public async Task Explain_NothingConfigured_IsAnonymousWithNoCandidate()
+    {
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/explain?image=" + Uri.EscapeDataString("other.example/app"), ApiFactory.ReadOnly);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("anonymous", response.Json.GetProperty("outcome").GetString());
+        Assert.Empty(response.Json.GetProperty("candidates").EnumerateArray());
+        Assert.False(response.Json.TryGetProperty("registryId", out _));
+    }
+
+    [Fact]
+    public async Task Explain_InactiveDecidingEntry_IsDeniedWithTheReason()
+    {
+        Assert.Equal(200, (await _api.SendAsync(HttpMethod.Post, Entry + "/deactivate", ApiFactory.Owner)).Status);
+
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/explain?image=" + Uri.EscapeDataString(ApiFactory.Address + "/app"), ApiFactory.ReadOnly);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("denied", response.Json.GetProperty("outcome").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(response.Json.GetProperty("reason").GetString()));
+        Assert.Equal("inactive", response.Json.GetProperty("candidates")[0].GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Explain_WithoutImage_Is400()
+    {
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/explain", ApiFactory.Member);
+
+        response.AssertProblem(400, "invalid-input");
+    }
+
+    [Fact]
+    public async Task Explain_NonMember_Is404()
+    {
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/explain?image=ubuntu", ApiFactory.Outsider);
+
+        response.AssertProblem(404, "not-found");
+    }
+
+    [Fact]
+    public async Task Resolve_TeamPathEntry_DecidesForTeamImagesOnly()
+    {
+        var team = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member,
+            new { kind = "custom", address = ApiFactory.Address, path = "team", email = "t@example.com", username = "team-robot", password = "pw-team" });
+
+        var inTeam = await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=" + Uri.EscapeDataString(ApiFactory.Address + "/team/app"), ApiFactory.Member);
+        var teamB = await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=" + Uri.EscapeDataString(ApiFactory.Address + "/team-b/app"), ApiFactory.Member);
+
+        Assert.Equal(team.Json.GetProperty("id").GetString(), inTeam.Json.GetProperty("registryId").GetString());
+        Assert.Equal("team-robot", inTeam.Json.GetProperty("username").GetString());
+        Assert.Equal(_api.RegistryId, teamB.Json.GetProperty("registryId").GetString());
     }
 
     private static string Shape(JsonElement problem)

@@ -37,8 +37,20 @@ public sealed class SwitchableStore : IRegistryStore
     public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
         => Enter().ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
 
-    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
-        => Enter().UpdateRegistryAsync(record, cancellationToken);
+    /// <summary>When set, every registry update first waits at this gate: a test holds writers there until all of them
+    /// have read the entry, so their writes truly race.</summary>
+    public WriterGate? UpdateGate { get; set; }
+
+    public async ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    {
+        var store = Enter();
+        if (UpdateGate is { } gate)
+        {
+            await gate.ArriveAsync();
+        }
+
+        return await store.UpdateRegistryAsync(record, cancellationToken);
+    }
 
     private InMemoryRegistryStore Enter()
     {
@@ -49,5 +61,23 @@ public sealed class SwitchableStore : IRegistryStore
         }
 
         return _inner;
+    }
+}
+
+/// <summary>Lets writers through only once <c>count</c> of them have arrived (bounded: a writer that waits longer than
+/// the timeout fails the test instead of hanging it).</summary>
+public sealed class WriterGate(int count, TimeSpan timeout)
+{
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _arrived;
+
+    public async Task ArriveAsync()
+    {
+        if (Interlocked.Increment(ref _arrived) >= count)
+        {
+            _open.TrySetResult();
+        }
+
+        await _open.Task.WaitAsync(timeout);
     }
 }
