@@ -93,7 +93,8 @@ public sealed class DockerConfigExporter
     }
 
     // The service resolves per image or per whole address; a path-scoped or pattern entry's credential is read by
-    // resolving an image that its scope decides: the path itself as the repository (a scope covers its own path), and
+    // resolving an image that its scope decides: a repository below the path (a more specific path entry would not
+    // cover it; and Docker Hub reads a one-component name as library/NAME), and
     // for a pattern one concrete label per '*'. The caller checks that the answer came from the entry itself.
     private async Task<CredentialResolution?> ResolveScopeAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken)
     {
@@ -105,7 +106,7 @@ public sealed class DockerConfigExporter
     {
         const string Label = "registries-export-probe";
         var host = scope.Address.IsDockerHub ? "docker.io" : scope.Address.ToString().Replace("*", Label, StringComparison.Ordinal);
-        var repository = scope.IsHostLevel ? Label : scope.Path;
+        var repository = scope.IsHostLevel ? Label : scope.Path + "/" + Label;
         return ImageReference.TryParse(host + "/" + repository, out var image) && scope.Covers(image) ? image : null;
     }
 }
