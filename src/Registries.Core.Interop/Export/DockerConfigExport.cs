@@ -13,6 +13,16 @@ namespace Registries.Core.Interop;
 /// in separate <c>username</c>/<c>password</c> fields. Docker Hub's key is <c>https://index.docker.io/v1/</c>, as
 /// <c>docker login</c> writes it; other registries are keyed <c>host[:port]</c>. Keys are sorted, so the output is
 /// stable. The docker CLI, dockerd (through the CLI) and skopeo (<c>--authfile</c>) read it as it is.</para>
+/// <para>Scopes, per format. Docker <c>config.json</c> and k3s <c>registries.yaml</c> key credentials by host only:
+/// path-scoped and host-pattern entries are left out with a note. containers <c>auth.json</c> takes <c>host/path</c>
+/// keys (containers/image looks up the image's repository, then each parent namespace on <c>/</c> boundaries, then the
+/// host, so the most specific key decides as here) but no host wildcards: patterns get a note. The Kubernetes
+/// <c>.dockerconfigjson</c> is read by the kubelet's keyring, which matches a key's host label by label (<c>*</c> is one
+/// DNS label, the same number of labels and the same port) and its path as a raw string prefix of the image's path;
+/// paths are written <c>host/path/</c> (the trailing <c>/</c> keeps the <c>/</c> boundary, so <c>team/</c> does not match
+/// <c>team-b</c>; an image named exactly <c>host/path</c> then gets only the host's key) and patterns as they are. The
+/// kubelet tries every matching key, most specific first, so a failing path credential falls back to the host's there.
+/// No format can express a denial: an inactive scoped entry under an exported wider key gets a note.</para>
 /// <para>What each format cannot express is stated by <see cref="DescribeLimits(DockerConfigFormat)"/>, and which
 /// entries that touches by <see cref="GetNotes(DockerConfigFormat)"/>.</para>
 /// <para>These documents hold passwords on purpose: that is their whole point. <see cref="ToString"/> does not.

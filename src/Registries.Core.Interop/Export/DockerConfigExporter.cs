@@ -5,8 +5,12 @@ namespace Registries.Core.Interop;
 /// <para>The exporter acts for the caller of the <see cref="RegistryService"/> it is given: the one the service's
 /// <see cref="IRegistryCallerAccessor"/> gives (dependency injection with <c>UseCaller</c>), or the one bound with
 /// <see cref="RegistryService.As(string)"/> (<c>new DockerConfigExporter(service.As("alice"))</c>).</para>
-/// <para>Only the effective, Active entry of each address is exported: inactive, overridden and removed entries never
-/// are. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
+/// <para>Only the effective, Active entry of each scope is exported: inactive, overridden and removed entries never
+/// are. Path-scoped (<c>HOST/team</c>) and host-pattern (<c>*.corp.example</c>) entries are read too; each format
+/// writes what it can express (<see cref="DockerConfigExport.GetScopes(DockerConfigFormat)"/>) and lists the rest in
+/// <see cref="DockerConfigExport.GetNotes(DockerConfigFormat)"/>, never widening one to its whole host; a host key always
+/// holds the host-level effective credential, never a path entry's. <see cref="DockerConfigExport.EnsureExpressible(DockerConfigFormat)"/>
+/// is the strict form. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
 /// Member), demanded before anything is listed: a ReadOnly member gets <see cref="PermissionDeniedException"/> even when
 /// no entry is active, an outsider <see cref="EnvironmentNotFoundException"/>. Each credential is read by resolving its
 /// address (<see cref="RegistryService.ResolveAsync(string, RegistryAddress, CancellationToken)"/>), so every address an
