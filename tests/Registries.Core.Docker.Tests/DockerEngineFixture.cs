@@ -33,9 +33,15 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     /// <summary>Pushes an image under a new tag to the loopback registry and makes sure the engine does not have it.</summary>
     /// <param name="label">A word for the tag, to read logs by.</param>
     /// <returns>The image reference.</returns>
-    public async Task<ImageReference> PushUniqueAsync(string label)
+    public Task<ImageReference> PushUniqueAsync(string label) => PushUniqueAsync(label, Repository);
+
+    /// <summary>Pushes an image under a new tag to a repository of the loopback registry (for scoped credentials: <c>team/hello</c>) and makes sure the engine does not have it.</summary>
+    /// <param name="label">A word for the tag, to read logs by.</param>
+    /// <param name="repository">The repository path, without the registry.</param>
+    /// <returns>The image reference.</returns>
+    public async Task<ImageReference> PushUniqueAsync(string label, string repository)
     {
-        var name = $"{Services.Registry}/{Repository}:{label}-{Guid.NewGuid().ToString("N")[..8]}";
+        var name = $"{Services.Registry}/{repository}:{label}-{Guid.NewGuid().ToString("N")[..8]}";
         Check(await DockerAsync(["tag", _seed, name]), "tag");
         Check(await DockerAsync(["push", name]), "push");
         Check(await DockerAsync(["rmi", name]), "rmi");

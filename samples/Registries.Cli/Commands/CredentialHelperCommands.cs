@@ -70,6 +70,15 @@ internal static class CredentialHelperCommands
             var script = Script(store, keyFile, context.Actor, environmentId);
             await AtomicFile.ReplaceAsync(target, Encoding.UTF8.GetBytes(script), new AtomicFileChoices { Mode = ExecutableMode }, cancellationToken);
 
+            // docker asks a helper per registry host: say which entries it cannot serve, rather than let them look served.
+            foreach (var entry in await registries.ListRegistriesAsync(environmentId, cancellationToken))
+            {
+                if (entry.IsEffective && entry.Registry.State == RegistryState.Active && !entry.Registry.Scope.IsHostLevel)
+                {
+                    runner.WriteError($"note: {entry.Registry.Scope}: not served by the helper: docker asks credential helpers per registry host, so it gets {entry.Registry.Address}'s host-level credential (or none) for these images; use docker-config --format containers-auth or the kubelet provider for per-repository credentials.");
+                }
+            }
+
             if (context.Json)
             {
                 context.Console.Out.WriteLine(CliJson.Serialize(new CredentialHelperJson(target, environmentId, DockerCredentialHelper.ProgramName), CredentialHelperJsonContext.Output.CredentialHelperJson));

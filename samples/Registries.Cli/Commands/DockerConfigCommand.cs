@@ -51,6 +51,12 @@ internal static class DockerConfigCommand
                 + "nothing, or with --json what was written (never a password).",
             HelpName = "FILE",
         };
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Refuse the export (exit 3, nothing written) when the format cannot express an entry the environment would use: "
+                + "a path-scoped or host-pattern credential it cannot key, or an inactive scoped entry whose denial a wider key would undo. "
+                + "Without it such entries are listed on stderr, never widened to the whole host.",
+        };
         var command = new Command(
             "docker-config",
             "Print the environment's effective, active credentials as a Docker config.json (for docker --config), a Kubernetes "
@@ -65,6 +71,7 @@ internal static class DockerConfigCommand
             ns,
             certsDir,
             output,
+            strict,
         };
         command.Validators.Add(result =>
         {
@@ -104,6 +111,12 @@ internal static class DockerConfigCommand
             var exporter = context.Service<DockerConfigExporter>(builder => builder.UseDockerConfigInterop());
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
             var export = await exporter.ExportAsync(environmentId, cancellationToken);
+            if (parse.GetValue(strict))
+            {
+                // Before anything is written: a refused export leaves no file behind, and an older one as it was.
+                export.EnsureExpressible(chosen);
+            }
+
             var notes = export.GetNotes(chosen);
             var formatName = Formats.Single(f => f.Format == chosen).Name;
             if (path is not null)
@@ -120,7 +133,7 @@ internal static class DockerConfigCommand
 
                 if (context.Json)
                 {
-                    var written = new DockerConfigOutputJson(path, formatName, export.Addresses.Select(r => r.ToString()).ToArray(), notes, DockerConfigExport.DescribeLimits(chosen));
+                    var written = new DockerConfigOutputJson(path, formatName, export.GetScopes(chosen).Select(r => r.ToString()).ToArray(), notes, DockerConfigExport.DescribeLimits(chosen));
                     context.Console.Out.WriteLine(CliJson.Serialize(written, CliJsonContext.Output.DockerConfigOutputJson));
                 }
                 else

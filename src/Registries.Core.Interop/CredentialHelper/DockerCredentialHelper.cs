@@ -18,6 +18,11 @@ namespace Registries.Core.Interop.CredentialHelper;
 /// Authenticated gives the effective credential; Anonymous gives "not found"; Denied (the effective entry is inactive)
 /// gives an error that is not "not found", with the reason, so that a client which honours helper errors stops.
 /// <c>store</c> and <c>erase</c> are refused: credentials are managed through the registries, never by <c>docker login</c>.</para>
+/// <para>Scopes: the protocol asks per server (a registry host), never per image, so the helper answers the host-level
+/// resolution of that host: the whole-address entry, or else a host pattern covering it. A path-scoped entry
+/// (<c>REGISTRY/team</c>) is not served through it: docker sends the host's credential for <c>REGISTRY/team/app</c> too, or
+/// none. For per-repository credentials give the tools a containers <c>auth.json</c>
+/// (<see cref="DockerConfigExport.ToContainersAuthJson"/>) or use the kubelet provider, which asks per image.</para>
 /// <para>What a failure says never holds a password; it is written on stdout (where clients read it) and on the
 /// diagnostic writer (stderr, for a person). Input is read up to <see cref="MaxInputCharacters"/> characters, so a
 /// runaway stdin (<c>/dev/zero</c>) ends with an error rather than exhausting memory. Not thread-safe: one instance

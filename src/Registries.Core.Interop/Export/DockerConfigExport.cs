@@ -13,6 +13,16 @@ namespace Registries.Core.Interop;
 /// in separate <c>username</c>/<c>password</c> fields. Docker Hub's key is <c>https://index.docker.io/v1/</c>, as
 /// <c>docker login</c> writes it; other registries are keyed <c>host[:port]</c>. Keys are sorted, so the output is
 /// stable. The docker CLI, dockerd (through the CLI) and skopeo (<c>--authfile</c>) read it as it is.</para>
+/// <para>Scopes, per format. Docker <c>config.json</c> and k3s <c>registries.yaml</c> key credentials by host only:
+/// path-scoped and host-pattern entries are left out with a note. containers <c>auth.json</c> takes <c>host/path</c>
+/// keys (containers/image looks up the image's repository, then each parent namespace on <c>/</c> boundaries, then the
+/// host, so the most specific key decides as here) but no host wildcards: patterns get a note. The Kubernetes
+/// <c>.dockerconfigjson</c> is read by the kubelet's keyring, which matches a key's host label by label (<c>*</c> is one
+/// DNS label, the same number of labels and the same port) and its path as a raw string prefix of the image's path;
+/// paths are written <c>host/path/</c> (the trailing <c>/</c> keeps the <c>/</c> boundary, so <c>team/</c> does not match
+/// <c>team-b</c>; an image named exactly <c>host/path</c> then gets only the host's key) and patterns as they are. The
+/// kubelet tries every matching key, most specific first, so a failing path credential falls back to the host's there.
+/// No format can express a denial: an inactive scoped entry under an exported wider key gets a note.</para>
 /// <para>What each format cannot express is stated by <see cref="DescribeLimits(DockerConfigFormat)"/>, and which
 /// entries that touches by <see cref="GetNotes(DockerConfigFormat)"/>.</para>
 /// <para>These documents hold passwords on purpose: that is their whole point. <see cref="ToString"/> does not.
@@ -35,19 +45,49 @@ public sealed partial class DockerConfigExport
     };
 
     private readonly ExportedCredential[] _credentials;
+    private readonly RegistryScope[] _denied;
 
-    internal DockerConfigExport(IEnumerable<ExportedCredential> credentials, IEnumerable<string> notes)
+    internal DockerConfigExport(IEnumerable<ExportedCredential> credentials, IEnumerable<string> notes, IEnumerable<RegistryScope>? denied = null)
     {
-        _credentials = credentials.OrderBy(c => c.Key, StringComparer.Ordinal).ToArray();
-        Addresses = _credentials.Select(c => c.Address).ToArray();
+        _credentials = credentials.OrderBy(c => c.Scope.ToString(), StringComparer.Ordinal).ToArray();
+        _denied = (denied ?? []).ToArray();
+        Addresses = _credentials.Where(c => c.IsWholeAddress).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Address).ToArray();
+        Scopes = _credentials.Select(c => c.Scope).ToArray();
         Notes = notes.ToArray();
     }
 
-    /// <summary>Gets the addresses of the registries whose credentials the export holds, in the order of their keys.</summary>
+    /// <summary>Gets the addresses of the registries whose whole-address credentials the export holds (the ones every format writes), in the order of their keys.</summary>
     public IReadOnlyList<RegistryAddress> Addresses { get; }
 
-    /// <summary>Gets why effective entries were left out (for example one that became inactive while exporting); no secrets.</summary>
+    /// <summary>Gets the scopes of every credential the export holds, path-scoped and host-pattern ones included; which of them a format writes is <see cref="GetScopes(DockerConfigFormat)"/>.</summary>
+    public IReadOnlyList<RegistryScope> Scopes { get; }
+
+    /// <summary>Gets why effective entries were left out whatever the format (for example one that became inactive while exporting); no secrets.</summary>
     public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>Gets the scopes whose credentials a format writes.</summary>
+    /// <param name="format">The format.</param>
+    /// <returns>The scopes, in the order of their keys.</returns>
+    /// <remarks>Docker <c>config.json</c> and k3s <c>registries.yaml</c>: whole addresses only. containers
+    /// <c>auth.json</c>: also path-scoped entries of a concrete host (<c>host/path</c> keys). Kubernetes
+    /// <c>.dockerconfigjson</c>: also host patterns (<c>*.corp.example</c>) and their paths.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    public IReadOnlyList<RegistryScope> GetScopes(DockerConfigFormat format)
+        => Keyed(format).Select(k => k.Credential.Scope).ToArray();
+
+    /// <summary>Refuses a format that cannot express every credential the environment would use: a path-scoped or host-pattern entry it cannot key, or an inactive scoped entry whose denial a wider key in the file would undo.</summary>
+    /// <param name="format">The format.</param>
+    /// <remarks>The strict form of an export (<c>docker-config --strict</c>): without it, those entries are only listed in <see cref="GetNotes(DockerConfigFormat)"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    /// <exception cref="DockerConfigExportRefusedException">Some entry cannot be expressed in the format; the message names each one and says why.</exception>
+    public void EnsureExpressible(DockerConfigFormat format)
+    {
+        var problems = Inexpressible(format).ToArray();
+        if (problems.Length > 0)
+        {
+            throw new DockerConfigExportRefusedException(format, problems.Select(p => p.Scope).ToArray(), string.Join(" ", problems.Select(p => p.Note)));
+        }
+    }
 
     /// <summary>Renders the Docker <c>config.json</c> document.</summary>
     /// <returns>Indented JSON, <c>{"auths": {...}}</c>.</returns>
@@ -148,9 +188,10 @@ public sealed partial class DockerConfigExport
         }
 
         var notes = new List<string>(Notes);
+        notes.AddRange(Inexpressible(format).Select(p => p.Note));
         if (format is DockerConfigFormat.ContainersAuth or DockerConfigFormat.K3s)
         {
-            foreach (var credential in _credentials.Where(c => IsOneLabel(c.Address)))
+            foreach (var credential in _credentials.Where(c => c.IsWholeAddress && IsOneLabel(c.Address)))
             {
                 // Docker's own tools use such a key for "docker login registry"; podman, skopeo and containerd read the
                 // name of an image "registry/app" as a Docker Hub repository, so no image reaches this entry.
@@ -166,18 +207,24 @@ public sealed partial class DockerConfigExport
     public override string ToString()
         => $"Docker config for {Addresses.Count} registries: {string.Join(", ", Addresses)} (passwords hidden)";
 
-    internal byte[] ToDockerConfigUtf8()
+    internal byte[] ToDockerConfigUtf8() => AuthsUtf8(Keyed(DockerConfigFormat.Docker), withEmail: true);
+
+    private static byte[] AuthsUtf8(IEnumerable<(string Key, ExportedCredential Credential)> keyed, bool withEmail)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("auths");
-            foreach (var credential in _credentials)
+            foreach (var (key, credential) in keyed)
             {
-                writer.WriteStartObject(credential.Key);
+                writer.WriteStartObject(key);
                 writer.WriteString("auth", EncodeAuth(credential.Username, credential.Password));
-                writer.WriteString("email", credential.Email);
+                if (withEmail)
+                {
+                    writer.WriteString("email", credential.Email);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -208,7 +255,7 @@ public sealed partial class DockerConfigExport
             writer.WriteEndObject();
             writer.WriteString("type", KubernetesSecretType);
             writer.WriteStartObject("data");
-            writer.WriteString(KubernetesSecretKey, Convert.ToBase64String(ToDockerConfigUtf8()));
+            writer.WriteString(KubernetesSecretKey, Convert.ToBase64String(AuthsUtf8(Keyed(DockerConfigFormat.Kubernetes), withEmail: true)));
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -217,27 +264,7 @@ public sealed partial class DockerConfigExport
         return buffer.ToArray();
     }
 
-    internal byte[] ToContainersAuthUtf8()
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("auths");
-            foreach (var (key, credential) in ContainersKeyed())
-            {
-                writer.WriteStartObject(key);
-                writer.WriteString("auth", EncodeAuth(credential.Username, credential.Password));
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
-    }
+    internal byte[] ToContainersAuthUtf8() => AuthsUtf8(Keyed(DockerConfigFormat.ContainersAuth), withEmail: false);
 
     internal async Task<byte[]> ToK3sRegistriesUtf8Async(string? certificatesDirectory, CancellationToken cancellationToken)
     {
@@ -249,7 +276,7 @@ public sealed partial class DockerConfigExport
         }
 
         var text = new StringBuilder();
-        var keyed = ContainersKeyed().ToArray();
+        var keyed = Keyed(DockerConfigFormat.K3s).ToArray();
         if (keyed.Length == 0)
         {
             text.Append("configs: {}\n");
@@ -281,11 +308,71 @@ public sealed partial class DockerConfigExport
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    // podman login, skopeo and containerd name Docker Hub docker.io, where docker login writes its legacy index URL.
-    private IEnumerable<(string Key, ExportedCredential Credential)> ContainersKeyed()
-        => _credentials
-            .Select(c => (Key: c.Address.IsDockerHub ? "docker.io" : c.Address.ToString(), Credential: c))
-            .OrderBy(p => p.Key, StringComparer.Ordinal);
+    // What each format keys, and how. docker login writes Docker Hub as its legacy index URL; podman login, skopeo,
+    // containerd and the kubelet's keyring name it docker.io.
+    private IEnumerable<(string Key, ExportedCredential Credential)> Keyed(DockerConfigFormat format)
+    {
+        IEnumerable<(string Key, ExportedCredential Credential)> keyed = format switch
+        {
+            DockerConfigFormat.Docker => _credentials.Where(c => c.IsWholeAddress).Select(c => (c.Key, c)),
+            DockerConfigFormat.K3s => _credentials.Where(c => c.IsWholeAddress).Select(c => (HostKey(c.Address), c)),
+
+            // containers/image looks a credential up by the image's repository, then each parent namespace on '/'
+            // boundaries, then the host: a host/path key means exactly the scope. It has no host wildcards.
+            DockerConfigFormat.ContainersAuth => _credentials
+                .Where(c => !c.Address.IsPattern)
+                .Select(c => (c.Scope.IsHostLevel ? HostKey(c.Address) : HostKey(c.Address) + "/" + c.Scope.Path, c)),
+
+            // The kubelet's keyring matches '*' per DNS label (same label count, same port) and the path as a raw
+            // prefix: "team" would also match "team-b", so the key ends with '/' to keep the '/' boundary.
+            DockerConfigFormat.Kubernetes => _credentials
+                .Select(c => (c.IsWholeAddress ? c.Key : HostKey(c.Address) + (c.Scope.IsHostLevel ? string.Empty : "/" + c.Scope.Path + "/"), c)),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat."),
+        };
+        return keyed.OrderBy(p => p.Key, StringComparer.Ordinal);
+    }
+
+    private static string HostKey(RegistryAddress address) => address.IsDockerHub ? "docker.io" : address.ToString();
+
+    // The entries a format cannot express: active scoped credentials it does not key, and denials a wider key undoes.
+    private IEnumerable<(RegistryScope Scope, string Note)> Inexpressible(DockerConfigFormat format)
+    {
+        var written = Keyed(format).Select(k => k.Credential.Scope).ToArray();
+        var name = FormatName(format);
+        foreach (var credential in _credentials.Where(c => !written.Contains(c.Scope)))
+        {
+            var why = credential.Address.IsPattern
+                ? $"{name} has no host patterns"
+                : $"{name} keys credentials by registry host only";
+            yield return (credential.Scope, $"{credential.Scope}: not exported: {why}, and under the host it would cover every repository; give the tools a format that can express it (docker-config --format {(credential.Address.IsPattern ? "kubernetes" : "containers-auth")}) or a host-level entry.");
+        }
+
+        foreach (var scope in _denied)
+        {
+            var wider = written.Where(w => w.CompareSpecificity(scope) < 0 && Widens(w, scope)).ToArray();
+            if (wider.Length > 0)
+            {
+                yield return (scope, $"{scope}: inactive, so its images are denied here, but {name} cannot express a denial: a tool reading this file sends the credential of {string.Join(", ", wider.Select(w => w.ToString()))} for them.");
+            }
+        }
+    }
+
+    // Whether a written, less specific scope covers images of a denied scope.
+    private static bool Widens(RegistryScope written, RegistryScope denied)
+    {
+        var addressCovered = denied.Address.IsPattern
+            ? written.Address.Equals(denied.Address) || (written.Address.IsPattern && written.Address.Covers(RegistryAddress.Parse(denied.Address.ToString().Replace("*", "x", StringComparison.Ordinal))))
+            : written.Address.Covers(denied.Address);
+        return addressCovered && (written.IsHostLevel || written.CoversPath(denied.Path));
+    }
+
+    private static string FormatName(DockerConfigFormat format) => format switch
+    {
+        DockerConfigFormat.Docker => "a Docker config.json",
+        DockerConfigFormat.Kubernetes => "a Kubernetes .dockerconfigjson",
+        DockerConfigFormat.ContainersAuth => "a containers auth.json",
+        _ => "a k3s registries.yaml",
+    };
 
     private static bool IsOneLabel(RegistryAddress address)
         => address.Port is null && !address.IsIPv6 && !address.IsDockerHub && !address.Host.Contains('.', StringComparison.Ordinal)

@@ -5,8 +5,12 @@ namespace Registries.Core.Interop;
 /// <para>The exporter acts for the caller of the <see cref="RegistryService"/> it is given: the one the service's
 /// <see cref="IRegistryCallerAccessor"/> gives (dependency injection with <c>UseCaller</c>), or the one bound with
 /// <see cref="RegistryService.As(string)"/> (<c>new DockerConfigExporter(service.As("alice"))</c>).</para>
-/// <para>Only the effective, Active entry of each address is exported: inactive, overridden and removed entries never
-/// are. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
+/// <para>Only the effective, Active entry of each scope is exported: inactive, overridden and removed entries never
+/// are. Path-scoped (<c>HOST/team</c>) and host-pattern (<c>*.corp.example</c>) entries are read too; each format
+/// writes what it can express (<see cref="DockerConfigExport.GetScopes(DockerConfigFormat)"/>) and lists the rest in
+/// <see cref="DockerConfigExport.GetNotes(DockerConfigFormat)"/>, never widening one to its whole host; a host key always
+/// holds the host-level effective credential, never a path entry's. <see cref="DockerConfigExport.EnsureExpressible(DockerConfigFormat)"/>
+/// is the strict form. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
 /// Member), demanded before anything is listed: a ReadOnly member gets <see cref="PermissionDeniedException"/> even when
 /// no entry is active, an outsider <see cref="EnvironmentNotFoundException"/>. Each credential is read by resolving its
 /// address (<see cref="RegistryService.ResolveAsync(string, RegistryAddress, CancellationToken)"/>), so every address an
@@ -49,33 +53,64 @@ public sealed class DockerConfigExporter
         var entries = await _service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
         var credentials = new List<ExportedCredential>();
         var notes = new List<string>();
+        var denied = new List<RegistryScope>();
         foreach (var entry in entries)
         {
-            if (!entry.IsEffective || entry.Registry.State != RegistryState.Active)
+            if (!entry.IsEffective)
             {
                 continue;
             }
 
             var scope = entry.Registry.Scope;
-            if (!scope.IsHostLevel || scope.Address.IsPattern)
+            if (entry.Registry.State != RegistryState.Active)
             {
-                // config.json keys a credential by registry host: writing this one under its host would widen it.
-                notes.Add($"{scope}: not exported: a Docker config.json keys credentials by registry host only, so a {(scope.Address.IsPattern ? "host-pattern" : "path-scoped")} credential cannot be expressed in it (under the host it would cover every repository).");
+                // An inactive scoped entry denies its images; a format whose wider key covers them would undo that,
+                // which the export's notes (and strict mode) say per format.
+                if (entry.Registry.State == RegistryState.Inactive && (!scope.IsHostLevel || scope.Address.IsPattern))
+                {
+                    denied.Add(scope);
+                }
+
                 continue;
             }
 
-            var address = scope.Address;
-            var resolution = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-            if (resolution.Outcome != ResolutionOutcome.Authenticated)
+            var resolution = scope.IsHostLevel && !scope.Address.IsPattern
+                ? await _service.ResolveAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false)
+                : await ResolveScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+            if (resolution is null)
+            {
+                notes.Add($"{scope}: not exported: no image name reaches this entry (a one-label host with a path is read as a Docker Hub repository).");
+                continue;
+            }
+
+            if (resolution.Outcome != ResolutionOutcome.Authenticated || resolution.RegistryId != entry.Registry.Id)
             {
                 // The entry changed between the listing and the resolution: the resolution is what holds now.
-                notes.Add($"{address}: not exported: it is no longer active ({resolution.Outcome}).");
+                notes.Add($"{scope}: not exported: it is no longer the active entry of its scope ({resolution.Outcome}).");
                 continue;
             }
 
-            credentials.Add(new ExportedCredential(address, resolution.Username!, resolution.Email!, resolution.Password!));
+            credentials.Add(new ExportedCredential(scope, resolution.Username!, resolution.Email!, resolution.Password!));
         }
 
-        return new DockerConfigExport(credentials, notes);
+        return new DockerConfigExport(credentials, notes, denied);
+    }
+
+    // The service resolves per image or per whole address; a path-scoped or pattern entry's credential is read by
+    // resolving an image that its scope decides: a repository below the path (a more specific path entry would not
+    // cover it; and Docker Hub reads a one-component name as library/NAME), and
+    // for a pattern one concrete label per '*'. The caller checks that the answer came from the entry itself.
+    private async Task<CredentialResolution?> ResolveScopeAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken)
+    {
+        var image = ProbeImage(scope);
+        return image is null ? null : await _service.ResolveAsync(environmentId, image, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static ImageReference? ProbeImage(RegistryScope scope)
+    {
+        const string Label = "registries-export-probe";
+        var host = scope.Address.IsDockerHub ? "docker.io" : scope.Address.ToString().Replace("*", Label, StringComparison.Ordinal);
+        var repository = scope.IsHostLevel ? Label : scope.Path + "/" + Label;
+        return ImageReference.TryParse(host + "/" + repository, out var image) && scope.Covers(image) ? image : null;
     }
 }

@@ -1,17 +1,27 @@
 namespace Registries.Core.Interop;
 
-/// <summary>One credential of an export; never printed (see <see cref="ToString"/>).</summary>
+/// <summary>One credential of an export, with the scope it covers; never printed (see <see cref="ToString"/>).</summary>
 internal sealed class ExportedCredential
 {
-    public ExportedCredential(RegistryAddress address, string username, string email, RegistrySecret password)
+    public ExportedCredential(RegistryScope scope, string username, string email, RegistrySecret password)
     {
-        Address = address;
+        Scope = scope;
         Username = username;
         Email = email;
         Password = password;
     }
 
-    public RegistryAddress Address { get; }
+    public ExportedCredential(RegistryAddress address, string username, string email, RegistrySecret password)
+        : this(RegistryScope.Of(address), username, email, password)
+    {
+    }
+
+    public RegistryScope Scope { get; }
+
+    public RegistryAddress Address => Scope.Address;
+
+    /// <summary>Gets a value indicating whether the credential covers a whole concrete address, the one kind every format can key.</summary>
+    public bool IsWholeAddress => Scope.IsHostLevel && !Scope.Address.IsPattern;
 
     public string Username { get; }
 
@@ -21,5 +31,5 @@ internal sealed class ExportedCredential
 
     public string Key => DockerConfigKeys.KeyFor(Address);
 
-    public override string ToString() => $"{Address} as '{Username}' (password hidden)";
+    public override string ToString() => $"{Scope} as '{Username}' (password hidden)";
 }

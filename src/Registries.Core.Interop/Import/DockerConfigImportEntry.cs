@@ -4,10 +4,11 @@ namespace Registries.Core.Interop;
 /// <remarks>Immutable; never holds a password.</remarks>
 public sealed class DockerConfigImportEntry
 {
-    internal DockerConfigImportEntry(string key, RegistryAddress? address, string source, DockerConfigImportStatus status, string? username, string? registryId, string? reason)
+    internal DockerConfigImportEntry(string key, RegistryAddress? address, string source, DockerConfigImportStatus status, string? username, string? registryId, string? reason, RegistryScope? scope = null)
     {
         Key = key;
         Address = address;
+        Scope = scope ?? (address is null ? null : RegistryScope.Of(address));
         Source = source;
         Status = status;
         Username = username;
@@ -20,6 +21,9 @@ public sealed class DockerConfigImportEntry
 
     /// <summary>Gets the registry address the key names, or <see langword="null"/> when the key is not an address.</summary>
     public RegistryAddress? Address { get; }
+
+    /// <summary>Gets the scope the key names: the whole address, or a repository path for a <c>host/path</c> key (podman login's namespace keys); <see langword="null"/> when the key is not an address.</summary>
+    public RegistryScope? Scope { get; }
 
     /// <summary>Gets where the credential came from: <c>auths</c>, <c>credsStore 'NAME'</c> or <c>credHelpers 'NAME'</c>.</summary>
     public string Source { get; }

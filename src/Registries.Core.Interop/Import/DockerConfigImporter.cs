@@ -145,22 +145,38 @@ public sealed class DockerConfigImporter
         var candidates = new List<ImportCandidate>();
         foreach (var (key, helper) in document.CredHelpers)
         {
-            if (DockerConfigKeys.TryNormalize(key, out var address, out var error))
+            if (!DockerConfigKeys.TryNormalizeScope(key, out var helperScope, out var error))
             {
-                helpersByAddress.Add((address, key, helper));
+                candidates.Add(ImportCandidate.Fail(key, null, $"credHelpers '{helper}'", error));
+            }
+            else if (!helperScope.IsHostLevel)
+            {
+                // docker asks a helper per registry host; under the host this key's credential would cover every repository.
+                candidates.Add(ImportCandidate.Fail(key, helperScope.Address, $"credHelpers '{helper}'", $"the key names the repository path '{helperScope.Path}', but docker asks credential helpers per registry host: not imported, so that it is not widened to {helperScope.Address}; add it with registry add --path."));
             }
             else
             {
-                candidates.Add(ImportCandidate.Fail(key, null, $"credHelpers '{helper}'", error));
+                helpersByAddress.Add((helperScope.Address, key, helper));
             }
         }
 
         var covered = new HashSet<RegistryAddress>();
         foreach (var entry in document.Auths)
         {
-            if (!DockerConfigKeys.TryNormalize(entry.Key, out var address, out var error))
+            if (!DockerConfigKeys.TryNormalizeScope(entry.Key, out var scope, out var error))
             {
                 candidates.Add(ImportCandidate.Fail(entry.Key, null, "auths", error));
+                continue;
+            }
+
+            var address = scope.Address;
+            if (!scope.IsHostLevel)
+            {
+                // A namespace key (podman login quay.io/team): a path-scoped entry, never the whole host, and never
+                // the host's helper (docker asks helpers per host, so no helper holds this path's credential).
+                candidates.Add(entry.HasCredential && entry.Failure is null
+                    ? ImportCandidate.Found(entry.Key, scope, "auths", entry.Username!, entry.Password!, entry.Email)
+                    : ImportCandidate.Fail(entry.Key, address, "auths", entry.Failure ?? "the entry for a repository path holds no credential of its own (a credsStore or credHelpers answers per host only)."));
                 continue;
             }
 
@@ -231,8 +247,25 @@ public sealed class DockerConfigImporter
 
         // The address's own answer, whatever image references can name it (a single-label host has no image of its own).
         var address = candidate.Address;
-        var current = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        if (current.Outcome == ResolutionOutcome.Authenticated
+        var scope = candidate.Scope!;
+        CredentialResolution? current;
+        if (scope.IsHostLevel)
+        {
+            current = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var probe = DockerConfigExporter.ProbeImage(scope);
+            current = probe is null ? null : await _service.ResolveAsync(environmentId, probe, cancellationToken).ConfigureAwait(false);
+
+            // Only the scope's own entry makes it unchanged: the host's credential answering for the path is not it.
+            if (current?.MatchedRegistry?.Scope != scope)
+            {
+                current = null;
+            }
+        }
+
+        if (current is not null && current.Outcome == ResolutionOutcome.Authenticated
             && string.Equals(current.Username, credential.Username, StringComparison.Ordinal)
             && string.Equals(current.Password!.Reveal(), credential.Password.Reveal(), StringComparison.Ordinal)
             && (candidate.Email is null || string.Equals(current.Email, credential.Email, StringComparison.OrdinalIgnoreCase)))
@@ -249,7 +282,7 @@ public sealed class DockerConfigImporter
             }
         }
 
-        var added = await _service.AddRegistryAsync(environmentId, address, credential, cancellationToken).ConfigureAwait(false);
+        var added = await _service.AddRegistryAsync(environmentId, scope, credential, cancellationToken).ConfigureAwait(false);
         return candidate.ToEntry(DockerConfigImportStatus.Imported, added.Id, null);
     }
 

@@ -13,6 +13,11 @@ namespace Registries.Core.Interop;
 /// credential; Anonymous with an empty <c>auth</c> (the kubelet pulls without a credential from this provider);
 /// Denied with no document (the provider reports the reason and exits with an error; the kubelet logs it and pulls
 /// without a credential from this provider, so a private registry refuses the pull).</para>
+/// <para>Scopes: the kubelet asks per image, so path-scoped and host-pattern entries decide exactly as in
+/// <see cref="CredentialResolver"/> (the most specific covering scope; <c>team</c> covers <c>REGISTRY/team/app</c> but not
+/// <c>REGISTRY/team-b/app</c>; an inactive deciding entry denies, with no fallback to the host's). Where a registry
+/// has path-scoped entries the answer is cached per image (<see cref="KubeletCredentialResponse.ImageCacheKeyType"/>),
+/// since a per-registry cache would hand one path's answer to another.</para>
 /// <para>No password is kept anywhere on the node: a deactivation reaches it when the kubelet's cache of the answer
 /// expires (<see cref="KubeletCredentialProviderOptions.CacheDuration"/>). This is how an environment of Kubernetes
 /// orchestration gets its registries, once <see cref="RegistriesOptions.SupportedOrchestrations"/> includes
@@ -57,7 +62,14 @@ public sealed class KubeletCredentialProvider
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(request);
         var resolution = await _service.ResolveAsync(environmentId, request.Reference, cancellationToken).ConfigureAwait(false);
-        return new KubeletCredentialResponse(request, resolution, AuthKeyFor(request), _cacheDuration);
+
+        // Cached per registry, a team/... answer would serve team-b/... (and the reverse) until it expires: where the
+        // registry has path-scoped entries, the kubelet must ask per image.
+        var entries = await _service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        var perImage = entries.Any(e => e.Registry.State != RegistryState.Removed
+            && !e.Registry.Scope.IsHostLevel
+            && e.Registry.Scope.Address.Covers(request.Reference.Address));
+        return new KubeletCredentialResponse(request, resolution, AuthKeyFor(request), _cacheDuration, perImage ? KubeletCredentialResponse.ImageCacheKeyType : KubeletCredentialResponse.CacheKeyType);
     }
 
     /// <summary>Serves one exchange: reads the request from <paramref name="input"/> (bounded), resolves it and writes the response to <paramref name="output"/>, unless it is Denied.</summary>
@@ -94,8 +106,11 @@ public sealed class KubeletCredentialProvider
     /// <param name="providerName">The provider's executable in the kubelet's <c>--image-credential-provider-bin-dir</c>, for example <c>registries</c> (a file name, no path).</param>
     /// <param name="arguments">The arguments the kubelet passes to it (the command, the environment, the store, the caller...); written as they are.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The document: one provider whose <c>matchImages</c> are the addresses of the environment's registries
-    /// (Docker Hub as <c>docker.io</c>, the name the kubelet gives its images), in every state, so that an inactive one
+    /// <returns>The document: one provider whose <c>matchImages</c> are the scopes of the environment's registries in the
+    /// kubelet's syntax (Docker Hub as <c>docker.io</c>, the name the kubelet gives its images; a host pattern as it is,
+    /// <c>*.corp.example</c>, which the kubelet matches one DNS label per <c>*</c> with the same port, as the entry does;
+    /// a path-scoped entry as <c>HOST/PATH</c>, which the kubelet matches as a raw prefix, so it also runs the provider for
+    /// <c>HOST/PATH-b/...</c>, and the provider answers that image by its own rules), in every state, so that an inactive one
     /// is asked about and refused rather than never asked; <c>defaultCacheDuration</c> is the cache duration.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The provider name is empty, has a path separator or is '.' or '..'; or an argument is <see langword="null"/>.</exception>
@@ -124,7 +139,7 @@ public sealed class KubeletCredentialProvider
         var entries = await _service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
         var patterns = entries
             .Where(e => e.IsEffective)
-            .Select(e => e.Registry.Address.IsDockerHub ? "docker.io" : e.Registry.Address.ToString())
+            .Select(e => MatchImageOf(e.Registry.Scope))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToArray();
@@ -157,6 +172,12 @@ public sealed class KubeletCredentialProvider
         }
 
         return text.ToString();
+    }
+
+    private static string MatchImageOf(RegistryScope scope)
+    {
+        var host = scope.Address.IsDockerHub ? "docker.io" : scope.Address.ToString();
+        return scope.IsHostLevel ? host : host + "/" + scope.Path;
     }
 
     // The kubelet matches each auth key against the image it asked for, host against host: the key is the image's

@@ -10,7 +10,9 @@ namespace Registries.Core.Interop;
 /// <c>auth</c> has one entry, keyed by the registry as the kubelet matches it against the image (its first component:
 /// <c>registry.example.com:5000</c>, or <c>docker.io</c> for Docker Hub); it is empty for an Anonymous resolution, and the
 /// kubelet then pulls without credentials from this provider. <c>cacheKeyType</c> <c>Registry</c>: every image of a
-/// registry gets the same answer, which is how the environment's rules work.</para>
+/// registry gets the same answer, which is how the environment's rules work for a registry without path-scoped entries;
+/// when the registry has one (<c>team</c>), <c>Image</c> (<see cref="ImageCacheKeyType"/>), so that the answer for
+/// <c>REGISTRY/team/app</c> is never reused for <c>REGISTRY/team-b/app</c> nor the other way round.</para>
 /// <para>The protocol has no denial: for <see cref="ResolutionOutcome.Denied"/> there is no document
 /// (<see cref="ToJson"/> throws) and the provider exits with an error, which the kubelet logs; it then has no
 /// credential from this provider and pulls as it would without one.</para>
@@ -22,8 +24,11 @@ public sealed class KubeletCredentialResponse
     /// <summary>The kind of the response document.</summary>
     public const string Kind = "CredentialProviderResponse";
 
-    /// <summary>The <c>cacheKeyType</c> of every response: the kubelet caches the answer per registry.</summary>
+    /// <summary>The <c>cacheKeyType</c> of a response for a registry without path-scoped entries: the kubelet caches the answer per registry.</summary>
     public const string CacheKeyType = "Registry";
+
+    /// <summary>The <c>cacheKeyType</c> of a response for a registry with path-scoped entries: the kubelet caches the answer per image, since images of one registry may get different answers.</summary>
+    public const string ImageCacheKeyType = "Image";
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -33,8 +38,9 @@ public sealed class KubeletCredentialResponse
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    internal KubeletCredentialResponse(KubeletCredentialRequest request, CredentialResolution resolution, string authKey, TimeSpan cacheDuration)
+    internal KubeletCredentialResponse(KubeletCredentialRequest request, CredentialResolution resolution, string authKey, TimeSpan cacheDuration, string cacheKeyType = CacheKeyType)
     {
+        CacheKey = cacheKeyType;
         Request = request;
         Resolution = resolution;
         AuthKey = authKey;
@@ -52,6 +58,9 @@ public sealed class KubeletCredentialResponse
 
     /// <summary>Gets the key of the <c>auth</c> entry: the registry as the kubelet matches it against the image.</summary>
     public string AuthKey { get; }
+
+    /// <summary>Gets the <c>cacheKeyType</c>: <see cref="CacheKeyType"/> (<c>Registry</c>), or <see cref="ImageCacheKeyType"/> (<c>Image</c>) when the registry has path-scoped entries.</summary>
+    public string CacheKey { get; }
 
     /// <summary>Gets how long the kubelet keeps the answer.</summary>
     public TimeSpan CacheDuration { get; }
@@ -99,7 +108,7 @@ public sealed class KubeletCredentialResponse
             writer.WriteStartObject();
             writer.WriteString("apiVersion", Request.ApiVersion);
             writer.WriteString("kind", Kind);
-            writer.WriteString("cacheKeyType", CacheKeyType);
+            writer.WriteString("cacheKeyType", CacheKey);
             writer.WriteString("cacheDuration", KubeletDuration.Format(CacheDuration));
             writer.WriteStartObject("auth");
             if (Outcome == ResolutionOutcome.Authenticated)
