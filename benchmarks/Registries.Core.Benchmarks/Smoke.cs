@@ -71,11 +71,11 @@ internal static class Smoke
             }
         }
 
-        // Each add benchmark's iterations count what they added (2 instance counts, PostgreSQL and the file store).
-        var expectedAdds = StoreAddBenchmarks.AddsPerInvocation * 2 * (BenchmarkPostgreSql.ConfiguredConnectionString is null ? 1 : 2);
-        if (StoreAddBenchmarks.AddsChecked != expectedAdds)
+        // Every add case (1 and 8 instances, PostgreSQL and the file store) must have counted its adds afterwards.
+        var expectedCases = BenchmarkPostgreSql.ConfiguredConnectionString is null ? 2 : 4;
+        if (StoreAddBenchmarks.CheckedCases.Count != expectedCases)
         {
-            failures.Add($"The add benchmarks checked {StoreAddBenchmarks.AddsChecked} adds, expected {expectedAdds}.");
+            failures.Add($"The add benchmarks checked {StoreAddBenchmarks.CheckedCases.Count} cases ({string.Join(", ", StoreAddBenchmarks.CheckedCases)}), expected {expectedCases}.");
         }
 
         if (await MemoryMeasurement.RunAsync(10_000, output) != 0)

@@ -44,6 +44,7 @@ public class StoreAddBenchmarks
     private IRegistryStore[] _stores = [];
     private string _environmentId = string.Empty;
     private bool _added;
+    private string _case = string.Empty;
 
     [Params(1, 8)]
     public int Instances { get; set; }
@@ -73,6 +74,7 @@ public class StoreAddBenchmarks
     public void StartPostgreSqlIteration()
     {
         _stores = _postgreSql;
+        _case = nameof(PostgreSql) + "/" + Instances.ToString(CultureInfo.InvariantCulture);
         _environmentId = _postgreSql[0].CreateEnvironmentAsync("adds-" + NextIteration(), OrchestrationKind.Cattle, Members).AsTask().GetAwaiter().GetResult().Id;
         _added = false;
     }
@@ -83,6 +85,7 @@ public class StoreAddBenchmarks
         var path = Path.Combine(_fileDirectory, "store-" + NextIteration() + ".json");
         _files = Enumerable.Range(0, Instances).Select(_ => new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path }), _fileProtector!)).ToArray();
         _stores = _files;
+        _case = nameof(FileStore) + "/" + Instances.ToString(CultureInfo.InvariantCulture);
         _environmentId = _files[0].CreateEnvironmentAsync("adds", OrchestrationKind.Cattle, Members).AsTask().GetAwaiter().GetResult().Id;
         _added = false;
     }
@@ -102,7 +105,10 @@ public class StoreAddBenchmarks
             throw new InvalidOperationException($"Expected {AddsPerInvocation} distinct entries in {_environmentId} after the adds of {Instances} instances, found {stored.Count}.");
         }
 
-        AddsChecked += stored.Count;
+        lock (CheckedCases)
+        {
+            CheckedCases.Add(_case);
+        }
     }
 
     [GlobalCleanup]
@@ -124,8 +130,8 @@ public class StoreAddBenchmarks
         }
     }
 
-    /// <summary>Gets how many adds the iteration checks have counted in this process (the smoke run asks).</summary>
-    internal static long AddsChecked { get; private set; }
+    /// <summary>Gets the cases (method/instances) whose adds an iteration check has counted in this process (the smoke run asks).</summary>
+    internal static HashSet<string> CheckedCases { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Adds to PostgreSQL.</summary>
     /// <returns>A task that completes when every instance has added its share.</returns>
