@@ -29,8 +29,11 @@ public class PostgreSqlResolutionBenchmarks
     private NpgsqlDataSource? _dataSource;
 
     /// <summary>Gets the store sizes to compare; the smoke run replaces the million with a thousand (the smallest
-    /// size with filler environments, so that the SQL fill runs too).</summary>
-    public static IEnumerable<int> RegistryCounts => Smoke.IsRunning ? [10, 1_000] : [10, 1_000_000];
+    /// size with filler environments, so that the SQL fill runs too), and <c>REGISTRIES_BENCH_LARGE</c> (a multiple
+    /// of 100) replaces it for a shorter run.</summary>
+    public static IEnumerable<int> RegistryCounts => Smoke.IsRunning ? [10, 1_000] : [10, LargeCount];
+
+    private static int LargeCount => int.TryParse(Environment.GetEnvironmentVariable("REGISTRIES_BENCH_LARGE"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 100 && n % StoreFiller.PerEnvironment == 0 ? n : 1_000_000;
 
     [ParamsSource(nameof(RegistryCounts))]
     public int Registries { get; set; }
