@@ -401,6 +401,75 @@ public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, 
         }, ct), cancellationToken);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Both queries go in one batch: one round trip, or none when the resolution cache holds both answers.</remarks>
+    public async ValueTask<ResolutionData> ReadResolutionAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        var patterns = address.GetCoveringPatterns();
+        var key = AddressKey(address);
+        var cacheKey = patterns.Count == 0 ? key : "covering " + key;
+        ResolutionCache.Ticket ticket = default;
+        if (_cache is not null)
+        {
+            _listener!.EnsureStarted();
+            if (_cache.TryGetEnvironment(environmentId, out var heldEnvironment)
+                && heldEnvironment is not null
+                && _cache.TryGetRegistries(environmentId, cacheKey, out var heldEntries))
+            {
+                return new ResolutionData(heldEnvironment, heldEntries!);
+            }
+
+            ticket = _cache.Take(environmentId);
+        }
+
+        var data = await RunAsync(nameof(ReadResolutionAsync), async (connection, ct) =>
+        {
+            var batch = new NpgsqlBatch(connection);
+            await using var batchScope = batch.ConfigureAwait(false);
+            batch.Timeout = _commandTimeoutSeconds;
+#pragma warning disable CA2100 // The SQL is built once from constants and the validated schema name; values are parameters.
+            var environmentQuery = new NpgsqlBatchCommand(_sql.SelectEnvironment);
+            environmentQuery.Parameters.Add(new NpgsqlParameter("id", environmentId));
+            var entriesQuery = new NpgsqlBatchCommand(patterns.Count == 0 ? _sql.ListRegistriesByAddress : _sql.ListRegistriesByAddresses);
+#pragma warning restore CA2100
+            entriesQuery.Parameters.Add(new NpgsqlParameter("environment", environmentId));
+            if (patterns.Count == 0)
+            {
+                entriesQuery.Parameters.Add(new NpgsqlParameter("key", key));
+            }
+            else
+            {
+                entriesQuery.Parameters.Add(new NpgsqlParameter("keys", patterns.Select(AddressKey).Prepend(key).ToArray()));
+            }
+
+            batch.BatchCommands.Add(environmentQuery);
+            batch.BatchCommands.Add(entriesQuery);
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var environment = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadEnvironment(reader) : null;
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            var entries = new List<RegistryRecord>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                entries.Add(ReadRecord(reader));
+            }
+
+            return environment is null ? new ResolutionData(null, []) : new ResolutionData(environment, entries);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Both answers were read in one snapshot of the database, under one ticket: kept only if nothing changed meanwhile.
+        if (_cache is not null && data.Environment is not null)
+        {
+            _cache.KeepEnvironment(ticket, data.Environment);
+            _cache.KeepRegistries(ticket, environmentId, cacheKey, data.Entries);
+        }
+
+        return data;
+    }
+
     // The resolution path: from memory when the cache is on and trusted, else from the database (and kept).
     private async ValueTask<IReadOnlyList<RegistryRecord>> CachedAsync(string environmentId, string key, Func<CancellationToken, Task<IReadOnlyList<RegistryRecord>>> read, CancellationToken cancellationToken)
     {

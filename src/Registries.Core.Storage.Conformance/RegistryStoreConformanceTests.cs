@@ -411,6 +411,27 @@ public abstract class RegistryStoreConformanceTests
     }
 
     [Fact]
+    public async Task ReadResolutionAsync_EnvironmentAndCoveringEntriesTogether_UnknownEnvironmentIsEmpty()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var address = RegistryAddress.Parse("a.corp.example:5000");
+        var own = await store.AddRegistryAsync(environment.Id, address, Credential("own"));
+        var pattern = await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("*.corp.example:5000"), Credential("pattern"));
+        await store.AddRegistryAsync(environment.Id, Other, Credential("other"));
+
+        var data = await store.ReadResolutionAsync(environment.Id, address);
+        var none = await store.ReadResolutionAsync("no-such-environment", address);
+
+        Assert.Equal(environment.Id, data.Environment?.Id);
+        Assert.Equal(environment.Members.Count, data.Environment?.Members.Count);
+        Assert.Equal([own.Registry.Id, pattern.Registry.Id], data.Entries.Select(r => r.Registry.Id));
+        Assert.All(data.Entries, r => Assert.NotNull(r.Password));
+        Assert.Null(none.Environment);
+        Assert.Empty(none.Entries);
+    }
+
+    [Fact]
     public async Task UpdateRegistryAsync_ChangedPath_ThrowsArgumentAndWritesNothing()
     {
         var store = await CreateStoreAsync();

@@ -599,7 +599,8 @@ public sealed class RegistryService
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    /// <remarks>The environment is read once, for the permission check and the resolution.</remarks>
+    /// <remarks>The environment and the entries are read together (<see cref="IRegistryStore.ReadResolutionAsync"/>: one
+    /// round trip on PostgreSQL, none with its resolution cache), for the permission check and the resolution.</remarks>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
@@ -608,8 +609,11 @@ public sealed class RegistryService
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var (environment, _) = await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        return await _resolver.ResolveInAsync(environment, image, cancellationToken).ConfigureAwait(false);
+        var caller = CallerName();
+        ArgumentNullException.ThrowIfNull(environmentId);
+        var data = await _store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+        Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
+        return _resolver.ResolveIn(environmentId, image, data.Entries);
     }
 
     /// <summary>Resolves a registry address for a caller who may use the environment's credentials (Owner or Member).</summary>
@@ -628,8 +632,11 @@ public sealed class RegistryService
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var (environment, _) = await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        return await _resolver.ResolveInAsync(environment, address, cancellationToken).ConfigureAwait(false);
+        var caller = CallerName();
+        ArgumentNullException.ThrowIfNull(environmentId);
+        var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
+        return _resolver.ResolveIn(environmentId, address, data.Entries);
     }
 
     /// <summary>Tells whether the caller holds a permission in an environment.</summary>
@@ -722,6 +729,13 @@ public sealed class RegistryService
         ArgumentException.ThrowIfNullOrWhiteSpace(caller);
         ArgumentNullException.ThrowIfNull(environmentId);
         var environment = await _store.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return Authorize(caller, environmentId, environment, minimum, operation, registryOperation);
+    }
+
+    // The rules of AuthorizeAsync on an environment already read (null: none with that id).
+    private (RegistryEnvironment Environment, EnvironmentRole Role) Authorize(string caller, string environmentId, RegistryEnvironment? environment, EnvironmentRole? minimum, string operation, bool registryOperation)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(caller);
         if (environment?.RoleOf(caller) is not { } role)
         {
             throw new EnvironmentNotFoundException(environmentId);

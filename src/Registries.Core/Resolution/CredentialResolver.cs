@@ -54,8 +54,9 @@ public sealed class CredentialResolver
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
-        var environment = await ReadSupportedAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return await ResolveInAsync(environment, image, cancellationToken).ConfigureAwait(false);
+        var data = await Store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+        EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
+        return Observed(environmentId, Resolve(image, data.Entries));
     }
 
     /// <summary>Resolves an image given as text in an environment.</summary>
@@ -88,8 +89,9 @@ public sealed class CredentialResolver
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
-        var environment = await ReadSupportedAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return await ResolveInAsync(environment, address, cancellationToken).ConfigureAwait(false);
+        var data = await Store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
+        return Observed(environmentId, Resolve(address, data.Entries));
     }
 
     /// <summary>Decides the resolution of an image from the entries that could cover it, without I/O.</summary>
@@ -206,17 +208,12 @@ public sealed class CredentialResolver
         return best;
     }
 
-    internal async ValueTask<CredentialResolution> ResolveInAsync(RegistryEnvironment environment, ImageReference image, CancellationToken cancellationToken)
-    {
-        var entries = await Store.ListRegistriesCoveringAsync(environment.Id, image.Address, cancellationToken).ConfigureAwait(false);
-        return Observed(environment.Id, Resolve(image, entries));
-    }
+    // The service's path: the caller was authorized on data.Environment; the entries were read with it.
+    internal CredentialResolution ResolveIn(string environmentId, ImageReference image, IReadOnlyList<RegistryRecord> entries)
+        => Observed(environmentId, Resolve(image, entries));
 
-    internal async ValueTask<CredentialResolution> ResolveInAsync(RegistryEnvironment environment, RegistryAddress address, CancellationToken cancellationToken)
-    {
-        var entries = await Store.ListRegistriesCoveringAsync(environment.Id, address, cancellationToken).ConfigureAwait(false);
-        return Observed(environment.Id, Resolve(address, entries));
-    }
+    internal CredentialResolution ResolveIn(string environmentId, RegistryAddress address, IReadOnlyList<RegistryRecord> entries)
+        => Observed(environmentId, Resolve(address, entries));
 
     internal void EnsureSupported(RegistryEnvironment environment)
     {
@@ -228,14 +225,6 @@ public sealed class CredentialResolver
 
     private static string DeniedReason(Registry registry)
         => $"Registry {registry.Scope} ({registry.Id}) is inactive in environment '{registry.EnvironmentId}': pulls from it are prohibited. Activate it, or add a new credential for {registry.Scope}.";
-
-    private async ValueTask<RegistryEnvironment> ReadSupportedAsync(string environmentId, CancellationToken cancellationToken)
-    {
-        var environment = await Store.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new EnvironmentNotFoundException(environmentId);
-        EnsureSupported(environment);
-        return environment;
-    }
 
     private CredentialResolution Observed(string environmentId, CredentialResolution resolution)
     {

@@ -126,6 +126,24 @@ public interface IRegistryStore
         return records;
     }
 
+    /// <summary>Reads, for one resolution, the environment and the entries that could cover a registry address
+    /// (<see cref="GetEnvironmentAsync"/> and <see cref="ListRegistriesCoveringAsync"/> together).</summary>
+    /// <remarks>The resolution path of <see cref="RegistryService"/> and <see cref="CredentialResolver"/>. The default
+    /// makes the two reads one after the other; a store with round trips should answer in one (the PostgreSQL store sends
+    /// both queries in one batch), so that an uncached resolution is one round trip.</remarks>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="address">The registry address (not a pattern).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The environment (or <see langword="null"/>) and the entries (empty without an environment).</returns>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    async ValueTask<ResolutionData> ReadResolutionAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        var environment = await GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return environment is null
+            ? new ResolutionData(null, [])
+            : new ResolutionData(environment, await ListRegistriesCoveringAsync(environmentId, address, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Writes a changed registry record whose <see cref="Registry.Version"/> is the version that was read.</summary>
     /// <remarks>The identifier, environment, scope and sequence of an entry never change; a store refuses a
     /// record that changes them with <see cref="ArgumentException"/>.</remarks>
