@@ -25,7 +25,7 @@ public sealed class StoreKeyPostgreSqlTests : StoreKeyTests
     }
 
     [Fact]
-    public async Task Reprotect_OnTheDatabase_KeepsVersionsAndTheRemovedEntryHoldsNothing()
+    public async Task RotateKeyWithReprotect_OnTheDatabase_KeepsEveryVersion()
     {
         await Cli.SucceedAsync(["env", "create", "prod", .. Store]);
         await Cli.SucceedWithInputAsync(Canary, ["registry", "add", "prod", "--address", "v.example.com", "--email", "v@example.com", "--username", "uv", "--password-stdin", .. Store]);
