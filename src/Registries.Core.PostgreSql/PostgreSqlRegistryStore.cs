@@ -59,7 +59,7 @@ namespace Registries.Core.PostgreSql;
 /// a backoff from 100 ms doubling up to the bound, and logs each failure (a warning, no secret).</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
-public sealed class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
+public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this release creates, reads and writes.</summary>
     public const int SchemaVersion = 3;

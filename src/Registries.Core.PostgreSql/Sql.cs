@@ -121,6 +121,13 @@ internal sealed class Sql
             WHERE id = @id AND environment_id = @environment AND address_key = @key AND path = @path AND sequence = @sequence AND version = @version
             RETURNING version
             """;
+
+        // Key rotation: the live entries in the order of the unique sequence (an index range per batch), and a write
+        // that matches the ciphertext it read, so that a concurrent edit is never overwritten. The version stays.
+        SelectProtectedBatch = $"SELECT id, environment_id, sequence, protected_password FROM {s}.registries WHERE protected_password IS NOT NULL AND sequence > @after ORDER BY sequence LIMIT @limit";
+        SelectProtectedByIds = $"SELECT id, environment_id, sequence, protected_password FROM {s}.registries WHERE protected_password IS NOT NULL AND id = ANY(@ids) ORDER BY sequence";
+        ReprotectRegistry = $"UPDATE {s}.registries SET protected_password = @password WHERE id = @id AND protected_password = @read";
+        SelectProtectedPasswords = $"SELECT protected_password FROM {s}.registries WHERE protected_password IS NOT NULL ORDER BY sequence";
     }
 
     public string VersionTable { get; }
@@ -166,6 +173,14 @@ internal sealed class Sql
     public string ListRegistriesByAddresses { get; }
 
     public string UpdateRegistry { get; }
+
+    public string SelectProtectedBatch { get; }
+
+    public string SelectProtectedByIds { get; }
+
+    public string ReprotectRegistry { get; }
+
+    public string SelectProtectedPasswords { get; }
 
     // The schema name is validated (lowercase letters, digits, underscores), so it needs no escaping as a literal.
     private static string Literal(string schema) => "'" + schema + "'";

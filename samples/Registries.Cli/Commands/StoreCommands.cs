@@ -14,8 +14,9 @@ internal static class StoreCommands
 {
     public static Command Create(CommandRunner runner)
     {
-        var store = new Command("store", "Work on whole stores: copy one into another.");
+        var store = new Command("store", "Work on whole stores: copy one into another, rotate the key that protects the passwords.");
         store.Subcommands.Add(CopyCommand(runner));
+        KeyCommands.AddTo(store, runner);
         return store;
     }
 
