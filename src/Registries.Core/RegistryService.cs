@@ -639,6 +639,29 @@ public sealed class RegistryService
         return _resolver.ResolveIn(environmentId, address, data.Entries);
     }
 
+    /// <summary>Resolves a scope for a caller who may use the environment's credentials (Owner or Member): the answer of
+    /// the scope's own effective entry, whatever more or less specific scopes exist.</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="scope">The scope (an address or host pattern, and a path prefix or none).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Authenticated (the scope's effective entry is Active), Denied (it is Inactive) or Anonymous (the scope has
+    /// no entry that is not Removed), with <see cref="CredentialResolution.Image"/> <see langword="null"/> and
+    /// <see cref="CredentialResolution.Address"/> the scope's address or pattern.</returns>
+    /// <remarks>For what writes one key per scope (the exports of a path-scoped or pattern entry, an import's check of
+    /// what a key already holds); what an image gets is <see cref="ResolveAsync(string, ImageReference, CancellationToken)"/>.</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+        return _resolver.ResolveIn(environmentId, scope, effective);
+    }
+
     /// <summary>Tells whether the caller holds a permission in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="permission">The permission.</param>

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Registries.Cli.Output;
 using Registries.Core;
-using Registries.Core.Interop.CredentialHelper;
+using Registries.Core.Interop;
 using Registries.Core.Shared;
 
 namespace Registries.Cli.Commands;

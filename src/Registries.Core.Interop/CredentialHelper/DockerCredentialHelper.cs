@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 
-namespace Registries.Core.Interop.CredentialHelper;
+namespace Registries.Core.Interop;
 
 /// <summary>Serves Docker's credential helper protocol (<c>docker-credential-NAME get|list|store|erase|version</c>) from an
 /// environment's registries, so that the docker CLI, skopeo and podman ask the store at every pull and no password sits

@@ -74,14 +74,10 @@ public sealed class DockerConfigExporter
                 continue;
             }
 
+            // A host key holds what the whole address resolves to; a path or pattern key the scope's own entry.
             var resolution = scope.IsHostLevel && !scope.Address.IsPattern
                 ? await _service.ResolveAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false)
-                : await ResolveScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
-            if (resolution is null)
-            {
-                notes.Add($"{scope}: not exported: no image name reaches this entry (a one-label host with a path is read as a Docker Hub repository).");
-                continue;
-            }
+                : await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
 
             if (resolution.Outcome != ResolutionOutcome.Authenticated || resolution.RegistryId != entry.Registry.Id)
             {
@@ -94,23 +90,5 @@ public sealed class DockerConfigExporter
         }
 
         return new DockerConfigExport(credentials, notes, denied);
-    }
-
-    // The service resolves per image or per whole address; a path-scoped or pattern entry's credential is read by
-    // resolving an image that its scope decides: a repository below the path (a more specific path entry would not
-    // cover it; and Docker Hub reads a one-component name as library/NAME), and
-    // for a pattern one concrete label per '*'. The caller checks that the answer came from the entry itself.
-    private async Task<CredentialResolution?> ResolveScopeAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken)
-    {
-        var image = ProbeImage(scope);
-        return image is null ? null : await _service.ResolveAsync(environmentId, image, cancellationToken).ConfigureAwait(false);
-    }
-
-    internal static ImageReference? ProbeImage(RegistryScope scope)
-    {
-        const string Label = "registries-export-probe";
-        var host = scope.Address.IsDockerHub ? "docker.io" : scope.Address.ToString().Replace("*", Label, StringComparison.Ordinal);
-        var repository = scope.IsHostLevel ? Label : scope.Path + "/" + Label;
-        return ImageReference.TryParse(host + "/" + repository, out var image) && scope.Covers(image) ? image : null;
     }
 }

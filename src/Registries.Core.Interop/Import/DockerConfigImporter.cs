@@ -255,14 +255,8 @@ public sealed class DockerConfigImporter
         }
         else
         {
-            var probe = DockerConfigExporter.ProbeImage(scope);
-            current = probe is null ? null : await _service.ResolveAsync(environmentId, probe, cancellationToken).ConfigureAwait(false);
-
             // Only the scope's own entry makes it unchanged: the host's credential answering for the path is not it.
-            if (current?.MatchedRegistry?.Scope != scope)
-            {
-                current = null;
-            }
+            current = await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
         }
 
         if (current is not null && current.Outcome == ResolutionOutcome.Authenticated

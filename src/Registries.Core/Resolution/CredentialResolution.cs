@@ -130,7 +130,7 @@ public sealed class CredentialResolution
             ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         }
 
-        if (!registry.Address.Covers(address))
+        if (!registry.Address.Equals(address) && !registry.Address.Covers(address))
         {
             throw new ArgumentException($"Registry '{registry.Id}' is for {registry.Scope}, not for {address}.", nameof(registry));
         }

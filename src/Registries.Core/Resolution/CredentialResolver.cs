@@ -215,6 +215,19 @@ public sealed class CredentialResolver
     internal CredentialResolution ResolveIn(string environmentId, RegistryAddress address, IReadOnlyList<RegistryRecord> entries)
         => Observed(environmentId, Resolve(address, entries));
 
+    internal CredentialResolution ResolveIn(string environmentId, RegistryScope scope, RegistryRecord? effective)
+    {
+        if (effective is null)
+        {
+            return Observed(environmentId, CredentialResolution.Anonymous(scope.Address));
+        }
+
+        var registry = effective.Registry;
+        return Observed(environmentId, registry.State == RegistryState.Active
+            ? CredentialResolution.Authenticated(scope.Address, registry, effective.Password!)
+            : CredentialResolution.Denied(scope.Address, registry, DeniedReason(registry)));
+    }
+
     internal void EnsureSupported(RegistryEnvironment environment)
     {
         if (!_options.SupportedOrchestrations.Contains(environment.Orchestration))

@@ -167,22 +167,42 @@ public sealed class InMemoryRegistryStore : IRegistryStore
             }
 
             var own = slot.ByAddress.TryGetValue(address, out var records) ? records : NoRecords;
-            if (slot.Patterns == 0)
+            return ValueTask.FromResult(slot.Patterns == 0 ? own : Covering(slot, address, own));
+        }
+    }
+
+    // Under the lock: the address's own entries and those of the host patterns that cover it, oldest first.
+    private static IReadOnlyList<RegistryRecord> Covering(Slot slot, RegistryAddress address, IReadOnlyList<RegistryRecord> own)
+    {
+        var covering = new List<RegistryRecord>(own);
+        foreach (var pattern in address.GetCoveringPatterns())
+        {
+            if (slot.ByAddress.TryGetValue(pattern, out var patternRecords))
             {
-                return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(own);
+                covering.AddRange(patternRecords);
+            }
+        }
+
+        covering.Sort(static (a, b) => a.Registry.Sequence.CompareTo(b.Registry.Sequence));
+        return covering;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Under one lock, so the environment and the entries are one consistent state; allocates nothing without host patterns.</remarks>
+    public ValueTask<ResolutionData> ReadResolutionAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentId);
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_environments.TryGetValue(environmentId, out var slot))
+            {
+                return ValueTask.FromResult(new ResolutionData(null, NoRecords));
             }
 
-            var covering = new List<RegistryRecord>(own);
-            foreach (var pattern in address.GetCoveringPatterns())
-            {
-                if (slot.ByAddress.TryGetValue(pattern, out var patternRecords))
-                {
-                    covering.AddRange(patternRecords);
-                }
-            }
-
-            covering.Sort(static (a, b) => a.Registry.Sequence.CompareTo(b.Registry.Sequence));
-            return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(covering);
+            var own = slot.ByAddress.TryGetValue(address, out var records) ? records : NoRecords;
+            return ValueTask.FromResult(new ResolutionData(slot.Environment, slot.Patterns == 0 ? own : Covering(slot, address, own)));
         }
     }
 

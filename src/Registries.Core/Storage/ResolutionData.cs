@@ -2,8 +2,9 @@ namespace Registries.Core.Storage;
 
 /// <summary>What resolving the images of one registry address needs, read together: the environment and the entries
 /// that could cover the address (see <see cref="IRegistryStore.ReadResolutionAsync"/>).</summary>
-/// <remarks>Immutable; holds passwords (in its records), so it never leaves the service and the store.</remarks>
-public sealed class ResolutionData
+/// <remarks>Immutable; a struct, so the resolution path allocates nothing for it. Holds passwords (in its records), so
+/// it never leaves the service and the store.</remarks>
+public readonly struct ResolutionData : IEquatable<ResolutionData>
 {
     /// <summary>Initializes the data.</summary>
     /// <param name="environment">The environment, or <see langword="null"/> when there is none with the identifier.</param>
@@ -21,6 +22,27 @@ public sealed class ResolutionData
     /// <summary>Gets the entries that could cover the address, oldest first.</summary>
     public IReadOnlyList<RegistryRecord> Entries { get; }
 
+    /// <summary>Compares two values: equal when they hold the same environment and the same list instance.</summary>
+    /// <param name="left">The first value.</param>
+    /// <param name="right">The second value.</param>
+    /// <returns><see langword="true"/> when both are equal.</returns>
+    public static bool operator ==(ResolutionData left, ResolutionData right) => left.Equals(right);
+
+    /// <summary>Compares two values for inequality.</summary>
+    /// <param name="left">The first value.</param>
+    /// <param name="right">The second value.</param>
+    /// <returns><see langword="true"/> when they differ.</returns>
+    public static bool operator !=(ResolutionData left, ResolutionData right) => !left.Equals(right);
+
     /// <inheritdoc/>
-    public override string ToString() => $"{Environment?.Id ?? "(no environment)"}: {Entries.Count} entries";
+    public bool Equals(ResolutionData other) => ReferenceEquals(Environment, other.Environment) && ReferenceEquals(Entries, other.Entries);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is ResolutionData other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Environment, Entries);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Environment?.Id ?? "(no environment)"}: {Entries?.Count ?? 0} entries";
 }

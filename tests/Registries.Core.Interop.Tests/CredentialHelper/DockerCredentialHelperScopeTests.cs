@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registries.Core.Interop.CredentialHelper;
+using Registries.Core.Interop;
 
 namespace Registries.Core.Interop.Tests;
 

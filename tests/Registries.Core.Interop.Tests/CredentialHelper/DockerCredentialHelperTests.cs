@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Registries.Core.Interop.CredentialHelper;
+using Registries.Core.Interop;
 
 namespace Registries.Core.Interop.Tests.CredentialHelper;
 

@@ -69,7 +69,7 @@ public sealed class RegistryScopeTests
     [InlineData("*corp.example", "'*' stands for one whole label")]
     [InlineData("*.corp.example:0", "invalid port")]
     [InlineData("*.corp.example/v2", "has a path")]
-    [InlineData("https://*.corp.example", "'*' stands for one whole label")]
+    [InlineData("https://*.corp.example", "starts with a scheme")]
     public void ParsePattern_Invalid_ThrowsWithWhatToFix(string pattern, string expected)
     {
         var error = Assert.Throws<RegistryAddressFormatException>(() => RegistryAddress.ParsePattern(pattern));
@@ -249,6 +249,28 @@ public sealed class RegistryScopeTests
         Assert.Equal(ResolutionOutcome.Denied, (await fixture.ResolveAsync("eu.corp.example/team/app")).Outcome);
         await service.DeleteRegistryAsync(fixture.EnvironmentId, exact.Id);
         Assert.Equal(patternTeam.Id, (await fixture.ResolveAsync("eu.corp.example/team/app")).RegistryId);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_Scope_AnswersTheScopesOwnEffectiveEntry()
+    {
+        var fixture = await DomainFixture.CreateAsync();
+        var service = fixture.Service.As(DomainFixture.Owner);
+        await service.AddRegistryAsync(fixture.EnvironmentId, RegistryScope.Parse("registry.example.com"), DomainFixture.Credential("host"));
+        var team = await service.AddRegistryAsync(fixture.EnvironmentId, RegistryScope.Parse("registry.example.com", "team"), DomainFixture.Credential("team", DomainFixture.Canary));
+        var pattern = await service.AddRegistryAsync(fixture.EnvironmentId, RegistryScope.Parse("*.corp.example"), DomainFixture.Credential("corp"));
+        await service.DeactivateRegistryAsync(fixture.EnvironmentId, pattern.Id);
+
+        var teamAnswer = await service.ResolveAsync(fixture.EnvironmentId, RegistryScope.Parse("registry.example.com", "team"));
+        var patternAnswer = await service.ResolveAsync(fixture.EnvironmentId, RegistryScope.Parse("*.corp.example"));
+        var none = await service.ResolveAsync(fixture.EnvironmentId, RegistryScope.Parse("registry.example.com", "team/sub"));
+
+        Assert.Equal((ResolutionOutcome.Authenticated, team.Id, DomainFixture.Canary), (teamAnswer.Outcome, teamAnswer.RegistryId, teamAnswer.Password!.Reveal()));
+        Assert.Null(teamAnswer.Image);
+        Assert.Equal((ResolutionOutcome.Denied, pattern.Id, "*.corp.example"), (patternAnswer.Outcome, patternAnswer.RegistryId, patternAnswer.Address.ToString()));
+        Assert.Equal(ResolutionOutcome.Anonymous, none.Outcome);
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => fixture.Service.As(DomainFixture.Reader).ResolveAsync(fixture.EnvironmentId, RegistryScope.Parse("registry.example.com")).AsTask());
+        await Assert.ThrowsAsync<EnvironmentNotFoundException>(() => fixture.Service.As(DomainFixture.Outsider).ResolveAsync(fixture.EnvironmentId, RegistryScope.Parse("registry.example.com")).AsTask());
     }
 
     [Fact]
