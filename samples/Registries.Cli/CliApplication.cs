@@ -58,8 +58,12 @@ internal static class CliApplication
         }
     }
 
+    // One line: System.CommandLine lists allowed values on lines of their own ("Must be one of:\n\t'a'\n\t'b'").
     private static string Sentence(string message)
-        => message.TrimEnd() is var text && text.EndsWith('.') ? text : text + ".";
+    {
+        var text = string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd();
+        return text.EndsWith('.') ? text : text + ".";
+    }
 
     // The names of the commands typed, without the root: ["registry", "add"].
     private static IEnumerable<string> CommandPath(ParseResult parseResult)
