@@ -51,6 +51,7 @@ install_missing() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)   # free ports here, test totals in eng/test.sh
+  python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)   # an independent YAML parser for the k3s export's tests
   command -v script >/dev/null || missing+=(bsdutils)   # the CLI's terminal (progress bar) tests
   compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
   command -v runuser >/dev/null || missing+=(util-linux)
