@@ -90,8 +90,11 @@ public sealed class SeededRegistries
     /// <exception cref="ArgumentException">No registry was seeded for that address in that environment.</exception>
     public string RegistryId(string environment, RegistryAddress address)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(address);
-        return RegistryId(environment, RegistryScope.Of(address));
+        return _latestRegistries.TryGetValue((environment, RegistryScope.Of(address)), out var id)
+            ? id
+            : throw new ArgumentException($"No registry for {address} was seeded in environment '{environment}' (seeded: {Seeded()}).", nameof(address));
     }
 
     /// <summary>Returns the id of the registry seeded last for a scope in an environment.</summary>
@@ -106,8 +109,10 @@ public sealed class SeededRegistries
         ArgumentNullException.ThrowIfNull(scope);
         return _latestRegistries.TryGetValue((environment, scope), out var id)
             ? id
-            : throw new ArgumentException($"No registry for {scope} was seeded in environment '{environment}' (seeded: {List(_latestRegistries.Keys.Select(k => k.Environment + " " + k.Scope))}).", nameof(scope));
+            : throw new ArgumentException($"No registry for {scope} was seeded in environment '{environment}' (seeded: {Seeded()}).", nameof(scope));
     }
+
+    private string Seeded() => List(_latestRegistries.Keys.Select(k => k.Environment + " " + k.Scope));
 
     /// <summary>Returns an <see cref="ImagePullService"/> over the seeded registries and <paramref name="engine"/> (a <see cref="FakeImageEngine"/>, typically).</summary>
     /// <param name="engine">The engine.</param>

@@ -99,7 +99,9 @@ public sealed class RegistryCredentialVerifier
             {
                 result = await session.RunAsync(scheme, linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            // Our timeout, or the handler's ConnectTimeout (the same length), which can fire first and throws a
+            // TaskCanceledException around a TimeoutException without cancelling any token: both mean no answer in time.
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && (timeout.IsCancellationRequested || ex.InnerException is TimeoutException))
             {
                 result = session.TimedOut($"no answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
             }
