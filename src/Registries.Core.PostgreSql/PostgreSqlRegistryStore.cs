@@ -368,36 +368,15 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
-        var patterns = address.GetCoveringPatterns();
-        var key = AddressKey(address);
-        if (patterns.Count == 0)
+        var covering = CoveringQuery.For(address, _sql);
+        return CachedAsync(environmentId, covering.CacheKey, ct => RunAsync<IReadOnlyList<RegistryRecord>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
         {
-            // The same rows as the address's own lookup: one cached answer serves both.
-            return CachedAsync(environmentId, key, ct => ListAsync(nameof(ListRegistriesCoveringAsync), _sql.ListRegistriesByAddress, environmentId, key, ct).AsTask(), cancellationToken);
-        }
-
-        var keys = new string[patterns.Count + 1];
-        keys[0] = key;
-        for (var i = 0; i < patterns.Count; i++)
-        {
-            keys[i + 1] = AddressKey(patterns[i]);
-        }
-
-        // A space never occurs in an address key, so this key never meets the address's own.
-        return CachedAsync(environmentId, "covering " + key, ct => RunAsync<IReadOnlyList<RegistryRecord>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
-        {
-            using var command = Command(connection, _sql.ListRegistriesByAddresses);
+            using var command = Command(connection, covering.Sql);
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
-            command.Parameters.Add(new NpgsqlParameter("keys", keys));
+            command.Parameters.Add(covering.KeyParameter());
             var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             await using var readerScope = reader.ConfigureAwait(false);
-            var list = new List<RegistryRecord>();
-            while (await reader.ReadAsync(token).ConfigureAwait(false))
-            {
-                list.Add(ReadRecord(reader));
-            }
-
-            return list;
+            return await ReadRecordsAsync(reader, token).ConfigureAwait(false);
         }, ct), cancellationToken);
     }
 
@@ -408,9 +387,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
-        var patterns = address.GetCoveringPatterns();
-        var key = AddressKey(address);
-        var cacheKey = patterns.Count == 0 ? key : "covering " + key;
+        var covering = CoveringQuery.For(address, _sql);
+        var cacheKey = covering.CacheKey;
         ResolutionCache.Ticket ticket = default;
         if (_cache is not null)
         {
@@ -433,17 +411,10 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
 #pragma warning disable CA2100 // The SQL is built once from constants and the validated schema name; values are parameters.
             var environmentQuery = new NpgsqlBatchCommand(_sql.SelectEnvironment);
             environmentQuery.Parameters.Add(new NpgsqlParameter("id", environmentId));
-            var entriesQuery = new NpgsqlBatchCommand(patterns.Count == 0 ? _sql.ListRegistriesByAddress : _sql.ListRegistriesByAddresses);
+            var entriesQuery = new NpgsqlBatchCommand(covering.Sql);
 #pragma warning restore CA2100
             entriesQuery.Parameters.Add(new NpgsqlParameter("environment", environmentId));
-            if (patterns.Count == 0)
-            {
-                entriesQuery.Parameters.Add(new NpgsqlParameter("key", key));
-            }
-            else
-            {
-                entriesQuery.Parameters.Add(new NpgsqlParameter("keys", patterns.Select(AddressKey).Prepend(key).ToArray()));
-            }
+            entriesQuery.Parameters.Add(covering.KeyParameter());
 
             batch.BatchCommands.Add(environmentQuery);
             batch.BatchCommands.Add(entriesQuery);
@@ -451,12 +422,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             await using var readerScope = reader.ConfigureAwait(false);
             var environment = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadEnvironment(reader) : null;
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            var entries = new List<RegistryRecord>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                entries.Add(ReadRecord(reader));
-            }
-
+            var entries = await ReadRecordsAsync(reader, ct).ConfigureAwait(false);
             return environment is null ? new ResolutionData(null, []) : new ResolutionData(environment, entries);
         }, cancellationToken).ConfigureAwait(false);
 
@@ -468,6 +434,17 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         }
 
         return data;
+    }
+
+    private async Task<IReadOnlyList<RegistryRecord>> ReadRecordsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var list = new List<RegistryRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ReadRecord(reader));
+        }
+
+        return list;
     }
 
     // The resolution path: from memory when the cache is on and trusted, else from the database (and kept).
@@ -623,15 +600,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             }
 
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-
             await using var readerScope = reader.ConfigureAwait(false);
-            var list = new List<RegistryRecord>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                list.Add(ReadRecord(reader));
-            }
-
-            return list;
+            return await ReadRecordsAsync(reader, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
     private NpgsqlCommand Command(NpgsqlConnection connection, string sql)
@@ -852,6 +822,26 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         {
             throw new RegistryStoreException($"The Registries.Core schema '{Schema}' in database '{Database}' on {Server} is at version {version}, written by a newer release; this release knows version {SchemaVersion}. Upgrade Registries.Core; the schema was not changed.");
         }
+    }
+
+    // The lookup of an address with the host patterns that could cover it: by its own key when no pattern can (the same
+    // rows, and the same cached answer, as ListRegistriesByAddressAsync), else by every key at once.
+    private readonly record struct CoveringQuery(string Sql, string CacheKey, string Key, string[]? Keys)
+    {
+        public static CoveringQuery For(RegistryAddress address, Sql sql)
+        {
+            var key = AddressKey(address);
+            var patterns = address.GetCoveringPatterns();
+            if (patterns.Count == 0)
+            {
+                return new CoveringQuery(sql.ListRegistriesByAddress, key, key, null);
+            }
+
+            // A space never occurs in an address key, so this cache key never meets the address's own.
+            return new CoveringQuery(sql.ListRegistriesByAddresses, "covering " + key, key, [key, .. patterns.Select(AddressKey)]);
+        }
+
+        public NpgsqlParameter KeyParameter() => Keys is null ? new NpgsqlParameter("key", Key) : new NpgsqlParameter("keys", Keys);
     }
 
     private readonly struct Invalidation(ResolutionCache? cache, string environmentId) : IDisposable
