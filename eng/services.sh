@@ -11,12 +11,16 @@
 #
 #   eng/services.sh start STATE_DIR   installs what is missing, starts everything, writes STATE_DIR/env.sh
 #   eng/services.sh stop STATE_DIR    stops everything that start started (safe to call twice)
+#   eng/services.sh install [PKG...]  installs what is missing (and the given Debian packages) and nothing else
 #
-# The tests find the services through the REGISTRIES_TEST_* variables in STATE_DIR/env.sh.
+# The tests find the services through the REGISTRIES_TEST_* variables in STATE_DIR/env.sh. When start fails, the
+# reason is the last line of STATE_DIR/failure (eng/test.sh reports it once per test project).
 set -euo pipefail
 
-cmd="${1:?usage: services.sh start|stop STATE_DIR}"
-state="${2:?usage: services.sh start|stop STATE_DIR}"
+usage="usage: services.sh start|stop STATE_DIR, or services.sh install [PACKAGE...]"
+cmd="${1:?$usage}"
+state=""
+if [ "$cmd" != install ]; then state="${2:?$usage}"; fi
 netns="regtest$$"
 # A /30 of our own for the namespace; the third octet differs per running instance.
 net=0
@@ -25,6 +29,9 @@ ns_ip="10.213.$net.2"
 host_ip="10.213.$net.1"
 
 log() { echo "[services] $*" >&2; }
+
+# What failed, for eng/test.sh: the last "failed:" line is the reason a test project's integration tests did not run.
+fail() { log "failed: $*"; [ -d "$state" ] && echo "$*" >> "$state/failure"; return 1; }
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -36,12 +43,11 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 0.2
   done
-  log "timed out waiting for $what"
-  return 1
+  fail "timed out after ${seconds}s waiting for $what"
 }
 
-install_missing() {
-  local missing=()
+install_missing() { # [PACKAGE...]: installed too, even when present (apt-get then does nothing)
+  local missing=("$@")
   command -v dockerd >/dev/null || missing+=(docker.io)
   [ -x /usr/bin/docker ] || missing+=(docker.io)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
@@ -60,9 +66,69 @@ install_missing() {
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq "${missing[@]}" >&2
+    # The lists are refreshed only when a package is not installed at all.
+    if ! dpkg-query -W -f='${Status}\n' "${missing[@]}" 2>/dev/null | grep -qv 'install ok installed' \
+      && [ "$(dpkg-query -W -f='${Status}\n' "${missing[@]}" 2>/dev/null | wc -l)" -ge "${#missing[@]}" ]; then
+      :
+    else
+      apt_get update -qq || return 1
+    fi
+    apt_get install -y -qq "${missing[@]}" || return 1
   fi
+}
+
+# apt-get, waiting while another package manager holds its lock (another apt-get, unattended-upgrades): a developer's
+# machine often has one running. Bounded by REGISTRIES_APT_LOCK_WAIT seconds (600 by default); then it says who held it.
+apt_get() {
+  local limit=${REGISTRIES_APT_LOCK_WAIT:-600} start=$SECONDS out holder="" status
+  out=$(mktemp)
+  while :; do
+    apt-get "$@" >"$out" 2>&1 && { rm -f "$out"; return 0; }
+    status=$?
+    if ! grep -qE 'Could not get lock|Unable to acquire|Unable to lock' "$out"; then
+      cat "$out" >&2
+      fail "apt-get $1 failed: $(grep -E '^E:' "$out" | tail -n 1)"
+      rm -f "$out"
+      return "$status"
+    fi
+    holder=$(grep -oE 'held by process [0-9]+( \([^)]*\))?' "$out" | head -n 1)
+    if [ $((SECONDS - start)) -ge "$limit" ]; then
+      rm -f "$out"
+      fail "the package lock was still ${holder:-held by another process} after ${limit}s; wait for it to finish and run again"
+      return 1
+    fi
+    [ $((SECONDS - start)) -eq 0 ] && log "waiting (at most ${limit}s) for the package lock, ${holder:-held by another process}"
+    sleep 2
+  done
+}
+
+# The docker CLI the tests and this script run. A docker CLI whose configuration holds no credential picks the
+# machine's credential store when `pass` (or docker-credential-secretservice) is on PATH, and then `docker login`
+# fails on a machine where pass is not initialized. The wrapper leaves the folders that hold those programs out of
+# PATH (the CLI runs no other program for login, push or pull; a test's own helper folder stays), so the tests never
+# depend on what the machine has. REGISTRIES_TEST_DOCKER_KEEP_PATH=1 turns this off for a test that wants a store.
+write_docker_wrapper() {
+  mkdir -p "$state/bin"
+  cat > "$state/bin/docker" <<'WRAPPER'
+#!/bin/sh
+if [ -z "${REGISTRIES_TEST_DOCKER_KEEP_PATH:-}" ]; then
+  keep=""
+  old_ifs=$IFS
+  IFS=:
+  for dir in $PATH; do
+    [ -n "$dir" ] || continue
+    if [ -e "$dir/pass" ] || [ -e "$dir/docker-credential-pass" ] || [ -e "$dir/docker-credential-secretservice" ]; then
+      continue
+    fi
+    keep="${keep:+$keep:}$dir"
+  done
+  IFS=$old_ifs
+  PATH=$keep
+  export PATH
+fi
+exec /usr/bin/docker "$@"
+WRAPPER
+  chmod 755 "$state/bin/docker"
 }
 
 make_certificates() {
@@ -140,7 +206,7 @@ postgres_bin() {
 
 start_postgres() {
   local bin dir port password
-  bin=$(postgres_bin) || { log "no PostgreSQL server found under /usr/lib/postgresql"; return 1; }
+  bin=$(postgres_bin) || { fail "no PostgreSQL server found under /usr/lib/postgresql"; return 1; }
   dir="$state/postgres"
   port=$(free_port)
   # Hex only: it needs no quoting in a connection string, in SQL or in env.sh.
@@ -153,17 +219,17 @@ start_postgres() {
   local as_pg=(runuser -u postgres --)
   # Local socket: peer (the postgres OS user is the superuser); TCP: scram passwords only.
   "${as_pg[@]}" "$bin/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 --no-sync \
-    --auth-local=peer --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 || { log "initdb failed: $(tail -n 3 "$dir/initdb.log")"; return 1; }
+    --auth-local=peer --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 || { fail "PostgreSQL's initdb failed: $(tail -n 3 "$dir/initdb.log" | tr '\n' ' ')"; return 1; }
   # fsync off: a test cluster needs no durability across an OS crash, and writes get much faster; a fast shutdown
   # (what the fault tests do) still writes everything.
   local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run -c fsync=off -c max_connections=300"
   printf '%s\n' "$options" > "$dir/options"
   "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "$options" -w -t 60 start >/dev/null 2>&1 \
-    || { log "PostgreSQL did not start: $(tail -n 3 "$dir/log" 2>/dev/null)"; return 1; }
+    || { fail "PostgreSQL did not start: $(tail -n 3 "$dir/log" 2>/dev/null | tr '\n' ' ')"; return 1; }
   echo "$port" > "$dir/port"
   local psql=("${as_pg[@]}" "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/run" -p "$port" -U postgres -d postgres)
   "${psql[@]}" -c "CREATE ROLE registries_test LOGIN CREATEDB PASSWORD '$password'" >/dev/null &&
-    "${psql[@]}" -c "CREATE DATABASE registries_test OWNER registries_test" >/dev/null || { log "could not create the PostgreSQL test role"; return 1; }
+    "${psql[@]}" -c "CREATE DATABASE registries_test OWNER registries_test" >/dev/null || { fail "could not create the PostgreSQL test role"; return 1; }
   pg_port=$port
   pg_password=$password
   pg_bin=$bin
@@ -178,10 +244,11 @@ stop_postgres() {
 }
 
 start() {
-  install_missing
   rm -rf "$state"
   mkdir -p "$state"/{docker,registry,cli,image}
+  install_missing || return 1
   make_certificates
+  write_docker_wrapper
 
   log "users"
   local user=testuser password="Test-Password-1"
@@ -196,8 +263,8 @@ start() {
     --data-root "$state/docker/data" --exec-root "$state/docker/exec" --pidfile "$state/docker/dockerd.pid" \
     --host "unix://$state/docker/docker.sock" >"$state/docker/log" 2>&1 &
   echo $! > "$state/docker/pid"
-  local docker=(/usr/bin/docker --host "unix://$state/docker/docker.sock" --config "$state/cli")
-  wait_for 60 dockerd "${docker[@]}" version
+  local docker=("$state/bin/docker" --host "unix://$state/docker/docker.sock" --config "$state/cli")
+  wait_for 60 dockerd "${docker[@]}" version || { fail "dockerd did not answer: $(tail -n 2 "$state/docker/log" | tr '\n' ' ')"; return 1; }
 
   log "registries"
   local port token_port realm_port
@@ -207,7 +274,7 @@ start() {
     realm: registries-core-test
     path: $state/registry/htpasswd"
   write_registry_config basic "127.0.0.1:$port" "$basic_auth"
-  start_registry basic "127.0.0.1:$port"
+  start_registry basic "127.0.0.1:$port" || return 1
   local token_auth="auth:
   token:
     realm: https://127.0.0.1:$realm_port/token
@@ -215,14 +282,14 @@ start() {
     issuer: registries-core-test-issuer
     rootcertbundle: $state/tls/token.crt"
   write_registry_config token "127.0.0.1:$token_port" "$token_auth"
-  start_registry token "127.0.0.1:$token_port"
+  start_registry token "127.0.0.1:$token_port" || return 1
 
   local secure=""
   if start_netns; then
     write_registry_config secure "$ns_ip:5000" "$basic_auth"
     if start_registry secure "$ns_ip:5000" "$netns"; then secure="$ns_ip:5000"; fi
   else
-    log "could not create a network namespace: the secure-registry tests will fail"
+    fail "could not create a network namespace: the secure-registry tests will fail"
   fi
 
   log "postgresql"
@@ -240,8 +307,10 @@ start() {
   tar -C "$state/image/root" -cf "$state/image/rootfs.tar" .
   local image="test/hello:1.0"
   "${docker[@]}" import "$state/image/rootfs.tar" "127.0.0.1:$port/$image" >/dev/null
-  printf '%s' "$password" | "${docker[@]}" login --username "$user" --password-stdin "127.0.0.1:$port" >/dev/null 2>&1
-  "${docker[@]}" push "127.0.0.1:$port/$image" >/dev/null
+  local login_error
+  login_error=$(printf '%s' "$password" | "${docker[@]}" login --username "$user" --password-stdin "127.0.0.1:$port" 2>&1 >/dev/null) \
+    || { fail "docker login to the test registry failed: $(printf '%s' "$login_error" | tail -n 1)"; return 1; }
+  "${docker[@]}" push "127.0.0.1:$port/$image" >/dev/null || { fail "docker push of the test image failed"; return 1; }
   # A second image for tests that pull, delete and pull again.
   "${docker[@]}" tag "127.0.0.1:$port/$image" "127.0.0.1:$port/test/other:2.0"
   "${docker[@]}" push "127.0.0.1:$port/test/other:2.0" >/dev/null
@@ -252,7 +321,7 @@ start() {
   cat > "$state/env.sh" <<ENV
 export REGISTRIES_TEST_STATE='$state'
 export REGISTRIES_TEST_DOCKER_HOST='unix://$state/docker/docker.sock'
-export REGISTRIES_TEST_DOCKER_CLI='/usr/bin/docker'
+export REGISTRIES_TEST_DOCKER_CLI='$state/bin/docker'
 export REGISTRIES_TEST_DOCKERD='$(command -v dockerd)'
 export REGISTRIES_TEST_SKOPEO='$(command -v skopeo)'
 export REGISTRIES_TEST_REGISTRY='127.0.0.1:$port'
@@ -277,6 +346,7 @@ export REGISTRIES_TEST_POSTGRES='$postgres'
 export REGISTRIES_TEST_PG_BIN='$pg_bin'
 export REGISTRIES_TEST_PG_USER='postgres'
 export REGISTRIES_TEST_PG_DATA='$state/postgres/data'
+export REGISTRIES_TEST_UNAVAILABLE='$(tr '\n' ';' < "$state/failure" 2>/dev/null | sed "s/'//g")'
 export REGISTRIES_TEST_PG_CTL='runuser -u postgres -- $pg_bin/pg_ctl -D $state/postgres/data -l $state/postgres/log -o "$(cat "$state/postgres/options" 2>/dev/null)" -w -t 60'
 ENV
   log "ready: dockerd unix://$state/docker/docker.sock, registry 127.0.0.1:$port, token registry 127.0.0.1:$token_port${secure:+, secure registry $secure}${pg_port:+, postgresql 127.0.0.1:$pg_port}"
@@ -304,5 +374,6 @@ stop() {
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: services.sh start|stop STATE_DIR" >&2; exit 2 ;;
+  install) shift; install_missing "$@" ;;
+  *) echo "$usage" >&2; exit 2 ;;
 esac

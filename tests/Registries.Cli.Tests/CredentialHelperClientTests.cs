@@ -10,6 +10,7 @@ namespace Registries.Cli.Tests;
 // `activate` it works again; and no file under the client's config folder ever holds the password.
 // Pulls are by digest of test/hello (REGISTRIES_TEST_IMAGE): this test's reference only, removed between pulls so that a
 // pull really reaches the registry (the engine uses a present image as it is).
+[Trait("Category", "Integration")]
 public sealed class CredentialHelperClientTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);

@@ -147,6 +147,7 @@ public sealed class DockerConfigOutputTests(SeededStore seed) : IClassFixture<Se
 
 // The real docker CLI reads what --output wrote: it sends the credential to the test registry, which then answers
 // about the image ("manifest unknown"), not about authentication.
+[Trait("Category", "Integration")]
 public sealed class DockerConfigOutputDockerCliTests : IDisposable
 {
     private readonly RegistriesCli _cli = new();

@@ -6,6 +6,7 @@ namespace Registries.Cli.Tests;
 
 /// <summary>The CLI on a PostgreSQL store (`--store` a key=value connection string or a postgresql:// URI): the same
 /// commands, answers and exit codes as on the file store, against the real server the test services start.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlStoreTests : IAsyncLifetime
 {
     private const string Canary = "Canary-Pg-Cli-4b1d!";

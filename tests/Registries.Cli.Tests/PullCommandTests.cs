@@ -5,6 +5,7 @@ namespace Registries.Cli.Tests;
 
 // Pulls test/other:2.0 (REGISTRIES_TEST_OTHER_IMAGE) through the real dockerd: the Docker adapter's own tests use
 // test/hello on the same engine, so the two never remove each other's image.
+[Trait("Category", "Integration")]
 public sealed class PullCommandTests : IDisposable
 {
     private readonly RegistriesCli _cli = new();

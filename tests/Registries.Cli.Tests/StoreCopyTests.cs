@@ -273,6 +273,7 @@ internal sealed record StoreAt(string Store, string Key)
 internal sealed record IdMap(IReadOnlyDictionary<string, string> Environments, IReadOnlyDictionary<string, string> Registries);
 
 /// <summary>The copy through a real PostgreSQL database (a fresh one per test) and back to a file.</summary>
+[Trait("Category", "Integration")]
 public sealed class StoreCopyPostgreSqlTests : IAsyncLifetime
 {
     private readonly TestPostgreSql _server = TestServices.RequirePostgreSql();

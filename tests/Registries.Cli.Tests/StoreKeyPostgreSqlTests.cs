@@ -6,6 +6,7 @@ namespace Registries.Cli.Tests;
 
 /// <summary>The key commands on a PostgreSQL store (<see cref="StoreKeyTests"/>), against the real server the test
 /// services start; what the database holds is read with <c>pg_dump</c>.</summary>
+[Trait("Category", "Integration")]
 public sealed class StoreKeyPostgreSqlTests : StoreKeyTests
 {
     private readonly TestPostgreSql _server = TestServices.RequirePostgreSql();

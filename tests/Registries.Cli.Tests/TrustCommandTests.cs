@@ -4,6 +4,7 @@ using Registries.Testing;
 
 namespace Registries.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class TrustCommandTests : IDisposable
 {
     private readonly RegistriesCli _cli = new();

@@ -7,6 +7,7 @@ namespace Registries.Core.Docker.Tests;
 
 /// <summary>Issue 13: a registry that echoes the Authorization header gets no form of the credential into the
 /// <see cref="ImagePullException"/>, pulled through the real dockerd.</summary>
+[Trait("Category", "Integration")]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerCredentialEchoTests : IDisposable
 {

@@ -5,6 +5,7 @@ using Registries.Core.Storage;
 namespace Registries.Core.Docker.Tests;
 
 /// <summary>ImagePullService over the real dockerd and registry, through <see cref="DockerImageEngine"/>.</summary>
+[Trait("Category", "Integration")]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerImageEngineTests : IAsyncLifetime
 {

@@ -8,6 +8,7 @@ namespace Registries.Core.Docker.Tests;
 /// <summary>Issue 13: a registry that speaks plain HTTP on an address dockerd treats as secure (not 127.0.0.0/8) is
 /// reported as a plain-HTTP registry with the next step, not as an untrusted certificate. The registry is the real
 /// docker-registry, without TLS, in a network namespace of this test's own.</summary>
+[Trait("Category", "Integration")]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerPlainHttpRegistryTests : IAsyncLifetime
 {

@@ -7,6 +7,7 @@ namespace Registries.Core.Docker.Tests;
 /// the Engine sends, and an inactive path entry denies with no fallback to the host's.</summary>
 /// <remarks>The host-level entry has a wrong password and the <c>team</c> entry the right one, so which credential
 /// reached the registry shows in whether the pull succeeds.</remarks>
+[Trait("Category", "Integration")]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerScopeTests : IAsyncLifetime
 {

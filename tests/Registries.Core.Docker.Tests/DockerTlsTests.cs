@@ -8,6 +8,7 @@ namespace Registries.Core.Docker.Tests;
 
 /// <summary>TLS to a tcp:// Engine endpoint: the client certificate is presented and the server is checked against the given CA.</summary>
 /// <remarks>The shared dockerd listens on a socket only, so a TLS listener with the registry's CA-signed certificate stands in for a --tlsverify dockerd.</remarks>
+[Trait("Category", "Integration")]
 public sealed class DockerTlsTests
 {
     private readonly TestServices _services = TestServices.Require();

@@ -7,6 +7,7 @@ using Registries.Testing;
 namespace Registries.Core.HostConfiguration.Tests;
 
 /// <summary>Chains the test registry does not have, served by <c>openssl s_server</c>, which sends exactly the certificates it is given.</summary>
+[Trait("Category", "Integration")]
 public sealed class ChainShapeTests : IAsyncLifetime
 {
     private readonly TestDirectory _temp = HostLayout.Create();

@@ -5,6 +5,7 @@ using Registries.Testing;
 namespace Registries.Core.HostConfiguration.Tests;
 
 /// <summary>A second, short-lived dockerd reads the daemon.json the library edited.</summary>
+[Trait("Category", "Integration")]
 public sealed class DockerdInsecureRegistryTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Registries.Testing;
 namespace Registries.Core.HostConfiguration.Tests;
 
 /// <summary>Every file the package reads: a FIFO never blocks, a device or a huge file never exhausts memory, a folder says so.</summary>
+[Trait("Category", "Integration")]
 public sealed class HostFileSafetyTests : IDisposable
 {
     private static readonly RegistryAddress Address = RegistryAddress.Parse("registry.example.com:5000");

@@ -42,6 +42,7 @@ public sealed class PrivateDockerdRoot : IAsyncLifetime
 /// Every combination of daemon.json and defaults file: the configurator adds a registry, then a real dockerd starts the way
 /// Debian's init script starts it (the words of the sourced DOCKER_OPTS, plus --config-file) and must list it as insecure.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class InitScriptDockerdTests(PrivateDockerdRoot root) : IClassFixture<PrivateDockerdRoot>
 {
     private const string DaemonJsonWithoutKey = "{\n  \"log-level\": \"warn\",\n  \"max-concurrent-uploads\": 3\n}\n";

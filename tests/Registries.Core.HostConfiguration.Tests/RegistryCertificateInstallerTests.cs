@@ -9,6 +9,7 @@ using Registries.Testing;
 
 namespace Registries.Core.HostConfiguration.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class RegistryCertificateInstallerTests : IDisposable
 {
     private readonly TestDirectory _temp = HostLayout.Create();

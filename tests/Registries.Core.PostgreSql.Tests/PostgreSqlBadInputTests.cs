@@ -8,6 +8,7 @@ using Npgsql;
 namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>A malformed connection string, a wrong password, an unknown database, an unreachable server: each a clear error that never shows the password.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlBadInputTests : IAsyncLifetime
 {
     private const string Canary = "Canary-Conn-Password-51d0e8";

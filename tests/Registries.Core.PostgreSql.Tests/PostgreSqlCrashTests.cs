@@ -7,6 +7,7 @@ namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>An instance is killed with SIGKILL in the middle of its writes, and in the middle of the migration's
 /// transaction: the database holds only whole entries (or no schema at all) and the next instance works at once.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlCrashTests(ITestOutputHelper output)
 {
     private const int Rounds = 5;

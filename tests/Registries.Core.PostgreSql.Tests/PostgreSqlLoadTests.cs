@@ -8,6 +8,7 @@ namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>Eight worker processes, each with its own store and connection pool over one schema, run mixed operations
 /// through <see cref="RegistryService"/> on three shared addresses while a reader with its own pool lists and resolves.</summary>
+[Trait("Category", "Integration")]
 public sealed partial class PostgreSqlLoadTests(ITestOutputHelper output)
 {
     private const int Workers = 8;

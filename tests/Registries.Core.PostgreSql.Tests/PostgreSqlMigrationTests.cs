@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>The schema is the library's: created and upgraded under an advisory lock, refused when newer, checked when migrations are off.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlMigrationTests : IAsyncLifetime
 {
     private readonly PostgreSqlTestDatabase _database = new();

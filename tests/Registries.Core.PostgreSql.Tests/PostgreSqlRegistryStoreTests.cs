@@ -4,6 +4,7 @@ namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>What the PostgreSQL store adds to the conformance suite: the lookup by address is one indexed query, aliases
 /// are one address, and conflicts hold across instances with their own pools.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlRegistryStoreTests : IAsyncLifetime
 {
     private readonly PostgreSqlTestDatabase _database = new();

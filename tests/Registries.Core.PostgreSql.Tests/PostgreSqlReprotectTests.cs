@@ -6,6 +6,7 @@ namespace Registries.Core.PostgreSql.Tests;
 /// <summary><see cref="PostgreSqlRegistryStore.ReprotectAsync"/> and <see cref="PostgreSqlRegistryStore.ListProtectedPasswordsAsync"/>
 /// against the real server: after a key rotation every entry moves to the new key, no password changes, a concurrent
 /// writer loses nothing, and a failure in the middle leaves every entry decryptable.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlReprotectTests : IAsyncLifetime
 {
     private const string Canary = "Canary-Pg-\"Reprotect\"-'q'-Zürich€-😀";

@@ -8,6 +8,7 @@ namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>The resolution cache over LISTEN/NOTIFY, with two instances (two stores, each its own connection pool) on
 /// the real server: B caches, A (or plain SQL) changes, and B's answer changes within the staleness bound.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlResolutionCacheTests : IAsyncLifetime
 {
     private static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(3);

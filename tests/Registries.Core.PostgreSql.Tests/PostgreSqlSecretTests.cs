@@ -4,6 +4,7 @@ using Npgsql;
 namespace Registries.Core.PostgreSql.Tests;
 
 /// <summary>The database holds only what the protector returns: no password in clear or in any encoding, bound to its entry.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlSecretTests : IAsyncLifetime
 {
     private const string Canary = "Canary-Pg-Secret-7f3a9c-Zürich€";

@@ -8,6 +8,7 @@ namespace Registries.Core.PostgreSql.Tests;
 /// nothing is half-written, and the same store object works again without a restart.</summary>
 /// <remarks>On a private cluster (<see cref="PrivatePostgreSqlCluster"/>): stopping the shared server would fail the
 /// tests that run beside this one.</remarks>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlServerRestartTests(ITestOutputHelper output)
 {
     [Fact]

@@ -139,10 +139,17 @@ public sealed class TestServices
     {
         if (string.IsNullOrEmpty(SecureRegistry))
         {
-            Assert.Fail("The secure registry (served from a network namespace) did not start; see eng/services.sh's output.");
+            Assert.Fail("The secure registry (served from a network namespace) did not start" + Unavailable() + "; see eng/services.sh's output.");
         }
 
         return SecureRegistry;
+    }
+
+    // What eng/services.sh could not start, in its own words (empty when everything started).
+    private static string Unavailable()
+    {
+        var reasons = System.Environment.GetEnvironmentVariable("REGISTRIES_TEST_UNAVAILABLE");
+        return string.IsNullOrWhiteSpace(reasons) ? string.Empty : ": " + reasons.Trim().TrimEnd(';');
     }
 
     // Reads the variables eng/services.sh writes, remembering every missing one, so that a test fails with the whole list.
@@ -164,6 +171,11 @@ public sealed class TestServices
 
         public void FailIfMissing(string what)
         {
+            if (_missing.Count > 0 && Unavailable() is { Length: > 0 } reason)
+            {
+                Assert.Fail($"This test needs {what}, which eng/services.sh could not start{reason}");
+            }
+
             if (_missing.Count > 0)
             {
                 Assert.Fail(

@@ -5,6 +5,7 @@ namespace Registries.Web.Tests;
 
 /// <summary>The seed's story on the Registries page, in a real headless chromium against the running sample.</summary>
 /// <remarks>Each test uses addresses of its own in the one seeded environment, so their order does not matter.</remarks>
+[Trait("Category", "Integration")]
 public sealed class RegistriesPageTests : IClassFixture<Browser>
 {
     // Registry passwords that must never reach a page: not in a value, not in a notice, not anywhere in the HTML.

@@ -5,6 +5,7 @@ using Xunit;
 namespace Registries.Web.Tests;
 
 /// <summary>Two instances of the sample behind one PostgreSQL database (and one key file): what one does, the other shows and enforces.</summary>
+[Trait("Category", "Integration")]
 public sealed class TwoInstancesTests
 {
     private const string Canary = "Canary-TwoInstances-5d1e0b77";

@@ -4,6 +4,7 @@ using Registries.Testing;
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>The real skopeo (containers/image) reads the exported containers auth.json.</summary>
+[Trait("Category", "Integration")]
 public sealed class ContainersAuthIntegrationTests
 {
     private readonly TestServices _services = TestServices.Require();

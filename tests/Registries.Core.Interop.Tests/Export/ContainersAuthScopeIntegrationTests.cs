@@ -5,6 +5,7 @@ namespace Registries.Core.Interop.Tests;
 
 /// <summary>The real skopeo reads a path-scoped credential from the exported containers auth.json: the <c>team</c> key's
 /// right password for <c>team/hello</c>, the host key's wrong one for <c>team-b/hello</c>.</summary>
+[Trait("Category", "Integration")]
 public sealed class ContainersAuthScopeIntegrationTests : IAsyncLifetime
 {
     private const string WrongPassword = "Wrong-Host-Canary-8Rn";

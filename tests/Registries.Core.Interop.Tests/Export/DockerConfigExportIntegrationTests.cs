@@ -4,6 +4,7 @@ using Registries.Testing;
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>The real docker CLI (through the test dockerd) and skopeo pull with what the exporter wrote.</summary>
+[Trait("Category", "Integration")]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerConfigExportIntegrationTests
 {

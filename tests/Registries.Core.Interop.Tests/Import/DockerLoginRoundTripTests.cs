@@ -3,6 +3,7 @@ using Registries.Testing;
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>Imports what the real <c>docker login</c> wrote.</summary>
+[Trait("Category", "Integration")]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerLoginRoundTripTests
 {

@@ -5,6 +5,7 @@ using Registries.Testing;
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>Verification against the real distribution registry (htpasswd Basic auth, TLS from the test CA).</summary>
+[Trait("Category", "Integration")]
 public sealed class RegistryCredentialVerifierIntegrationTests : IDisposable
 {
     private readonly TestServices _services = TestServices.Require();

@@ -3,6 +3,7 @@ using Registries.Testing;
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>Verification against the real registry with token auth, whose realm <see cref="TokenServer"/> serves.</summary>
+[Trait("Category", "Integration")]
 public sealed class TokenRegistryVerificationTests : IClassFixture<TokenServer>, IDisposable
 {
     private readonly TestServices _services = TestServices.Require();

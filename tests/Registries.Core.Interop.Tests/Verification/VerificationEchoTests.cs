@@ -7,6 +7,7 @@ namespace Registries.Core.Interop.Tests;
 
 /// <summary>Issue 13: a registry or token server that echoes what it was sent (the Authorization header, the token)
 /// gets no form of the credential into the verification's message; a plain-HTTP registry is reported as such.</summary>
+[Trait("Category", "Integration")]
 public sealed class VerificationEchoTests : IDisposable
 {
     private const string User = "deployer";

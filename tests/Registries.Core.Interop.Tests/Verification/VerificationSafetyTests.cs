@@ -7,6 +7,7 @@ namespace Registries.Core.Interop.Tests;
 /// <summary>Issue 10: verification sends the credential only to the registry and the token realm it names, never
 /// follows a redirect elsewhere with it, and refuses a token realm that downgrades HTTPS to HTTP. The servers are fake
 /// registries on loopback ports (TLS with the test certificate, valid for 127.0.0.1 and localhost).</summary>
+[Trait("Category", "Integration")]
 public sealed class VerificationSafetyTests : IDisposable
 {
     private const string Password = "CANARY-pw:\"safety\" é";

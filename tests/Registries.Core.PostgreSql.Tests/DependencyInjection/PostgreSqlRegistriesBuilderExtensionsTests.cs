@@ -5,6 +5,7 @@ using Registries.Core.DependencyInjection;
 
 namespace Registries.Core.PostgreSql.Tests.DependencyInjection;
 
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlRegistriesBuilderExtensionsTests : IAsyncLifetime
 {
     private readonly PostgreSqlTestDatabase _database = new();
