@@ -32,6 +32,7 @@ builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddRegistries()
     .UseHttpContextCaller()
     .UseConfiguredStore(builder.Configuration);
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
@@ -47,6 +48,10 @@ app.MapRazorPages();
 // The HTTP API over the same sign-in cookie. Cross-site requests cannot use it: the cookie is SameSite=Strict, and
 // every write takes a JSON body, which a cross-site form cannot send without a CORS preflight this app never allows.
 app.MapRegistries();
+
+// The API's OpenAPI document at /openapi/v1.json, for anyone: it describes the endpoints, never data, so it needs no
+// sign-in, and AllowAnonymous keeps it that way should the app add a fallback authorization policy.
+app.MapOpenApi().AllowAnonymous();
 
 app.Run();
 

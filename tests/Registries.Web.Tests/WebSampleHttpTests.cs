@@ -135,6 +135,22 @@ public sealed class WebSampleHttpTests : IClassFixture<WebSample>
     }
 
     [Fact]
+    public async Task OpenApi_WithoutSignIn_IsTheDocumentOfTheApi_NotTheSignInPage()
+    {
+        using var client = new SampleClient(_sample);
+
+        using var response = await client.Http.GetAsync(_sample.Page("/openapi/v1.json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/openapi/v1.json", response.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var paths = JsonDocument.Parse(body).RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/registries/environments", out _), body);
+        Assert.True(paths.TryGetProperty("/api/registries/environments/{environmentId}/explain", out _), body);
+    }
+
+    [Fact]
     public async Task Api_AFormPostWithTheCookie_Is415AndWritesNothing()
     {
         // What a cross-site form could send (it cannot send JSON without a CORS preflight): refused before any write.

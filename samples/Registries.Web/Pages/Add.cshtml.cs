@@ -6,7 +6,8 @@ namespace Registries.Web.Pages;
 
 /// <summary>Add Registry: Docker Hub, Quay.io or a custom address, with an e-mail address, a username and a password.</summary>
 /// <param name="registries">The library, acting as the signed-in user.</param>
-public sealed class AddModel(RegistryService registries) : PageModel
+/// <param name="logger">Logs what a store fault was, which the page does not show.</param>
+public sealed class AddModel(RegistryService registries, ILogger<AddModel> logger) : PageModel
 {
     /// <summary>Gets or sets the environment's id.</summary>
     [BindProperty(SupportsGet = true, Name = "env")]
@@ -74,7 +75,7 @@ public sealed class AddModel(RegistryService registries) : PageModel
             TempData["Notice"] = $"Added {registry.Scope} (entry {registry.Id}): it is now the credential used for {registry.Scope}.";
             return RedirectToPage("/Index", new { env = EnvironmentId });
         }
-        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
         {
             Error = line;
             await LoadAsync(cancellationToken);
@@ -88,7 +89,7 @@ public sealed class AddModel(RegistryService registries) : PageModel
         {
             Environment = await registries.EnsurePermissionAsync(EnvironmentId ?? string.Empty, RegistryPermission.ManageRegistries, cancellationToken);
         }
-        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
         {
             Error ??= line;
             Environment = null;

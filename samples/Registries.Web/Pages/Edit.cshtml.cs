@@ -6,7 +6,8 @@ namespace Registries.Web.Pages;
 
 /// <summary>Edit: a new e-mail address, username and password for an entry; the address cannot change and the password is always asked again.</summary>
 /// <param name="registries">The library, acting as the signed-in user.</param>
-public sealed class EditModel(RegistryService registries) : PageModel
+/// <param name="logger">Logs what a store fault was, which the page does not show.</param>
+public sealed class EditModel(RegistryService registries, ILogger<EditModel> logger) : PageModel
 {
     /// <summary>Gets or sets the environment's id.</summary>
     [BindProperty(SupportsGet = true, Name = "env")]
@@ -64,7 +65,7 @@ public sealed class EditModel(RegistryService registries) : PageModel
             TempData["Notice"] = $"Saved {registry.Address} (entry {registry.Id}) for {registry.Username}.";
             return RedirectToPage("/Index", new { env = EnvironmentId });
         }
-        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
         {
             Error = line;
             await LoadAsync(cancellationToken);
@@ -79,7 +80,7 @@ public sealed class EditModel(RegistryService registries) : PageModel
             await registries.EnsurePermissionAsync(EnvironmentId ?? string.Empty, RegistryPermission.ManageRegistries, cancellationToken);
             Entry = await registries.GetRegistryAsync(EnvironmentId ?? string.Empty, RegistryId ?? string.Empty, cancellationToken);
         }
-        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
         {
             Error ??= line;
             Entry = null;

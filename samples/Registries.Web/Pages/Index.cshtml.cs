@@ -9,7 +9,8 @@ namespace Registries.Web.Pages;
 /// <summary>The Registries page: an environment's registries, their row actions, and a resolve box.</summary>
 /// <param name="registries">The library, acting as the signed-in user.</param>
 /// <param name="demo">Names the seeded environment.</param>
-public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions> demo) : PageModel
+/// <param name="logger">Logs what a store fault was, which the page does not show.</param>
+public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions> demo, ILogger<IndexModel> logger) : PageModel
 {
     /// <summary>Gets or sets the chosen environment's id.</summary>
     [BindProperty(SupportsGet = true, Name = "env")]
@@ -78,7 +79,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
                     Resolution = await registries.ResolveAsync(Environment.Id, image, cancellationToken);
                 }
             }
-            catch (Exception e) when (PageErrors.Describe(e) is { } line)
+            catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
             {
                 Error = line;
             }
@@ -174,7 +175,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
             Notice = $"{done} {registry.Scope} (entry {registry.Id}).";
             return RedirectToPage(new { env = EnvironmentId });
         }
-        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
         {
             Error = line;
             await LoadAsync(cancellationToken);
@@ -203,7 +204,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
             Entries = [.. entries.Where(e => e.Registry.State != RegistryState.Removed)];
             RemovedCount = entries.Count - Entries.Count;
         }
-        catch (Exception e) when (PageErrors.Describe(e) is { } line)
+        catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
         {
             // Keep the first error (the action's) when listing fails too.
             Error ??= line;
