@@ -7,6 +7,7 @@ namespace Registries.Core.PostgreSql.Tests;
 /// staleness bound, not at once (a notification takes milliseconds), while the suite reads on one instance right after
 /// a write on the other; that bound has its own tests (<see cref="PostgreSqlResolutionCacheTests"/>). Within one store
 /// the suite checks what the cache must keep exactly: every read after a write of the store sees the write.</remarks>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlCachedStoreConformanceTests : RegistryStoreConformanceTests, IAsyncLifetime
 {
     private readonly PostgreSqlTestDatabase _database = new();

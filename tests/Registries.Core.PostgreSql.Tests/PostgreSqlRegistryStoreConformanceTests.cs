@@ -5,6 +5,7 @@ namespace Registries.Core.PostgreSql.Tests;
 /// <summary>The whole store conformance suite, run against <see cref="PostgreSqlRegistryStore"/> on the real server, as an outside implementer runs it.</summary>
 /// <remarks>Each store gets a fresh schema; the second instance is another store object with its own connection pool
 /// over the same schema, so the suite's two-instance tests run across instances as they would across hosts.</remarks>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlRegistryStoreConformanceTests : RegistryStoreConformanceTests, IAsyncLifetime
 {
     private readonly PostgreSqlTestDatabase _database = new();
