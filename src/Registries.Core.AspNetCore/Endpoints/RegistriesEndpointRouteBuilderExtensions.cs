@@ -28,6 +28,14 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> is refused with 409
     /// (<c>version-conflict</c>) when the entry changed in the meantime; the store compares the version as it writes,
     /// so of two clients that read the same version exactly one wins and nothing is lost.</para>
+    /// <para>Forged requests: every write (POST, PUT, PATCH and DELETE, also of endpoints the application adds to the
+    /// returned group) is refused before the caller is looked at: with 403 (<c>cross-origin</c>) when the browser says
+    /// it comes from another origin (<c>Sec-Fetch-Site</c> other than <c>same-origin</c> or <c>none</c>, or an
+    /// <c>Origin</c> other than the request's own scheme, host and port), and with 415 (<c>unsupported-media-type</c>)
+    /// when its content type is one a form or a no-cors fetch can send (<c>application/x-www-form-urlencoded</c>,
+    /// <c>multipart/form-data</c>, <c>text/plain</c>). A bodyless write sends no content type; a client that is not a
+    /// browser sends neither header and is not affected. Behind a reverse proxy, apply the forwarded scheme and host
+    /// (<c>UseForwardedHeaders</c>) so that the application's own pages match.</para>
     /// <para>Scopes: an entry's documents carry <c>scope</c> (<c>registry.example.com/team</c>) and, when it is narrowed
     /// to a repository path, <c>path</c>; <c>GET .../explain?image=IMAGE</c> says which scope decides and why each other
     /// entry was not used.</para>
@@ -44,11 +52,16 @@ public static class RegistriesEndpointRouteBuilderExtensions
         return group;
     }
 
-    // One place for "who is calling" and "what went wrong": the caller is checked before a handler reads the store,
-    // and every exception becomes its ProblemDetails here.
+    // One place for "where from", "who is calling" and "what went wrong": a forged write is refused before anything
+    // else, the caller is checked before a handler reads the store, and every exception becomes its ProblemDetails here.
     private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
+        if (ForgedRequests.Refusal(context.Request) is { } forged)
+        {
+            return ApiProblems.ToResult(forged);
+        }
+
         var services = context.RequestServices;
         var logger = (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger("Registries.Core.AspNetCore") ?? NullLogger.Instance;
         if (services.GetService<IRegistryCallerAccessor>()?.Caller is null)

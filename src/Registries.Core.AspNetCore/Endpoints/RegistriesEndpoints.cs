@@ -22,7 +22,7 @@ internal static class RegistriesEndpoints
         group.MapPost("/environments", CreateEnvironmentAsync)
             .WithName("CreateEnvironment").WithSummary("Creates an environment; the caller becomes its Owner.")
             .AcceptsJson<CreateEnvironmentRequest>()
-            .Produces<EnvironmentDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 409, 413, 415, 503);
+            .Produces<EnvironmentDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 403, 409, 413, 415, 503);
         group.MapGet(Environment, GetEnvironmentAsync)
             .WithName("GetEnvironment").WithSummary("Shows an environment and its members.")
             .Produces<EnvironmentDocument>().WithProblems(401, 404, 503);
@@ -33,7 +33,7 @@ internal static class RegistriesEndpoints
         group.MapDelete(Environment + "/members/{user}", RemoveMemberAsync)
             .WithName("RemoveMember").WithSummary("Removes a member (Owners only); the last Owner cannot be removed.")
             .WithDescription("A user who is not a member is 404 with code 'member-not-found' (the caller, an Owner, may see the members anyway). The removed user loses access at once.")
-            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/registries", ListRegistriesAsync)
             .WithName("ListRegistries").WithSummary("Lists an environment's registry entries, oldest first, marking the effective and overridden ones.")
@@ -53,13 +53,13 @@ internal static class RegistriesEndpoints
             .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapPost(Entry + "/deactivate", DeactivateRegistryAsync)
             .WithName("DeactivateRegistry").WithSummary("Deactivates an active entry: while it is effective, pulls from its address are denied.")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapPost(Entry + "/activate", ActivateRegistryAsync)
             .WithName("ActivateRegistry").WithSummary("Activates an inactive entry again, without the password.")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapDelete(Entry, DeleteRegistryAsync)
             .WithName("DeleteRegistry").WithSummary("Deletes an inactive entry and erases its secret (an active one must be deactivated first).")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/resolve", ResolveAsync)
             .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous or denied (Owners and Members).")
