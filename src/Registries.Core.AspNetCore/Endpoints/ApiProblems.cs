@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Registries.Core.Interop;
 
 namespace Registries.Core.AspNetCore;
 
@@ -23,6 +24,9 @@ internal static partial class ApiProblems
         InvalidRegistryStateException => (StatusCodes.Status409Conflict, "invalid-state"),
         ConcurrencyConflictException => (StatusCodes.Status409Conflict, "version-conflict"),
         DuplicateEnvironmentNameException => (StatusCodes.Status409Conflict, "duplicate-name"),
+
+        // The CLI's docker-config --strict: refused by the rules (exit 3), the entries named.
+        DockerConfigExportRefusedException => (StatusCodes.Status409Conflict, "export-refused"),
         AmbiguousEnvironmentNameException => (StatusCodes.Status400BadRequest, "ambiguous-name"),
         RegistryRuleException => (StatusCodes.Status409Conflict, "refused"),
         RegistryStoreException => (StatusCodes.Status503ServiceUnavailable, "store-unavailable"),
@@ -65,7 +69,14 @@ internal static partial class ApiProblems
                 break;
         }
 
-        return Create(status, code, detail, field);
+        var details = Create(status, code, detail, field);
+        if (exception is DockerConfigExportRefusedException refused)
+        {
+            // Every entry, whatever the detail's length: a client shows or fixes each one.
+            details.Extensions["scopes"] = refused.Scopes.Select(s => s.ToString()).ToArray();
+        }
+
+        return details;
     }
 
     public static ProblemDetails Create(int status, string code, string detail, string? field = null)

@@ -36,6 +36,10 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// <c>multipart/form-data</c>, <c>text/plain</c>). A bodyless write sends no content type; a client that is not a
     /// browser sends neither header and is not affected. Behind a reverse proxy, apply the forwarded scheme and host
     /// (<c>UseForwardedHeaders</c>) so that the application's own pages match.</para>
+    /// <para>Exports: what the format cannot hold (path-scoped and host-pattern entries in a Docker <c>config.json</c>,
+    /// a denial a wider key would undo) is listed in the <c>Registries-Export-Notes</c> response header, a JSON array of
+    /// sentences; <c>?strict=true</c> refuses such an export with 409 (<c>export-refused</c>, a <c>scopes</c>
+    /// extension listing each entry).</para>
     /// <para>Scopes: an entry's documents carry <c>scope</c> (<c>registry.example.com/team</c>) and, when it is narrowed
     /// to a repository path, <c>path</c>; <c>GET .../explain?image=IMAGE</c> says which scope decides and why each other
     /// entry was not used.</para>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Registries.Core.Interop;
 
@@ -73,11 +74,30 @@ internal static class RegistriesEndpoints
             .Produces<ExplanationDocument>().WithProblems(400, 401, 404, 409, 503);
         group.MapGet(Environment + "/exports/docker-config", ExportDockerConfigAsync)
             .WithName("ExportDockerConfig").WithSummary("The effective credentials as a Docker config.json (Owners and Members; holds passwords, sent with Cache-Control: no-store).")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(401, 403, 404, 409, 503);
+            .WithDescription("A Docker config.json keys credentials by registry host only: path-scoped and host-pattern entries are left out, each with a note in the " + ExportNotesHeader + " header. " + StrictDescription)
+            .WithProblems(400, 401, 403, 404, 409, 503);
         group.MapGet(Environment + "/exports/kubernetes-secret", ExportKubernetesSecretAsync)
             .WithName("ExportKubernetesSecret").WithSummary("The effective credentials as a Kubernetes Secret of type kubernetes.io/dockerconfigjson (Owners and Members; sent with Cache-Control: no-store).")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(400, 401, 403, 404, 409, 503);
+            .WithDescription("The Secret's .dockerconfigjson holds path-scoped entries as host/path/ keys and host patterns as they are; what it cannot express (an inactive scoped entry whose denial a wider key would undo) gets a note in the " + ExportNotesHeader + " header. " + StrictDescription)
+            .WithProblems(400, 401, 403, 404, 409, 503);
     }
+
+    /// <summary>The response header that lists what an export left out or cannot express as it is.</summary>
+    public const string ExportNotesHeader = "Registries-Export-Notes";
+
+    // A proxy in front of the API may refuse a response whose headers do not fit its buffer (nginx: 4 or 8 KiB in all).
+    private const int MaxExportNotesLength = 2048;
+
+    private const string StrictDescription =
+        "The header's value is a JSON array of one-line sentences (ASCII, other characters escaped as \\uXXXX; at most "
+        + "2 KiB, the last sentence then saying how many were left out), absent when there is nothing to note. "
+        + "With strict=true (as the CLI's docker-config --strict) an export the format cannot hold whole is refused "
+        + "instead: 409 export-refused, whose 'scopes' extension lists each entry it cannot hold, and nothing is exported.";
+
+    // On the handlers as an attribute: the API explorer takes a response's description from there, not from metadata
+    // added with WithMetadata.
+    private const string ExportResponseDescription =
+        "The document. What it leaves out or cannot express is listed in the " + ExportNotesHeader + " header (a JSON array of sentences, absent when there is nothing to note).";
 
     // The body is described as JSON, yet declared for every media type: routing refuses a body whose type an endpoint
     // does not declare with an empty 415 before any filter runs, and every error must be a ProblemDetails. The handler
@@ -212,18 +232,81 @@ internal static class RegistriesEndpoints
         return Json(ExplanationDocument.From(await service.ExplainAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<IResult> ExportDockerConfigAsync(string environmentId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    [ProducesResponseType(typeof(System.Text.Json.Nodes.JsonObject), StatusCodes.Status200OK, "application/json", Description = ExportResponseDescription)]
+    private static async Task<IResult> ExportDockerConfigAsync(string environmentId, string? strict, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
+        var isStrict = StrictOf(strict);
         var export = await new DockerConfigExporter(service).ExportAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return Secret(context, export.ToDockerConfigJson());
+        return Export(context, export, DockerConfigFormat.Docker, isStrict, export.ToDockerConfigJson());
     }
 
-    private static async Task<IResult> ExportKubernetesSecretAsync(string environmentId, string? name, string? @namespace, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    [ProducesResponseType(typeof(System.Text.Json.Nodes.JsonObject), StatusCodes.Status200OK, "application/json", Description = ExportResponseDescription)]
+    private static async Task<IResult> ExportKubernetesSecretAsync(string environmentId, string? name, string? @namespace, string? strict, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
+        var isStrict = StrictOf(strict);
         var secretName = name ?? "registries";
         var export = await new DockerConfigExporter(service).ExportAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return Secret(context, export.ToKubernetesSecretJson(secretName, @namespace));
+
+        // Rendered first: a bad name or namespace is bad input (400) before a refusal by the rules (409).
+        return Export(context, export, DockerConfigFormat.Kubernetes, isStrict, export.ToKubernetesSecretJson(secretName, @namespace));
     }
+
+    // What the format leaves out is said, as the CLI says it on stderr: the documents are the formats' own (a Secret
+    // with an extra field would be refused by kubectl's strict validation), so the notes go in a header.
+    private static IResult Export(HttpContext context, DockerConfigExport export, DockerConfigFormat format, bool strict, string json)
+    {
+        if (strict)
+        {
+            // DockerConfigExportRefusedException: 409 export-refused, listing the scopes (ApiProblems).
+            export.EnsureExpressible(format);
+        }
+
+        if (ExportNotesOf(export.GetNotes(format)) is { } notes)
+        {
+            context.Response.Headers[ExportNotesHeader] = notes;
+        }
+
+        return Secret(context, json);
+    }
+
+    // A JSON array of the notes, ASCII only (the default encoder escapes the rest), cut to whole notes that fit the
+    // bound, the last one then saying how many were left out.
+    internal static string? ExportNotesOf(IReadOnlyList<string> notes)
+    {
+        if (notes.Count == 0)
+        {
+            return null;
+        }
+
+        var kept = new List<string>(notes.Count);
+        string? encoded = null;
+        for (var i = 0; i <= notes.Count; i++)
+        {
+            var left = notes.Count - i;
+            var candidate = left == 0 ? kept : [.. kept, string.Create(CultureInfo.InvariantCulture,
+                $"{left} more note(s) left out of this header: ask with strict=true for every entry this format cannot hold.")];
+            var text = System.Text.Json.JsonSerializer.Serialize(candidate);
+            if (text.Length > MaxExportNotesLength)
+            {
+                break;
+            }
+
+            encoded = text;
+            if (left > 0)
+            {
+                kept.Add(notes[i]);
+            }
+        }
+
+        return encoded;
+    }
+
+    private static bool StrictOf(string? strict) => strict switch
+    {
+        null => false,
+        _ when bool.TryParse(strict, out var value) => value,
+        _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-input", "The query parameter 'strict' must be true or false.", "strict"),
+    };
 
     // The one kind of answer that holds passwords: never kept by a browser or a proxy.
     private static IResult Secret(HttpContext context, string json)

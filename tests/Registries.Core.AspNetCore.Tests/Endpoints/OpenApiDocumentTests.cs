@@ -29,7 +29,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         { Entry, "delete", "DeleteRegistry", "200", null, "400 401 403 404 409 415 503" },
         { Env + "/resolve", "get", "Resolve", "200", null, "400 401 403 404 409 503" },
         { Env + "/explain", "get", "Explain", "200", null, "400 401 404 409 503" },
-        { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "401 403 404 409 503" },
+        { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "400 401 403 404 409 503" },
         { Env + "/exports/kubernetes-secret", "get", "ExportKubernetesSecret", "200", null, "400 401 403 404 409 503" },
     };
 
@@ -77,6 +77,22 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
             .ToArray();
         var expected = Operations.Select(row => (string)row[0] + " " + (string)row[1]).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expected, described);
+    }
+
+    [Theory]
+    [InlineData("docker-config")]
+    [InlineData("kubernetes-secret")]
+    public async Task Document_Exports_DescribeStrictAndTheNotesHeader(string export)
+    {
+        var document = await DocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(Env + "/exports/" + export).GetProperty("get");
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "strict" && p.GetProperty("in").GetString() == "query");
+        Assert.Contains("Registries-Export-Notes", operation.GetProperty("responses").GetProperty("200").GetProperty("description").GetString(), StringComparison.Ordinal);
+        var description = operation.GetProperty("description").GetString();
+        Assert.Contains("Registries-Export-Notes", description, StringComparison.Ordinal);
+        Assert.Contains("strict=true", description, StringComparison.Ordinal);
+        Assert.Contains("409 export-refused", description, StringComparison.Ordinal);
     }
 
     [Fact]
