@@ -36,6 +36,10 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// <c>multipart/form-data</c>, <c>text/plain</c>). A bodyless write sends no content type; a client that is not a
     /// browser sends neither header and is not affected. Behind a reverse proxy, apply the forwarded scheme and host
     /// (<c>UseForwardedHeaders</c>) so that the application's own pages match.</para>
+    /// <para>Names in the path: <c>{user}</c>, <c>{environmentId}</c> and <c>{registryId}</c> are percent-decoded once, from
+    /// the request target as sent (a user <c>a/b</c> is written <c>a%2Fb</c>, a user <c>a%2Fb</c> <c>a%252Fb</c>); a user
+    /// name that is not valid UTF-8 once decoded, empty, or holds a control or invisible formatting character is 400
+    /// (<c>invalid-input</c>, field <c>user</c>), as in a body.</para>
     /// <para>Exports: what the format cannot hold (path-scoped and host-pattern entries in a Docker <c>config.json</c>,
     /// a denial a wider key would undo) is listed in the <c>Registries-Export-Notes</c> response header, a JSON array of
     /// sentences; <c>?strict=true</c> refuses such an export with 409 (<c>export-refused</c>, a <c>scopes</c>
@@ -51,14 +55,21 @@ public static class RegistriesEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(pattern);
         var group = endpoints.MapGroup(pattern);
         group.WithTags("Registries");
-        group.AddEndpointFilter(GuardAsync);
+        group.AddEndpointFilterFactory(Guard);
         RegistriesEndpoints.Map(group);
         return group;
     }
 
-    // One place for "where from", "who is calling" and "what went wrong": a forged write is refused before anything
-    // else, the caller is checked before a handler reads the store, and every exception becomes its ProblemDetails here.
-    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    // One place for "where from", "who is calling", "which names" and "what went wrong": a forged write is refused
+    // before anything else, the caller is checked before a handler reads the store, the names in the route are decoded
+    // once (RouteNames), and every exception becomes its ProblemDetails here.
+    private static EndpointFilterDelegate Guard(EndpointFilterFactoryContext factoryContext, EndpointFilterDelegate next)
+    {
+        var routeNames = RouteNames.ArgumentsOf(factoryContext);
+        return invocation => GuardAsync(invocation, next, routeNames);
+    }
+
+    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, (int Index, string Name)[] routeNames)
     {
         var context = invocation.HttpContext;
         if (ForgedRequests.Refusal(context.Request) is { } forged)
@@ -75,6 +86,7 @@ public static class RegistriesEndpointRouteBuilderExtensions
 
         try
         {
+            RouteNames.Decode(invocation, routeNames);
             return await next(invocation).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
