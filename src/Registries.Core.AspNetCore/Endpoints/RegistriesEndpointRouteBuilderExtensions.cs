@@ -25,9 +25,10 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// (<c>application/problem+json</c>) with a one-line <c>detail</c>, a stable <c>type</c>
     /// (<c>urn:registries:problem:CODE</c>) and the same <c>code</c> as an extension.</para>
     /// <para>Optimistic concurrency: a registry entry's responses carry its version as <c>ETag: "VERSION"</c> (and in
-    /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> is refused with 409
-    /// (<c>version-conflict</c>) when the entry changed in the meantime; the store compares the version as it writes,
-    /// so of two clients that read the same version exactly one wins and nothing is lost.</para>
+    /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> (or a list, <c>"3", "4"</c>, of which any
+    /// may be the current version) is refused with 409 (<c>version-conflict</c>) when the entry changed in the meantime;
+    /// the store compares the version as it writes, so of two clients that read the same version exactly one wins and
+    /// nothing is lost.</para>
     /// <para>Forged requests: every write (POST, PUT, PATCH and DELETE, also of endpoints the application adds to the
     /// returned group) is refused before the caller is looked at: with 403 (<c>cross-origin</c>) when the browser says
     /// it comes from another origin (<c>Sec-Fetch-Site</c> other than <c>same-origin</c> or <c>none</c>, or an

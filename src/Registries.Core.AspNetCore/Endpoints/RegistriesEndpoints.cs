@@ -190,7 +190,7 @@ internal static class RegistriesEndpoints
     {
         var body = await JsonBody.ReadAsync<EditRegistryRequest>(context, cancellationToken).ConfigureAwait(false);
         var credential = Credential(body.Email, body.Username, body.Password);
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false)
             : await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -198,7 +198,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<IResult> DeactivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -206,7 +206,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<IResult> ActivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -214,7 +214,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<IResult> DeleteRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -346,8 +346,26 @@ internal static class RegistriesEndpoints
 
     // If-Match: "VERSION" makes a write conditional on the version the client read. The version goes to the service's
     // versioned overload, and the store compares it when it writes: no read-compare-write window between two clients.
-    // Absent or * writes whatever the version (the service then retries its own conflicts).
-    private static long? IfMatchOf(HttpContext context)
+    // Absent or * writes whatever the version (the service then retries its own conflicts). A list ("1", "2", as HTTP
+    // allows) matches when any of its versions is the current one: that one is written over, compared by the store as
+    // ever; when none is, the highest goes to the store, which refuses it after the permission checks (409), as a
+    // single stale version is refused, unless a write made it current in the meantime.
+    private static async ValueTask<long?> ExpectedVersionAsync(HttpContext context, RegistryService service, string environmentId, string registryId, CancellationToken cancellationToken)
+    {
+        var versions = IfMatchOf(context);
+        if (versions is not { Count: > 1 })
+        {
+            return versions?[0];
+        }
+
+        var current = (await service.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)).Registry.Version;
+        return versions.Contains(current) ? current : versions.Max();
+    }
+
+    // The versions an If-Match header lists (RFC 9110: "*" or a comma-separated list of entity tags, empty elements
+    // ignored), or null for none or *. Only the entries' own strong tags ("3") are taken: a weak tag, a tag that is no
+    // version, or * among tags is 400.
+    private static IReadOnlyList<long>? IfMatchOf(HttpContext context)
     {
         var header = context.Request.Headers.IfMatch;
         if (header.Count == 0)
@@ -355,21 +373,64 @@ internal static class RegistriesEndpoints
             return null;
         }
 
-        var text = header.ToString().Trim();
-        if (text == "*")
+        var text = header.ToString().AsSpan();
+        var versions = new List<long>();
+        var any = false;
+        var at = 0;
+        while (true)
         {
-            return null;
+            while (at < text.Length && (text[at] is ' ' or '\t' or ','))
+            {
+                at++;
+            }
+
+            if (at == text.Length)
+            {
+                break;
+            }
+
+            if (text[at] == '*')
+            {
+                any = true;
+                at++;
+            }
+            else
+            {
+                var close = text[at] == '"' ? text[(at + 1)..].IndexOf('"') : -1;
+                if (close < 0
+                    || !long.TryParse(text.Slice(at + 1, close), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                    || version < 1)
+                {
+                    throw InvalidIfMatch();
+                }
+
+                versions.Add(version);
+                at += close + 2;
+            }
+
+            // Each element ends the header or is followed by a comma.
+            while (at < text.Length && text[at] is ' ' or '\t')
+            {
+                at++;
+            }
+
+            if (at < text.Length && text[at] != ',')
+            {
+                throw InvalidIfMatch();
+            }
         }
 
-        if (text.Length < 3 || text[0] != '"' || text[^1] != '"'
-            || !long.TryParse(text.AsSpan(1, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)
-            || expected < 1)
+        return (any, versions.Count) switch
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-if-match", "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), or *.", "If-Match");
-        }
-
-        return expected;
+            (true, 0) => null,
+            (false, > 0) => versions,
+            _ => throw InvalidIfMatch(),
+        };
     }
+
+    private static ApiProblemException InvalidIfMatch()
+        => new(StatusCodes.Status400BadRequest, "invalid-if-match",
+            "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), a list of them (\"3\", \"4\"), or *.", "If-Match");
 
     private static string Cut(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
 
