@@ -24,10 +24,10 @@ internal static partial class ApiProblems
         InvalidRegistryStateException => (StatusCodes.Status409Conflict, "invalid-state"),
         ConcurrencyConflictException => (StatusCodes.Status409Conflict, "version-conflict"),
         DuplicateEnvironmentNameException => (StatusCodes.Status409Conflict, "duplicate-name"),
-
-        // The CLI's docker-config --strict: refused by the rules (exit 3), the entries named.
-        DockerConfigExportRefusedException => (StatusCodes.Status409Conflict, "export-refused"),
         AmbiguousEnvironmentNameException => (StatusCodes.Status400BadRequest, "ambiguous-name"),
+
+        // The CLI's docker-config --strict: refused by the rules (exit 3), with the entries named (see From).
+        DockerConfigExportRefusedException => (StatusCodes.Status409Conflict, "export-refused"),
         RegistryRuleException => (StatusCodes.Status409Conflict, "refused"),
         RegistryStoreException => (StatusCodes.Status503ServiceUnavailable, "store-unavailable"),
         ArgumentException or FormatException => (StatusCodes.Status400BadRequest, "invalid-input"),

@@ -37,7 +37,7 @@ internal static class ForgedRequests
             return CrossOrigin($"The request comes from the page of another origin ({Cut(origin.ToString())}, not {request.Scheme}://{request.Host.Value}): writes are accepted from this application's own pages only.");
         }
 
-        if (request.Headers.ContentType.Count > 0 && IsFormType(request.Headers.ContentType.ToString()))
+        if (headers.ContentType.Count > 0 && IsFormType(headers.ContentType.ToString()))
         {
             return ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
                 "A write is never accepted as a form (application/x-www-form-urlencoded, multipart/form-data or text/plain): send a JSON body with 'Content-Type: application/json', or no body at all where the operation takes none.");
