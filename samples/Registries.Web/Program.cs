@@ -45,8 +45,10 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapRazorPages();
 
-// The HTTP API over the same sign-in cookie. Cross-site requests cannot use it: the cookie is SameSite=Strict, and
-// every write takes a JSON body, which a cross-site form cannot send without a CORS preflight this app never allows.
+// The HTTP API over the same sign-in cookie. A page of another site never gets it (SameSite=Strict); a page of another
+// origin on the same site (another port of this host) does, so the API refuses every write such a page can send
+// without a CORS preflight, which this app never grants: 403 when the browser's Origin or Sec-Fetch-Site says it comes
+// from elsewhere, 415 for a form's content type.
 app.MapRegistries();
 
 // The API's OpenAPI document at /openapi/v1.json, for anyone: it describes the endpoints, never data, so it needs no

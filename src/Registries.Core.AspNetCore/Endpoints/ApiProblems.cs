@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Registries.Core.Interop;
 
 namespace Registries.Core.AspNetCore;
 
@@ -24,6 +25,9 @@ internal static partial class ApiProblems
         ConcurrencyConflictException => (StatusCodes.Status409Conflict, "version-conflict"),
         DuplicateEnvironmentNameException => (StatusCodes.Status409Conflict, "duplicate-name"),
         AmbiguousEnvironmentNameException => (StatusCodes.Status400BadRequest, "ambiguous-name"),
+
+        // The CLI's docker-config --strict: refused by the rules (exit 3), with the entries named (see From).
+        DockerConfigExportRefusedException => (StatusCodes.Status409Conflict, "export-refused"),
         RegistryRuleException => (StatusCodes.Status409Conflict, "refused"),
         RegistryStoreException => (StatusCodes.Status503ServiceUnavailable, "store-unavailable"),
         ArgumentException or FormatException => (StatusCodes.Status400BadRequest, "invalid-input"),
@@ -65,7 +69,14 @@ internal static partial class ApiProblems
                 break;
         }
 
-        return Create(status, code, detail, field);
+        var details = Create(status, code, detail, field);
+        if (exception is DockerConfigExportRefusedException refused)
+        {
+            // Every entry, whatever the detail's length: a client shows or fixes each one.
+            details.Extensions["scopes"] = refused.Scopes.Select(s => s.ToString()).ToArray();
+        }
+
+        return details;
     }
 
     public static ProblemDetails Create(int status, string code, string detail, string? field = null)

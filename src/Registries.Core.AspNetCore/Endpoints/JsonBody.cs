@@ -22,6 +22,9 @@ internal static class JsonBody
         ReadCommentHandling = JsonCommentHandling.Disallow,
         MaxDepth = 8,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // A backstop only: FirstDuplicate finds a repeated field first, and names it.
+        AllowDuplicateProperties = false,
     };
 
     public static async Task<T> ReadAsync<T>(HttpContext context, CancellationToken cancellationToken)
@@ -72,6 +75,12 @@ internal static class JsonBody
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-input", "The request body is empty: send a JSON object.");
         }
 
+        if (FirstDuplicate(buffer.WrittenSpan) is { } duplicate)
+        {
+            var field = Cut(duplicate);
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-json", $"The body has the field '{field}' more than once: send each field once.", field);
+        }
+
         T? body;
         try
         {
@@ -89,6 +98,56 @@ internal static class JsonBody
         => string.IsNullOrEmpty(value)
             ? throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-input", $"The field '{field}' is required.", field)
             : value;
+
+    // The first name an object of the body holds twice, at any depth, as a path ("password", "email.a", "items[1].a"),
+    // or null. The serializer would keep the last value, so two readers of one body (a proxy, a log, this API) could
+    // disagree on the password or the name: refused, as the kubelet request parser refuses a repeated field (names
+    // compared after unescaping, ordinally). A body that is not valid JSON has none here; the serializer reports it.
+    internal static string? FirstDuplicate(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = Options.MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        var open = new Stack<Container>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        var container = open.Peek();
+                        container.Property = reader.GetString()!;
+                        if (!container.Names!.Add(container.Property))
+                        {
+                            return Join(container.Path, container.Property);
+                        }
+
+                        break;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        var path = open.TryPeek(out var parent) ? parent.PathOfValue() : string.Empty;
+                        open.Push(new Container(path, reader.TokenType == JsonTokenType.StartObject));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        open.Pop();
+                        break;
+                    default:
+                        if (open.TryPeek(out var current))
+                        {
+                            current.PathOfValue();
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 
     private static ApiProblemException TooLarge()
         => new(StatusCodes.Status413PayloadTooLarge, "body-too-large", $"The request body is larger than {MaxBytes / 1024} KiB: send only the documented fields.");
@@ -112,4 +171,20 @@ internal static class JsonBody
     }
 
     private static string Cut(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
+
+    // An object (with the names it holds so far) or an array (with the index of its next element) being read.
+    private sealed class Container(string path, bool isObject)
+    {
+        private int _next;
+
+        public string Path { get; } = path;
+
+        public HashSet<string>? Names { get; } = isObject ? new(StringComparer.Ordinal) : null;
+
+        public string Property { get; set; } = string.Empty;
+
+        // The path of the value read next in this container: the current property's, or the next element's.
+        public string PathOfValue()
+            => Names is not null ? Join(Path, Property) : $"{Path}[{(_next++).ToString(System.Globalization.CultureInfo.InvariantCulture)}]";
+    }
 }

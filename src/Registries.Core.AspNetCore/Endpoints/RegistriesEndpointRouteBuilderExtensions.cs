@@ -25,9 +25,26 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// (<c>application/problem+json</c>) with a one-line <c>detail</c>, a stable <c>type</c>
     /// (<c>urn:registries:problem:CODE</c>) and the same <c>code</c> as an extension.</para>
     /// <para>Optimistic concurrency: a registry entry's responses carry its version as <c>ETag: "VERSION"</c> (and in
-    /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> is refused with 409
-    /// (<c>version-conflict</c>) when the entry changed in the meantime; the store compares the version as it writes,
-    /// so of two clients that read the same version exactly one wins and nothing is lost.</para>
+    /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> (or a list, <c>"3", "4"</c>, of which any
+    /// may be the current version) is refused with 409 (<c>version-conflict</c>) when the entry changed in the meantime;
+    /// the store compares the version as it writes, so of two clients that read the same version exactly one wins and
+    /// nothing is lost.</para>
+    /// <para>Forged requests: every write (POST, PUT, PATCH and DELETE, also of endpoints the application adds to the
+    /// returned group) is refused before the caller is looked at: with 403 (<c>cross-origin</c>) when the browser says
+    /// it comes from another origin (<c>Sec-Fetch-Site</c> other than <c>same-origin</c> or <c>none</c>, or an
+    /// <c>Origin</c> other than the request's own scheme, host and port), and with 415 (<c>unsupported-media-type</c>)
+    /// when its content type is one a form or a no-cors fetch can send (<c>application/x-www-form-urlencoded</c>,
+    /// <c>multipart/form-data</c>, <c>text/plain</c>). A bodyless write sends no content type; a client that is not a
+    /// browser sends neither header and is not affected. Behind a reverse proxy, apply the forwarded scheme and host
+    /// (<c>UseForwardedHeaders</c>) so that the application's own pages match.</para>
+    /// <para>Names in the path: <c>{user}</c>, <c>{environmentId}</c> and <c>{registryId}</c> are percent-decoded once, from
+    /// the request target as sent (a user <c>a/b</c> is written <c>a%2Fb</c>, a user <c>a%2Fb</c> <c>a%252Fb</c>); a user
+    /// name that is not valid UTF-8 once decoded, empty, or holds a control or invisible formatting character is 400
+    /// (<c>invalid-input</c>, field <c>user</c>), as in a body.</para>
+    /// <para>Exports: what the format cannot hold (path-scoped and host-pattern entries in a Docker <c>config.json</c>,
+    /// a denial a wider key would undo) is listed in the <c>Registries-Export-Notes</c> response header, a JSON array of
+    /// sentences; <c>?strict=true</c> refuses such an export with 409 (<c>export-refused</c>, a <c>scopes</c>
+    /// extension listing each entry).</para>
     /// <para>Scopes: an entry's documents carry <c>scope</c> (<c>registry.example.com/team</c>) and, when it is narrowed
     /// to a repository path, <c>path</c>; <c>GET .../explain?image=IMAGE</c> says which scope decides and why each other
     /// entry was not used.</para>
@@ -39,16 +56,28 @@ public static class RegistriesEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(pattern);
         var group = endpoints.MapGroup(pattern);
         group.WithTags("Registries");
-        group.AddEndpointFilter(GuardAsync);
+        group.AddEndpointFilterFactory(Guard);
         RegistriesEndpoints.Map(group);
         return group;
     }
 
-    // One place for "who is calling" and "what went wrong": the caller is checked before a handler reads the store,
-    // and every exception becomes its ProblemDetails here.
-    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    // One place for "where from", "who is calling", "which names" and "what went wrong": a forged write is refused
+    // before anything else, the caller is checked before a handler reads the store, the names in the route are decoded
+    // once (RouteNames), and every exception becomes its ProblemDetails here.
+    private static EndpointFilterDelegate Guard(EndpointFilterFactoryContext factoryContext, EndpointFilterDelegate next)
+    {
+        var routeNames = RouteNames.ArgumentsOf(factoryContext);
+        return invocation => GuardAsync(invocation, next, routeNames);
+    }
+
+    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, (int Index, string Name)[] routeNames)
     {
         var context = invocation.HttpContext;
+        if (ForgedRequests.Refusal(context.Request) is { } forged)
+        {
+            return ApiProblems.ToResult(forged);
+        }
+
         var services = context.RequestServices;
         var logger = (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger("Registries.Core.AspNetCore") ?? NullLogger.Instance;
         if (services.GetService<IRegistryCallerAccessor>()?.Caller is null)
@@ -58,6 +87,7 @@ public static class RegistriesEndpointRouteBuilderExtensions
 
         try
         {
+            RouteNames.Decode(invocation, routeNames);
             return await next(invocation).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Registries.Core.Interop;
 
@@ -22,7 +23,7 @@ internal static class RegistriesEndpoints
         group.MapPost("/environments", CreateEnvironmentAsync)
             .WithName("CreateEnvironment").WithSummary("Creates an environment; the caller becomes its Owner.")
             .AcceptsJson<CreateEnvironmentRequest>()
-            .Produces<EnvironmentDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 409, 413, 415, 503);
+            .Produces<EnvironmentDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 403, 409, 413, 415, 503);
         group.MapGet(Environment, GetEnvironmentAsync)
             .WithName("GetEnvironment").WithSummary("Shows an environment and its members.")
             .Produces<EnvironmentDocument>().WithProblems(401, 404, 503);
@@ -33,7 +34,7 @@ internal static class RegistriesEndpoints
         group.MapDelete(Environment + "/members/{user}", RemoveMemberAsync)
             .WithName("RemoveMember").WithSummary("Removes a member (Owners only); the last Owner cannot be removed.")
             .WithDescription("A user who is not a member is 404 with code 'member-not-found' (the caller, an Owner, may see the members anyway). The removed user loses access at once.")
-            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/registries", ListRegistriesAsync)
             .WithName("ListRegistries").WithSummary("Lists an environment's registry entries, oldest first, marking the effective and overridden ones.")
@@ -53,13 +54,13 @@ internal static class RegistriesEndpoints
             .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapPost(Entry + "/deactivate", DeactivateRegistryAsync)
             .WithName("DeactivateRegistry").WithSummary("Deactivates an active entry: while it is effective, pulls from its address are denied.")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapPost(Entry + "/activate", ActivateRegistryAsync)
             .WithName("ActivateRegistry").WithSummary("Activates an inactive entry again, without the password.")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapDelete(Entry, DeleteRegistryAsync)
             .WithName("DeleteRegistry").WithSummary("Deletes an inactive entry and erases its secret (an active one must be deactivated first).")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/resolve", ResolveAsync)
             .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous or denied (Owners and Members).")
@@ -73,11 +74,30 @@ internal static class RegistriesEndpoints
             .Produces<ExplanationDocument>().WithProblems(400, 401, 404, 409, 503);
         group.MapGet(Environment + "/exports/docker-config", ExportDockerConfigAsync)
             .WithName("ExportDockerConfig").WithSummary("The effective credentials as a Docker config.json (Owners and Members; holds passwords, sent with Cache-Control: no-store).")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(401, 403, 404, 409, 503);
+            .WithDescription("A Docker config.json keys credentials by registry host only: path-scoped and host-pattern entries are left out, each with a note in the " + ExportNotesHeader + " header. " + StrictDescription)
+            .WithProblems(400, 401, 403, 404, 409, 503);
         group.MapGet(Environment + "/exports/kubernetes-secret", ExportKubernetesSecretAsync)
             .WithName("ExportKubernetesSecret").WithSummary("The effective credentials as a Kubernetes Secret of type kubernetes.io/dockerconfigjson (Owners and Members; sent with Cache-Control: no-store).")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json").WithProblems(400, 401, 403, 404, 409, 503);
+            .WithDescription("The Secret's .dockerconfigjson holds path-scoped entries as host/path/ keys and host patterns as they are; what it cannot express (an inactive scoped entry whose denial a wider key would undo) gets a note in the " + ExportNotesHeader + " header. " + StrictDescription)
+            .WithProblems(400, 401, 403, 404, 409, 503);
     }
+
+    /// <summary>The response header that lists what an export left out or cannot express as it is.</summary>
+    public const string ExportNotesHeader = "Registries-Export-Notes";
+
+    // A proxy in front of the API may refuse a response whose headers do not fit its buffer (nginx: 4 or 8 KiB in all).
+    private const int MaxExportNotesLength = 2048;
+
+    private const string StrictDescription =
+        "The header's value is a JSON array of one-line sentences (ASCII, other characters escaped as \\uXXXX; at most "
+        + "2 KiB, the last sentence then saying how many were left out), absent when there is nothing to note. "
+        + "With strict=true (as the CLI's docker-config --strict) an export the format cannot hold whole is refused "
+        + "instead: 409 export-refused, whose 'scopes' extension lists each entry it cannot hold, and nothing is exported.";
+
+    // On the handlers as an attribute: the API explorer takes a response's description from there, not from metadata
+    // added with WithMetadata.
+    private const string ExportResponseDescription =
+        "The document. What it leaves out or cannot express is listed in the " + ExportNotesHeader + " header (a JSON array of sentences, absent when there is nothing to note).";
 
     // The body is described as JSON, yet declared for every media type: routing refuses a body whose type an endpoint
     // does not declare with an empty 415 before any filter runs, and every error must be a ProblemDetails. The handler
@@ -170,7 +190,7 @@ internal static class RegistriesEndpoints
     {
         var body = await JsonBody.ReadAsync<EditRegistryRequest>(context, cancellationToken).ConfigureAwait(false);
         var credential = Credential(body.Email, body.Username, body.Password);
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false)
             : await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -178,7 +198,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<IResult> DeactivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -186,7 +206,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<IResult> ActivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -194,7 +214,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<IResult> DeleteRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
+        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
@@ -212,18 +232,81 @@ internal static class RegistriesEndpoints
         return Json(ExplanationDocument.From(await service.ExplainAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<IResult> ExportDockerConfigAsync(string environmentId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    [ProducesResponseType(typeof(System.Text.Json.Nodes.JsonObject), StatusCodes.Status200OK, "application/json", Description = ExportResponseDescription)]
+    private static async Task<IResult> ExportDockerConfigAsync(string environmentId, string? strict, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
+        var isStrict = StrictOf(strict);
         var export = await new DockerConfigExporter(service).ExportAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return Secret(context, export.ToDockerConfigJson());
+        return Export(context, export, DockerConfigFormat.Docker, isStrict, export.ToDockerConfigJson());
     }
 
-    private static async Task<IResult> ExportKubernetesSecretAsync(string environmentId, string? name, string? @namespace, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    [ProducesResponseType(typeof(System.Text.Json.Nodes.JsonObject), StatusCodes.Status200OK, "application/json", Description = ExportResponseDescription)]
+    private static async Task<IResult> ExportKubernetesSecretAsync(string environmentId, string? name, string? @namespace, string? strict, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
+        var isStrict = StrictOf(strict);
         var secretName = name ?? "registries";
         var export = await new DockerConfigExporter(service).ExportAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return Secret(context, export.ToKubernetesSecretJson(secretName, @namespace));
+
+        // Rendered first: a bad name or namespace is bad input (400) before a refusal by the rules (409).
+        return Export(context, export, DockerConfigFormat.Kubernetes, isStrict, export.ToKubernetesSecretJson(secretName, @namespace));
     }
+
+    // What the format leaves out is said, as the CLI says it on stderr: the documents are the formats' own (a Secret
+    // with an extra field would be refused by kubectl's strict validation), so the notes go in a header.
+    private static IResult Export(HttpContext context, DockerConfigExport export, DockerConfigFormat format, bool strict, string json)
+    {
+        if (strict)
+        {
+            // DockerConfigExportRefusedException: 409 export-refused, listing the scopes (ApiProblems).
+            export.EnsureExpressible(format);
+        }
+
+        if (ExportNotesOf(export.GetNotes(format)) is { } notes)
+        {
+            context.Response.Headers[ExportNotesHeader] = notes;
+        }
+
+        return Secret(context, json);
+    }
+
+    // A JSON array of the notes, ASCII only (the default encoder escapes the rest), cut to whole notes that fit the
+    // bound, the last one then saying how many were left out.
+    internal static string? ExportNotesOf(IReadOnlyList<string> notes)
+    {
+        if (notes.Count == 0)
+        {
+            return null;
+        }
+
+        var kept = new List<string>(notes.Count);
+        string? encoded = null;
+        for (var i = 0; i <= notes.Count; i++)
+        {
+            var left = notes.Count - i;
+            var candidate = left == 0 ? kept : [.. kept, string.Create(CultureInfo.InvariantCulture,
+                $"{left} more note(s) left out of this header: ask with strict=true for every entry this format cannot hold.")];
+            var text = System.Text.Json.JsonSerializer.Serialize(candidate);
+            if (text.Length > MaxExportNotesLength)
+            {
+                break;
+            }
+
+            encoded = text;
+            if (left > 0)
+            {
+                kept.Add(notes[i]);
+            }
+        }
+
+        return encoded;
+    }
+
+    private static bool StrictOf(string? strict) => strict switch
+    {
+        null => false,
+        _ when bool.TryParse(strict, out var value) => value,
+        _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-input", "The query parameter 'strict' must be true or false.", "strict"),
+    };
 
     // The one kind of answer that holds passwords: never kept by a browser or a proxy.
     private static IResult Secret(HttpContext context, string json)
@@ -263,8 +346,26 @@ internal static class RegistriesEndpoints
 
     // If-Match: "VERSION" makes a write conditional on the version the client read. The version goes to the service's
     // versioned overload, and the store compares it when it writes: no read-compare-write window between two clients.
-    // Absent or * writes whatever the version (the service then retries its own conflicts).
-    private static long? IfMatchOf(HttpContext context)
+    // Absent or * writes whatever the version (the service then retries its own conflicts). A list ("1", "2", as HTTP
+    // allows) matches when any of its versions is the current one: that one is written over, compared by the store as
+    // ever; when none is, the highest goes to the store, which refuses it after the permission checks (409), as a
+    // single stale version is refused, unless a write made it current in the meantime.
+    private static async ValueTask<long?> ExpectedVersionAsync(HttpContext context, RegistryService service, string environmentId, string registryId, CancellationToken cancellationToken)
+    {
+        var versions = IfMatchOf(context);
+        if (versions is not { Count: > 1 })
+        {
+            return versions?[0];
+        }
+
+        var current = (await service.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)).Registry.Version;
+        return versions.Contains(current) ? current : versions.Max();
+    }
+
+    // The versions an If-Match header lists (RFC 9110: "*" or a comma-separated list of entity tags, empty elements
+    // ignored), or null for none or *. Only the entries' own strong tags ("3") are taken: a weak tag, a tag that is no
+    // version, or * among tags is 400.
+    private static IReadOnlyList<long>? IfMatchOf(HttpContext context)
     {
         var header = context.Request.Headers.IfMatch;
         if (header.Count == 0)
@@ -272,21 +373,64 @@ internal static class RegistriesEndpoints
             return null;
         }
 
-        var text = header.ToString().Trim();
-        if (text == "*")
+        var text = header.ToString().AsSpan();
+        var versions = new List<long>();
+        var any = false;
+        var at = 0;
+        while (true)
         {
-            return null;
+            while (at < text.Length && (text[at] is ' ' or '\t' or ','))
+            {
+                at++;
+            }
+
+            if (at == text.Length)
+            {
+                break;
+            }
+
+            if (text[at] == '*')
+            {
+                any = true;
+                at++;
+            }
+            else
+            {
+                var close = text[at] == '"' ? text[(at + 1)..].IndexOf('"') : -1;
+                if (close < 0
+                    || !long.TryParse(text.Slice(at + 1, close), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                    || version < 1)
+                {
+                    throw InvalidIfMatch();
+                }
+
+                versions.Add(version);
+                at += close + 2;
+            }
+
+            // Each element ends the header or is followed by a comma.
+            while (at < text.Length && text[at] is ' ' or '\t')
+            {
+                at++;
+            }
+
+            if (at < text.Length && text[at] != ',')
+            {
+                throw InvalidIfMatch();
+            }
         }
 
-        if (text.Length < 3 || text[0] != '"' || text[^1] != '"'
-            || !long.TryParse(text.AsSpan(1, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)
-            || expected < 1)
+        return (any, versions.Count) switch
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-if-match", "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), or *.", "If-Match");
-        }
-
-        return expected;
+            (true, 0) => null,
+            (false, > 0) => versions,
+            _ => throw InvalidIfMatch(),
+        };
     }
+
+    private static ApiProblemException InvalidIfMatch()
+        => new(StatusCodes.Status400BadRequest, "invalid-if-match",
+            "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), a list of them (\"3\", \"4\"), or *.", "If-Match");
 
     private static string Cut(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
 

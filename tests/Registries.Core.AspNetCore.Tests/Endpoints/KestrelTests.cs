@@ -82,6 +82,39 @@ public sealed class KestrelTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("team%2Falice", "team/alice")]
+    [InlineData("team%252Falice", "team%2Falice")]
+    [InlineData("50%25", "50%")]
+    [InlineData("caf%C3%A9", "café")]
+    public async Task Kestrel_MemberNameInThePath_IsDecodedExactlyOnce(string segment, string user)
+    {
+        var created = await ApiFactory.SendAsync(_client!, HttpMethod.Post, "/api/registries/environments", ApiFactory.Owner, new { name = "prod" });
+        var env = "/api/registries/environments/" + created.Json.GetProperty("id").GetString();
+
+        var added = await ApiFactory.SendAsync(_client!, HttpMethod.Put, env + "/members/" + segment, ApiFactory.Owner, new { role = "member" });
+        var removed = await ApiFactory.SendAsync(_client!, HttpMethod.Delete, env + "/members/" + segment, ApiFactory.Owner);
+
+        Assert.Equal(200, added.Status);
+        Assert.Contains(added.Json.GetProperty("members").EnumerateArray(), m => m.GetProperty("user").GetString() == user);
+        Assert.Equal(200, removed.Status);
+        Assert.DoesNotContain(removed.Json.GetProperty("members").EnumerateArray(), m => m.GetProperty("user").GetString() == user);
+    }
+
+    [Theory]
+    [InlineData("%FF")]
+    [InlineData("a%C3")]
+    public async Task Kestrel_MemberNameNotUtf8OnceDecoded_Is400NamingUser(string segment)
+    {
+        var created = await ApiFactory.SendAsync(_client!, HttpMethod.Post, "/api/registries/environments", ApiFactory.Owner, new { name = "prod" });
+        var env = "/api/registries/environments/" + created.Json.GetProperty("id").GetString();
+
+        var response = await ApiFactory.SendAsync(_client!, HttpMethod.Put, env + "/members/" + segment, ApiFactory.Owner, new { role = "member" });
+
+        Assert.Contains("not valid UTF-8", response.AssertProblem(400, "invalid-input"), StringComparison.Ordinal);
+        Assert.Equal("user", response.Json.GetProperty("field").GetString());
+    }
+
     // {"email":"aaaa…" without end: a body of the given size, made as it is read.
     private sealed class HugeJsonStream(long length) : Stream
     {

@@ -16,20 +16,20 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     {
         // path, method, operationId, success status, request body schema (null: none), problem statuses
         { "/api/registries/environments", "get", "ListEnvironments", "200", null, "401 503" },
-        { "/api/registries/environments", "post", "CreateEnvironment", "201", "CreateEnvironmentRequest", "400 401 409 413 415 503" },
+        { "/api/registries/environments", "post", "CreateEnvironment", "201", "CreateEnvironmentRequest", "400 401 403 409 413 415 503" },
         { Env, "get", "GetEnvironment", "200", null, "401 404 503" },
         { Env + "/members/{user}", "put", "SetMember", "200", "SetMemberRequest", "400 401 403 404 409 413 415 503" },
-        { Env + "/members/{user}", "delete", "RemoveMember", "200", null, "400 401 403 404 409 503" },
+        { Env + "/members/{user}", "delete", "RemoveMember", "200", null, "400 401 403 404 409 415 503" },
         { Env + "/registries", "get", "ListRegistries", "200", null, "401 404 409 503" },
         { Env + "/registries", "post", "AddRegistry", "201", "AddRegistryRequest", "400 401 403 404 409 413 415 503" },
         { Entry, "get", "GetRegistry", "200", null, "401 404 409 503" },
         { Entry, "put", "EditRegistry", "200", "EditRegistryRequest", "400 401 403 404 409 413 415 503" },
-        { Entry + "/deactivate", "post", "DeactivateRegistry", "200", null, "400 401 403 404 409 503" },
-        { Entry + "/activate", "post", "ActivateRegistry", "200", null, "400 401 403 404 409 503" },
-        { Entry, "delete", "DeleteRegistry", "200", null, "400 401 403 404 409 503" },
+        { Entry + "/deactivate", "post", "DeactivateRegistry", "200", null, "400 401 403 404 409 415 503" },
+        { Entry + "/activate", "post", "ActivateRegistry", "200", null, "400 401 403 404 409 415 503" },
+        { Entry, "delete", "DeleteRegistry", "200", null, "400 401 403 404 409 415 503" },
         { Env + "/resolve", "get", "Resolve", "200", null, "400 401 403 404 409 503" },
         { Env + "/explain", "get", "Explain", "200", null, "400 401 404 409 503" },
-        { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "401 403 404 409 503" },
+        { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "400 401 403 404 409 503" },
         { Env + "/exports/kubernetes-secret", "get", "ExportKubernetesSecret", "200", null, "400 401 403 404 409 503" },
     };
 
@@ -77,6 +77,22 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
             .ToArray();
         var expected = Operations.Select(row => (string)row[0] + " " + (string)row[1]).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expected, described);
+    }
+
+    [Theory]
+    [InlineData("docker-config")]
+    [InlineData("kubernetes-secret")]
+    public async Task Document_Exports_DescribeStrictAndTheNotesHeader(string export)
+    {
+        var document = await DocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(Env + "/exports/" + export).GetProperty("get");
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "strict" && p.GetProperty("in").GetString() == "query");
+        Assert.Contains("Registries-Export-Notes", operation.GetProperty("responses").GetProperty("200").GetProperty("description").GetString(), StringComparison.Ordinal);
+        var description = operation.GetProperty("description").GetString();
+        Assert.Contains("Registries-Export-Notes", description, StringComparison.Ordinal);
+        Assert.Contains("strict=true", description, StringComparison.Ordinal);
+        Assert.Contains("409 export-refused", description, StringComparison.Ordinal);
     }
 
     [Fact]

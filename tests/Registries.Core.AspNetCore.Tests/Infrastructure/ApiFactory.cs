@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,10 +31,15 @@ public sealed class ApiFactory : WebApplicationFactory<ApiFactory>
     }
 
     private readonly Action<HttpContextCallerOptions>? _caller;
+    private readonly Action<RouteGroupBuilder>? _group;
 
-    public ApiFactory(Action<HttpContextCallerOptions>? caller = null)
+    /// <summary>Creates the application.</summary>
+    /// <param name="caller">Configures the HTTP caller, optional.</param>
+    /// <param name="group">Adds the application's own endpoints to the group MapRegistries returns, optional.</param>
+    public ApiFactory(Action<HttpContextCallerOptions>? caller = null, Action<RouteGroupBuilder>? group = null)
     {
         _caller = caller;
+        _group = group;
     }
 
     public SwitchableStore Store { get; } = new();
@@ -59,18 +65,23 @@ public sealed class ApiFactory : WebApplicationFactory<ApiFactory>
         return this;
     }
 
-    public async Task<ApiResponse> SendAsync(HttpMethod method, string path, string? user, object? json = null, string? ifMatch = null, string? rawBody = null, string contentType = "application/json")
+    public async Task<ApiResponse> SendAsync(HttpMethod method, string path, string? user, object? json = null, string? ifMatch = null, string? rawBody = null, string contentType = "application/json", IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         using var client = CreateClient();
-        return await SendAsync(client, method, path, user, json, ifMatch, rawBody, contentType);
+        return await SendAsync(client, method, path, user, json, ifMatch, rawBody, contentType, headers);
     }
 
-    public static async Task<ApiResponse> SendAsync(HttpClient client, HttpMethod method, string path, string? user, object? json = null, string? ifMatch = null, string? rawBody = null, string contentType = "application/json")
+    public static async Task<ApiResponse> SendAsync(HttpClient client, HttpMethod method, string path, string? user, object? json = null, string? ifMatch = null, string? rawBody = null, string contentType = "application/json", IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (user is not null)
         {
             request.Headers.Add(HeaderAuthenticationHandler.UserHeader, user);
+        }
+
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         if (ifMatch is not null)
@@ -94,5 +105,5 @@ public sealed class ApiFactory : WebApplicationFactory<ApiFactory>
         => Host.CreateDefaultBuilder()
             .ConfigureWebHostDefaults(web => web
                 .ConfigureServices(services => TestApp.ConfigureServices(services, Store, Logs, _caller))
-                .Configure(TestApp.Configure));
+                .Configure(app => TestApp.Configure(app, _group)));
 }

@@ -24,17 +24,18 @@ internal static class TestApp
         services.AddOpenApi();
     }
 
-    public static void Configure(IApplicationBuilder app)
+    public static void Configure(IApplicationBuilder app, Action<RouteGroupBuilder>? group = null)
     {
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseEndpoints(MapEndpoints);
+        app.UseEndpoints(endpoints => MapEndpoints(endpoints, group));
     }
 
-    public static void MapEndpoints(IEndpointRouteBuilder endpoints)
+    public static void MapEndpoints(IEndpointRouteBuilder endpoints, Action<RouteGroupBuilder>? group = null)
     {
-        endpoints.MapRegistries();
+        var registries = endpoints.MapRegistries();
+        group?.Invoke(registries);
         endpoints.MapOpenApi();
     }
 }
