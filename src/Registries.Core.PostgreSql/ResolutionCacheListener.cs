@@ -144,6 +144,13 @@ internal sealed class ResolutionCacheListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Gives how long to wait for a notification, in the whole milliseconds Npgsql takes: at least one.</summary>
+    /// <remarks>Npgsql reads 0 ms as "no timeout": a wait due in under a millisecond (the timer fired a hair early)
+    /// must not become a wait for the next notification, which may never come.</remarks>
+    /// <param name="due">When the next round trip is due, more than zero.</param>
+    /// <returns>The timeout, from 1 to <see cref="int.MaxValue"/>.</returns>
+    public static int WaitMilliseconds(TimeSpan due) => (int)Math.Clamp(Math.Ceiling(due.TotalMilliseconds), 1, int.MaxValue);
+
     private async Task ListenAsync(Action connected, CancellationToken token)
     {
         var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
@@ -177,7 +184,7 @@ internal sealed class ResolutionCacheListener : IAsyncDisposable
             if (due > TimeSpan.Zero)
             {
                 // Returns on a notification (handled already) or when the round trip is due.
-                await connection.WaitAsync(due, token).ConfigureAwait(false);
+                await connection.WaitAsync(WaitMilliseconds(due), token).ConfigureAwait(false);
                 continue;
             }
 

@@ -1,0 +1,21 @@
+namespace Registries.Core.PostgreSql.Tests;
+
+/// <summary>The listening connection's timing rules, without a server.</summary>
+public sealed class ResolutionCacheListenerTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(5_000, 1)]
+    [InlineData(10_000, 1)]
+    [InlineData(10_001, 2)]
+    [InlineData(10_000_000, 1_000)]
+    public void WaitMilliseconds_AnyDueTime_AtLeastOneWholeMillisecond(long ticks, int expected)
+    {
+        // Npgsql reads a 0 ms timeout as "wait for the next notification, however long".
+        Assert.Equal(expected, ResolutionCacheListener.WaitMilliseconds(TimeSpan.FromTicks(ticks)));
+    }
+
+    [Fact]
+    public void WaitMilliseconds_BeyondInt32_Clamped()
+        => Assert.Equal(int.MaxValue, ResolutionCacheListener.WaitMilliseconds(TimeSpan.FromDays(365)));
+}
