@@ -52,12 +52,14 @@ public sealed class PostgreSqlStoreOptions
     /// <para>With it on, <see cref="PostgreSqlRegistryStore.GetEnvironmentAsync"/> and
     /// <see cref="PostgreSqlRegistryStore.ListRegistriesByAddressAsync"/> (what a resolution reads) keep what they read
     /// and answer the next call from memory, with no round trip; every other operation reads the database. The store
-    /// learns of every change, by any writer, through PostgreSQL's <c>LISTEN/NOTIFY</c> on one long-lived connection
-    /// of its own (taken from its data source while the store lives), and a write of this store forgets what it changed
-    /// before it returns.</para>
-    /// <para>The bound: once a deactivation, delete or newer add is committed, no store answers with the old credential
-    /// after <see cref="ResolutionCacheMaxStaleness"/> (in practice after the notification's latency, milliseconds). See
-    /// <see cref="PostgreSqlRegistryStore"/> for how it is kept.</para>
+    /// learns of every change, by any writer in any replication role, through PostgreSQL's <c>LISTEN/NOTIFY</c> on one
+    /// long-lived connection of its own (taken from its data source while the store lives) and a change counter read in
+    /// its round trips, and a write of this store forgets what it changed before it returns.</para>
+    /// <para>The bound: once a deactivation, delete or newer add is committed, by any writer in any replication role, no
+    /// store answers with the old credential after <see cref="ResolutionCacheMaxStaleness"/> (in practice after the
+    /// notification's latency, milliseconds). Writes made while the store's triggers are disabled
+    /// (<c>pg_restore --disable-triggers</c>) are not seen: run <see cref="PostgreSqlRegistryStore.AnnounceChangeAsync"/>
+    /// after them. See <see cref="PostgreSqlRegistryStore"/> for how it is kept.</para>
     /// <para>LISTEN needs a session of its own on the server: connect directly, or through a proxy in session mode (not
     /// PgBouncer's transaction or statement mode, which would pass the round trips and lose the notifications), and
     /// without Npgsql's <c>Multiplexing</c>.</para>
