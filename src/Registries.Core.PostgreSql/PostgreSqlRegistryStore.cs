@@ -63,7 +63,8 @@ namespace Registries.Core.PostgreSql;
 /// <c>SELECT schema.announce_change()</c>) after such writes restores the bound from its commit on. When the connection
 /// drops or a round trip fails, the whole cache is forgotten at once and every lookup reads the database until LISTEN
 /// is re-established and a round trip has succeeded; the store reconnects with a backoff from 100 ms doubling up to
-/// the bound, and logs each failure (a warning, no secret).</para>
+/// the bound, and logs each failure (a warning, no secret; a timeout names the bound, which is the listening
+/// connection's command timeout).</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
@@ -138,7 +139,9 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         {
             var time = TimeProvider.System;
             _cache = new ResolutionCache(options.ResolutionCacheMaxStaleness, time);
-            // Making the schema ready is a store operation, whose failure says what to fix already.
+            // The listening connection's statements time out after the bound, not after CommandTimeout: its messages
+            // say so. Making the schema ready is a store operation, whose failure says what to fix already.
+            var roundTripTimeout = ResolutionCacheListener.RoundTripTimeoutSeconds(options.ResolutionCacheMaxStaleness);
             _listener = new ResolutionCacheListener(
                 _dataSource,
                 _sql,
@@ -146,7 +149,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
                 options.ResolutionCacheMaxStaleness,
                 time,
                 _logger,
-                e => e is RegistryStoreException ? e.Message : Scrub(PostgreSqlFaults.Describe(e, "resolution cache LISTEN", this, Role, _commandTimeoutSeconds)),
+                e => e is RegistryStoreException ? e.Message : Scrub(PostgreSqlFaults.Describe(e, "resolution cache LISTEN", this, Role, roundTripTimeout, nameof(PostgreSqlStoreOptions.ResolutionCacheMaxStaleness))),
                 ReadyForListenerAsync);
         }
     }

@@ -69,6 +69,7 @@ public sealed class PostgreSqlStoreOptions
     /// <summary>Gets or sets the staleness bound of the resolution cache (5 seconds by default).</summary>
     /// <remarks>Between one second and five minutes. The listening connection makes a round trip at least every half of
     /// it, and a cached answer is given only while the last successful round trip began less than this long ago;
-    /// otherwise the store reads the database. Ignored when <see cref="ResolutionCache"/> is off.</remarks>
+    /// otherwise the store reads the database. It is also the listening connection's command timeout (rounded up to
+    /// whole seconds): a longer round trip would be useless. Ignored when <see cref="ResolutionCache"/> is off.</remarks>
     public TimeSpan ResolutionCacheMaxStaleness { get; set; } = DefaultResolutionCacheMaxStaleness;
 }

@@ -171,6 +171,14 @@ internal sealed class ResolutionCacheListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Gives the timeout of the listening connection's statements, in whole seconds: the staleness bound,
+    /// rounded up.</summary>
+    /// <remarks>A round trip that takes longer than the bound is useless anyway: the cache stops trusting itself
+    /// meanwhile. Messages about the listening connection name this figure, not the store's command timeout.</remarks>
+    /// <param name="maxStaleness">The staleness bound.</param>
+    /// <returns>The timeout, at least one second.</returns>
+    public static int RoundTripTimeoutSeconds(TimeSpan maxStaleness) => Math.Max(1, (int)Math.Ceiling(maxStaleness.TotalSeconds));
+
     /// <summary>Gives how long to wait for a notification, in the whole milliseconds Npgsql takes: at least one.</summary>
     /// <remarks>Npgsql reads 0 ms as "no timeout": a wait due in under a millisecond (the timer fired a hair early)
     /// must not become a wait for the next notification, which may never come.</remarks>
@@ -189,7 +197,7 @@ internal sealed class ResolutionCacheListener : IAsyncDisposable
         // Raised on this loop, while Npgsql reads the connection (in WaitAsync or a round trip): the invalidation is
         // done before the read that delivered it returns.
         connection.Notification += OnNotification;
-        var timeout = RoundTripTimeoutSeconds();
+        var timeout = RoundTripTimeoutSeconds(_maxStaleness);
 #pragma warning disable CA2100 // Built from constants and the validated schema name.
         using var roundTrip = new NpgsqlCommand(_sql.ReadChangeCounter, connection) { CommandTimeout = timeout };
         using (var listen = new NpgsqlCommand(_sql.Listen, connection) { CommandTimeout = timeout })
@@ -271,7 +279,4 @@ internal sealed class ResolutionCacheListener : IAsyncDisposable
             _cache.Invalidate(payload);
         }
     }
-
-    // A round trip that takes longer than the bound is useless anyway: the cache stops trusting itself meanwhile.
-    private int RoundTripTimeoutSeconds() => Math.Max(1, (int)Math.Ceiling(_maxStaleness.TotalSeconds));
 }

@@ -18,4 +18,12 @@ public sealed class ResolutionCacheListenerTests
     [Fact]
     public void WaitMilliseconds_BeyondInt32_Clamped()
         => Assert.Equal(int.MaxValue, ResolutionCacheListener.WaitMilliseconds(TimeSpan.FromDays(365)));
+
+    [Theory]
+    [InlineData(1_000, 1)]
+    [InlineData(1_500, 2)]
+    [InlineData(5_000, 5)]
+    [InlineData(300_000, 300)]
+    public void RoundTripTimeoutSeconds_TheBoundRoundedUp(int milliseconds, int expected)
+        => Assert.Equal(expected, ResolutionCacheListener.RoundTripTimeoutSeconds(TimeSpan.FromMilliseconds(milliseconds)));
 }
