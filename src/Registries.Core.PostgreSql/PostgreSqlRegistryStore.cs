@@ -200,8 +200,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// write made while they are disabled (<c>ALTER TABLE ... DISABLE TRIGGER</c>, which
     /// <c>pg_restore --data-only --disable-triggers</c> does) tells nobody. Run this once such writes are over: every
     /// instance forgets its whole cache, at once when the notification arrives and, if it is lost, at its next round
-    /// trip (the change counter). It is the SQL function <c>SELECT schema.announce_change()</c>, which a restore
-    /// script may call itself.</para>
+    /// trip (the change counter). It is the SQL function <c>SELECT schema.announce_change()</c> (the CLI's
+    /// <c>registries store announce-change</c>), which a restore script may call itself.</para>
     /// <para><c>pg_restore</c> enables the triggers again with <c>ENABLE TRIGGER ALL</c>, which leaves them firing in the
     /// default replication role only: this puts them back to firing in every role, which needs the owner of the tables.
     /// When that could not be done (another role, or a trigger still disabled), the announcement still went out and
