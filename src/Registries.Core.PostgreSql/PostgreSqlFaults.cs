@@ -15,10 +15,13 @@ internal static class PostgreSqlFaults
     /// <param name="operation">The store operation, for example <c>AddRegistryAsync</c>.</param>
     /// <param name="store">The store (server, database, schema).</param>
     /// <param name="role">The role in the connection string.</param>
-    /// <param name="commandTimeoutSeconds">The command timeout.</param>
+    /// <param name="commandTimeoutSeconds">The command timeout of the statements the operation ran.</param>
+    /// <param name="commandTimeoutSource">The option of <see cref="PostgreSqlStoreOptions"/> that timeout comes from.</param>
     /// <returns>The message.</returns>
-    public static string Describe(Exception e, string operation, PostgreSqlRegistryStore store, string role, int commandTimeoutSeconds)
+    public static string Describe(Exception e, string operation, PostgreSqlRegistryStore store, string role, int commandTimeoutSeconds, string commandTimeoutSource = "CommandTimeout")
     {
+        var option = "PostgreSqlStoreOptions." + commandTimeoutSource;
+        var timeout = $"command timeout: {commandTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s, from {option}";
         var server = store.Server;
         var during = $"during {operation} (PostgreSQL store, schema '{store.Schema}' of database '{store.Database}')";
         if (Find<PostgresException>(e) is { } pg)
@@ -33,7 +36,7 @@ internal static class PostgreSqlFaults
                 PostgresErrorCodes.TooManyConnections => $"PostgreSQL at {server} has no free connection slot {during} (max_connections reached); lower Maximum Pool Size of the instances or raise max_connections.",
                 PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown => $"The PostgreSQL server at {server} shut down {during}; the operation was written whole or not at all: read again before retrying, once the server is back.",
                 PostgresErrorCodes.CannotConnectNow => $"The PostgreSQL server at {server} is starting up or shutting down and refused the connection {during}; retry in a moment.",
-                PostgresErrorCodes.QueryCanceled => $"PostgreSQL at {server} cancelled a command {during} (statement timeout, or an administrator); nothing of it was written; retry, or raise PostgreSqlStoreOptions.CommandTimeout.",
+                PostgresErrorCodes.QueryCanceled => $"PostgreSQL at {server} cancelled a command {during} (statement timeout, or an administrator); nothing of it was written; retry, or raise {option}.",
                 PostgresErrorCodes.ReadOnlySqlTransaction => $"PostgreSQL at {server} is read-only (a standby?) {during}; point the connection string at the primary server.",
                 _ when pg.SqlState.StartsWith("08", StringComparison.Ordinal) => $"The connection to PostgreSQL at {server} failed {during} ({pg.SqlState}: {pg.MessageText}); the operation was written whole or not at all: read again before retrying.",
                 _ => $"PostgreSQL at {server} failed {during} ({pg.SqlState}: {pg.MessageText}); nothing of this operation was written.",
@@ -47,7 +50,7 @@ internal static class PostgreSqlFaults
 
         if (Find<TimeoutException>(e) is not null)
         {
-            return $"PostgreSQL at {server} did not answer in time {during} (connection timeout: the connection string's Timeout; command timeout: {commandTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s); check that the server runs and is not overloaded.";
+            return $"PostgreSQL at {server} did not answer in time {during} (connection timeout: the connection string's Timeout; {timeout}); check that the server runs and is not overloaded.";
         }
 
         if (Find<IOException>(e) is not null || e is NpgsqlException)

@@ -45,24 +45,32 @@ namespace Registries.Core.PostgreSql;
 /// the database and not kept. Kept values are immutable.</para>
 /// <para>Changes are learnt through <c>LISTEN/NOTIFY</c>: triggers on the store's tables (schema version 2) notify
 /// the channel named after the schema with the environment's id, on commit, whoever writes (another instance, a store
-/// without the cache, <c>store copy</c>, plain SQL). A write of this store also forgets what it changed before it
-/// returns (read-your-writes). One connection per store listens, taken from its data source by the first cached
-/// lookup and given back when the store is disposed.</para>
+/// without the cache, <c>store copy</c>, plain SQL), and in every replication role (schema version 4: <c>ENABLE
+/// ALWAYS</c>, so logical replication's apply workers and writers under <c>session_replication_role = replica</c>
+/// notify too). A write of this store also forgets what it changed before it returns (read-your-writes). One
+/// connection per store listens, taken from its data source by the first cached lookup and given back when the store
+/// is disposed.</para>
 /// <para><b>The staleness bound.</b> The listening connection makes a round trip at least every half of
 /// <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/>, and an answer is given from memory only while the
 /// last successful round trip began less than <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/> ago.
-/// PostgreSQL delivers a notification committed before a round trip began before that round trip's answer, so once a
-/// deactivation, delete or newer add is committed, no instance answers with the old credential after
-/// <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/> (in practice after the notification's latency,
-/// milliseconds). When the connection drops or a round trip fails, the whole cache is forgotten at once and every
-/// lookup reads the database until LISTEN is re-established and a round trip has succeeded; the store reconnects with
-/// a backoff from 100 ms doubling up to the bound, and logs each failure (a warning, no secret).</para>
+/// PostgreSQL delivers a notification committed before a round trip began before that round trip's answer; and the
+/// round trip reads a change counter (schema version 4) that the same triggers bump once per committing transaction
+/// and announce, so a change whose notification never arrived forgets the whole cache at the next round trip. Once a
+/// deactivation, delete or newer add is committed, by any writer in any replication role, no instance answers with the
+/// old credential after <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/> (in practice after the
+/// notification's latency, milliseconds). The exception: a write made while the triggers are disabled
+/// (<c>pg_restore --disable-triggers</c>) reaches no trigger; <see cref="AnnounceChangeAsync"/> (or
+/// <c>SELECT schema.announce_change()</c>) after such writes restores the bound from its commit on. When the connection
+/// drops or a round trip fails, the whole cache is forgotten at once and every lookup reads the database until LISTEN
+/// is re-established and a round trip has succeeded; the store reconnects with a backoff from 100 ms doubling up to
+/// the bound, and logs each failure (a warning, no secret; a timeout names the bound, which is the listening
+/// connection's command timeout).</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this release creates, reads and writes.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     private const string DockerHubKey = "docker.io";
     private readonly NpgsqlDataSource _dataSource;
@@ -131,7 +139,18 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         {
             var time = TimeProvider.System;
             _cache = new ResolutionCache(options.ResolutionCacheMaxStaleness, time);
-            _listener = new ResolutionCacheListener(_dataSource, _sql, _cache, options.ResolutionCacheMaxStaleness, time, _logger, e => Scrub(PostgreSqlFaults.Describe(e, "resolution cache LISTEN", this, Role, _commandTimeoutSeconds)));
+            // The listening connection's statements time out after the bound, not after CommandTimeout: its messages
+            // say so. Making the schema ready is a store operation, whose failure says what to fix already.
+            var roundTripTimeout = ResolutionCacheListener.RoundTripTimeoutSeconds(options.ResolutionCacheMaxStaleness);
+            _listener = new ResolutionCacheListener(
+                _dataSource,
+                _sql,
+                _cache,
+                options.ResolutionCacheMaxStaleness,
+                time,
+                _logger,
+                e => e is RegistryStoreException ? e.Message : Scrub(PostgreSqlFaults.Describe(e, "resolution cache LISTEN", this, Role, roundTripTimeout, nameof(PostgreSqlStoreOptions.ResolutionCacheMaxStaleness))),
+                ReadyForListenerAsync);
         }
     }
 
@@ -172,6 +191,47 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             return true;
         }, cancellationToken, ensureReady: false).ConfigureAwait(false);
         _ready = true;
+    }
+
+    /// <summary>Tells every resolution cache on this schema that anything may have changed: the remedy after writes made
+    /// with the store's triggers disabled.</summary>
+    /// <remarks>
+    /// <para>The store's triggers tell the caches of every change, whoever writes it, in every replication role; a
+    /// write made while they are disabled (<c>ALTER TABLE ... DISABLE TRIGGER</c>, which
+    /// <c>pg_restore --data-only --disable-triggers</c> does) tells nobody. Run this once such writes are over: every
+    /// instance forgets its whole cache, at once when the notification arrives and, if it is lost, at its next round
+    /// trip (the change counter). It is the SQL function <c>SELECT schema.announce_change()</c> (the CLI's
+    /// <c>registries store announce-change</c>), which a restore script may call itself.</para>
+    /// <para><c>pg_restore</c> enables the triggers again with <c>ENABLE TRIGGER ALL</c>, which leaves them firing in the
+    /// default replication role only: this puts them back to firing in every role, which needs the owner of the tables.
+    /// When that could not be done (another role, or a trigger still disabled), the announcement still went out and
+    /// the store throws, saying what is left to do.</para>
+    /// </remarks>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the announcement is committed.</returns>
+    /// <exception cref="RegistryStoreException">The server failed, or the announcement went out but some of the
+    /// store's triggers still do not fire in every replication role (the message says what to do).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task AnnounceChangeAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var notAlways = await RunAsync(nameof(AnnounceChangeAsync), async (connection, ct) =>
+        {
+            using (var announce = Command(connection, _sql.AnnounceChange))
+            {
+                await announce.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            using var check = Command(connection, _sql.TriggersNotAlways);
+            return (long)(await check.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Read-your-writes, as after any write of this store.
+        _cache?.InvalidateAll();
+        if (notAlways > 0)
+        {
+            throw new RegistryStoreException($"Announced the change to every resolution cache of schema '{Schema}' in database '{Database}' on {Server}, but {notAlways.ToString(CultureInfo.InvariantCulture)} of its triggers still do not fire in every replication role (a disabled trigger is left as it is, since a restore may still be running; the others only the owner of the tables may change, and role '{Role}' could not): once any restore is over, run this again as the owner of the schema's tables (or ALTER TABLE ... ENABLE ALWAYS TRIGGER each of them).");
+        }
     }
 
     /// <inheritdoc/>
@@ -711,6 +771,11 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             throw new RegistryStoreException(message, e);
         }
     }
+
+    // The listener's round trip reads a table of the current schema version: migrate (or check) first, as the first
+    // operation would.
+    private Task ReadyForListenerAsync(CancellationToken cancellationToken)
+        => _ready ? Task.CompletedTask : RunAsync("resolution cache LISTEN", static (_, _) => Task.FromResult(true), cancellationToken);
 
     // Forgets the environment when the write ends, committed or not (a lost connection may hide a commit), so the
     // write's own caller reads it back from the database, without waiting for the notification.

@@ -52,12 +52,14 @@ public sealed class PostgreSqlStoreOptions
     /// <para>With it on, <see cref="PostgreSqlRegistryStore.GetEnvironmentAsync"/> and
     /// <see cref="PostgreSqlRegistryStore.ListRegistriesByAddressAsync"/> (what a resolution reads) keep what they read
     /// and answer the next call from memory, with no round trip; every other operation reads the database. The store
-    /// learns of every change, by any writer, through PostgreSQL's <c>LISTEN/NOTIFY</c> on one long-lived connection
-    /// of its own (taken from its data source while the store lives), and a write of this store forgets what it changed
-    /// before it returns.</para>
-    /// <para>The bound: once a deactivation, delete or newer add is committed, no store answers with the old credential
-    /// after <see cref="ResolutionCacheMaxStaleness"/> (in practice after the notification's latency, milliseconds). See
-    /// <see cref="PostgreSqlRegistryStore"/> for how it is kept.</para>
+    /// learns of every change, by any writer in any replication role, through PostgreSQL's <c>LISTEN/NOTIFY</c> on one
+    /// long-lived connection of its own (taken from its data source while the store lives) and a change counter read in
+    /// its round trips, and a write of this store forgets what it changed before it returns.</para>
+    /// <para>The bound: once a deactivation, delete or newer add is committed, by any writer in any replication role, no
+    /// store answers with the old credential after <see cref="ResolutionCacheMaxStaleness"/> (in practice after the
+    /// notification's latency, milliseconds). Writes made while the store's triggers are disabled
+    /// (<c>pg_restore --disable-triggers</c>) are not seen: run <see cref="PostgreSqlRegistryStore.AnnounceChangeAsync"/>
+    /// after them. See <see cref="PostgreSqlRegistryStore"/> for how it is kept.</para>
     /// <para>LISTEN needs a session of its own on the server: connect directly, or through a proxy in session mode (not
     /// PgBouncer's transaction or statement mode, which would pass the round trips and lose the notifications), and
     /// without Npgsql's <c>Multiplexing</c>.</para>
@@ -67,6 +69,7 @@ public sealed class PostgreSqlStoreOptions
     /// <summary>Gets or sets the staleness bound of the resolution cache (5 seconds by default).</summary>
     /// <remarks>Between one second and five minutes. The listening connection makes a round trip at least every half of
     /// it, and a cached answer is given only while the last successful round trip began less than this long ago;
-    /// otherwise the store reads the database. Ignored when <see cref="ResolutionCache"/> is off.</remarks>
+    /// otherwise the store reads the database. It is also the listening connection's command timeout (rounded up to
+    /// whole seconds): a longer round trip would be useless. Ignored when <see cref="ResolutionCache"/> is off.</remarks>
     public TimeSpan ResolutionCacheMaxStaleness { get; set; } = DefaultResolutionCacheMaxStaleness;
 }

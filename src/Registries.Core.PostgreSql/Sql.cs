@@ -90,10 +90,112 @@ internal sealed class Sql
             $"""
             ALTER TABLE {s}.registries ADD COLUMN IF NOT EXISTS path text NOT NULL DEFAULT '';
             """,
+
+            // Version 4: writes the triggers of version 2 did not report. (1) Every trigger fires in every replication
+            // role (ENABLE ALWAYS): by default a trigger is skipped under session_replication_role = replica, which
+            // logical replication's apply workers and some migration tools set. (2) A change counter: one row, bumped once
+            // per committing transaction that writes either table, and announced as '#<counter>' on the channel. A listener
+            // reads it in every round trip; a value it was not told of (a lost notification, a dropped connection's window,
+            // a write whose triggers were disabled and then announced with announce_change) forgets the whole cache. The
+            // bump is a deferred constraint trigger, so the row is locked only while the transaction commits (writers of a
+            // long transaction do not queue behind each other, nor deadlock on it), and it is transactional, so the counter
+            // a round trip reads never runs ahead of what a read sees. Counter order is commit order (the row lock), which
+            // is the order the channel delivers in: a gap between two announced values is a lost notification. An id that
+            // begins with '#' is announced as '*' (everything), so it is never taken for the counter.
+            $"""
+            CREATE TABLE {s}.changes (
+                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                counter bigint NOT NULL,
+                counted_by xid8);
+            INSERT INTO {s}.changes (singleton, counter) VALUES (true, 0);
+
+            -- SECURITY DEFINER (runs as the role that migrated, with a fixed search_path): a writer granted only the two
+            -- tables, as before this version, still writes; the function does nothing but count.
+            CREATE OR REPLACE FUNCTION {s}.count_change() RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+            DECLARE
+                counted bigint;
+            BEGIN
+                -- Once per transaction; an upsert, so that a deleted row comes back (a listener forgets everything then).
+                INSERT INTO {s}.changes AS c (singleton, counter, counted_by) VALUES (true, 1, pg_current_xact_id())
+                ON CONFLICT (singleton) DO UPDATE SET counter = c.counter + 1, counted_by = excluded.counted_by
+                WHERE c.counted_by IS DISTINCT FROM excluded.counted_by
+                RETURNING counter INTO counted;
+                IF counted IS NOT NULL THEN
+                    PERFORM pg_notify({Literal(schema)}, '#' || counted);
+                END IF;
+            END
+            $body$;
+
+            CREATE OR REPLACE FUNCTION {s}.count_change_trigger() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+                PERFORM {s}.count_change();
+                RETURN NULL;
+            END
+            $body$;
+
+            CREATE OR REPLACE FUNCTION {s}.notify_change() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+                IF TG_LEVEL = 'STATEMENT' THEN
+                    PERFORM pg_notify({Literal(schema)}, '*');
+                    PERFORM {s}.count_change();
+                ELSIF TG_TABLE_NAME = 'environments' THEN
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM pg_notify({Literal(schema)}, CASE WHEN OLD.id LIKE '#%' THEN '*' ELSE OLD.id END); END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM pg_notify({Literal(schema)}, CASE WHEN NEW.id LIKE '#%' THEN '*' ELSE NEW.id END); END IF;
+                ELSE
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM pg_notify({Literal(schema)}, CASE WHEN OLD.environment_id LIKE '#%' THEN '*' ELSE OLD.environment_id END); END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM pg_notify({Literal(schema)}, CASE WHEN NEW.environment_id LIKE '#%' THEN '*' ELSE NEW.environment_id END); END IF;
+                END IF;
+                RETURN NULL;
+            END
+            $body$;
+
+            CREATE CONSTRAINT TRIGGER environments_count AFTER INSERT OR UPDATE OR DELETE ON {s}.environments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.count_change_trigger();
+            CREATE CONSTRAINT TRIGGER registries_count AFTER INSERT OR UPDATE OR DELETE ON {s}.registries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.count_change_trigger();
+            {EnableAlways(s)}
+
+            -- The remedy after writes made with the triggers disabled (pg_restore --disable-triggers): tells every listener
+            -- that anything may have changed. pg_restore re-enables the triggers with ENABLE TRIGGER ALL, which leaves
+            -- them firing in the default replication role only: this puts them back to ALWAYS (which needs the tables'
+            -- owner; another role gets a warning, and the announcement still goes out). A disabled trigger is left so:
+            -- someone is still restoring.
+            CREATE OR REPLACE FUNCTION {s}.announce_change() RETURNS bigint LANGUAGE plpgsql AS $body$
+            DECLARE
+                counted bigint;
+                t record;
+                refused boolean := false;
+            BEGIN
+                FOR t IN SELECT tgrelid::regclass AS relation, tgname FROM pg_catalog.pg_trigger
+                         WHERE tgrelid IN ('{s}.environments'::regclass, '{s}.registries'::regclass)
+                         AND tgname IN ({TriggerNames}) AND tgenabled IN ('O', 'R') LOOP
+                    BEGIN
+                        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.relation, t.tgname);
+                    EXCEPTION WHEN insufficient_privilege THEN
+                        refused := true;
+                    END;
+                END LOOP;
+                IF refused THEN
+                    RAISE WARNING 'Some Registries.Core triggers of schema % fire in one replication role only; run %.announce_change() as the owner of its tables to make them fire in every role.', {Literal(schema)}, {Literal(schema)};
+                END IF;
+                IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid IN ('{s}.environments'::regclass, '{s}.registries'::regclass)
+                           AND tgname IN ({TriggerNames}) AND tgenabled = 'D') THEN
+                    RAISE WARNING 'Some Registries.Core triggers of schema % are disabled: changes are not seen by the resolution caches until they are enabled (ALTER TABLE ... ENABLE ALWAYS TRIGGER) and %.announce_change() is run again.', {Literal(schema)}, {Literal(schema)};
+                END IF;
+                INSERT INTO {s}.changes AS c (singleton, counter, counted_by) VALUES (true, 1, pg_current_xact_id())
+                ON CONFLICT (singleton) DO UPDATE SET counter = c.counter + 1, counted_by = excluded.counted_by
+                RETURNING counter INTO counted;
+                PERFORM pg_notify({Literal(schema)}, '*');
+                PERFORM pg_notify({Literal(schema)}, '#' || counted);
+                RETURN counted;
+            END
+            $body$;
+            """,
         ];
 
         Channel = schema;
         Listen = $"LISTEN {s}";
+        ReadChangeCounter = $"SELECT counter FROM {s}.changes WHERE singleton";
+        AnnounceChange = $"SELECT {s}.announce_change()";
+        TriggersNotAlways = $"SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid IN ('{s}.environments'::regclass, '{s}.registries'::regclass) AND tgname IN ({TriggerNames}) AND tgenabled <> 'A'";
 
         NextValue = $"SELECT nextval('{s}.ids')";
         InsertEnvironment = $"""
@@ -139,6 +241,15 @@ internal sealed class Sql
     /// <summary>Gets the statement that subscribes a connection to <see cref="Channel"/>.</summary>
     public string Listen { get; }
 
+    /// <summary>Gets the statement of the listener's round trip: the change counter (null when its row is gone).</summary>
+    public string ReadChangeCounter { get; }
+
+    /// <summary>Gets the statement that tells every listener that anything may have changed.</summary>
+    public string AnnounceChange { get; }
+
+    /// <summary>Gets the statement that counts the store's triggers that do not fire in every replication role.</summary>
+    public string TriggersNotAlways { get; }
+
     public long LockKey { get; }
 
     public string SelectVersion { get; }
@@ -182,6 +293,18 @@ internal sealed class Sql
 
     public string SelectProtectedPasswords { get; }
 
+    // The triggers of versions 2 and 4, on both tables.
+    private const string TriggerNames = "'environments_notify', 'environments_notify_truncate', 'environments_count', 'registries_notify', 'registries_notify_truncate', 'registries_count'";
+
     // The schema name is validated (lowercase letters, digits, underscores), so it needs no escaping as a literal.
     private static string Literal(string schema) => "'" + schema + "'";
+
+    private static string EnableAlways(string s) => $"""
+        ALTER TABLE {s}.environments ENABLE ALWAYS TRIGGER environments_notify;
+        ALTER TABLE {s}.environments ENABLE ALWAYS TRIGGER environments_notify_truncate;
+        ALTER TABLE {s}.environments ENABLE ALWAYS TRIGGER environments_count;
+        ALTER TABLE {s}.registries ENABLE ALWAYS TRIGGER registries_notify;
+        ALTER TABLE {s}.registries ENABLE ALWAYS TRIGGER registries_notify_truncate;
+        ALTER TABLE {s}.registries ENABLE ALWAYS TRIGGER registries_count;
+        """;
 }

@@ -24,6 +24,7 @@ public sealed class HelpTests : IDisposable
     [InlineData("--expect-fingerprint", "trust")]
     [InlineData("--daemon-json", "insecure", "add")]
     [InlineData("--docker-opts-file", "insecure", "remove")]
+    [InlineData("pg_restore --data-only --disable-triggers", "store", "announce-change")]
     public async Task Help_EveryCommand_PrintsUsageAndExitsZero(string expected, params string[] command)
     {
         var help = await _cli.SucceedAsync([.. command, "--help"]);

@@ -96,6 +96,48 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StoreAnnounceChange_OnADatabase_NotifiesEveryCacheAndBumpsTheChangeCounter()
+    {
+        string[] store = ["--store", ConnectionString, "--key-file", _cli.Combine("db.key")];
+        await _cli.SucceedAsync(["env", "create", "prod", .. store]);
+        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        await using var listener = await dataSource.OpenConnectionAsync();
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        listener.Notification += (_, e) => received.Enqueue(e.Payload);
+        await using (var listen = new NpgsqlCommand("LISTEN registries", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        await using var counter = dataSource.CreateCommand("SELECT counter FROM registries.changes");
+        var before = (long)(await counter.ExecuteScalarAsync())!;
+
+        var announced = JsonDocument.Parse(await _cli.SucceedAsync(["store", "announce-change", "--json", .. store])).RootElement;
+
+        Assert.True(announced.GetProperty("announced").GetBoolean());
+        Assert.Equal("registries", announced.GetProperty("schema").GetString());
+        Assert.Equal(_database!.Name, announced.GetProperty("database").GetString());
+        Assert.Equal(before + 1, await counter.ExecuteScalarAsync());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (received.Count < 2 && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
+        }
+
+        Assert.Equal(["*", "#" + (before + 1)], received.ToArray());
+    }
+
+    [Fact]
+    public async Task StoreAnnounceChange_OnAStoreFile_IsBadUsageInOneLine()
+    {
+        var result = await _cli.RunAsync("store", "announce-change");
+
+        var line = result.AssertOneLineError(2);
+        Assert.Contains("PostgreSQL store", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.StorePath));
+    }
+
     private async Task<string> FileStoreAnswerAsync()
     {
         using var file = new RegistriesCli();

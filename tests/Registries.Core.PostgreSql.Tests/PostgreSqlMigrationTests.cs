@@ -24,7 +24,7 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
 
         Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
         Assert.Equal(1L, await _database.ScalarAsync($"SELECT count(*) FROM {schema}.schema_version"));
-        Assert.Equal(3L, await _database.ScalarAsync($"SELECT count(*) FROM pg_tables WHERE schemaname = '{schema}'"));
+        Assert.Equal(4L, await _database.ScalarAsync($"SELECT count(*) FROM pg_tables WHERE schemaname = '{schema}'"));
         var environment = await stores[0].CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         Assert.NotNull(await stores[5].GetEnvironmentAsync(environment.Id));
     }
@@ -92,13 +92,49 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         await store.MigrateAsync();
 
         Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
-        Assert.Equal(4L, await _database.ScalarAsync($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND NOT t.tgisinternal"));
+        Assert.Equal(6L, await _database.ScalarAsync($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND NOT t.tgisinternal"));
         Assert.Equal("old", (await store.GetEnvironmentAsync("1a1000"))?.Name);
         Assert.Equal(1L, await _database.ScalarAsync($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'registries' AND column_name = 'path'"));
     }
 
     [Fact]
-    public async Task Triggers_CommittedWrite_NotifiesTheSchemaChannelWithTheEnvironmentRolledBackWriteNothing()
+    public async Task MigrateAsync_FromVersion3_AddsTheChangeCounterAndTriggersThatFireInEveryRoleAndKeepsTheData()
+    {
+        var schema = _database.NewSchema();
+        var sql = new Sql(schema);
+        for (var version = 1; version <= 3; version++)
+        {
+            await _database.ExecuteAsync(sql.Migrations[version - 1]);
+        }
+
+        await _database.ExecuteAsync($"INSERT INTO {schema}.schema_version (singleton, version, migrated_at) VALUES (true, 3, now())");
+        var version3 = await _database.OpenStore(schema, migrateOnStart: false).ListEnvironmentsAsync().AsTask().ContinueWith(t => t.Exception?.GetBaseException());
+        var environment = await WriteThroughVersion3Async(schema);
+
+        var store = _database.OpenStore(schema, migrateOnStart: false);
+        await store.MigrateAsync();
+
+        // This release needs version 4: with migrations off, a version 3 schema was refused, and asked for MigrateAsync.
+        Assert.Contains("is at version 3; this release needs version 4", Assert.IsType<RegistryStoreException>(version3).Message, StringComparison.Ordinal);
+        Assert.Equal(4, PostgreSqlRegistryStore.SchemaVersion);
+        Assert.Equal(4, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        Assert.Equal(0L, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
+        Assert.Equal(
+            "environments_count:A,environments_notify:A,environments_notify_truncate:A,registries_count:A,registries_notify:A,registries_notify_truncate:A",
+            await _database.ScalarAsync($"SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid IN ('{schema}.environments'::regclass, '{schema}.registries'::regclass) AND NOT tgisinternal"));
+        var read = await store.GetEnvironmentAsync(environment);
+        Assert.Equal("old", read?.Name);
+        var entries = await store.ListRegistriesAsync(environment);
+        Assert.Equal(["team"], entries.Select(e => e.Registry.Scope.Path));
+        Assert.Equal("p", entries[0].Password?.Reveal());
+
+        // And the migrated schema counts the next write.
+        await store.AddRegistryAsync(environment, RegistryAddress.Parse("registry.example.com"), new RegistryCredential("e@example.com", "u", "p"));
+        Assert.Equal(1L, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
+    }
+
+    [Fact]
+    public async Task Triggers_CommittedWrite_NotifiesTheSchemaChannelWithTheEnvironmentAndTheCounterRolledBackWriteNothing()
     {
         var schema = _database.NewSchema();
         var store = _database.OpenStore(schema);
@@ -122,26 +158,31 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         }
 
         await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
-        Assert.Equal([(schema, environment.Id)], received.ToArray());
+
+        // The entry's environment, then the transaction's number in the change counter (once per transaction).
+        var counter = await _database.ScalarAsync($"SELECT counter FROM {schema}.changes");
+        Assert.Equal([(schema, environment.Id), (schema, "#" + counter)], received.ToArray());
     }
 
-    [Fact]
-    public async Task MigrateAsync_SchemaFromNewerRelease_RefusedAndLeftUnaltered()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(95)]
+    public async Task MigrateAsync_SchemaFromNewerRelease_RefusedAndLeftUnaltered(int ahead)
     {
         var schema = _database.NewSchema();
         var store = _database.OpenStore(schema);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await _database.ExecuteAsync($"UPDATE {schema}.schema_version SET version = 99");
+        var newer = PostgreSqlRegistryStore.SchemaVersion + ahead;
+        await _database.ExecuteAsync($"UPDATE {schema}.schema_version SET version = {newer}");
         var before = await DescribeAsync(schema);
 
-        var newer = _database.OpenStore(schema);
-        var migrate = await Assert.ThrowsAsync<RegistryStoreException>(() => newer.MigrateAsync());
+        var migrate = await Assert.ThrowsAsync<RegistryStoreException>(() => _database.OpenStore(schema).MigrateAsync());
         var operate = await Assert.ThrowsAsync<RegistryStoreException>(async () => await _database.OpenStore(schema).GetEnvironmentAsync(environment.Id));
         var check = await Assert.ThrowsAsync<RegistryStoreException>(async () => await _database.OpenStore(schema, migrateOnStart: false).ListEnvironmentsAsync());
 
         foreach (var e in new[] { migrate, operate, check })
         {
-            Assert.Contains("version 99", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"version {newer}, written by a newer release", e.Message, StringComparison.Ordinal);
             Assert.Contains("newer release", e.Message, StringComparison.Ordinal);
             Assert.Contains("Upgrade Registries.Core", e.Message, StringComparison.Ordinal);
             Assert.Contains(schema, e.Message, StringComparison.Ordinal);
@@ -187,6 +228,18 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _database.OpenStore(schema).MigrateAsync(cancelled.Token));
 
         Assert.Equal(0L, await _database.ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"));
+    }
+
+    // Rows as a version 3 release writes them: an environment and a path-scoped entry with its protected password.
+    private async Task<string> WriteThroughVersion3Async(string schema)
+    {
+        var password = _database.Protector.Protect(new RegistrySecret("p"), new SecretContext("1a1000", "1r1001"));
+        await _database.ExecuteAsync($"""
+            INSERT INTO {schema}.environments (id, position, name, orchestration, members, version) VALUES ('1a1000', 1000, 'old', 'Cattle', '[]', 1);
+            INSERT INTO {schema}.registries (id, environment_id, address, address_key, state, email, username, sequence, version, protected_password, path)
+            VALUES ('1r1001', '1a1000', 'registry.example.com', 'registry.example.com', 'Active', 'e@example.com', 'u', 1001, 1, '{password}', 'team');
+            """);
+        return "1a1000";
     }
 
     // What "unaltered" means: every table and column, the version and every row count.

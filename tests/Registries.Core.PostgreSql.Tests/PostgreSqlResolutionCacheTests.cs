@@ -224,6 +224,43 @@ public sealed class PostgreSqlResolutionCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListenerRoundTripTimesOut_WarningNamesTheStalenessBoundAsTheTimeout()
+    {
+        var logs = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(l => l.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Trace));
+        var schema = _database.NewSchema();
+
+        // A bound of 2 s, and the store's command timeout left at its default (30 s): the round trip waits 2 s at most.
+        var b = Bind(_database.OpenStore(schema, loggerFactory: factory, resolutionCache: true, maxStaleness: TimeSpan.FromSeconds(2)));
+        await WaitTrustedAsync(b.Store);
+
+        // The round trip reads the change counter: a lock on its table holds the round trip until its timeout.
+        await using var admin = NpgsqlDataSource.Create(_database.ConnectionString);
+        await using var connection = await admin.OpenConnectionAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {schema}.changes IN ACCESS EXCLUSIVE MODE", connection, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            await Poll(() => logs.GetSnapshot().Any(r => r.Id.Name == "ResolutionCacheListenerFailed"), TimeSpan.FromSeconds(20), "the listener to report the timed out round trip");
+            await transaction.RollbackAsync();
+        }
+
+        var failed = logs.GetSnapshot().First(r => r.Id.Name == "ResolutionCacheListenerFailed");
+        _output.WriteLine(failed.Message);
+        Assert.Equal(LogLevel.Warning, failed.Level);
+        Assert.Contains("command timeout: 2 s", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("ResolutionCacheMaxStaleness", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("30 s", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PostgreSqlStoreOptions.CommandTimeout", failed.Message, StringComparison.Ordinal);
+
+        // And it recovers once the lock is gone.
+        await WaitTrustedAsync(b.Store);
+    }
+
+    [Fact]
     public async Task ListenerDropped_WhileDown_EveryLookupReadsTheDatabase()
     {
         var (a, b, environment) = await TwoInstancesAsync();

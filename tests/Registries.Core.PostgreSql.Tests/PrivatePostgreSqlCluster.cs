@@ -22,12 +22,18 @@ internal sealed class PrivatePostgreSqlCluster : IAsyncDisposable
         _folder = folder;
         Port = port;
         ConnectionString = $"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username=registries_fault;Password={password};Database=registries_fault;Timeout=5";
+        SuperuserConnectionString = $"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username=registries_admin;Password={password};Database=registries_fault;Timeout=5";
         _options = $"-c listen_addresses=127.0.0.1 -c port={port.ToString(CultureInfo.InvariantCulture)} -c unix_socket_directories={folder.Path} -c fsync=off";
     }
 
     public int Port { get; }
 
     public string ConnectionString { get; }
+
+    /// <summary>Gets a superuser's connection string to the same database: what a replication apply worker, a restore
+    /// or a migration tool may do (<c>session_replication_role</c>, <c>DISABLE TRIGGER ALL</c>) needs one, and the
+    /// shared server's test role is not.</summary>
+    public string SuperuserConnectionString { get; }
 
     private string DataDirectory => _folder.Combine("data");
 
@@ -45,6 +51,7 @@ internal sealed class PrivatePostgreSqlCluster : IAsyncDisposable
             var password = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString).Password;
             await cluster.PsqlAsync($"CREATE ROLE registries_fault LOGIN PASSWORD '{password}'");
             await cluster.PsqlAsync("CREATE DATABASE registries_fault OWNER registries_fault");
+            await cluster.PsqlAsync($"CREATE ROLE registries_admin LOGIN SUPERUSER PASSWORD '{password}'");
             return cluster;
         }
         catch

@@ -4,20 +4,69 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Registries.Cli.Output;
+using Registries.Core.PostgreSql;
 using Registries.Core.Storage;
 
 namespace Registries.Cli.Commands;
 
 // store copy --from SOURCE --to TARGET: the way from one store to another (the file store to PostgreSQL and back),
-// through RegistryStoreCopy, which writes the target through its own protector and verifies the copy.
+// through RegistryStoreCopy, which writes the target through its own protector and verifies the copy. store
+// announce-change: the remedy after writes to a database made with the store's triggers disabled.
 internal static class StoreCommands
 {
     public static Command Create(CommandRunner runner)
     {
-        var store = new Command("store", "Work on whole stores: copy one into another, rotate the key that protects the passwords.");
+        var store = new Command("store", "Work on whole stores: copy one into another, rotate the key that protects the passwords, announce a change made behind the store's back.");
         store.Subcommands.Add(CopyCommand(runner));
         KeyCommands.AddTo(store, runner);
+        store.Subcommands.Add(AnnounceChangeCommand(runner));
         return store;
+    }
+
+    // store announce-change: PostgreSqlRegistryStore.AnnounceChangeAsync, the remedy after writes made with the store's
+    // triggers disabled (pg_restore --data-only --disable-triggers).
+    private static Command AnnounceChangeCommand(CommandRunner runner)
+    {
+        var command = new Command(
+            "announce-change",
+            "On a PostgreSQL store: tell every instance's resolution cache that anything may have changed. Run it after "
+            + "writes made with the store's triggers disabled (pg_restore --data-only --disable-triggers), which no cache "
+            + "sees: each instance clears its cache within its staleness bound. It also makes the triggers fire in every "
+            + "replication role again (pg_restore re-enables them for the default role only), which needs the owner of the "
+            + "tables: another role still announces, then exits 4 saying so. A store file has no cache to tell (exit 2). "
+            + "An operator's action: it acts for no user (--as is not used), and needs no key file.");
+        runner.SetAction(command, async (context, cancellationToken) =>
+        {
+            if (!CliStore.IsDatabase(context.StorePath))
+            {
+                throw new ArgumentException("--store: announce-change is for a PostgreSQL store (postgresql://USER@HOST:PORT/DB): a store file is read afresh by every command and has no cache to tell.");
+            }
+
+            var store = (PostgreSqlRegistryStore)context.Services().GetRequiredService<IRegistryStore>();
+            await store.AnnounceChangeAsync(cancellationToken);
+            context.Console.Out.WriteLine(context.Json
+                ? TerminalText.EscapeJson(AnnouncedJson(store))
+                : $"Announced a change to every resolution cache of schema '{store.Schema}' in database '{store.Database}' on {store.Server}: each clears its cache within its staleness bound.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    // { "announced": true, "server": "db.example.com:5432", "database": "registries", "schema": "registries" }
+    private static string AnnouncedJson(PostgreSqlRegistryStore store)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("announced", true);
+            writer.WriteString("server", store.Server);
+            writer.WriteString("database", store.Database);
+            writer.WriteString("schema", store.Schema);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static Command CopyCommand(CommandRunner runner)
