@@ -12,6 +12,7 @@ namespace Registries.Core.PostgreSql.Tests;
 /// <remarks>On a private cluster (<see cref="PrivatePostgreSqlCluster"/>, one for the class): those writers need a
 /// superuser, which the shared server's test role is not. The stores connect as an ordinary role that owns the schema;
 /// the hostile writes go over a plain Npgsql connection.</remarks>
+[Trait("Category", "Integration")]
 public sealed class PostgreSqlResolutionCacheWriterTests : IClassFixture<PostgreSqlResolutionCacheWriterTests.Cluster>
 {
     private static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(2);
