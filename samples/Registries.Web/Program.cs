@@ -27,16 +27,19 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     });
 builder.Services.AddDemo(builder.Configuration);
 
-// The library: the caller is the signed-in user (the package's accessor, the same for the page and the API); the
-// store is a file, or PostgreSQL when a connection string is given.
+// The library: the caller is the signed-in user (the package's accessor, the same for the page and the API), and the
+// API's ProblemDetails and exception handler (UseHttpApi); the store is a file, or PostgreSQL when a connection string
+// is given.
 builder.Services.AddRegistries()
-    .UseHttpContextCaller()
+    .UseHttpApi()
     .UseConfiguredStore(builder.Configuration);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-// Also in Development: a library error or a bug shows the sample's error page, never a stack trace.
+// Also in Development: a library error or a bug of a page shows the sample's error page, never a stack trace. The API's
+// errors are answered by its own exception handler (registered by UseHttpApi, called by the API's endpoints) with their
+// ProblemDetails.
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseStaticFiles();

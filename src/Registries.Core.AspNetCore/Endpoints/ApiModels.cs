@@ -1,23 +1,35 @@
 using System.Globalization;
+using System.Reflection;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
 
 namespace Registries.Core.AspNetCore;
 
 // The JSON documents of the API (camelCase; enums as lowercase words, as the CLI's --json prints them). Plain classes,
-// not records: a request holds a password, and a record's generated ToString would print it.
-internal sealed class CreateEnvironmentRequest
+// not records: a request holds a password, and a record's generated ToString would print it. A request binds itself
+// from the body the strict way (JsonBody); a response is written by the typed results (Ok<T>, Created<T>) with the
+// application's JSON options, the ones its OpenAPI document is made with (web defaults: camelCase), and an absent value
+// is left out whatever those options say.
+internal sealed class CreateEnvironmentRequest : IBindableFromHttpContext<CreateEnvironmentRequest>
 {
+    public static ValueTask<CreateEnvironmentRequest?> BindAsync(HttpContext context, ParameterInfo parameter) => JsonBody.BindAsync<CreateEnvironmentRequest>(context);
+
     public string? Name { get; set; }
 
     public string? Orchestration { get; set; }
 }
 
-internal sealed class SetMemberRequest
+internal sealed class SetMemberRequest : IBindableFromHttpContext<SetMemberRequest>
 {
+    public static ValueTask<SetMemberRequest?> BindAsync(HttpContext context, ParameterInfo parameter) => JsonBody.BindAsync<SetMemberRequest>(context);
+
     public string? Role { get; set; }
 }
 
-internal sealed class AddRegistryRequest
+internal sealed class AddRegistryRequest : IBindableFromHttpContext<AddRegistryRequest>
 {
+    public static ValueTask<AddRegistryRequest?> BindAsync(HttpContext context, ParameterInfo parameter) => JsonBody.BindAsync<AddRegistryRequest>(context);
+
     public string? Kind { get; set; }
 
     public string? Address { get; set; }
@@ -34,8 +46,10 @@ internal sealed class AddRegistryRequest
     public override string ToString() => $"{Kind} {Address} {Path} {Username} <{Email}> (password hidden)";
 }
 
-internal sealed class EditRegistryRequest
+internal sealed class EditRegistryRequest : IBindableFromHttpContext<EditRegistryRequest>
 {
+    public static ValueTask<EditRegistryRequest?> BindAsync(HttpContext context, ParameterInfo parameter) => JsonBody.BindAsync<EditRegistryRequest>(context);
+
     public string? Email { get; set; }
 
     public string? Username { get; set; }
@@ -85,7 +99,8 @@ internal sealed class RegistryDocument
 
     public required string Address { get; init; }
 
-    // Absent (not empty) when the entry covers the whole address: JsonBody.Options leaves nulls out.
+    // Absent (not empty) when the entry covers the whole address.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Path { get; init; }
 
     public required string Scope { get; init; }
@@ -134,10 +149,13 @@ internal sealed class ResolutionDocument
 
     public required string Outcome { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Username { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RegistryId { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
     // Never the password: the resolution's secret stays on the server (the exports are the one way out).
@@ -162,10 +180,13 @@ internal sealed class ExplanationDocument
 
     public required string Outcome { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RegistryId { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Scope { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
     public required IReadOnlyList<CandidateDocument> Candidates { get; init; }
@@ -188,6 +209,7 @@ internal sealed class CandidateDocument
 
     public required string Address { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Path { get; init; }
 
     public required string Scope { get; init; }

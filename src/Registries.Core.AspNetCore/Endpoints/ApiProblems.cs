@@ -5,8 +5,11 @@ using Registries.Core.Interop;
 
 namespace Registries.Core.AspNetCore;
 
-// The one mapping from an error to its HTTP answer (README "Web": the table of codes). Only the documented exception
-// types of the library are mapped by type; anything else is a 500 with a generic detail, its cause in the log only.
+// The one mapping from an error to its HTTP answer (docs/web.md: the table of codes), used by RegistriesExceptionHandler.
+// Only the documented exception types of the library, and the API's own refusals of its input (ApiProblemException),
+// are mapped by type; anything else, an ArgumentException or a FormatException of a bug included, is a 500 with a
+// generic detail, its cause in the log only. The library's ArgumentExceptions about input the API passed on are turned
+// into ApiProblemException where the API makes the call (InvalidInput), so a 400 always names what the client sent.
 internal static partial class ApiProblems
 {
     // A stable prefix plus the code: clients switch on `type` (or the `code` extension), never on `detail`.
@@ -30,11 +33,13 @@ internal static partial class ApiProblems
         DockerConfigExportRefusedException => (StatusCodes.Status409Conflict, "export-refused"),
         RegistryRuleException => (StatusCodes.Status409Conflict, "refused"),
         RegistryStoreException => (StatusCodes.Status503ServiceUnavailable, "store-unavailable"),
-        ArgumentException or FormatException => (StatusCodes.Status400BadRequest, "invalid-input"),
+
+        // The parsers' own FormatExceptions: an image reference or an address the client wrote.
+        ImageReferenceFormatException or RegistryAddressFormatException => (StatusCodes.Status400BadRequest, "invalid-input"),
         _ => (StatusCodes.Status500InternalServerError, "internal-error"),
     };
 
-    public static ProblemDetails From(Exception exception, ILogger logger, HttpContext context)
+    public static ProblemDetails From(Exception exception, ILogger logger, string method, string path)
     {
         var (status, code) = Classify(exception);
         string detail;
@@ -50,21 +55,17 @@ internal static partial class ApiProblems
                 break;
             case RegistryStoreException:
                 // The store's message names a file or a database host: for the operator's log, not for every client.
-                LogStoreFailure(logger, exception.GetType().Name, exception.Message, context.Request.Method, context.Request.Path.Value ?? string.Empty);
+                LogStoreFailure(logger, exception.GetType().Name, exception.Message, method, path);
                 detail = "The registry store is unavailable: retry later; the server's log has the cause.";
                 break;
-            case ArgumentException argument:
-                detail = WithoutParameterName(argument);
-                field = argument.ParamName;
-                break;
-            case RegistriesException or FormatException:
+            case RegistriesException or ImageReferenceFormatException or RegistryAddressFormatException:
                 // The library's messages say what to fix and never hold a secret.
                 detail = exception.Message;
                 break;
             default:
                 // An unknown exception's message may quote anything (a value, a header): only its type and stack trace
                 // are logged, and the client gets a generic line.
-                LogUnexpected(logger, exception.GetType().FullName ?? exception.GetType().Name, context.Request.Method, context.Request.Path.Value ?? string.Empty, exception.StackTrace ?? string.Empty);
+                LogUnexpected(logger, exception.GetType().FullName ?? exception.GetType().Name, method, path, exception.StackTrace ?? string.Empty);
                 detail = "An unexpected error occurred: retry, and if it persists, tell the operator (the server's log has the cause).";
                 break;
         }
@@ -97,8 +98,10 @@ internal static partial class ApiProblems
         return problem;
     }
 
-    public static IResult ToResult(ProblemDetails problem)
-        => TypedResults.Problem(problem);
+    // The library refused a value the API passed on from the request (its documented ArgumentException for that
+    // parameter): the client's input, so 400 naming the field.
+    public static ApiProblemException InvalidInput(ArgumentException exception)
+        => new(StatusCodes.Status400BadRequest, "invalid-input", WithoutParameterName(exception), exception.ParamName);
 
     private static string TitleOf(int status) => status switch
     {

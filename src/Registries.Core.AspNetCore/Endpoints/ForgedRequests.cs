@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
 namespace Registries.Core.AspNetCore;
@@ -18,7 +17,7 @@ internal static class ForgedRequests
 
     private static readonly string[] FormMediaTypes = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"];
 
-    public static ProblemDetails? Refusal(HttpRequest request)
+    public static ApiProblemException? Refusal(HttpRequest request)
     {
         if (IsSafe(request.Method))
         {
@@ -39,7 +38,7 @@ internal static class ForgedRequests
 
         if (headers.ContentType.Count > 0 && IsFormType(headers.ContentType.ToString()))
         {
-            return ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+            return new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
                 "A write is never accepted as a form (application/x-www-form-urlencoded, multipart/form-data or text/plain): send a JSON body with 'Content-Type: application/json', or no body at all where the operation takes none.");
         }
 
@@ -75,8 +74,8 @@ internal static class ForgedRequests
         return uri.Port == ownPort;
     }
 
-    private static ProblemDetails CrossOrigin(string detail)
-        => ApiProblems.Create(StatusCodes.Status403Forbidden, "cross-origin", detail);
+    private static ApiProblemException CrossOrigin(string detail)
+        => new(StatusCodes.Status403Forbidden, "cross-origin", detail);
 
     // A header is chosen by whoever forged the request: shown short.
     private static string Cut(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");

@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Registries.Core.AspNetCore;
 
-// Reads a request body the strict way: JSON only, at most MaxBytes, no unknown field, no value of the wrong type;
-// every refusal names the field and never quotes a value (a password may be in it).
+// Reads a request body the strict way: JSON only, at most MaxBytes, no unknown field, no field twice, no value of the
+// wrong type; every refusal names the field and never quotes a value (a password may be in it). The request types bind
+// themselves through it (IBindableFromHttpContext, see ApiModels): the framework's own body binding answers a bad body
+// with an empty 400 (or one that depends on the application's JSON options), not with these ProblemDetails.
 internal static class JsonBody
 {
     /// <summary>The largest request body the endpoints read: a registry entry is a few hundred bytes.</summary>
@@ -26,6 +28,11 @@ internal static class JsonBody
         // A backstop only: FirstDuplicate finds a repeated field first, and names it.
         AllowDuplicateProperties = false,
     };
+
+    // The request types' BindAsync: a refusal is thrown (ApiProblemException), never a null body.
+    public static async ValueTask<T?> BindAsync<T>(HttpContext context)
+        where T : class
+        => await ReadAsync<T>(context, context.RequestAborted).ConfigureAwait(false);
 
     public static async Task<T> ReadAsync<T>(HttpContext context, CancellationToken cancellationToken)
         where T : class

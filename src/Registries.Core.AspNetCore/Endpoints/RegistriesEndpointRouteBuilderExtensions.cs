@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Registries.Core.AspNetCore;
 
@@ -20,10 +18,12 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// <returns>The group of the endpoints, so the application can add <c>.RequireAuthorization()</c>, rate limits or
     /// its own filters.</returns>
     /// <remarks>
-    /// <para>Needs <c>services.AddRegistries()</c> and a caller (<c>.UseHttpContextCaller()</c>). A request without a
-    /// caller gets 401 before anything is read. Every error is a ProblemDetails document
-    /// (<c>application/problem+json</c>) with a one-line <c>detail</c>, a stable <c>type</c>
-    /// (<c>urn:registries:problem:CODE</c>) and the same <c>code</c> as an extension.</para>
+    /// <para>Needs <c>services.AddRegistries().UseHttpApi()</c> (the caller from the request, ProblemDetails and the
+    /// API's exception handler). The API's endpoints answer their own errors with that handler, with or without the
+    /// framework's exception handler middleware (<c>app.UseExceptionHandler()</c>). A request without a caller gets 401 before anything is read. Every error is a ProblemDetails
+    /// document (<c>application/problem+json</c>) with a one-line <c>detail</c>, a stable <c>type</c>
+    /// (<c>urn:registries:problem:CODE</c>) and the same <c>code</c> as an extension; an error the API does not know
+    /// (a bug) is a 500 with a generic detail, its type and stack trace in the log.</para>
     /// <para>Optimistic concurrency: a registry entry's responses carry its version as <c>ETag: "VERSION"</c> (and in
     /// the <c>version</c> field); a write sent with <c>If-Match: "VERSION"</c> (or a list, <c>"3", "4"</c>, of which any
     /// may be the current version) is refused with 409 (<c>version-conflict</c>) when the entry changed in the meantime;
@@ -50,55 +50,67 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// entry was not used.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseHttpApi()</c> was not called on the application's registries
+    /// builder.</exception>
     public static RouteGroupBuilder MapRegistries(this IEndpointRouteBuilder endpoints, string pattern = DefaultPattern)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
+        if (endpoints.ServiceProvider.GetService<RegistriesHttpApiMarker>() is null)
+        {
+            // Without the API's exception handler every refusal would be an empty 500: said at startup instead.
+            throw new InvalidOperationException(
+                "MapRegistries needs the API's services: call services.AddRegistries().UseHttpApi().");
+        }
+
         var group = endpoints.MapGroup(pattern);
         group.WithTags("Registries");
-        group.AddEndpointFilterFactory(Guard);
+        group.WithMetadata(RegistriesApiMetadata.Instance);
+        ((IEndpointConventionBuilder)group).Finally(Guard);
         RegistriesEndpoints.Map(group);
         return group;
     }
 
-    // One place for "where from", "who is calling", "which names" and "what went wrong": a forged write is refused
-    // before anything else, the caller is checked before a handler reads the store, the names in the route are decoded
-    // once (RouteNames), and every exception becomes its ProblemDetails here.
-    private static EndpointFilterDelegate Guard(EndpointFilterFactoryContext factoryContext, EndpointFilterDelegate next)
+    // "Where from", "who is calling" and "which names", for every endpoint of the group (the application's own
+    // included), before the framework binds the handler's arguments: a forged write is refused before anything else,
+    // the caller is checked before a body is read or the store is asked, and the names in the route are decoded once
+    // (RouteNames) so that the handlers are given them decoded. A refusal is thrown, and answered with every other error
+    // by RegistriesExceptionHandler.
+    private static void Guard(EndpointBuilder endpoint)
     {
-        var routeNames = RouteNames.ArgumentsOf(factoryContext);
-        return invocation => GuardAsync(invocation, next, routeNames);
-    }
-
-    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, (int Index, string Name)[] routeNames)
-    {
-        var context = invocation.HttpContext;
-        if (ForgedRequests.Refusal(context.Request) is { } forged)
+        if (endpoint.RequestDelegate is not { } next)
         {
-            return ApiProblems.ToResult(forged);
+            return;
         }
 
-        var services = context.RequestServices;
-        var logger = (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger("Registries.Core.AspNetCore") ?? NullLogger.Instance;
-        if (services.GetService<IRegistryCallerAccessor>()?.Caller is null)
+        endpoint.RequestDelegate = async context =>
         {
-            return ApiProblems.ToResult(ApiProblems.From(new MissingCallerException(), logger, context));
-        }
+            try
+            {
+                if (ForgedRequests.Refusal(context.Request) is { } forged)
+                {
+                    throw forged;
+                }
 
-        try
-        {
-            RouteNames.Decode(invocation, routeNames);
-            return await next(invocation).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // Every failure becomes a ProblemDetails answer; unknown ones are logged (without their message).
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ApiProblems.ToResult(ApiProblems.From(ex, logger, context));
-        }
+                if (context.RequestServices.GetService<IRegistryCallerAccessor>()?.Caller is null)
+                {
+                    throw new MissingCallerException();
+                }
+
+                RouteNames.Decode(context);
+                await next(context).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                // The API answers its own errors here, with the same handler the exception handler middleware would
+                // run: an application that forgot app.UseExceptionHandler() would otherwise send an empty 500 for
+                // every 404, 403 and 409 of the API.
+                var handler = context.RequestServices.GetRequiredService<RegistriesExceptionHandler>();
+                if (!await handler.TryHandleAsync(context, exception, context.RequestAborted).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Registries.Core.Interop;
@@ -10,6 +11,10 @@ namespace Registries.Core.AspNetCore;
 
 // The endpoints, one handler each, mirroring the CLI's commands (DESIGN.md section 4): the rules are the library's,
 // the handlers only translate JSON to calls and answers back. Ids in routes are the environments' and entries' ids.
+// The framework binds every argument (route values already decoded by the group's guard, the query, If-Match, a body
+// through its request type's strict BindAsync); a handler returns its typed result, from which the OpenAPI document
+// takes the success response; an error is thrown and answered by RegistriesExceptionHandler (the problem responses
+// are declared with WithProblems: application/problem+json, which the typed results cannot say).
 internal static class RegistriesEndpoints
 {
     private const string Environment = "/environments/{environmentId}";
@@ -19,59 +24,59 @@ internal static class RegistriesEndpoints
     {
         group.MapGet("/environments", ListEnvironmentsAsync)
             .WithName("ListEnvironments").WithSummary("Lists the environments the caller is a member of.")
-            .Produces<EnvironmentDocument[]>().WithProblems(401, 503);
+            .WithProblems(401, 503);
         group.MapPost("/environments", CreateEnvironmentAsync)
             .WithName("CreateEnvironment").WithSummary("Creates an environment; the caller becomes its Owner.")
             .AcceptsJson<CreateEnvironmentRequest>()
-            .Produces<EnvironmentDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 403, 409, 413, 415, 503);
+            .WithProblems(400, 401, 403, 409, 413, 415, 503);
         group.MapGet(Environment, GetEnvironmentAsync)
             .WithName("GetEnvironment").WithSummary("Shows an environment and its members.")
-            .Produces<EnvironmentDocument>().WithProblems(401, 404, 503);
+            .WithProblems(401, 404, 503);
         group.MapPut(Environment + "/members/{user}", SetMemberAsync)
             .WithName("SetMember").WithSummary("Adds a member or changes a member's role (Owners only).")
             .AcceptsJson<SetMemberRequest>()
-            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapDelete(Environment + "/members/{user}", RemoveMemberAsync)
             .WithName("RemoveMember").WithSummary("Removes a member (Owners only); the last Owner cannot be removed.")
             .WithDescription("A user who is not a member is 404 with code 'member-not-found' (the caller, an Owner, may see the members anyway). The removed user loses access at once.")
-            .Produces<EnvironmentDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/registries", ListRegistriesAsync)
             .WithName("ListRegistries").WithSummary("Lists an environment's registry entries, oldest first, marking the effective and overridden ones.")
-            .Produces<RegistryDocument[]>().WithProblems(401, 404, 409, 503);
+            .WithProblems(401, 404, 409, 503);
         group.MapPost(Environment + "/registries", AddRegistryAsync)
             .WithName("AddRegistry")
             .WithSummary("Adds a registry credential (kind dockerHub, quay or custom); it becomes the effective one for its scope.")
             .WithDescription("A custom registry needs its address: a host name or IP address with an optional port, e.g. 'registry.example.com:5000' or '10.0.0.5:5000', without 'https://' and without a path, or a host pattern such as '*.corp.example' ('*' is one DNS label). The optional 'path' narrows the entry to a repository path prefix ('team' or 'team/sub', matched on '/' boundaries). A bad address or pattern is 400 'invalid-address', a bad path 400 'invalid-path'. The password is write-only: no response returns it.")
             .AcceptsJson<AddRegistryRequest>()
-            .Produces<RegistryDocument>(StatusCodes.Status201Created).WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapGet(Entry, GetRegistryAsync)
             .WithName("GetRegistry").WithSummary("Shows one registry entry (never its password); its version is the ETag.")
-            .Produces<RegistryDocument>().WithProblems(401, 404, 409, 503);
+            .WithProblems(401, 404, 409, 503);
         group.MapPut(Entry, EditRegistryAsync)
             .WithName("EditRegistry").WithSummary("Changes an entry's e-mail, username and password; the password is always required again and the address never changes.")
             .AcceptsJson<EditRegistryRequest>()
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapPost(Entry + "/deactivate", DeactivateRegistryAsync)
             .WithName("DeactivateRegistry").WithSummary("Deactivates an active entry: while it is effective, pulls from its address are denied.")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapPost(Entry + "/activate", ActivateRegistryAsync)
             .WithName("ActivateRegistry").WithSummary("Activates an inactive entry again, without the password.")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapDelete(Entry, DeleteRegistryAsync)
             .WithName("DeleteRegistry").WithSummary("Deletes an inactive entry and erases its secret (an active one must be deactivated first).")
-            .Produces<RegistryDocument>().WithProblems(400, 401, 403, 404, 409, 415, 503);
+            .WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/resolve", ResolveAsync)
             .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous or denied (Owners and Members).")
-            .Produces<ResolutionDocument>().WithProblems(400, 401, 403, 404, 409, 503);
+            .WithProblems(400, 401, 403, 404, 409, 503);
 
         // Its own operation rather than resolve?explain=true: another document, another permission (any member), and
         // one response schema per operation in the OpenAPI document.
         group.MapGet(Environment + "/explain", ExplainAsync)
             .WithName("Explain").WithSummary("Explains how an image resolves: the deciding scope and entry, and every candidate entry with its verdict (any member, ReadOnly included; no password).")
             .WithDescription("Verdicts: effective, overridden, less-specific, removed, path-did-not-match, pattern-did-not-match (the CLI's 'resolve --explain' names).")
-            .Produces<ExplanationDocument>().WithProblems(400, 401, 404, 409, 503);
+            .WithProblems(400, 401, 404, 409, 503);
         group.MapGet(Environment + "/exports/docker-config", ExportDockerConfigAsync)
             .WithName("ExportDockerConfig").WithSummary("The effective credentials as a Docker config.json (Owners and Members; holds passwords, sent with Cache-Control: no-store).")
             .WithDescription("A Docker config.json keys credentials by registry host only: path-scoped and host-pattern entries are left out, each with a note in the " + ExportNotesHeader + " header. " + StrictDescription)
@@ -81,6 +86,8 @@ internal static class RegistriesEndpoints
             .WithDescription("The Secret's .dockerconfigjson holds path-scoped entries as host/path/ keys and host patterns as they are; what it cannot express (an inactive scoped entry whose denial a wider key would undo) gets a note in the " + ExportNotesHeader + " header. " + StrictDescription)
             .WithProblems(400, 401, 403, 404, 409, 503);
     }
+
+    private const string IfMatchHeader = "If-Match";
 
     /// <summary>The response header that lists what an export left out or cannot express as it is.</summary>
     public const string ExportNotesHeader = "Registries-Export-Notes";
@@ -116,57 +123,63 @@ internal static class RegistriesEndpoints
         return builder;
     }
 
-    private static async Task<IResult> ListEnvironmentsAsync(RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<EnvironmentDocument[]>> ListEnvironmentsAsync(RegistryService service, CancellationToken cancellationToken)
     {
         var environments = await service.ListEnvironmentsAsync(cancellationToken).ConfigureAwait(false);
-        return Json(environments.Select(EnvironmentDocument.From).ToArray());
+        return TypedResults.Ok(environments.Select(EnvironmentDocument.From).ToArray());
     }
 
-    private static async Task<IResult> CreateEnvironmentAsync(HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Created<EnvironmentDocument>> CreateEnvironmentAsync(CreateEnvironmentRequest body, HttpRequest request, RegistryService service, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync<CreateEnvironmentRequest>(context, cancellationToken).ConfigureAwait(false);
         var name = JsonBody.Required(body.Name, "name");
         var orchestration = body.Orchestration is null
             ? OrchestrationKind.Cattle
             : ApiNames.Parse<OrchestrationKind>(body.Orchestration, "orchestration", "cattle, kubernetes, swarm or mesos");
-        var environment = await service.CreateEnvironmentAsync(name, orchestration, cancellationToken).ConfigureAwait(false);
-        context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path}/{Uri.EscapeDataString(environment.Id)}";
-        return Json(EnvironmentDocument.From(environment), StatusCodes.Status201Created);
+        RegistryEnvironment environment;
+        try
+        {
+            environment = await service.CreateEnvironmentAsync(name, orchestration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "name")
+        {
+            // The library's rule for a name (no control or invisible formatting character): the client's input.
+            throw ApiProblems.InvalidInput(ex);
+        }
+
+        return TypedResults.Created(LocationOf(request, environment.Id), EnvironmentDocument.From(environment));
     }
 
-    private static async Task<IResult> GetEnvironmentAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
-        => Json(EnvironmentDocument.From(await service.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false)));
+    private static async Task<Ok<EnvironmentDocument>> GetEnvironmentAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
+        => TypedResults.Ok(EnvironmentDocument.From(await service.GetEnvironmentAsync(environmentId, cancellationToken).ConfigureAwait(false)));
 
-    private static async Task<IResult> SetMemberAsync(string environmentId, string user, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<EnvironmentDocument>> SetMemberAsync(string environmentId, string user, SetMemberRequest body, RegistryService service, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync<SetMemberRequest>(context, cancellationToken).ConfigureAwait(false);
         var role = ApiNames.Parse<EnvironmentRole>(JsonBody.Required(body.Role, "role"), "role", "owner, member or readonly");
-        return Json(EnvironmentDocument.From(await service.SetMemberAsync(environmentId, user, role, cancellationToken).ConfigureAwait(false)));
+        return TypedResults.Ok(EnvironmentDocument.From(await service.SetMemberAsync(environmentId, user, role, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<IResult> RemoveMemberAsync(string environmentId, string user, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EnvironmentDocument>, ProblemHttpResult>> RemoveMemberAsync(string environmentId, string user, RegistryService service, CancellationToken cancellationToken)
     {
         // The library treats removing a non-member as done; over HTTP a DELETE of something that is not there is 404.
         // Only after the Owner check: a Member learns nothing new here (403 whoever the user is).
         var environment = await service.EnsurePermissionAsync(environmentId, RegistryPermission.ManageMembers, cancellationToken).ConfigureAwait(false);
         if (environment.RoleOf(user) is null)
         {
-            throw new ApiProblemException(StatusCodes.Status404NotFound, "member-not-found",
-                $"User '{Cut(user)}' is not a member of environment '{environmentId}': nothing to remove.", "user");
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "member-not-found",
+                $"User '{Cut(user)}' is not a member of environment '{environmentId}': nothing to remove.", "user"));
         }
 
-        return Json(EnvironmentDocument.From(await service.RemoveMemberAsync(environmentId, user, cancellationToken).ConfigureAwait(false)));
+        return TypedResults.Ok(EnvironmentDocument.From(await service.RemoveMemberAsync(environmentId, user, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<IResult> ListRegistriesAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistryDocument[]>> ListRegistriesAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
     {
         var entries = await service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return Json(entries.Select(RegistryDocument.From).ToArray());
+        return TypedResults.Ok(entries.Select(RegistryDocument.From).ToArray());
     }
 
-    private static async Task<IResult> AddRegistryAsync(string environmentId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Created<RegistryDocument>> AddRegistryAsync(string environmentId, AddRegistryRequest body, HttpRequest request, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync<AddRegistryRequest>(context, cancellationToken).ConfigureAwait(false);
         var kind = ApiNames.Parse<RegistryKind>(JsonBody.Required(body.Kind, "kind"), "kind", "dockerHub, quay or custom");
         var address = kind switch
         {
@@ -179,81 +192,90 @@ internal static class RegistriesEndpoints
         var scope = ScopeOf(address, body.Path);
         var credential = Credential(body.Email, body.Username, body.Password);
         var added = await service.AddRegistryAsync(environmentId, scope, credential, cancellationToken).ConfigureAwait(false);
-        context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path}/{Uri.EscapeDataString(added.Id)}";
-        return await EntryAsync(context, service, environmentId, added.Id, StatusCodes.Status201Created, cancellationToken).ConfigureAwait(false);
+        var document = await EntryAsync(response, service, environmentId, added.Id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created(LocationOf(request, added.Id), document);
     }
 
-    private static async Task<IResult> GetRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
-        => await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+    private static async Task<Ok<RegistryDocument>> GetRegistryAsync(string environmentId, string registryId, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
+        => TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
 
-    private static async Task<IResult> EditRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistryDocument>> EditRegistryAsync(string environmentId, string registryId, EditRegistryRequest body, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync<EditRegistryRequest>(context, cancellationToken).ConfigureAwait(false);
         var credential = Credential(body.Email, body.Username, body.Password);
-        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
+        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false)
             : await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
-        return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> DeactivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistryDocument>> DeactivateRegistryAsync(string environmentId, string registryId, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
+        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ActivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistryDocument>> ActivateRegistryAsync(string environmentId, string registryId, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
+        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> DeleteRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistryDocument>> DeleteRegistryAsync(string environmentId, string registryId, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = await ExpectedVersionAsync(context, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
+        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
             ? await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
             : await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ResolveAsync(string environmentId, string? image, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<ResolutionDocument>> ResolveAsync(string environmentId, string? image, RegistryService service, CancellationToken cancellationToken)
     {
         var reference = ImageReference.Parse(JsonBody.Required(image, "image"));
-        return Json(ResolutionDocument.From(await service.ResolveAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
+        return TypedResults.Ok(ResolutionDocument.From(await service.ResolveAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<IResult> ExplainAsync(string environmentId, string? image, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<ExplanationDocument>> ExplainAsync(string environmentId, string? image, RegistryService service, CancellationToken cancellationToken)
     {
         var reference = ImageReference.Parse(JsonBody.Required(image, "image"));
-        return Json(ExplanationDocument.From(await service.ExplainAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
+        return TypedResults.Ok(ExplanationDocument.From(await service.ExplainAsync(environmentId, reference, cancellationToken).ConfigureAwait(false)));
     }
 
     [ProducesResponseType(typeof(System.Text.Json.Nodes.JsonObject), StatusCodes.Status200OK, "application/json", Description = ExportResponseDescription)]
-    private static async Task<IResult> ExportDockerConfigAsync(string environmentId, string? strict, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> ExportDockerConfigAsync(string environmentId, string? strict, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
         var isStrict = StrictOf(strict);
         var export = await new DockerConfigExporter(service).ExportAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return Export(context, export, DockerConfigFormat.Docker, isStrict, export.ToDockerConfigJson());
+        return Export(response, export, DockerConfigFormat.Docker, isStrict, export.ToDockerConfigJson());
     }
 
     [ProducesResponseType(typeof(System.Text.Json.Nodes.JsonObject), StatusCodes.Status200OK, "application/json", Description = ExportResponseDescription)]
-    private static async Task<IResult> ExportKubernetesSecretAsync(string environmentId, string? name, string? @namespace, string? strict, HttpContext context, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> ExportKubernetesSecretAsync(string environmentId, string? name, string? @namespace, string? strict, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
         var isStrict = StrictOf(strict);
         var secretName = name ?? "registries";
         var export = await new DockerConfigExporter(service).ExportAsync(environmentId, cancellationToken).ConfigureAwait(false);
 
         // Rendered first: a bad name or namespace is bad input (400) before a refusal by the rules (409).
-        return Export(context, export, DockerConfigFormat.Kubernetes, isStrict, export.ToKubernetesSecretJson(secretName, @namespace));
+        string json;
+        try
+        {
+            json = export.ToKubernetesSecretJson(secretName, @namespace);
+        }
+        catch (ArgumentException ex) when (ex.ParamName is "name" or "namespace")
+        {
+            throw ApiProblems.InvalidInput(ex);
+        }
+
+        return Export(response, export, DockerConfigFormat.Kubernetes, isStrict, json);
     }
 
     // What the format leaves out is said, as the CLI says it on stderr: the documents are the formats' own (a Secret
     // with an extra field would be refused by kubectl's strict validation), so the notes go in a header.
-    private static IResult Export(HttpContext context, DockerConfigExport export, DockerConfigFormat format, bool strict, string json)
+    private static ContentHttpResult Export(HttpResponse response, DockerConfigExport export, DockerConfigFormat format, bool strict, string json)
     {
         if (strict)
         {
@@ -263,10 +285,10 @@ internal static class RegistriesEndpoints
 
         if (ExportNotesOf(export.GetNotes(format)) is { } notes)
         {
-            context.Response.Headers[ExportNotesHeader] = notes;
+            response.Headers[ExportNotesHeader] = notes;
         }
 
-        return Secret(context, json);
+        return Secret(response, json);
     }
 
     // A JSON array of the notes, ASCII only (the default encoder escapes the rest), cut to whole notes that fit the
@@ -309,15 +331,30 @@ internal static class RegistriesEndpoints
     };
 
     // The one kind of answer that holds passwords: never kept by a browser or a proxy.
-    private static IResult Secret(HttpContext context, string json)
+    private static ContentHttpResult Secret(HttpResponse response, string json)
     {
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.Pragma = "no-cache";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
         return TypedResults.Text(json, "application/json", Encoding.UTF8);
     }
 
     private static RegistryCredential Credential(string? email, string? username, string? password)
-        => new(JsonBody.Required(email, "email"), JsonBody.Required(username, "username"), JsonBody.Required(password, "password"));
+    {
+        var (e, u, p) = (JsonBody.Required(email, "email"), JsonBody.Required(username, "username"), JsonBody.Required(password, "password"));
+        try
+        {
+            return new RegistryCredential(e, u, p);
+        }
+        catch (ArgumentException ex)
+        {
+            // The constructor only checks the parts the client sent (an e-mail address, a username without ':').
+            throw ApiProblems.InvalidInput(ex);
+        }
+    }
+
+    // Where a created resource is: the collection's path as requested, and its id.
+    private static string LocationOf(HttpRequest request, string id)
+        => $"{request.PathBase}{request.Path}/{Uri.EscapeDataString(id)}";
 
     private static RegistryAddress ParseAddress(string text)
     {
@@ -350,9 +387,9 @@ internal static class RegistriesEndpoints
     // allows) matches when any of its versions is the current one: that one is written over, compared by the store as
     // ever; when none is, the highest goes to the store, which refuses it after the permission checks (409), as a
     // single stale version is refused, unless a write made it current in the meantime.
-    private static async ValueTask<long?> ExpectedVersionAsync(HttpContext context, RegistryService service, string environmentId, string registryId, CancellationToken cancellationToken)
+    private static async ValueTask<long?> ExpectedVersionAsync(string? ifMatch, RegistryService service, string environmentId, string registryId, CancellationToken cancellationToken)
     {
-        var versions = IfMatchOf(context);
+        var versions = IfMatchOf(ifMatch);
         if (versions is not { Count: > 1 })
         {
             return versions?[0];
@@ -365,15 +402,15 @@ internal static class RegistriesEndpoints
     // The versions an If-Match header lists (RFC 9110: "*" or a comma-separated list of entity tags, empty elements
     // ignored), or null for none or *. Only the entries' own strong tags ("3") are taken: a weak tag, a tag that is no
     // version, or * among tags is 400.
-    private static IReadOnlyList<long>? IfMatchOf(HttpContext context)
+    private static IReadOnlyList<long>? IfMatchOf(string? header)
     {
-        var header = context.Request.Headers.IfMatch;
-        if (header.Count == 0)
+        // The framework binds the header's lines joined with commas, as a list is written on one line.
+        if (header is null)
         {
             return null;
         }
 
-        var text = header.ToString().AsSpan();
+        var text = header.AsSpan();
         var versions = new List<long>();
         var any = false;
         var at = 0;
@@ -430,19 +467,17 @@ internal static class RegistriesEndpoints
 
     private static ApiProblemException InvalidIfMatch()
         => new(StatusCodes.Status400BadRequest, "invalid-if-match",
-            "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), a list of them (\"3\", \"4\"), or *.", "If-Match");
+            "The If-Match header must be the entry's ETag, e.g. \"3\" (with the quotes), a list of them (\"3\", \"4\"), or *.", IfMatchHeader);
 
     private static string Cut(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
 
-    private static async Task<IResult> EntryAsync(HttpContext context, RegistryService service, string environmentId, string registryId, int statusCode, CancellationToken cancellationToken)
+    // An entry as it is now, with its version as the response's ETag.
+    private static async Task<RegistryDocument> EntryAsync(HttpResponse response, RegistryService service, string environmentId, string registryId, CancellationToken cancellationToken)
     {
         var entry = await service.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
-        context.Response.Headers.ETag = ETagOf(entry.Registry.Version);
-        return Json(RegistryDocument.From(entry), statusCode);
+        response.Headers.ETag = ETagOf(entry.Registry.Version);
+        return RegistryDocument.From(entry);
     }
 
     private static string ETagOf(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
-
-    private static IResult Json<T>(T document, int statusCode = StatusCodes.Status200OK)
-        => TypedResults.Json(document, JsonBody.Options, contentType: "application/json; charset=utf-8", statusCode: statusCode);
 }

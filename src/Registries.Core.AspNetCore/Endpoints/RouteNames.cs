@@ -14,7 +14,8 @@ namespace Registries.Core.AspNetCore;
 // a%2Fb). Each value is therefore decoded from the request target as the client sent it (Uri.UnescapeDataString's
 // rules, invalid UTF-8 refused); only a server that keeps no raw target (the test server) gets its one kept escape
 // undone instead. A user name is then checked as a name sent in a body is: not empty, no control or invisible
-// formatting character (400 naming the field).
+// formatting character (400 naming the field). Done before the arguments are bound (RegistriesEndpointRouteBuilderExtensions),
+// so every handler of the group, the application's own included, is given the decoded names.
 internal static class RouteNames
 {
     private const string UserParameter = "user";
@@ -24,20 +25,16 @@ internal static class RouteNames
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    // The handler's arguments that come from the route, by position, found once per endpoint.
-    public static (int Index, string Name)[] ArgumentsOf(EndpointFilterFactoryContext factoryContext)
-        => factoryContext.MethodInfo.GetParameters()
-            .Where(p => p.ParameterType == typeof(string) && Parameters.Contains(p.Name, StringComparer.Ordinal))
-            .Select(p => (p.Position, p.Name!))
-            .ToArray();
-
-    public static void Decode(EndpointFilterInvocationContext invocation, (int Index, string Name)[] arguments)
+    // Replaces each name in the request's route values by its decoded form, before the handler's arguments are bound
+    // from them.
+    public static void Decode(HttpContext context)
     {
-        foreach (var (index, name) in arguments)
+        var values = context.Request.RouteValues;
+        foreach (var name in Parameters)
         {
-            if (invocation.Arguments[index] is string value)
+            if (values.TryGetValue(name, out var value) && value is string text)
             {
-                invocation.Arguments[index] = Decode(invocation.HttpContext, name, value);
+                values[name] = Decode(context, name, text);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,7 @@ using Registries.Core.DependencyInjection;
 
 namespace Registries.Core.AspNetCore.Tests.DependencyInjection;
 
-/// <summary>UseHttpContextCaller: argument checks, what it registers, its options, and the caller it gives.</summary>
+/// <summary>UseHttpContextCaller and UseHttpApi: argument checks, what they register, the options, and the caller given.</summary>
 public sealed class AspNetCoreRegistriesBuilderExtensionsTests
 {
     [Fact]
@@ -65,5 +66,25 @@ public sealed class AspNetCoreRegistriesBuilderExtensionsTests
         var response = await api.SendAsync(HttpMethod.Get, $"/api/registries/environments/{api.EnvironmentId}/registries", ApiFactory.Member);
 
         response.AssertProblem(401, "unauthenticated");
+    }
+
+    [Fact]
+    public void UseHttpApi_NullBuilder_Throws()
+        => Assert.Throws<ArgumentNullException>(() => AspNetCoreRegistriesBuilderExtensions.UseHttpApi(null!));
+
+    [Fact]
+    public void UseHttpApi_CalledTwice_RegistersTheCallerProblemDetailsAndOneExceptionHandler()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+
+        var builder = services.AddRegistries().UseCaller(_ => "someone").UseHttpApi();
+        Assert.Same(builder, builder.UseHttpApi(options => options.ClaimType = "sub"));
+
+        using var provider = services.BuildServiceProvider();
+        Assert.IsType<HttpContextCallerAccessor>(provider.GetRequiredService<IRegistryCallerAccessor>());
+        Assert.NotNull(provider.GetService<IProblemDetailsService>());
+        Assert.IsType<RegistriesExceptionHandler>(Assert.Single(provider.GetServices<IExceptionHandler>()));
+        Assert.Equal("sub", provider.GetRequiredService<IOptions<HttpContextCallerOptions>>().Value.ClaimType);
     }
 }

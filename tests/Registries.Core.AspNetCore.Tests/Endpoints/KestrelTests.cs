@@ -22,6 +22,7 @@ public sealed class KestrelTests : IAsyncLifetime
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         TestApp.ConfigureServices(builder.Services, _store, _logs);
         _app = builder.Build();
+        _app.UseExceptionHandler();
         _app.UseAuthentication();
         _app.UseAuthorization();
         TestApp.MapEndpoints(_app);

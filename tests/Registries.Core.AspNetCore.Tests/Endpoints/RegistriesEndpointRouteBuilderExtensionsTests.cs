@@ -32,7 +32,7 @@ public sealed class RegistriesEndpointRouteBuilderExtensionsTests
     private static WebApplication NewApp()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddRegistries().UseHttpContextCaller();
+        builder.Services.AddRegistries().UseHttpApi();
         builder.Services.AddAuthorization();
         return builder.Build();
     }

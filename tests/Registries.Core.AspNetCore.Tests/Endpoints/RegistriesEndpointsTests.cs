@@ -590,6 +590,31 @@ public sealed class RegistriesEndpointsTests : IAsyncLifetime
         Assert.Null(logged.Exception);
     }
 
+    public static TheoryData<string> BugExceptions => new() { nameof(ArgumentException), nameof(ArgumentOutOfRangeException), nameof(ArgumentNullException), nameof(FormatException) };
+
+    [Theory]
+    [MemberData(nameof(BugExceptions))]
+    public async Task BugThrowingAnArgumentOrFormatException_Is500Generic_NeverAClientError(string type)
+    {
+        // A store double with a bug: the exception types the API once took for bad input (400 naming the "field").
+        _api.Store.Failure = () => type switch
+        {
+            nameof(ArgumentException) => new ArgumentException("bad state " + ApiFactory.Canary, "environmentId"),
+            nameof(ArgumentOutOfRangeException) => new ArgumentOutOfRangeException("sequence", "bad state " + ApiFactory.Canary),
+            nameof(ArgumentNullException) => new ArgumentNullException("record", "bad state " + ApiFactory.Canary),
+            _ => new FormatException("bad state " + ApiFactory.Canary),
+        };
+
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/registries", ApiFactory.Member);
+
+        var detail = response.AssertProblem(500, "internal-error");
+        Assert.StartsWith("An unexpected error occurred", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("bad state", response.Body, StringComparison.Ordinal);
+        Assert.False(response.Json.TryGetProperty("field", out _));
+        var logged = Assert.Single(_api.Logs.GetSnapshot(), r => r.Message.Contains("Unexpected System." + type, StringComparison.Ordinal));
+        Assert.Null(logged.Exception);
+    }
+
     [Fact]
     public async Task EveryNonExportResponse_OfAFullSession_HoldsNoPassword()
     {

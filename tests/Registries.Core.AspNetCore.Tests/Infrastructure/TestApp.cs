@@ -9,7 +9,8 @@ using Registries.Core.DependencyInjection;
 namespace Registries.Core.AspNetCore.Tests.Infrastructure;
 
 /// <summary>The small application the tests serve, the way an application wires the package: AddRegistries with the
-/// HTTP caller, header authentication, MapRegistries and the OpenAPI document.</summary>
+/// HTTP API's services, header authentication, the exception handler middleware, MapRegistries and the OpenAPI
+/// document.</summary>
 internal static class TestApp
 {
     public static void ConfigureServices(IServiceCollection services, SwitchableStore store, FakeLogCollector logs, Action<HttpContextCallerOptions>? caller = null)
@@ -20,12 +21,13 @@ internal static class TestApp
         services.AddAuthorization();
         services.AddRegistries()
             .UseStore(_ => store)
-            .UseHttpContextCaller(caller);
+            .UseHttpApi(caller);
         services.AddOpenApi();
     }
 
     public static void Configure(IApplicationBuilder app, Action<RouteGroupBuilder>? group = null)
     {
+        app.UseExceptionHandler();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
