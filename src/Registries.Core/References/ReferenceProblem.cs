@@ -1,6 +1,7 @@
 namespace Registries.Core;
 
-// What the grammar found wrong first; Explain turns it into a sentence, Classify into an ImageReferenceError.
+// What the grammar found wrong first; ImageReferenceMessages turns it into a sentence, ImageReferenceParser into the
+// ImageReferenceError that Docker would report.
 internal enum ReferenceProblem : byte
 {
     None,
