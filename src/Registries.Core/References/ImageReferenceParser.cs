@@ -70,7 +70,7 @@ internal static class ImageReferenceParser
 
     private static ImageReference Build(ReadOnlySpan<char> s, in ReferenceParts parts)
     {
-        var registry = parts.IsDockerHub ? RegistryAddress.DockerHub : RegistryAddress.FromValidatedDomain(s[..parts.Slash]);
+        var registry = parts.IsDockerHub ? RegistryAddress.DockerHub : RegistryAddressCache.GetOrAdd(s[..parts.Slash]);
         return ImageReference.FromParts(
             registry,
             s[parts.PathStart..parts.PathEnd],
