@@ -187,8 +187,13 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     /// <returns><see langword="true"/> when <paramref name="s"/> is a valid reference.</returns>
     public static bool TryParse([NotNullWhen(true)] string? s, [NotNullWhen(true)] out ImageReference? result)
     {
-        result = null;
-        return s is not null && ImageReferenceParser.Parse(s).TryGetValue(out result);
+        if (s is null)
+        {
+            result = null;
+            return false;
+        }
+
+        return ImageReferenceParser.TryParse(s, out result);
     }
 
     /// <summary>Tries to parse an image reference; never throws.</summary>
@@ -196,7 +201,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     /// <param name="result">The normalized reference, or <see langword="null"/> when parsing failed.</param>
     /// <returns><see langword="true"/> when <paramref name="s"/> is a valid reference.</returns>
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result)
-        => ImageReferenceParser.Parse(s).TryGetValue(out result);
+        => ImageReferenceParser.TryParse(s, out result);
 
     /// <inheritdoc/>
     static ImageReference IParsable<ImageReference>.Parse(string s, IFormatProvider? provider) => Parse(s);

@@ -125,7 +125,7 @@ internal static class ImageReferenceMessages
             lowered = input.ToLowerInvariant();
         }
 
-        if (ImageReferenceParser.Parse(lowered).Success)
+        if (ImageReferenceParser.TryParse(lowered, out _))
         {
             return $"{quoted} contains uppercase letters: image names are lowercase, use {Quote(lowered)}.";
         }
@@ -145,7 +145,7 @@ internal static class ImageReferenceMessages
         => string.Concat(input.Where(c => !char.IsWhiteSpace(c) && char.GetUnicodeCategory(c) != UnicodeCategory.Format));
 
     private static string Suggest(string candidate)
-        => ImageReferenceParser.Parse(candidate).Success ? $": use {Quote(candidate)}" : string.Empty;
+        => ImageReferenceParser.TryParse(candidate, out _) ? $": use {Quote(candidate)}" : string.Empty;
 
     private static string Quote(ReadOnlySpan<char> text) => EchoedInput.Quote(text);
 }

@@ -1,13 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Registries.Core;
 
 // Reads image references as Docker's ParseNormalizedNamed (github.com/distribution/reference) does, over a span. A
 // refusal allocates nothing; ImageReferenceFailure classifies and explains it only when Parse throws.
 internal static class ImageReferenceParser
 {
+    // The answer for Parse: the reference, or a failure that becomes the explained exception.
     public static ParseResult<ImageReference, ImageReferenceFailure> Parse(ReadOnlySpan<char> s)
-        => Analyze(s, out var parts, out _) == ReferenceProblem.None
-            ? ParseResult<ImageReference, ImageReferenceFailure>.ForValue(Build(s, parts))
+        => TryParse(s, out var result)
+            ? ParseResult<ImageReference, ImageReferenceFailure>.ForValue(result)
             : ParseResult<ImageReference, ImageReferenceFailure>.ForFailure(s, default);
+
+    // The answer for TryParse, the hot path: yes or no, without a result around it. The JIT inlines the whole grammar
+    // here and had no budget left to inline the result's constructor: through Parse(s).TryGetValue, a TryParse took
+    // 5 to 15 % longer (measured on ParseAllocationBenchmarks).
+    public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result)
+    {
+        if (Analyze(s, out var parts, out _) != ReferenceProblem.None)
+        {
+            result = null;
+            return false;
+        }
+
+        result = Build(s, parts);
+        return true;
+    }
 
     // The error Docker reports for the input, or null when it is a valid reference.
     public static ImageReferenceError? FindError(ReadOnlySpan<char> s)

@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace Registries.Core;
 
 // A parser's answer, in the manner of NodaTime's ParseResult<T>: the value, or a failure that becomes an exception only
-// when asked for. A ref struct because a failure is explained from the caller's input, which it keeps as a span: so one
-// parser serves Parse (which throws the explained exception) and TryParse (which allocates nothing on failure).
+// when asked for. A ref struct because a failure is explained from the caller's input, which it keeps as a span: a
+// refused parse allocates nothing until someone wants to know why.
 internal readonly ref struct ParseResult<T, TFailure>
     where T : class
     where TFailure : struct, IParseFailure
@@ -21,9 +21,6 @@ internal readonly ref struct ParseResult<T, TFailure>
     }
 
     public bool Success => _value is not null;
-
-    // Why the input was refused, for a parser that builds its own failure on another's.
-    public TFailure Failure => _value is null ? _failure : throw new InvalidOperationException("The parse succeeded: it has no failure.");
 
     // The exception that Parse throws: the error kind and the explained message, made anew on each call.
     public FormatException Exception => _value is null ? _failure.ToException(_input) : throw new InvalidOperationException("The parse succeeded: it has no exception.");

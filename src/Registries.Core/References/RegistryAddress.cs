@@ -13,7 +13,10 @@ namespace Registries.Core;
 /// </remarks>
 public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable<RegistryAddress>
 {
-    private const string DockerHubHost = "docker.io";
+    // The well-known hosts, which the parsers compare against before making an address.
+    internal const string DockerHubHost = "docker.io";
+    internal const string QuayHost = "quay.io";
+
     private readonly string _text;
     private readonly int _hostStart;
     private readonly int _hostLength;
@@ -23,7 +26,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     public static RegistryAddress DockerHub { get; } = new(DockerHubHost, 0, DockerHubHost.Length, null, isIPv6: false);
 
     /// <summary>Gets Quay.io's address, <c>quay.io</c>.</summary>
-    public static RegistryAddress Quay { get; } = new("quay.io", 0, "quay.io".Length, null, isIPv6: false);
+    public static RegistryAddress Quay { get; } = new(QuayHost, 0, QuayHost.Length, null, isIPv6: false);
 
     // text is the address as written (host, [host], with :port); the host is the slice [hostStart, hostStart+hostLength).
     // Only the parsers make addresses: they have checked the text.
@@ -81,8 +84,13 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     /// <returns><see langword="true"/> when <paramref name="s"/> is a valid address.</returns>
     public static bool TryParse([NotNullWhen(true)] string? s, [NotNullWhen(true)] out RegistryAddress? result)
     {
-        result = null;
-        return s is not null && RegistryAddressParser.Parse(s).TryGetValue(out result);
+        if (s is null)
+        {
+            result = null;
+            return false;
+        }
+
+        return RegistryAddressParser.TryParse(s, out result);
     }
 
     /// <summary>Tries to parse a registry address; never throws.</summary>
@@ -90,7 +98,7 @@ public sealed class RegistryAddress : IEquatable<RegistryAddress>, ISpanParsable
     /// <param name="result">The parsed address, or <see langword="null"/> when parsing failed.</param>
     /// <returns><see langword="true"/> when <paramref name="s"/> is a valid address.</returns>
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out RegistryAddress? result)
-        => RegistryAddressParser.Parse(s).TryGetValue(out result);
+        => RegistryAddressParser.TryParse(s, out result);
 
     /// <inheritdoc/>
     static RegistryAddress IParsable<RegistryAddress>.Parse(string s, IFormatProvider? provider) => Parse(s);

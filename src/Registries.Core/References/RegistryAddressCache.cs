@@ -14,12 +14,12 @@ internal static class RegistryAddressCache
     // well-known instances, so references to them take no slot and allocate no address.
     public static RegistryAddress GetOrAdd(ReadOnlySpan<char> domain)
     {
-        if (domain.SequenceEqual(RegistryAddress.DockerHub.ToString()))
+        if (domain.SequenceEqual(RegistryAddress.DockerHubHost))
         {
             return RegistryAddress.DockerHub;
         }
 
-        if (domain.SequenceEqual(RegistryAddress.Quay.ToString()))
+        if (domain.SequenceEqual(RegistryAddress.QuayHost))
         {
             return RegistryAddress.Quay;
         }

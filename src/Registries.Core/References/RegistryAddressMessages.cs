@@ -91,7 +91,7 @@ internal static class RegistryAddressMessages
             1 => parts[0],
             _ => string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1],
         };
-        return text.Length > 0 && RegistryAddressParser.Parse(text).TryGetValue(out var address) ? address.ToString() : null;
+        return text.Length > 0 && RegistryAddressParser.TryParse(text, out var address) ? address.ToString() : null;
     }
 
     private static string HostHint(string input)
@@ -108,7 +108,7 @@ internal static class RegistryAddressMessages
                 var colon = input.LastIndexOf(':');
                 var host = colon > 0 ? input[..colon] : input;
                 var ascii = new IdnMapping().GetAscii(host) + (colon > 0 ? input[colon..] : string.Empty);
-                if (RegistryAddressParser.Parse(ascii).TryGetValue(out var address))
+                if (RegistryAddressParser.TryParse(ascii, out var address))
                 {
                     return $"; an international name is written in its ASCII (punycode) form: {EchoedInput.Quote(address.ToString())}";
                 }

@@ -9,10 +9,15 @@ namespace Registries.Core;
 // refusal allocates nothing; RegistryAddressFailure explains it, with the corrected form, only when Parse throws.
 internal static class RegistryAddressParser
 {
+    // The answer for Parse: the address, or a failure that becomes the explained exception.
     public static ParseResult<RegistryAddress, RegistryAddressFailure> Parse(ReadOnlySpan<char> s)
         => TryRead(s, out var address, out var error)
             ? ParseResult<RegistryAddress, RegistryAddressFailure>.ForValue(address)
-            : ParseResult<RegistryAddress, RegistryAddressFailure>.ForFailure(s, RegistryAddressFailure.OfAddress(error));
+            : Refuse(s, RegistryAddressFailure.OfAddress(error));
+
+    // The answer for TryParse: yes or no, without a result around it (as ImageReferenceParser.TryParse, for speed).
+    public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out RegistryAddress? result)
+        => TryRead(s, out result, out _);
 
     // One or more '*.' labels, then a host name of at least two labels, and an optional port.
     public static ParseResult<RegistryAddress, RegistryAddressFailure> ParsePattern(ReadOnlySpan<char> s)
