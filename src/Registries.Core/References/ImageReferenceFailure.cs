@@ -1,8 +1,8 @@
 namespace Registries.Core;
 
-// Why an image reference was refused. It keeps nothing but the input the result holds: the grammar runs again, on the
-// throwing path only, to tell which error Docker would report and to explain it, so that TryParse, which needs
-// neither, pays for neither.
+// Why an image reference was refused, told from the input when the exception is asked for.
+// It keeps nothing: the grammar runs again, on the throwing path only, to tell which error Docker would report and to
+// explain it, so that a refusal that nobody asks about costs neither.
 internal readonly struct ImageReferenceFailure : IParseFailure
 {
     public FormatException ToException(ReadOnlySpan<char> input)

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Registries.Core;
 
-// What the exceptions of image references say: what is wrong, where, and the corrected reference when there is one.
+// The messages of refused image references: what is wrong, where, and the corrected reference when there is one.
 // Only the throwing paths come here; every part of the input they show goes through EchoedInput.
 internal static class ImageReferenceMessages
 {

@@ -2,8 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Registries.Core;
 
-// Reads image references as Docker's ParseNormalizedNamed (github.com/distribution/reference) does, over a span. A
-// refusal allocates nothing; ImageReferenceFailure classifies and explains it only when Parse throws.
+// The image reference parser: Docker's ParseNormalizedNamed (github.com/distribution/reference) over a span.
+// A refusal allocates nothing; ImageReferenceFailure classifies and explains it only when Parse throws.
 internal static class ImageReferenceParser
 {
     // The answer for Parse: the reference, or a failure that becomes the explained exception.
@@ -14,7 +14,7 @@ internal static class ImageReferenceParser
 
     // The answer for TryParse, the hot path: yes or no, without a result around it. The JIT inlines the whole grammar
     // here and had no budget left to inline the result's constructor: through Parse(s).TryGetValue, a TryParse took
-    // 5 to 15 % longer (measured on ParseAllocationBenchmarks).
+    // 5 to 15 % longer (the parse benchmarks run side by side with the code before the split, in one process).
     public static bool TryParse(ReadOnlySpan<char> s, [NotNullWhen(true)] out ImageReference? result)
     {
         if (Analyze(s, out var parts, out _) != ReferenceProblem.None)

@@ -2,9 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Registries.Core;
 
-// A parser's answer, in the manner of NodaTime's ParseResult<T>: the value, or a failure that becomes an exception only
-// when asked for. A ref struct because a failure is explained from the caller's input, which it keeps as a span: a
-// refused parse allocates nothing until someone wants to know why.
+// A parser's answer: the value, or a failure that becomes an exception only when asked for (NodaTime's ParseResult<T>).
+// A ref struct because a failure is explained from the caller's input, which it keeps as a span: a refused parse
+// allocates nothing until someone wants to know why.
 internal readonly ref struct ParseResult<T, TFailure>
     where T : class
     where TFailure : struct, IParseFailure

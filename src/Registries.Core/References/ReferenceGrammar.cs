@@ -3,9 +3,9 @@ using System.Text;
 
 namespace Registries.Core;
 
-// Docker's reference grammar (github.com/distribution/reference, ParseNormalizedNamed) written as a scanner over a
-// span: no regular expression, no allocation. The character view lets the same code run over the input as it is and
-// over its lowercase form, which Docker tries to tell "uppercase" from "malformed".
+// Docker's reference grammar (github.com/distribution/reference, ParseNormalizedNamed) as a scanner over a span.
+// No regular expression, no allocation. The character view lets the same code run over the input as it is and over
+// its lowercase form, which Docker tries to tell "uppercase" from "malformed".
 internal static class ReferenceGrammar
 {
     public const string LibraryPrefix = "library/";

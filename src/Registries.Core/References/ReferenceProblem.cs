@@ -1,7 +1,7 @@
 namespace Registries.Core;
 
-// What the grammar found wrong first; ImageReferenceMessages turns it into a sentence, ImageReferenceParser into the
-// ImageReferenceError that Docker would report.
+// What the reference grammar found wrong first.
+// ImageReferenceMessages turns it into a sentence, ImageReferenceParser into the error Docker would report.
 internal enum ReferenceProblem : byte
 {
     None,

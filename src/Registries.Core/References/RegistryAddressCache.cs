@@ -1,7 +1,8 @@
 namespace Registries.Core;
 
-// The registry addresses recently made from image references: parsing a reference that names a registry seen lately
-// reuses its address, which saves two allocations and the port parsing per reference.
+// The registry addresses recently made from image references.
+// Parsing a reference that names a registry seen lately reuses its address, which saves two allocations and the port
+// parsing per reference.
 internal static class RegistryAddressCache
 {
     // A table indexed by a cheap mix of the domain's length and four of its characters, two slots per mix. 256 slots

@@ -1,7 +1,7 @@
 namespace Registries.Core;
 
-// Why a registry address or a host pattern was refused: the error kind, and what the message is about. The message
-// itself (RegistryAddressMessages) is built from the input only when Parse throws.
+// Why a registry address or a host pattern was refused: the error kind, and what the message is about.
+// The message itself (RegistryAddressMessages) is built from the input only when Parse throws.
 internal readonly struct RegistryAddressFailure : IParseFailure
 {
     private readonly Subject _subject;

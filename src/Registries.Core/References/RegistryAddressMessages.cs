@@ -4,9 +4,10 @@ using System.Net.Sockets;
 
 namespace Registries.Core;
 
-// What the exceptions of registry addresses and host patterns say: what is wrong, and the corrected form when one
-// parses (a scheme, a path, a user name or blanks taken away; brackets around an IPv6 address; the punycode form of an
-// international name). Only the throwing paths come here; every part of the input they show goes through EchoedInput.
+// The messages of refused registry addresses and host patterns: what is wrong, and the corrected form when one parses.
+// The corrections: a scheme, a path, a user name or blanks taken away; brackets around an IPv6 address; the punycode
+// form of an international name. Only the throwing paths come here; every part of the input they show goes through
+// EchoedInput.
 internal static class RegistryAddressMessages
 {
     public static string ExplainPatternWithoutHost(ReadOnlySpan<char> pattern)

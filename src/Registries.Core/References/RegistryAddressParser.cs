@@ -5,8 +5,8 @@ using System.Net.Sockets;
 
 namespace Registries.Core;
 
-// Reads registry addresses (a host name or IP address with an optional port) and host patterns ('*.corp.example'). A
-// refusal allocates nothing; RegistryAddressFailure explains it, with the corrected form, only when Parse throws.
+// The registry address parser: host names or IP addresses with an optional port, and host patterns ('*.corp.example').
+// A refusal allocates nothing; RegistryAddressFailure explains it, with the corrected form, only when Parse throws.
 internal static class RegistryAddressParser
 {
     // The answer for Parse: the address, or a failure that becomes the explained exception.
