@@ -138,9 +138,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         ArgumentNullException.ThrowIfNull(tag);
         if (!ReferenceGrammar.IsValidTag(tag))
         {
-            throw new ImageReferenceFormatException(
-                ImageReferenceError.TagInvalidFormat,
-                $"{EchoedInput.Quote(tag)} is not a valid tag: a tag starts with a letter, digit or '_' and continues with letters, digits, '_', '.' or '-', at most {ReferenceGrammar.MaxTagLength} characters.");
+            throw new ImageReferenceFormatException(ImageReferenceError.TagInvalidFormat, ImageReferenceMessages.InvalidTag(tag));
         }
 
         return new ImageReference(Address, Repository, tag, Digest);
@@ -156,9 +154,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
         ArgumentNullException.ThrowIfNull(digest);
         if (!ReferenceGrammar.IsWellFormedDigest(digest, out var colon) || ReferenceGrammar.ValidateDigest(digest, colon, out _) != ReferenceProblem.None)
         {
-            throw new ImageReferenceFormatException(
-                ImageReferenceError.DigestInvalidFormat,
-                $"{EchoedInput.Quote(digest)} is not a valid digest: give 'sha256:' followed by 64 lowercase hex digits (or sha384 with 96, sha512 with 128).");
+            throw new ImageReferenceFormatException(ImageReferenceError.DigestInvalidFormat, ImageReferenceMessages.InvalidDigest(digest));
         }
 
         return new ImageReference(Address, Repository, Tag, digest);
@@ -176,22 +172,14 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
     public static ImageReference Parse(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return Parse(s.AsSpan());
+        return ImageReferenceParser.Parse(s).GetValueOrThrow();
     }
 
     /// <summary>Parses an image reference.</summary>
     /// <param name="s">The reference.</param>
     /// <returns>The normalized reference.</returns>
     /// <exception cref="ImageReferenceFormatException">The reference is not valid; <see cref="ImageReferenceFormatException.Error"/> says why.</exception>
-    public static ImageReference Parse(ReadOnlySpan<char> s)
-    {
-        if (ImageReferenceParser.TryParse(s, out var result, out var error))
-        {
-            return result;
-        }
-
-        throw new ImageReferenceFormatException(error, ImageReferenceParser.Explain(s, error));
-    }
+    public static ImageReference Parse(ReadOnlySpan<char> s) => ImageReferenceParser.Parse(s).GetValueOrThrow();
 
     /// <summary>Tries to parse an image reference; never throws.</summary>
     /// <param name="s">The reference, or <see langword="null"/>.</param>
@@ -205,7 +193,7 @@ public sealed class ImageReference : IEquatable<ImageReference>, ISpanParsable<I
             return false;
         }
 
-        return ImageReferenceParser.TryParse(s.AsSpan(), out result);
+        return ImageReferenceParser.TryParse(s, out result);
     }
 
     /// <summary>Tries to parse an image reference; never throws.</summary>

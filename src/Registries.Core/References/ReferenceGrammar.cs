@@ -3,76 +3,9 @@ using System.Text;
 
 namespace Registries.Core;
 
-// What the grammar found wrong first; Explain turns it into a sentence, Classify into an ImageReferenceError.
-internal enum ReferenceProblem : byte
-{
-    None,
-    Empty,
-    ImageId,
-    UppercaseInName,
-    DigestAlgorithmUppercase,
-    DomainInvalid,
-    DomainWithUnderscore,
-    PortInvalid,
-    PortTooLarge,
-    IPv6Invalid,
-    ComponentEmpty,
-    SeparatorMisplaced,
-    NameInvalidChar,
-    TagEmpty,
-    TagInvalidChar,
-    TagTooLong,
-    DigestMalformed,
-    DigestUnsupportedAlgorithm,
-    DigestWrongLength,
-    DigestUppercaseHex,
-    UnexpectedChar,
-    NameTooLong,
-}
-
-// How Docker's splitDockerDomain reads the first component.
-internal enum DomainKind : byte
-{
-    // No '/': Docker Hub, and the name gets "library/".
-    NoSlash,
-
-    // The first component is the first path component on Docker Hub.
-    DockerHubPath,
-
-    // "index.docker.io/": Docker Hub, the rest is the path.
-    LegacyDockerHub,
-
-    // The first component is a registry ('.', ':', uppercase or "localhost").
-    Explicit,
-}
-
-// The positions found by the grammar. All indexes are into the input span.
-internal struct ReferenceParts
-{
-    public DomainKind Kind;
-    public int Slash;
-    public int RemainderStart;
-    public int PathStart;
-    public int PathEnd;
-    public int Components;
-    public int TagStart;
-    public int TagEnd;
-    public int DigestStart;
-    public int AlgorithmEnd;
-    public bool IsDockerHub;
-    public bool LibraryPrefix;
-    public bool Domainless;
-
-    public readonly int PathLength => PathEnd - PathStart + (LibraryPrefix ? ReferenceGrammar.LibraryPrefix.Length : 0);
-
-    public readonly bool HasTag => TagStart >= 0;
-
-    public readonly bool HasDigest => DigestStart >= 0;
-}
-
-// Docker's reference grammar (github.com/distribution/reference, ParseNormalizedNamed) written as a scanner over a
-// span: no regular expression, no allocation. The character view lets the same code run over the input as it is and
-// over its lowercase form, which Docker tries to tell "uppercase" from "malformed".
+// Docker's reference grammar (github.com/distribution/reference, ParseNormalizedNamed) as a scanner over a span.
+// No regular expression, no allocation. The character view lets the same code run over the input as it is and over
+// its lowercase form, which Docker tries to tell "uppercase" from "malformed".
 internal static class ReferenceGrammar
 {
     public const string LibraryPrefix = "library/";
