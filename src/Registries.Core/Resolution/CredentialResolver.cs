@@ -55,7 +55,7 @@ public sealed class CredentialResolver
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
         var data = await Store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
+        _options.EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
         return Observed(environmentId, Resolve(image, data.Entries));
     }
 
@@ -90,7 +90,7 @@ public sealed class CredentialResolver
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         var data = await Store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
+        _options.EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
         return Observed(environmentId, Resolve(address, data.Entries));
     }
 
@@ -226,14 +226,6 @@ public sealed class CredentialResolver
         return Observed(environmentId, registry.State == RegistryState.Active
             ? CredentialResolution.Authenticated(scope.Address, registry, effective.Password!)
             : CredentialResolution.Denied(scope.Address, registry, DeniedReason(registry)));
-    }
-
-    internal void EnsureSupported(RegistryEnvironment environment)
-    {
-        if (!_options.SupportedOrchestrations.Contains(environment.Orchestration))
-        {
-            throw new UnsupportedOrchestrationException(environment.Id, environment.Orchestration, _options.SupportedOrchestrations.Order());
-        }
     }
 
     private static string DeniedReason(Registry registry)
