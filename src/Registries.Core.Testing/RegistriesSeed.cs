@@ -81,12 +81,12 @@ public static class RegistriesSeed
                     // Removed is reached the way a user reaches it: deactivate, then delete.
                     if (registry.State is RegistryState.Inactive or RegistryState.Removed)
                     {
-                        await actor.DeactivateRegistryAsync(id, added.Id, cancellationToken).ConfigureAwait(false);
+                        await actor.DeactivateRegistryAsync(id, added.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
                     }
 
                     if (registry.State == RegistryState.Removed)
                     {
-                        await actor.DeleteRegistryAsync(id, added.Id, cancellationToken).ConfigureAwait(false);
+                        await actor.DeleteRegistryAsync(id, added.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
                     }
 
                     latest[(registry.Environment, registry.Scope)] = added.Id;

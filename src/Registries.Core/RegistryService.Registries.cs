@@ -99,39 +99,22 @@ public sealed partial class RegistryService
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="credential">The new credential; the address never changes.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>):
+    /// the change is made on that version or not at all, with no retry; <see langword="null"/> (the default) retries a
+    /// concurrency conflict on a fresh read, checking the rules again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed entry.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedVersion"/> is less than 1.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry was deleted.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/> (nothing was
+    /// written), or, without one, others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, CancellationToken cancellationToken = default)
-        => EditCoreAsync(environmentId, registryId, credential, null, cancellationToken);
-
-    /// <summary>Changes the e-mail address, username and password of an entry, only if it is still at the version the caller read.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="registryId">The entry.</param>
-    /// <param name="credential">The new credential; the address never changes.</param>
-    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The changed entry.</returns>
-    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
-    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
-    /// <exception cref="InvalidRegistryStateException">The entry was deleted.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, long expectedVersion, CancellationToken cancellationToken = default)
-        => EditCoreAsync(environmentId, registryId, credential, expectedVersion, cancellationToken);
-
-    private ValueTask<Registry> EditCoreAsync(string environmentId, string registryId, RegistryCredential credential, long? expectedVersion, CancellationToken cancellationToken)
+    public ValueTask<Registry> EditRegistryAsync(string environmentId, string registryId, RegistryCredential credential, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(credential);
         return ChangeAsync(CallerName(), environmentId, registryId, "edit registries", RegistryEventKind.Edited, expectedVersion, record =>
@@ -148,38 +131,22 @@ public sealed partial class RegistryService
     /// <summary>Deactivates an Active entry: while it is the effective entry for its address, pulls from the address are prohibited.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>):
+    /// the change is made on that version or not at all, with no retry; <see langword="null"/> (the default) retries a
+    /// concurrency conflict on a fresh read, checking the rules again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed entry.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedVersion"/> is less than 1.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry is not Active.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/> (nothing was
+    /// written), or, without one, others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => DeactivateCoreAsync(environmentId, registryId, null, cancellationToken);
-
-    /// <summary>Deactivates an entry as <see cref="DeactivateRegistryAsync(string, string, CancellationToken)"/> does, only if it is still at the version the caller read.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="registryId">The entry.</param>
-    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The changed entry.</returns>
-    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
-    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
-    /// <exception cref="InvalidRegistryStateException">The entry is not in a state that allows it.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, long expectedVersion, CancellationToken cancellationToken = default)
-        => DeactivateCoreAsync(environmentId, registryId, expectedVersion, cancellationToken);
-
-    private ValueTask<Registry> DeactivateCoreAsync(string environmentId, string registryId, long? expectedVersion, CancellationToken cancellationToken)
+    public ValueTask<Registry> DeactivateRegistryAsync(string environmentId, string registryId, long? expectedVersion = null, CancellationToken cancellationToken = default)
         => ChangeAsync(CallerName(), environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Active, "deactivated", record.Registry.State == RegistryState.Inactive ? "it is already inactive" : "it was deleted");
@@ -189,38 +156,22 @@ public sealed partial class RegistryService
     /// <summary>Activates an Inactive entry again, without re-entering the password.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>):
+    /// the change is made on that version or not at all, with no retry; <see langword="null"/> (the default) retries a
+    /// concurrency conflict on a fresh read, checking the rules again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed entry.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedVersion"/> is less than 1.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry is not Inactive.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/> (nothing was
+    /// written), or, without one, others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => ActivateCoreAsync(environmentId, registryId, null, cancellationToken);
-
-    /// <summary>Activates an entry as <see cref="ActivateRegistryAsync(string, string, CancellationToken)"/> does, only if it is still at the version the caller read.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="registryId">The entry.</param>
-    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The changed entry.</returns>
-    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
-    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
-    /// <exception cref="InvalidRegistryStateException">The entry is not in a state that allows it.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, long expectedVersion, CancellationToken cancellationToken = default)
-        => ActivateCoreAsync(environmentId, registryId, expectedVersion, cancellationToken);
-
-    private ValueTask<Registry> ActivateCoreAsync(string environmentId, string registryId, long? expectedVersion, CancellationToken cancellationToken)
+    public ValueTask<Registry> ActivateRegistryAsync(string environmentId, string registryId, long? expectedVersion = null, CancellationToken cancellationToken = default)
         => ChangeAsync(CallerName(), environmentId, registryId, "activate registries", RegistryEventKind.Activated, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "activated", record.Registry.State == RegistryState.Active ? "it is already active" : "it was deleted");
@@ -230,38 +181,22 @@ public sealed partial class RegistryService
     /// <summary>Deletes an Inactive entry: its secret is erased for good and it is never used again.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
+    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>):
+    /// the change is made on that version or not at all, with no retry; <see langword="null"/> (the default) retries a
+    /// concurrency conflict on a fresh read, checking the rules again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The removed entry.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedVersion"/> is less than 1.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="RegistryNotFoundException">No such entry.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
     /// <exception cref="InvalidRegistryStateException">The entry is Active (deactivate it first) or already deleted.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">Others kept changing the entry; retry.</exception>
+    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/> (nothing was
+    /// written), or, without one, others kept changing the entry; retry.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
-        => DeleteCoreAsync(environmentId, registryId, null, cancellationToken);
-
-    /// <summary>Deletes an entry as <see cref="DeleteRegistryAsync(string, string, CancellationToken)"/> does, only if it is still at the version the caller read.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="registryId">The entry.</param>
-    /// <param name="expectedVersion">The <see cref="Registry.Version"/> the caller read (for example from an HTTP <c>If-Match</c>).</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The changed entry.</returns>
-    /// <remarks>The store compares the version when it writes, so a change made since the read is never overwritten; there is no retry.</remarks>
-    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
-    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
-    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
-    /// <exception cref="InvalidRegistryStateException">The entry is not in a state that allows it.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="ConcurrencyConflictException">The entry is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, long expectedVersion, CancellationToken cancellationToken = default)
-        => DeleteCoreAsync(environmentId, registryId, expectedVersion, cancellationToken);
-
-    private ValueTask<Registry> DeleteCoreAsync(string environmentId, string registryId, long? expectedVersion, CancellationToken cancellationToken)
+    public ValueTask<Registry> DeleteRegistryAsync(string environmentId, string registryId, long? expectedVersion = null, CancellationToken cancellationToken = default)
         => ChangeAsync(CallerName(), environmentId, registryId, "delete registries", RegistryEventKind.Deleted, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "deleted", record.Registry.State == RegistryState.Active ? "it is active: deactivate it first" : "it was already deleted");

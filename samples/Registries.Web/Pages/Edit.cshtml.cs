@@ -60,7 +60,7 @@ public sealed class EditModel(RegistryService registries) : PageModel
                 EnvironmentId ?? string.Empty,
                 RegistryId ?? string.Empty,
                 new RegistryCredential(Email ?? string.Empty, Username ?? string.Empty, Password ?? string.Empty),
-                cancellationToken);
+                cancellationToken: cancellationToken);
             TempData["Notice"] = $"Saved {registry.Address} (entry {registry.Id}) for {registry.Username}.";
             return RedirectToPage("/Index", new { env = EnvironmentId });
         }

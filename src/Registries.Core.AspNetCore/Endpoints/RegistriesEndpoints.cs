@@ -170,33 +170,25 @@ internal static class RegistriesEndpoints
     {
         var body = await JsonBody.ReadAsync<EditRegistryRequest>(context, cancellationToken).ConfigureAwait(false);
         var credential = Credential(body.Email, body.Username, body.Password);
-        _ = IfMatchOf(context) is { } expected
-            ? await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false)
-            : await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
+        _ = await service.EditRegistryAsync(environmentId, registryId, credential, IfMatchOf(context), cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> DeactivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
-            ? await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
-            : await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.DeactivateRegistryAsync(environmentId, registryId, IfMatchOf(context), cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> ActivateRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
-            ? await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
-            : await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.ActivateRegistryAsync(environmentId, registryId, IfMatchOf(context), cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> DeleteRegistryAsync(string environmentId, string registryId, HttpContext context, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = IfMatchOf(context) is { } expected
-            ? await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
-            : await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.DeleteRegistryAsync(environmentId, registryId, IfMatchOf(context), cancellationToken).ConfigureAwait(false);
         return await EntryAsync(context, service, environmentId, registryId, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
     }
 
