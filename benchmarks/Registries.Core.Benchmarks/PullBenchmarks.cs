@@ -63,7 +63,7 @@ public class PullBenchmarks
         await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse(registry), new RegistryCredential("bench@example.com", user, password));
         _environmentId = environment.Id;
         _engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri(dockerHost) }));
-        _service = new ImagePullService(new CredentialResolver(store), _engine);
+        _service = new ImagePullService(new LaunchResolver(store), _engine);
     }
 
     [IterationSetup]

@@ -48,8 +48,8 @@ public static class RegistriesSeed
         var builder = new RegistriesSeedBuilder();
         seed(builder);
 
-        var resolver = new CredentialResolver(store, options);
-        var service = new RegistryService(resolver);
+        var resolver = new LaunchResolver(store, options);
+        var service = new RegistryService(store, options);
         var environments = new Dictionary<string, (string Id, string Owner)>(StringComparer.Ordinal);
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
         var latest = new Dictionary<(string Environment, RegistryScope Scope), string>();

@@ -24,7 +24,7 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(environmentId);
         var data = await _store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
         _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        return _resolver.ResolveIn(environmentId, image, data.Entries);
+        return _resolutionObservers.Tell(environmentId, CredentialResolver.Resolve(image, data.Entries));
     }
 
     /// <summary>Resolves a registry address for a caller who may use the environment's credentials (Owner or Member).</summary>
@@ -47,7 +47,7 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(environmentId);
         var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
         _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        return _resolver.ResolveIn(environmentId, address, data.Entries);
+        return _resolutionObservers.Tell(environmentId, CredentialResolver.Resolve(address, data.Entries));
     }
 
     /// <summary>Resolves a scope for a caller who may use the environment's credentials (Owner or Member): the answer of
@@ -70,7 +70,7 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(scope);
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
-        return _resolver.ResolveIn(environmentId, scope, effective);
+        return _resolutionObservers.Tell(environmentId, CredentialResolver.Answer(null, scope.Address, effective));
     }
 
     /// <summary>Explains how an image resolves: the candidate entries, which scope decides, which entry is effective in

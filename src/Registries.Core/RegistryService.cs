@@ -22,55 +22,53 @@ public sealed partial class RegistryService
     // who may do what is CallerAuthorization's. This file holds what they share.
     private readonly IRegistryStore _store;
     private readonly RegistriesOptions _options;
-    private readonly CredentialResolver _resolver;
     private readonly CallerAuthorization _authorization;
     private readonly IRegistryCallerAccessor _callers;
     private readonly IRegistryEventObserver[] _observers;
+    private readonly ResolutionObservers _resolutionObservers;
     private readonly IObserverFailureHandler? _failures;
 
-    /// <summary>Initializes a service over a store, with no observers: the simple form for scripts and tests.</summary>
+    /// <summary>Initializes a service over a store.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
-    /// <remarks>The service has no caller: bind one with <see cref="As(string)"/> before calling an operation.</remarks>
-    /// <exception cref="ArgumentException">The options are not valid.</exception>
-    public RegistryService(IRegistryStore store, RegistriesOptions? options = null)
-        : this(new CredentialResolver(store, options))
-    {
-    }
-
-    /// <summary>Initializes a service over the store, options and resolution observers of <paramref name="resolver"/>.</summary>
-    /// <param name="resolver">The resolver; the service uses its store and options, so that both always agree.</param>
     /// <param name="callers">Tells who the current caller is (the application registers one); when <see langword="null"/>,
     /// every operation needs a caller bound with <see cref="As(string)"/>.</param>
     /// <param name="observers">Observers of registry events, for example an audit log. They run after the change is
     /// stored; what they throw goes to <paramref name="failureHandler"/>, never to the caller.</param>
+    /// <param name="resolutionObservers">Observers told of every resolution made through the service (without its
+    /// password), for example a logger; what they throw goes to <paramref name="failureHandler"/>.</param>
     /// <param name="failureHandler">Receives the failures of observers; with none they are dropped.</param>
-    public RegistryService(CredentialResolver resolver, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IObserverFailureHandler? failureHandler = null)
+    /// <remarks>The simple form for scripts and tests is <c>new RegistryService(store).As("alice")</c>; with dependency
+    /// injection, <c>services.AddRegistries()</c> registers one service with the application's store, caller and observers.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
+    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null)
     {
-        ArgumentNullException.ThrowIfNull(resolver);
-        _resolver = resolver;
-        _store = resolver.Store;
-        _options = resolver.Options;
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _options = options ?? new RegistriesOptions();
+        _options.ThrowIfInvalid();
         _authorization = new CallerAuthorization(_store, _options);
         _callers = callers ?? NoCaller.Instance;
         _observers = observers?.ToArray() ?? [];
+        _resolutionObservers = new ResolutionObservers(resolutionObservers, failureHandler);
         _failures = failureHandler;
     }
 
     private RegistryService(RegistryService other, IRegistryCallerAccessor callers)
     {
-        _resolver = other._resolver;
         _store = other._store;
         _options = other._options;
         _authorization = other._authorization;
         _observers = other._observers;
+        _resolutionObservers = other._resolutionObservers;
         _failures = other._failures;
         _callers = callers;
     }
 
     /// <summary>Returns a service bound to <paramref name="caller"/>: every operation on it acts as that user.</summary>
     /// <param name="caller">The user name, as environments list their members.</param>
-    /// <returns>A service that shares this one's store, resolver and observers.</returns>
+    /// <returns>A service that shares this one's store, options and observers.</returns>
     /// <remarks>The simple form for scripts, workers and tests; an application that serves many users registers an
     /// <see cref="IRegistryCallerAccessor"/> instead. Cheap: call it per request if that is simpler.</remarks>
     /// <exception cref="ArgumentException">The name is empty or white space.</exception>
@@ -78,7 +76,7 @@ public sealed partial class RegistryService
 
     /// <summary>Returns a service bound to <paramref name="caller"/>: every operation on it acts as that caller.</summary>
     /// <param name="caller">The caller.</param>
-    /// <returns>A service that shares this one's store, resolver and observers.</returns>
+    /// <returns>A service that shares this one's store, options and observers.</returns>
     public RegistryService As(RegistryCaller caller)
     {
         ArgumentNullException.ThrowIfNull(caller);

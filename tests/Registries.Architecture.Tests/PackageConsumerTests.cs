@@ -180,7 +180,7 @@ public sealed class PackageConsumerTests : IDisposable
                 {
                     var env = await registries.CreateEnvironmentAsync("prod");
                     await registries.AddRegistryAsync(env.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "c", "pw"));
-                    var answer = await provider.GetRequiredService<CredentialResolver>().ResolveAsync(env.Id, "quay.io/org/app:1");
+                    var answer = await provider.GetRequiredService<LaunchResolver>().ResolveAsync(env.Id, "quay.io/org/app:1");
                     var export = await provider.GetRequiredService<DockerConfigExporter>().ExportAsync(env.Id);
 
                     Assert.Equal(ResolutionOutcome.Authenticated, answer.Outcome);

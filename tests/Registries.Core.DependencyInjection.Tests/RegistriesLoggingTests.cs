@@ -57,7 +57,7 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
     public async Task ResolutionObserverThrows_ResolutionIsAnsweredAndOneErrorIsLogged()
     {
         var service = Build(s => s.AddSingleton<IResolutionObserver, ThrowingResolutionObserver>()).As("olivia");
-        var resolver = _provider!.GetRequiredService<CredentialResolver>();
+        var resolver = _provider!.GetRequiredService<LaunchResolver>();
         var environment = await service.CreateEnvironmentAsync("prod");
         await service.AddRegistryAsync(environment.Id, Address, new RegistryCredential("ops@example.com", "deploy", Canary));
 

@@ -34,7 +34,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
 
         Assert.IsType<InMemoryRegistryStore>(provider.GetRequiredService<IRegistryStore>());
         Assert.Same(provider.GetRequiredService<RegistryService>(), provider.GetRequiredService<RegistryService>());
-        Assert.Same(provider.GetRequiredService<CredentialResolver>(), provider.GetRequiredService<CredentialResolver>());
+        Assert.Same(provider.GetRequiredService<LaunchResolver>(), provider.GetRequiredService<LaunchResolver>());
         Assert.Same(provider.GetRequiredService<IRegistryStore>(), provider.GetRequiredService<IRegistryStore>());
         var services = new ServiceCollection();
         services.AddRegistries();
@@ -146,7 +146,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddRegistries();
         await using var provider = services.BuildServiceProvider();
         var service = provider.GetRequiredService<RegistryService>().As("olivia");
-        var resolver = provider.GetRequiredService<CredentialResolver>();
+        var resolver = provider.GetRequiredService<LaunchResolver>();
 
         var environment = await service.CreateEnvironmentAsync("prod");
         var registry = await service.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("ops@example.com", "deploy", canary));
@@ -164,7 +164,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddRegistries_RegistryService_ResolvesThroughTheRegisteredResolverAndItsObservers()
+    public async Task AddRegistries_RegistryServiceAndLaunchResolver_ShareTheStoreAndTheObservers()
     {
         var recorder = new RecordingResolutionObserver();
         var services = new ServiceCollection();
@@ -172,7 +172,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddRegistries();
         await using var provider = services.BuildServiceProvider();
         var service = provider.GetRequiredService<RegistryService>().As("olivia");
-        var resolver = provider.GetRequiredService<CredentialResolver>();
+        var resolver = provider.GetRequiredService<LaunchResolver>();
         var address = RegistryAddress.Parse("registry.example.com:5000");
         var environment = await service.CreateEnvironmentAsync("prod");
         await service.AddRegistryAsync(environment.Id, address, new RegistryCredential("ops@example.com", "deploy", "pw"));
@@ -181,8 +181,8 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         await service.ResolveAsync(environment.Id, address);
         await resolver.ResolveAsync(environment.Id, ImageReference.Parse("alpine"));
 
-        // One resolver: it reads the store the service wrote (the image is authenticated), and the app's observer hears all three.
-        Assert.Same(resolver, provider.GetRequiredService<CredentialResolver>());
+        // One launch resolver: it reads the store the service wrote (the image is authenticated), and the app's observer hears all three.
+        Assert.Same(resolver, provider.GetRequiredService<LaunchResolver>());
         var heard = recorder.Resolutions.ToArray();
         Assert.Equal(3, heard.Length);
         Assert.All(heard, r => Assert.Equal(environment.Id, r.EnvironmentId));
@@ -256,7 +256,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         Assert.Single(collector.GetSnapshot(), r => r.Id.Id == 1);
         Assert.Single(collector.GetSnapshot(), r => r.Id.Id == 2);
         Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IRegistryEventObserver)));
-        Assert.Single(services, d => d.ServiceType == typeof(CredentialResolver));
+        Assert.Single(services, d => d.ServiceType == typeof(LaunchResolver));
         Assert.Single(services, d => d.ServiceType == typeof(IObserverFailureHandler));
     }
 

@@ -128,7 +128,7 @@ public interface IRegistryStore
 
     /// <summary>Reads, for one resolution, the environment and the entries that could cover a registry address
     /// (<see cref="GetEnvironmentAsync"/> and <see cref="ListRegistriesCoveringAsync"/> together).</summary>
-    /// <remarks>The resolution path of <see cref="RegistryService"/> and <see cref="CredentialResolver"/>. The default
+    /// <remarks>The resolution path of <see cref="RegistryService"/> and <see cref="LaunchResolver"/>. The default
     /// makes the two reads one after the other; a store with round trips should answer in one (the PostgreSQL store sends
     /// both queries in one batch), so that an uncached resolution is one round trip.</remarks>
     /// <param name="environmentId">The environment.</param>

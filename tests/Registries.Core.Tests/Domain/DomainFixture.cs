@@ -16,8 +16,8 @@ internal sealed class DomainFixture : IRegistryEventObserver
     {
         Store = new InMemoryRegistryStore();
         Options = options ?? new RegistriesOptions();
-        Resolver = new CredentialResolver(Store, Options);
-        Service = new RegistryService(Resolver, observers: [this]);
+        Resolver = new LaunchResolver(Store, Options);
+        Service = new RegistryService(Store, Options, observers: [this]);
     }
 
     public InMemoryRegistryStore Store { get; }
@@ -26,7 +26,7 @@ internal sealed class DomainFixture : IRegistryEventObserver
 
     public RegistryService Service { get; }
 
-    public CredentialResolver Resolver { get; }
+    public LaunchResolver Resolver { get; }
 
     public List<RegistryEvent> Events { get; } = [];
 
