@@ -199,14 +199,14 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(scope);
@@ -237,13 +237,13 @@ public sealed class FileRegistryStore : IRegistryStore
                     Version = 1,
                     ProtectedPassword = protectedPassword,
                 });
-                return new RegistryRecord(registry, credential.Password);
+                return new StoredRegistry(registry, credential.Password);
             },
             cancellationToken);
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(registryId);
@@ -253,7 +253,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         cancellationToken.ThrowIfCancellationRequested();
@@ -261,7 +261,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
@@ -270,7 +270,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
@@ -279,7 +279,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         var changed = record.Registry;
@@ -298,7 +298,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new ConcurrencyConflictException(changed.Id, changed.Version, stored.Version);
                 }
 
-                var written = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
+                var written = new StoredRegistry(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
 
                 // Keep the ciphertext of an unchanged password while it is current (bound to its entry, newest key);
                 // a new password, or one of an earlier format or an older key, is protected anew; Removed keeps none.

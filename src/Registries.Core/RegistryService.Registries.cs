@@ -62,7 +62,7 @@ public sealed partial class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public async ValueTask<IReadOnlyList<RegistryEntry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<RegistryListing>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "list registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var records = await _store.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
@@ -71,7 +71,7 @@ public sealed partial class RegistryService
             .ToHashSet(StringComparer.Ordinal);
         return records
             .OrderBy(r => r.Registry.Sequence)
-            .Select(r => new RegistryEntry(r.Registry, effectiveIds.Contains(r.Registry.Id)))
+            .Select(r => new RegistryListing(r.Registry, effectiveIds.Contains(r.Registry.Id)))
             .ToArray();
     }
 
@@ -85,14 +85,14 @@ public sealed partial class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public async ValueTask<RegistryEntry> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryListing> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registryId);
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var record = await _store.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)
             ?? throw new RegistryNotFoundException(environmentId, registryId);
         var effective = await EffectiveOfScopeAsync(environmentId, record.Registry.Scope, cancellationToken).ConfigureAwait(false);
-        return new RegistryEntry(record.Registry, effective?.Registry.Id == record.Registry.Id);
+        return new RegistryListing(record.Registry, effective?.Registry.Id == record.Registry.Id);
     }
 
     /// <summary>Changes the e-mail address, username and password of an entry. The password is always required again.</summary>
@@ -124,7 +124,7 @@ public sealed partial class RegistryService
                 throw new InvalidRegistryStateException(record.Registry.Id, record.Registry.State, $"Registry '{record.Registry.Id}' was deleted and cannot be edited: add a new credential for {record.Registry.Address} instead.");
             }
 
-            return new RegistryRecord(record.Registry.WithIdentity(credential.Email, credential.Username), credential.Password);
+            return new StoredRegistry(record.Registry.WithIdentity(credential.Email, credential.Username), credential.Password);
         }, cancellationToken);
     }
 
@@ -150,7 +150,7 @@ public sealed partial class RegistryService
         => ChangeAsync(CallerName(), environmentId, registryId, "deactivate registries", RegistryEventKind.Deactivated, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Active, "deactivated", record.Registry.State == RegistryState.Inactive ? "it is already inactive" : "it was deleted");
-            return new RegistryRecord(record.Registry.WithState(RegistryState.Inactive), record.Password);
+            return new StoredRegistry(record.Registry.WithState(RegistryState.Inactive), record.Password);
         }, cancellationToken);
 
     /// <summary>Activates an Inactive entry again, without re-entering the password.</summary>
@@ -175,7 +175,7 @@ public sealed partial class RegistryService
         => ChangeAsync(CallerName(), environmentId, registryId, "activate registries", RegistryEventKind.Activated, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "activated", record.Registry.State == RegistryState.Active ? "it is already active" : "it was deleted");
-            return new RegistryRecord(record.Registry.WithState(RegistryState.Active), record.Password);
+            return new StoredRegistry(record.Registry.WithState(RegistryState.Active), record.Password);
         }, cancellationToken);
 
     /// <summary>Deletes an Inactive entry: its secret is erased for good and it is never used again.</summary>
@@ -200,12 +200,12 @@ public sealed partial class RegistryService
         => ChangeAsync(CallerName(), environmentId, registryId, "delete registries", RegistryEventKind.Deleted, expectedVersion, record =>
         {
             RequireState(record.Registry, RegistryState.Inactive, "deleted", record.Registry.State == RegistryState.Active ? "it is active: deactivate it first" : "it was already deleted");
-            return new RegistryRecord(record.Registry.WithState(RegistryState.Removed), null);
+            return new StoredRegistry(record.Registry.WithState(RegistryState.Removed), null);
         }, cancellationToken);
 
     // With an expected version the change is made on that version or not at all: the read must be at it, and the
     // store's own version check catches a write in between; without one, a conflict is retried on a fresh read.
-    private async ValueTask<Registry> ChangeAsync(string caller, string environmentId, string registryId, string operation, RegistryEventKind kind, long? expectedVersion, Func<RegistryRecord, RegistryRecord> change, CancellationToken cancellationToken)
+    private async ValueTask<Registry> ChangeAsync(string caller, string environmentId, string registryId, string operation, RegistryEventKind kind, long? expectedVersion, Func<StoredRegistry, StoredRegistry> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registryId);
         if (expectedVersion is < 1)
@@ -224,7 +224,7 @@ public sealed partial class RegistryService
             }
 
             var changed = change(record);
-            RegistryRecord stored;
+            StoredRegistry stored;
             try
             {
                 stored = await _store.UpdateRegistryAsync(changed, cancellationToken).ConfigureAwait(false);

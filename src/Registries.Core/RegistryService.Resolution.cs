@@ -103,12 +103,12 @@ public sealed partial class RegistryService
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
-    public async ValueTask<RegistryEntry?> GetEffectiveRegistryAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public async ValueTask<RegistryListing?> GetEffectiveRegistryAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var entries = await _store.ListRegistriesCoveringAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
         var effective = CredentialResolver.Resolve(address, entries).MatchedRegistry;
-        return effective is null ? null : new RegistryEntry(effective, isEffective: true);
+        return effective is null ? null : new RegistryListing(effective, isEffective: true);
     }
 }

@@ -87,10 +87,10 @@ public sealed partial class RegistryService
 
     // The effective entry of one scope (null when it has none): what a new entry there overrides, and whether an entry
     // is the effective one of its scope.
-    private async ValueTask<RegistryRecord?> EffectiveOfScopeAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken)
+    private async ValueTask<StoredRegistry?> EffectiveOfScopeAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken)
     {
         var entries = await _store.ListRegistriesByAddressAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false);
-        RegistryRecord? effective = null;
+        StoredRegistry? effective = null;
         foreach (var entry in entries)
         {
             if (entry.Registry.State != RegistryState.Removed && entry.Registry.Scope.Equals(scope)

@@ -43,7 +43,7 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         Assert.Equal(Canary + "-b", (await store.GetRegistryAsync("1a1", "1r3"))!.Password!.Reveal());
 
         // Deactivating keeps the password, and rewrites its value bound (same key), the other entry untouched.
-        await store.UpdateRegistryAsync(new RegistryRecord(a.Registry.WithState(RegistryState.Inactive), a.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(a.Registry.WithState(RegistryState.Inactive), a.Password));
         var values = ProtectedPasswords(await File.ReadAllTextAsync(path));
         Assert.StartsWith("v2." + LegacyFormat.KeyId(key) + ".", values["1r2"], StringComparison.Ordinal);
         Assert.Equal(legacyB, values["1r3"]);
@@ -91,14 +91,14 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         var keys = new KeyFileSecretProtector(path + ".key");
         var store = FileStores.Over(path, keys);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = new List<RegistryRecord>();
+        var added = new List<StoredRegistry>();
         for (var i = 0; i < 5; i++)
         {
             added.Add(await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("o@example.com", "o", Canary + i)));
         }
 
-        var removed = await store.UpdateRegistryAsync(new RegistryRecord(added[4].Registry.WithState(RegistryState.Inactive), added[4].Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(removed.Registry.WithState(RegistryState.Removed), null));
+        var removed = await store.UpdateRegistryAsync(new StoredRegistry(added[4].Registry.WithState(RegistryState.Inactive), added[4].Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(removed.Registry.WithState(RegistryState.Removed), null));
         var oldKey = (await keys.GetKeyIdsAsync()).Single();
 
         var newKey = await keys.RotateKeyAsync();

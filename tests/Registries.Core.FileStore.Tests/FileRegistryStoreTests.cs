@@ -32,7 +32,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
-        await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
 
         Assert.Equal(Canary, (await FileRegistryStore.Open(path).GetRegistryAsync(environment.Id, added.Registry.Id))?.Password?.Reveal());
         var forbidden = new[]
@@ -68,12 +68,12 @@ public sealed class FileRegistryStoreTests : IDisposable
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
         var kept = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops2", "other-password"));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
         var ciphertext = ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id);
         var keptCiphertext = ProtectedPasswordOf(await File.ReadAllTextAsync(path), kept.Registry.Id);
         Assert.NotNull(ciphertext);
 
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
 
         var after = await File.ReadAllTextAsync(path);
         Assert.DoesNotContain(ciphertext, after, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         var before = ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id);
 
         var read = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
-        await store.UpdateRegistryAsync(new RegistryRecord(read!.Registry.WithState(RegistryState.Inactive), read.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(read!.Registry.WithState(RegistryState.Inactive), read.Password));
 
         Assert.Equal(before, ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id));
     }
@@ -109,8 +109,8 @@ public sealed class FileRegistryStoreTests : IDisposable
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
         var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("REGISTRY.example.com:5000"), new RegistryCredential("ops@example.com", "ops", "pw"));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
 
@@ -351,10 +351,10 @@ public sealed class FileRegistryStoreTests : IDisposable
         Assert.Single(await first.ListRegistriesAsync(environment.Id));
 
         // Same length, same second: only the content tells the versions apart.
-        await second.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("ops@example.com", "opz"), added.Password));
+        await second.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity("ops@example.com", "opz"), added.Password));
 
         Assert.Equal("opz", Assert.Single(await first.ListRegistriesAsync(environment.Id)).Registry.Username);
-        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password)));
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password)));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ static async Task RunMixedAsync(FileRegistryStore store, string environmentId, i
 
         if (i % 3 == 2)
         {
-            var edited = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity(username + "@example.org", username + "-edited"), new RegistrySecret($"pw-{worker}-{i}-edited")));
+            var edited = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity(username + "@example.org", username + "-edited"), new RegistrySecret($"pw-{worker}-{i}-edited")));
             Console.WriteLine($"EDIT {edited.Registry.Id} {edited.Registry.Version}");
             await BumpSharedCounterAsync(store, environmentId, sharedId);
         }
@@ -97,7 +97,7 @@ static async Task BumpSharedCounterAsync(FileRegistryStore store, string environ
         var next = int.Parse(current.Registry.Username["counter".Length..], CultureInfo.InvariantCulture) + 1;
         try
         {
-            await store.UpdateRegistryAsync(new RegistryRecord(current.Registry.WithIdentity(current.Registry.Email, "counter" + next.ToString(CultureInfo.InvariantCulture)), current.Password));
+            await store.UpdateRegistryAsync(new StoredRegistry(current.Registry.WithIdentity(current.Registry.Email, "counter" + next.ToString(CultureInfo.InvariantCulture)), current.Password));
             Console.WriteLine("COUNTER " + next.ToString(CultureInfo.InvariantCulture));
             return;
         }
@@ -117,7 +117,7 @@ static async Task RunUntilKilledAsync(FileRegistryStore store, string environmen
         Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} {username}");
         if (i % 2 == 1)
         {
-            var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+            var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
             Console.WriteLine($"DEACTIVATE {inactive.Registry.Id} {inactive.Registry.Version}");
         }
     }

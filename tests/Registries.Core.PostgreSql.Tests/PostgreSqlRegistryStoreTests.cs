@@ -99,9 +99,9 @@ public sealed class PostgreSqlRegistryStoreTests : IAsyncLifetime
         var read = await second.GetRegistryAsync(environment.Id, added.Registry.Id);
         Assert.NotNull(read);
 
-        var won = await first.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("w@example.com", "winner"), new RegistrySecret("pw")));
+        var won = await first.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity("w@example.com", "winner"), new RegistrySecret("pw")));
         var e = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
-            await second.UpdateRegistryAsync(new RegistryRecord(read.Registry.WithIdentity("l@example.com", "loser"), new RegistrySecret("pl"))));
+            await second.UpdateRegistryAsync(new StoredRegistry(read.Registry.WithIdentity("l@example.com", "loser"), new RegistrySecret("pl"))));
 
         Assert.Equal(1, e.ExpectedVersion);
         Assert.Equal(2, e.ActualVersion);

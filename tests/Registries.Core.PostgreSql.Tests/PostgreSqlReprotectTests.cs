@@ -25,15 +25,15 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var store = _database.OpenStore(schema, protector: keys);
         store.ReprotectBatchSize = 3;
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, Owner);
-        var added = new List<RegistryRecord>();
+        var added = new List<StoredRegistry>();
         for (var i = 0; i < 8; i++)
         {
             added.Add(await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("a@example.com", "user" + i, Canary + i)));
         }
 
         // One entry removed: it holds no password, so there is nothing to move.
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added[7].Registry.WithState(RegistryState.Inactive), added[7].Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added[7].Registry.WithState(RegistryState.Inactive), added[7].Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
         var before = await store.ListRegistriesAsync(environment.Id);
         Assert.All(await store.ListProtectedPasswordsAsync(), v => Assert.Equal("0", RotatingProtector.KeyOf(v)));
 
@@ -89,7 +89,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
                 var password = string.Create(CultureInfo.InvariantCulture, $"edit-{n}-{Canary}");
                 // Only the writer bumps versions: a conflict here would mean that the re-protect did, which it must not.
                 var current = (await writerStore.GetRegistryAsync(environment.Id, id, stop.Token))!;
-                await writerStore.UpdateRegistryAsync(new RegistryRecord(current.Registry.WithIdentity("a@example.com", "u"), new RegistrySecret(password)), stop.Token);
+                await writerStore.UpdateRegistryAsync(new StoredRegistry(current.Registry.WithIdentity("a@example.com", "u"), new RegistrySecret(password)), stop.Token);
                 last[id] = password;
             }
         }, stop.Token);

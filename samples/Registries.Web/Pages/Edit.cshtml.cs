@@ -29,7 +29,7 @@ public sealed class EditModel(RegistryService registries) : PageModel
     public string? Password { get; set; }
 
     /// <summary>Gets the entry being edited.</summary>
-    public RegistryEntry? Entry { get; private set; }
+    public RegistryListing? Entry { get; private set; }
 
     /// <summary>Gets the one-line error, if any.</summary>
     public string? Error { get; private set; }

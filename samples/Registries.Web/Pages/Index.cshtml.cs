@@ -43,7 +43,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     public bool CanManage { get; private set; }
 
     /// <summary>Gets the entries that are not removed, oldest first.</summary>
-    public IReadOnlyList<RegistryEntry> Entries { get; private set; } = [];
+    public IReadOnlyList<RegistryListing> Entries { get; private set; } = [];
 
     /// <summary>Gets how many removed entries are not shown.</summary>
     public int RemovedCount { get; private set; }

@@ -21,7 +21,7 @@ public static class CredentialResolver
     /// <param name="entries">Entries of one environment, in any order: those of the image's address and of the host
     /// patterns that cover it (entries that do not cover the image are ignored).</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<RegistryRecord> entries)
+    public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entries);
@@ -33,7 +33,7 @@ public static class CredentialResolver
     /// <param name="entries">Entries of one environment, in any order; only host-level entries (no path) whose address
     /// or pattern covers the address count.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<RegistryRecord> entries)
+    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(entries);
@@ -46,7 +46,7 @@ public static class CredentialResolver
     /// addresses are left out of the explanation, those of host patterns are kept (with "pattern did not match" when
     /// they do not cover the image).</param>
     /// <returns>The explanation, without any password.</returns>
-    public static ResolutionExplanation Explain(ImageReference image, IReadOnlyList<RegistryRecord> entries)
+    public static ResolutionExplanation Explain(ImageReference image, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entries);
@@ -83,9 +83,9 @@ public static class CredentialResolver
     // The effective entry of the deciding scope: among the entries that are not Removed and cover the image (or, for an
     // address, are host-level and cover it), the one of the most specific scope, and in it the most recently added. Two
     // scopes equally specific that cover one image are the same scope, so one pass over the entries is enough.
-    private static RegistryRecord? SelectDeciding(IReadOnlyList<RegistryRecord> entries, ImageReference? image, RegistryAddress? address)
+    private static StoredRegistry? SelectDeciding(IReadOnlyList<StoredRegistry> entries, ImageReference? image, RegistryAddress? address)
     {
-        RegistryRecord? best = null;
+        StoredRegistry? best = null;
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
@@ -114,7 +114,7 @@ public static class CredentialResolver
 
     // The answer the deciding entry gives, for an image or (image null) a whole address or scope: Anonymous when no
     // entry decides, Authenticated when it is Active, Denied when it is Inactive. The one place of the three outcomes.
-    internal static CredentialResolution Answer(ImageReference? image, RegistryAddress address, RegistryRecord? deciding)
+    internal static CredentialResolution Answer(ImageReference? image, RegistryAddress address, StoredRegistry? deciding)
     {
         if (deciding is null)
         {

@@ -86,7 +86,7 @@ public sealed class LaunchResolver
 
     // One read for the environment and the entries that could cover the address; the environment must exist and its
     // orchestration support registries.
-    private async ValueTask<IReadOnlyList<RegistryRecord>> ReadAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<StoredRegistry>> ReadAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
     {
         var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
         _options.EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));

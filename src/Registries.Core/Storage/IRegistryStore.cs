@@ -56,7 +56,7 @@ public interface IRegistryStore
     /// <returns>The stored record, with the scope exactly as given.</returns>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default);
+    ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default);
 
     /// <summary>Adds an Active registry entry for a whole address, with a new identifier, the next sequence and version 1.</summary>
     /// <param name="environmentId">The environment.</param>
@@ -68,7 +68,7 @@ public interface IRegistryStore
     /// with <see cref="RegistryScope.Of(RegistryAddress)"/>.</remarks>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
         => AddRegistryAsync(environmentId, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), credential, cancellationToken);
 
     /// <summary>Reads a registry entry of an environment.</summary>
@@ -77,14 +77,14 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The record, or <see langword="null"/> when the environment has no entry with that identifier.</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default);
+    ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the registry entries of an environment, oldest first.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty for an unknown environment).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the registry entries of an environment whose scope's address is one address or host pattern, whatever their path, oldest first.</summary>
     /// <remarks>This is the resolution path: implementations should answer it in constant time. A host pattern is
@@ -94,7 +94,7 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty when there are none).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the registry entries of an environment that could cover images of a registry address: the
     /// address's own entries (whatever their path) and the entries of every host pattern that covers it, oldest first.</summary>
@@ -106,7 +106,7 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty when there are none).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    async ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    async ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         var own = await ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
@@ -116,7 +116,7 @@ public interface IRegistryStore
             return own;
         }
 
-        var records = new List<RegistryRecord>(own);
+        var records = new List<StoredRegistry>(own);
         foreach (var pattern in patterns)
         {
             records.AddRange(await ListRegistriesByAddressAsync(environmentId, pattern, cancellationToken).ConfigureAwait(false));
@@ -153,5 +153,5 @@ public interface IRegistryStore
     /// <exception cref="RegistryNotFoundException">The entry does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The stored version differs; nothing was written.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default);
+    ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default);
 }

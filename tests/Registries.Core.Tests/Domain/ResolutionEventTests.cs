@@ -17,7 +17,7 @@ public sealed class ResolutionEventTests
         Assert.Contains(typeof(Registry), types);
         Assert.DoesNotContain(typeof(RegistrySecret), types);
         Assert.DoesNotContain(typeof(RegistryCredential), types);
-        Assert.DoesNotContain(typeof(RegistryRecord), types);
+        Assert.DoesNotContain(typeof(StoredRegistry), types);
         Assert.DoesNotContain(typeof(CredentialResolution), types);
     }
 
