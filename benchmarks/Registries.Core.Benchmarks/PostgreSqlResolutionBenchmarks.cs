@@ -123,7 +123,7 @@ public class PostgreSqlResolutionBenchmarks
             for (var i = 0; i < perEnvironment; i++)
             {
                 var n = (first + i).ToString(CultureInfo.InvariantCulture);
-                await writer.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry-" + n + ".example.com"), new RegistryCredential("target" + n + "@example.com", "target" + n, "password-" + n));
+                await writer.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("registry-" + n + ".example.com")), new RegistryCredential("target" + n + "@example.com", "target" + n, "password-" + n));
             }
         }
 

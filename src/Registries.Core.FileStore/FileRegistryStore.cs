@@ -199,13 +199,6 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
-    }
-
-    /// <inheritdoc/>
     public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);

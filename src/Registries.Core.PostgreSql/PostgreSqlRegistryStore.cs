@@ -282,13 +282,6 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     /// <inheritdoc/>
-    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
-    }
-
-    /// <inheritdoc/>
     public async ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);

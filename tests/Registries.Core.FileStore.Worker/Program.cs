@@ -41,7 +41,7 @@ static async Task<int> RunAsync(string mode, FileRegistryStore store, string[] a
             return 0;
         case "create":
             var environment = await store.CreateEnvironmentAsync("umask", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-            var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("umask.example.com"), new RegistryCredential("u@example.com", "u", "pw-umask"));
+            var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("umask.example.com")), new RegistryCredential("u@example.com", "u", "pw-umask"));
             Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} u");
             return 0;
         case "rotate":
@@ -62,7 +62,7 @@ static async Task RunMixedAsync(FileRegistryStore store, string environmentId, i
     {
         var address = RegistryAddress.Parse($"reg{i % 4}.example.com");
         var username = $"w{worker}n{i}";
-        var added = await store.AddRegistryAsync(environmentId, address, new RegistryCredential(username + "@example.com", username, $"pw-{worker}-{i}"));
+        var added = await store.AddRegistryAsync(environmentId, RegistryScope.Of(address), new RegistryCredential(username + "@example.com", username, $"pw-{worker}-{i}"));
         Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {address} {username}");
 
         if (i % 3 == 2)
@@ -113,7 +113,7 @@ static async Task RunUntilKilledAsync(FileRegistryStore store, string environmen
     for (var i = 0; ; i++)
     {
         var username = $"c{worker}n{i}";
-        var added = await store.AddRegistryAsync(environmentId, RegistryAddress.Parse($"crash{i % 3}.example.com:5000"), new RegistryCredential(username + "@example.com", username, "pw-" + username));
+        var added = await store.AddRegistryAsync(environmentId, RegistryScope.Of(RegistryAddress.Parse($"crash{i % 3}.example.com:5000")), new RegistryCredential(username + "@example.com", username, "pw-" + username));
         Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} {username}");
         if (i % 2 == 1)
         {

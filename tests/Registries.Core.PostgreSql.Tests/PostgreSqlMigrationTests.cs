@@ -113,7 +113,7 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         }
 
         await _database.ExecuteAsync($"BEGIN; UPDATE {schema}.environments SET name = 'x' WHERE id = '{environment.Id}'; ROLLBACK");
-        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com"), new RegistryCredential("e@example.com", "u", "p"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("registry.example.com")), new RegistryCredential("e@example.com", "u", "p"));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (received.IsEmpty && watch.Elapsed < TimeSpan.FromSeconds(10))

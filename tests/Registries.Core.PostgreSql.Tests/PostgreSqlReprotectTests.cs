@@ -28,7 +28,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var added = new List<StoredRegistry>();
         for (var i = 0; i < 8; i++)
         {
-            added.Add(await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("a@example.com", "user" + i, Canary + i)));
+            added.Add(await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"r{i}.example.com")), new RegistryCredential("a@example.com", "user" + i, Canary + i)));
         }
 
         // One entry removed: it holds no password, so there is nothing to move.
@@ -74,7 +74,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            ids.Add((await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"w{i}.example.com"), new RegistryCredential("a@example.com", "u", "start" + i))).Registry.Id);
+            ids.Add((await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"w{i}.example.com")), new RegistryCredential("a@example.com", "u", "start" + i))).Registry.Id);
         }
 
         keys.Rotate();
@@ -123,7 +123,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, Owner);
         for (var i = 0; i < 7; i++)
         {
-            await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"f{i}.example.com"), new RegistryCredential("a@example.com", "u", Canary + i));
+            await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"f{i}.example.com")), new RegistryCredential("a@example.com", "u", Canary + i));
         }
 
         keys.Rotate();
@@ -151,7 +151,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var schema = _database.NewSchema();
         var store = _database.OpenStore(schema, protector: keys);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, Owner);
-        var entry = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("lost.example.com"), new RegistryCredential("a@example.com", "u", Canary));
+        var entry = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("lost.example.com")), new RegistryCredential("a@example.com", "u", Canary));
         keys.Rotate();
         keys.Retire(0);
 

@@ -65,7 +65,9 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored record.</returns>
     /// <remarks>The same as <see cref="AddRegistryAsync(string, RegistryScope, RegistryCredential, CancellationToken)"/>
-    /// with <see cref="RegistryScope.Of(RegistryAddress)"/>.</remarks>
+    /// with <see cref="RegistryScope.Of(RegistryAddress)"/>. Implementations keep this default (the stores of this library
+    /// do), so it is written once; call it through <see cref="IRegistryStore"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
     ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)

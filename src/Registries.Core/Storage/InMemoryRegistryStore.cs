@@ -81,13 +81,6 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
-    }
-
-    /// <inheritdoc/>
     public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
