@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Registries.Core.Engine;
 using Registries.Core.Events;
+using Registries.Testing;
 using Registries.Core.Storage;
 
 namespace Registries.Core.DependencyInjection.Tests;
@@ -204,7 +205,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddSingleton<IRegistryStore>(store);
         services.AddSingleton<IObserverFailureHandler>(failures);
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<IRegistryEventObserver, ThrowingRegistryObserver>();
+        services.AddSingleton<IRegistryEventObserver, ThrowingEventObserver>();
 
         services.AddRegistries();
         await using var provider = services.BuildServiceProvider();
@@ -226,7 +227,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddSingleton<IRegistryStore>(store);
         services.AddSingleton<IObserverFailureHandler>(failures);
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<IRegistryEventObserver, ThrowingRegistryObserver>();
+        services.AddSingleton<IRegistryEventObserver, ThrowingEventObserver>();
         await using var provider = services.BuildServiceProvider();
 
         await AssertAppRegistrationsUsedAsync(provider, store, failures, clock);
@@ -235,7 +236,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
     [Fact]
     public async Task AddRegistries_CalledTwice_EveryObserverHearsEachEventOnce()
     {
-        var recorder = new RecordingRegistryObserver();
+        var recorder = new RecordingEventObserver();
         var resolutions = new RecordingResolutionObserver();
         var collector = new FakeLogCollector();
         var services = new ServiceCollection();
@@ -307,7 +308,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         Assert.NotNull(await store.GetRegistryAsync(environment.Id, registry.Id));
         Assert.Same(failures, provider.GetRequiredService<IObserverFailureHandler>());
         var failure = Assert.Single(failures.Failures);
-        Assert.IsType<ThrowingRegistryObserver>(failure.Observer);
+        Assert.IsType<ThrowingEventObserver>(failure.Observer);
         Assert.Equal(RegistryEventKind.Added, failure.RegistryEvent?.Kind);
         Assert.Same(clock, provider.GetRequiredService<TimeProvider>());
     }
