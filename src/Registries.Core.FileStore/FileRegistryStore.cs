@@ -385,13 +385,7 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or its value is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">A rule is broken.</exception>
     internal static FileStoreOptions Validated(IOptions<FileStoreOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var values = options.Value;
-        ArgumentNullException.ThrowIfNull(values, nameof(options));
-        var result = new FileStoreOptionsValidator().Validate(Options.DefaultName, values);
-        return result.Failed ? throw new OptionsValidationException(Options.DefaultName, typeof(FileStoreOptions), result.Failures) : values;
-    }
+        => ValidatedOptions.Get(options, new FileStoreOptionsValidator());
 
     internal static bool IsFileLockingDisabledInProcess()
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.PostgreSql;
@@ -551,12 +552,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         // Checked before the pool exists, so that a refused argument leaves no pool behind.
         ArgumentNullException.ThrowIfNull(protector);
         var value = options.Value;
-        var result = new PostgreSqlStoreOptionsValidator().Validate(Options.DefaultName, value);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), result.Failures);
-        }
-
+        ValidatedOptions.ThrowIfInvalid(value, new PostgreSqlStoreOptionsValidator());
         return NpgsqlDataSource.Create(value.ConnectionString!);
     }
 
@@ -570,9 +566,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             PostgreSqlStoreOptionsValidator.CheckListenable(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), failures);
         }
 
-        return failures.Count > 0
-            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), failures)
-            : options.Value;
+        ValidatedOptions.ThrowIfAny<PostgreSqlStoreOptions>(failures);
+        return options.Value;
     }
 
     private static string SerializeMembers(IReadOnlyDictionary<string, EnvironmentRole> members)
