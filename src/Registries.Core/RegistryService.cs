@@ -14,6 +14,8 @@ namespace Registries.Core;
 /// <para>Read-modify-write operations retry after a <see cref="ConcurrencyConflictException"/> (see
 /// <see cref="RegistriesOptions.ConcurrencyRetries"/>), checking the rules again on the fresh entry each time.
 /// Thread-safe when the store is.</para>
+/// <para>This is the one way an application resolves for its user (<see cref="ResolveAsync(string, ImageReference, CancellationToken)"/>);
+/// the platform's launch path, which has no caller, is <see cref="LaunchResolver"/>.</para>
 /// </remarks>
 public sealed partial class RegistryService
 {
