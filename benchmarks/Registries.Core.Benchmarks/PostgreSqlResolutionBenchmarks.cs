@@ -24,7 +24,7 @@ public class PostgreSqlResolutionBenchmarks
     private readonly ImageReference _image = ImageReference.Parse(Image);
     private BenchmarkPostgreSql? _database;
     private PostgreSqlRegistryStore? _store;
-    private CredentialResolver _resolver = null!;
+    private LaunchResolver _resolver = null!;
     private string _environmentId = string.Empty;
     private NpgsqlDataSource? _dataSource;
 
@@ -42,7 +42,7 @@ public class PostgreSqlResolutionBenchmarks
     public async Task SetupInMemoryAsync()
     {
         var filled = await StoreFiller.FillAsync(Registries);
-        _resolver = new CredentialResolver(filled.Store);
+        _resolver = new LaunchResolver(filled.Store);
         _environmentId = filled.TargetEnvironmentId;
         Console.WriteLine($"// Setup: {Registries:N0} registries in {filled.Environments:N0} environments stored in memory in {filled.Elapsed.TotalSeconds:F2} s.");
         await CheckAsync();
@@ -123,7 +123,7 @@ public class PostgreSqlResolutionBenchmarks
             for (var i = 0; i < perEnvironment; i++)
             {
                 var n = (first + i).ToString(CultureInfo.InvariantCulture);
-                await writer.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry-" + n + ".example.com"), new RegistryCredential("target" + n + "@example.com", "target" + n, "password-" + n));
+                await writer.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("registry-" + n + ".example.com")), new RegistryCredential("target" + n + "@example.com", "target" + n, "password-" + n));
             }
         }
 
@@ -135,7 +135,7 @@ public class PostgreSqlResolutionBenchmarks
 
         await _database.FillAsync(0, 0, 0); // ANALYZE again, with the target environment in.
         _store = _database.CreateStore(cache);
-        _resolver = new CredentialResolver(_store);
+        _resolver = new LaunchResolver(_store);
         Console.WriteLine($"// Setup: {Registries:N0} registries in {environments:N0} environments in schema {_database.Schema}: SQL fill {fill.TotalSeconds:F2} s, {perEnvironment} through the store {stopwatch.Elapsed.TotalSeconds:F2} s.");
         await CheckAsync();
         if (cache)
@@ -160,7 +160,7 @@ public class PostgreSqlResolutionBenchmarks
     private async Task WarmAsync()
     {
         await using var uncached = _database!.CreateStore(cache: false);
-        var direct = new CredentialResolver(uncached);
+        var direct = new LaunchResolver(uncached);
         var roundTrip = (await TimeAsync(direct)).Min();
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -183,7 +183,7 @@ public class PostgreSqlResolutionBenchmarks
         }
     }
 
-    private async Task<TimeSpan[]> TimeAsync(CredentialResolver resolver)
+    private async Task<TimeSpan[]> TimeAsync(LaunchResolver resolver)
     {
         var times = new TimeSpan[21];
         for (var i = 0; i < times.Length; i++)

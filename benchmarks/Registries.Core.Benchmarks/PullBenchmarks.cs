@@ -60,10 +60,10 @@ public class PullBenchmarks
 
         var store = new InMemoryRegistryStore();
         var environment = await store.CreateEnvironmentAsync("bench", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["owner"] = EnvironmentRole.Owner });
-        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse(registry), new RegistryCredential("bench@example.com", user, password));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse(registry)), new RegistryCredential("bench@example.com", user, password));
         _environmentId = environment.Id;
         _engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri(dockerHost) }));
-        _service = new ImagePullService(new CredentialResolver(store), _engine);
+        _service = new ImagePullService(new LaunchResolver(store), _engine);
     }
 
     [IterationSetup]

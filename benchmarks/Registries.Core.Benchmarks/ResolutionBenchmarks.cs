@@ -13,7 +13,7 @@ public class ResolutionBenchmarks
     private const string Image = StoreFiller.TargetHost + "/team/app:1.0";
     private const string AnonymousImage = "unknown.example.com/team/app:1.0";
 
-    private CredentialResolver _resolver = null!;
+    private LaunchResolver _resolver = null!;
     private string _environmentId = string.Empty;
     private ImageReference _image = null!;
 
@@ -27,7 +27,7 @@ public class ResolutionBenchmarks
     public async Task SetupAsync()
     {
         var filled = await StoreFiller.FillAsync(Registries);
-        _resolver = new CredentialResolver(filled.Store);
+        _resolver = new LaunchResolver(filled.Store);
         _environmentId = filled.TargetEnvironmentId;
         _image = ImageReference.Parse(Image);
         Console.WriteLine($"// Setup: {Registries:N0} registries in {filled.Environments:N0} environments stored in {filled.Elapsed.TotalSeconds:F2} s.");

@@ -50,7 +50,7 @@ internal static class StoreFiller
                     "user" + n.ToString(CultureInfo.InvariantCulture) + "@example.com",
                     "user" + n.ToString(CultureInfo.InvariantCulture),
                     "password-" + n.ToString(CultureInfo.InvariantCulture));
-                await store.AddRegistryAsync(environment.Id, address, credential);
+                await store.AddRegistryAsync(environment.Id, RegistryScope.Of(address), credential);
             }
         }
 

@@ -12,7 +12,7 @@ namespace Registries.Core.DependencyInjection;
 /// <summary>Registers Registries.Core in a service collection.</summary>
 public static class RegistriesServiceCollectionExtensions
 {
-    /// <summary>Adds the registry services: <see cref="RegistryService"/>, <see cref="CredentialResolver"/>, the in-memory store by default, validated options and logging.</summary>
+    /// <summary>Adds the registry services: <see cref="RegistryService"/> (for users), <see cref="LaunchResolver"/> (for the platform's launch path), the in-memory store by default, validated options and logging.</summary>
     /// <remarks>
     /// <para>Defaults are registered with <c>TryAdd*</c>: a store, observer or engine that the application registered
     /// before or after stays the one used. Calling this method more than once is harmless; each call's
@@ -41,7 +41,7 @@ public static class RegistriesServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRegistryEventObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResolutionObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
         services.TryAddSingleton<IObserverFailureHandler>(sp => sp.GetRequiredService<RegistriesLogging>());
-        services.TryAddSingleton(sp => new CredentialResolver(
+        services.TryAddSingleton(sp => new LaunchResolver(
             sp.GetRequiredService<IRegistryStore>(),
             sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
             sp.GetServices<IResolutionObserver>(),
@@ -50,12 +50,16 @@ public static class RegistriesServiceCollectionExtensions
         // The caller comes from the accessor the application registers (UseCaller); without one, every operation needs
         // a caller bound with RegistryService.As(user).
         services.TryAddSingleton(sp => new RegistryService(
-            sp.GetRequiredService<CredentialResolver>(),
+            sp.GetRequiredService<IRegistryStore>(),
+            sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
             sp.GetService<IRegistryCallerAccessor>(),
             sp.GetServices<IRegistryEventObserver>(),
+            sp.GetServices<IResolutionObserver>(),
             sp.GetService<IObserverFailureHandler>()));
+
+        // A launch acts for the platform, not for a user: the pull service resolves through the caller-less LaunchResolver.
         services.TryAddSingleton(sp => new ImagePullService(
-            sp.GetRequiredService<CredentialResolver>(),
+            sp.GetRequiredService<LaunchResolver>(),
             sp.GetService<IImageEngine>() ?? throw new InvalidOperationException(
                 "No container engine is registered: call services.AddRegistries().UseDocker(...) (or register an IImageEngine) to pull images.")));
         return new RegistriesBuilder(services);

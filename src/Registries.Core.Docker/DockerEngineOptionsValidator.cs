@@ -18,18 +18,6 @@ internal sealed class DockerEngineOptionsValidator : IValidateOptions<DockerEngi
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
-    /// <summary>Throws when the options are not valid, as <see cref="IOptions{TOptions}.Value"/> does under DI.</summary>
-    /// <param name="options">The options.</param>
-    /// <exception cref="OptionsValidationException">The options are not valid; its failures list each problem and its fix.</exception>
-    public static void ThrowIfInvalid(DockerEngineOptions options)
-    {
-        var problems = Problems(options);
-        if (problems.Count > 0)
-        {
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(DockerEngineOptions), problems);
-        }
-    }
-
     /// <summary>Lists what is wrong with the options, each with how to fix it.</summary>
     /// <param name="options">The options.</param>
     /// <returns>The problems; empty when the options are valid.</returns>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Registries.Core.Engine;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Docker;
 
@@ -52,7 +53,7 @@ public sealed partial class DockerImageEngine : IImageEngine, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value ?? throw new ArgumentException("The options have no value: pass Options.Create(new DockerEngineOptions()).", nameof(options));
-        DockerEngineOptionsValidator.ThrowIfInvalid(value);
+        ValidatedOptions.ThrowIfInvalid(value, new DockerEngineOptionsValidator());
         _endpoint = value.EffectiveEndpoint();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DockerImageEngine>();
         Credentials credentials = value.ClientCertificate is not null || value.CertificateAuthority is not null || _endpoint.Scheme == "https"

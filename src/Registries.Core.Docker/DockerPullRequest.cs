@@ -32,7 +32,7 @@ internal sealed class DockerPullRequest
         if (resolution.Image is not { } image)
         {
             throw new ArgumentException(
-                $"A pull needs an image resolution, but this one resolved the registry address {resolution.Address} without an image ({resolution.Outcome}). Resolve the image to pull (RegistryService.ResolveAsync or CredentialResolver.ResolveAsync with an ImageReference), or use ImagePullService.EnsureImageAsync.",
+                $"A pull needs an image resolution, but this one resolved the registry address {resolution.Address} without an image ({resolution.Outcome}). Resolve the image to pull (RegistryService.ResolveAsync or LaunchResolver.ResolveAsync with an ImageReference), or use ImagePullService.EnsureImageAsync.",
                 nameof(resolution));
         }
 

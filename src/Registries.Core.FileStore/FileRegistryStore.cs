@@ -199,14 +199,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(scope);
@@ -237,13 +230,13 @@ public sealed class FileRegistryStore : IRegistryStore
                     Version = 1,
                     ProtectedPassword = protectedPassword,
                 });
-                return new RegistryRecord(registry, credential.Password);
+                return new StoredRegistry(registry, credential.Password);
             },
             cancellationToken);
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(registryId);
@@ -253,7 +246,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         cancellationToken.ThrowIfCancellationRequested();
@@ -261,7 +254,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
@@ -270,7 +263,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
@@ -279,7 +272,7 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         var changed = record.Registry;
@@ -298,7 +291,7 @@ public sealed class FileRegistryStore : IRegistryStore
                     throw new ConcurrencyConflictException(changed.Id, changed.Version, stored.Version);
                 }
 
-                var written = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
+                var written = new StoredRegistry(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
 
                 // Keep the ciphertext of an unchanged password while it is current (bound to its entry, newest key);
                 // a new password, or one of an earlier format or an older key, is protected anew; Removed keeps none.
@@ -392,13 +385,7 @@ public sealed class FileRegistryStore : IRegistryStore
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or its value is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">A rule is broken.</exception>
     internal static FileStoreOptions Validated(IOptions<FileStoreOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var values = options.Value;
-        ArgumentNullException.ThrowIfNull(values, nameof(options));
-        var result = new FileStoreOptionsValidator().Validate(Options.DefaultName, values);
-        return result.Failed ? throw new OptionsValidationException(Options.DefaultName, typeof(FileStoreOptions), result.Failures) : values;
-    }
+        => ValidatedOptions.Get(options, new FileStoreOptionsValidator());
 
     internal static bool IsFileLockingDisabledInProcess()
     {

@@ -6,8 +6,8 @@ namespace Registries.Core.FileStore;
 /// <summary>One parsed, indexed, immutable state of a store file, shared by every reader until the file changes.</summary>
 internal sealed class StoreSnapshot
 {
-    private static readonly ReadOnlyCollection<RegistryRecord> NoRecords = new([]);
-    private static readonly Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>> NoAddresses = [];
+    private static readonly ReadOnlyCollection<StoredRegistry> NoRecords = new([]);
+    private static readonly Dictionary<RegistryAddress, ReadOnlyCollection<StoredRegistry>> NoAddresses = [];
 
     private StoreSnapshot()
     {
@@ -19,16 +19,16 @@ internal sealed class StoreSnapshot
 
     public Dictionary<string, RegistryEnvironment> EnvironmentsById { get; } = new(StringComparer.Ordinal);
 
-    public Dictionary<string, RegistryRecord> RegistriesById { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, StoredRegistry> RegistriesById { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Gets the decrypted passwords by entry and protected value, so that the next state decrypts only what changed.</summary>
     /// <remarks>Keyed by the entry too: a ciphertext copied onto another entry must go through the protector (which
     /// refuses it), not be answered from this cache.</remarks>
     public Dictionary<ProtectedSecretKey, RegistrySecret> SecretsByProtectedValue { get; } = [];
 
-    private Dictionary<string, ReadOnlyCollection<RegistryRecord>> ByEnvironment { get; } = new(StringComparer.Ordinal);
+    private Dictionary<string, ReadOnlyCollection<StoredRegistry>> ByEnvironment { get; } = new(StringComparer.Ordinal);
 
-    private Dictionary<string, Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>>> ByAddress { get; } = new(StringComparer.Ordinal);
+    private Dictionary<string, Dictionary<RegistryAddress, ReadOnlyCollection<StoredRegistry>>> ByAddress { get; } = new(StringComparer.Ordinal);
 
     private HashSet<string> EnvironmentsWithPatterns { get; } = new(StringComparer.Ordinal);
 
@@ -64,7 +64,7 @@ internal sealed class StoreSnapshot
         }
 
         var sequences = new HashSet<long>();
-        var byEnvironment = new Dictionary<string, List<RegistryRecord>>(StringComparer.Ordinal);
+        var byEnvironment = new Dictionary<string, List<StoredRegistry>>(StringComparer.Ordinal);
         foreach (var r in document.Registries.OrderBy(r => r.Sequence))
         {
             if (!snapshot.EnvironmentsById.ContainsKey(r.EnvironmentId))
@@ -97,7 +97,7 @@ internal sealed class StoreSnapshot
                 throw new StoreFormatException($"registry '{r.Id}' is {r.State} but {(r.ProtectedPassword is null ? "has no" : "still has a")} protected password");
             }
 
-            RegistryRecord record;
+            StoredRegistry record;
             try
             {
                 var registry = new Registry(r.Id, r.EnvironmentId, scope, r.State, r.Email, r.Username, r.Sequence, r.Version);
@@ -114,7 +114,7 @@ internal sealed class StoreSnapshot
                     snapshot.SecretsByProtectedValue[key] = secret;
                 }
 
-                record = new RegistryRecord(registry, secret);
+                record = new StoredRegistry(registry, secret);
             }
             catch (ArgumentException x)
             {
@@ -150,11 +150,11 @@ internal sealed class StoreSnapshot
         return snapshot;
     }
 
-    public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId)
+    public IReadOnlyList<StoredRegistry> RegistriesOf(string environmentId)
         => ByEnvironment.TryGetValue(environmentId, out var records) ? records : NoRecords;
 
     // The entries that could cover images of an address: its own and those of the host patterns that cover it.
-    public IReadOnlyList<RegistryRecord> RegistriesCovering(string environmentId, RegistryAddress address)
+    public IReadOnlyList<StoredRegistry> RegistriesCovering(string environmentId, RegistryAddress address)
     {
         var own = RegistriesOf(environmentId, address);
         if (!EnvironmentsWithPatterns.Contains(environmentId))
@@ -162,7 +162,7 @@ internal sealed class StoreSnapshot
             return own;
         }
 
-        var covering = new List<RegistryRecord>(own);
+        var covering = new List<StoredRegistry>(own);
         foreach (var pattern in address.GetCoveringPatterns())
         {
             covering.AddRange(RegistriesOf(environmentId, pattern));
@@ -172,7 +172,7 @@ internal sealed class StoreSnapshot
         return covering;
     }
 
-    public IReadOnlyList<RegistryRecord> RegistriesOf(string environmentId, RegistryAddress address)
+    public IReadOnlyList<StoredRegistry> RegistriesOf(string environmentId, RegistryAddress address)
         => ByAddress.GetValueOrDefault(environmentId, NoAddresses).TryGetValue(address, out var records) ? records : NoRecords;
 }
 

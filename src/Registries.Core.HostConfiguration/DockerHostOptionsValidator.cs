@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Registries.Core.Shared;
 
 namespace Registries.Core.HostConfiguration;
 
@@ -43,10 +44,8 @@ internal sealed class DockerHostOptionsValidator : IValidateOptions<DockerHostOp
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value ?? throw new ArgumentNullException(nameof(options), "IOptions<DockerHostOptions>.Value is null; give Options.Create(new DockerHostOptions()) for the standard locations.");
-        var result = new DockerHostOptionsValidator().Validate(Options.DefaultName, value);
-        return result.Failed
-            ? throw new OptionsValidationException(Options.DefaultName, typeof(DockerHostOptions), result.Failures)
-            : value.Copy();
+        ValidatedOptions.ThrowIfInvalid(value, new DockerHostOptionsValidator());
+        return value.Copy();
     }
 
     private static void CheckPath(List<string> failures, string property, string? path, string example, bool nullAllowed = false)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.PostgreSql;
@@ -342,14 +343,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public async ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(scope);
@@ -380,13 +374,13 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             command.Parameters.Add(new NpgsqlParameter("sequence", sequence));
             command.Parameters.Add(new NpgsqlParameter("password", protectedPassword));
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1
-                ? new RegistryRecord(registry, credential.Password)
+                ? new StoredRegistry(registry, credential.Password)
                 : throw new EnvironmentNotFoundException(environmentId);
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public async ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(registryId);
@@ -403,7 +397,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         cancellationToken.ThrowIfCancellationRequested();
@@ -411,7 +405,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
@@ -423,13 +417,13 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// <inheritdoc/>
     /// <remarks>One query for the address and every host pattern that could cover it (answered from memory with the
     /// resolution cache on).</remarks>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
         var covering = CoveringQuery.For(address, _sql);
-        return CachedAsync(environmentId, covering.CacheKey, ct => RunAsync<IReadOnlyList<RegistryRecord>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
+        return CachedAsync(environmentId, covering.CacheKey, ct => RunAsync<IReadOnlyList<StoredRegistry>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
         {
             using var command = Command(connection, covering.Sql);
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
@@ -496,9 +490,9 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         return data;
     }
 
-    private async Task<IReadOnlyList<RegistryRecord>> ReadRecordsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoredRegistry>> ReadRecordsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        var list = new List<RegistryRecord>();
+        var list = new List<StoredRegistry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             list.Add(ReadRecord(reader));
@@ -508,7 +502,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     // The resolution path: from memory when the cache is on and trusted, else from the database (and kept).
-    private async ValueTask<IReadOnlyList<RegistryRecord>> CachedAsync(string environmentId, string key, Func<CancellationToken, Task<IReadOnlyList<RegistryRecord>>> read, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<StoredRegistry>> CachedAsync(string environmentId, string key, Func<CancellationToken, Task<IReadOnlyList<StoredRegistry>>> read, CancellationToken cancellationToken)
     {
         if (_cache is null)
         {
@@ -530,7 +524,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    public async ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
@@ -554,7 +548,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
                 command.Parameters.Add(new NpgsqlParameter("password", NpgsqlDbType.Text) { Value = (object?)protectedPassword ?? DBNull.Value });
                 if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long written)
                 {
-                    return new RegistryRecord(StoreRules.WithVersion(changed, written), record.Password);
+                    return new StoredRegistry(StoreRules.WithVersion(changed, written), record.Password);
                 }
             }
 
@@ -618,12 +612,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         // Checked before the pool exists, so that a refused argument leaves no pool behind.
         ArgumentNullException.ThrowIfNull(protector);
         var value = options.Value;
-        var result = new PostgreSqlStoreOptionsValidator().Validate(Options.DefaultName, value);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), result.Failures);
-        }
-
+        ValidatedOptions.ThrowIfInvalid(value, new PostgreSqlStoreOptionsValidator());
         return NpgsqlDataSource.Create(value.ConnectionString!);
     }
 
@@ -637,9 +626,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             PostgreSqlStoreOptionsValidator.CheckListenable(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), failures);
         }
 
-        return failures.Count > 0
-            ? throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlStoreOptions), failures)
-            : options.Value;
+        ValidatedOptions.ThrowIfAny<PostgreSqlStoreOptions>(failures);
+        return options.Value;
     }
 
     private static string SerializeMembers(IReadOnlyDictionary<string, EnvironmentRole> members)
@@ -649,8 +637,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         return JsonSerializer.Serialize(pairs);
     }
 
-    private async ValueTask<IReadOnlyList<RegistryRecord>> ListAsync(string operation, string sql, string environmentId, string? key, CancellationToken cancellationToken)
-        => await RunAsync<IReadOnlyList<RegistryRecord>>(operation, async (connection, ct) =>
+    private async ValueTask<IReadOnlyList<StoredRegistry>> ListAsync(string operation, string sql, string environmentId, string? key, CancellationToken cancellationToken)
+        => await RunAsync<IReadOnlyList<StoredRegistry>>(operation, async (connection, ct) =>
         {
             using var command = Command(connection, sql);
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
@@ -715,7 +703,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         return new Registry(id, reader.GetString(1), scope, state, reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
-    private RegistryRecord ReadRecord(NpgsqlDataReader reader)
+    private StoredRegistry ReadRecord(NpgsqlDataReader reader)
     {
         var registry = ReadRegistry(reader);
         RegistrySecret? password = null;
@@ -733,7 +721,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
 
         try
         {
-            return new RegistryRecord(registry, password);
+            return new StoredRegistry(registry, password);
         }
         catch (ArgumentException e)
         {

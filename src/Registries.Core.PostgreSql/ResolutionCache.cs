@@ -90,7 +90,7 @@ internal sealed class ResolutionCache
     }
 
     /// <summary>Gives the entries of one address from memory when they are held and the cache is trusted.</summary>
-    public bool TryGetRegistries(string environmentId, string addressKey, out IReadOnlyList<RegistryRecord>? records)
+    public bool TryGetRegistries(string environmentId, string addressKey, out IReadOnlyList<StoredRegistry>? records)
     {
         lock (_gate)
         {
@@ -134,7 +134,7 @@ internal sealed class ResolutionCache
     }
 
     /// <summary>Keeps the entries of one address read from the database, unless something changed while they were read.</summary>
-    public void KeepRegistries(Ticket ticket, string environmentId, string addressKey, IReadOnlyList<RegistryRecord> records)
+    public void KeepRegistries(Ticket ticket, string environmentId, string addressKey, IReadOnlyList<StoredRegistry> records)
     {
         // A copy nobody else holds, behind a read-only wrapper: a caller cannot change what the next caller gets.
         var kept = Array.AsReadOnly(records.ToArray());
@@ -257,7 +257,7 @@ internal sealed class ResolutionCache
 
         public RegistryEnvironment? Environment { get; set; }
 
-        public Dictionary<string, IReadOnlyList<RegistryRecord>> Addresses { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, IReadOnlyList<StoredRegistry>> Addresses { get; } = new(StringComparer.Ordinal);
 
         public int Forget()
         {

@@ -215,7 +215,7 @@ public abstract class RegistryStoreConformanceTests
         var store = await CreateStoreAsync();
         var first = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
         var second = await store.CreateEnvironmentAsync("b", OrchestrationKind.Cattle, Members());
-        var added = new List<RegistryRecord>();
+        var added = new List<StoredRegistry>();
         for (var i = 0; i < 12; i++)
         {
             added.Add(await store.AddRegistryAsync(i % 2 == 0 ? first.Id : second.Id, i % 3 == 0 ? Example : Other, Credential("user" + i)));
@@ -223,7 +223,7 @@ public abstract class RegistryStoreConformanceTests
             // Updates and new environments in between must not disturb the order.
             if (i % 4 == 1)
             {
-                await store.UpdateRegistryAsync(new RegistryRecord(added[^1].Registry.WithState(RegistryState.Inactive), added[^1].Password));
+                await store.UpdateRegistryAsync(new StoredRegistry(added[^1].Registry.WithState(RegistryState.Inactive), added[^1].Password));
                 await store.CreateEnvironmentAsync("c" + i, OrchestrationKind.Cattle, Members());
             }
         }
@@ -242,7 +242,7 @@ public abstract class RegistryStoreConformanceTests
         var first = await CreateStoreAsync();
         var second = await OpenSecondInstanceAsync(first);
         var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
-        var added = new List<RegistryRecord>();
+        var added = new List<StoredRegistry>();
         for (var i = 0; i < 10; i++)
         {
             var store = i % 2 == 0 ? first : second;
@@ -310,7 +310,7 @@ public abstract class RegistryStoreConformanceTests
         // Updating the oldest entry must not move it to the end.
         var oldest = await store.GetRegistryAsync(environment.Id, mine[0]);
         Assert.NotNull(oldest);
-        await store.UpdateRegistryAsync(new RegistryRecord(oldest.Registry.WithIdentity("new@example.com", "renamed"), new RegistrySecret("changed")));
+        await store.UpdateRegistryAsync(new StoredRegistry(oldest.Registry.WithIdentity("new@example.com", "renamed"), new RegistrySecret("changed")));
 
         var listed = await store.ListRegistriesAsync(environment.Id);
 
@@ -439,7 +439,7 @@ public abstract class RegistryStoreConformanceTests
         var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Create(Example, "team"), Credential());
         var widened = new Registry(added.Registry.Id, environment.Id, RegistryScope.Of(Example), added.Registry.State, added.Registry.Email, added.Registry.Username, added.Registry.Sequence, added.Registry.Version);
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(widened, added.Password)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(widened, added.Password)));
 
         var stored = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
         Assert.Equal(("team", 1L), (stored?.Registry.Path, stored?.Registry.Version));
@@ -467,7 +467,7 @@ public abstract class RegistryStoreConformanceTests
         var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
         var before = await store.ListRegistriesByAddressAsync(environment.Id, Example);
 
-        await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
 
         var after = await store.ListRegistriesByAddressAsync(environment.Id, Example);
         Assert.Equal(RegistryState.Inactive, Assert.Single(after).Registry.State);
@@ -484,8 +484,8 @@ public abstract class RegistryStoreConformanceTests
         var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
         var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
 
-        var edited = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("bob@example.com", "bob"), new RegistrySecret("second")));
-        var deactivated = await store.UpdateRegistryAsync(new RegistryRecord(edited.Registry.WithState(RegistryState.Inactive), edited.Password));
+        var edited = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity("bob@example.com", "bob"), new RegistrySecret("second")));
+        var deactivated = await store.UpdateRegistryAsync(new StoredRegistry(edited.Registry.WithState(RegistryState.Inactive), edited.Password));
 
         Assert.Equal(2, edited.Registry.Version);
         Assert.Equal(3, deactivated.Registry.Version);
@@ -504,10 +504,10 @@ public abstract class RegistryStoreConformanceTests
         var store = await CreateStoreAsync();
         var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
         var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
-        var current = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var current = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
 
         var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
-            await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("mallory@example.com", "mallory"), new RegistrySecret("stolen"))));
+            await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity("mallory@example.com", "mallory"), new RegistrySecret("stolen"))));
 
         Assert.Equal(added.Registry.Id, conflict.Id);
         Assert.Equal(1, conflict.ExpectedVersion);
@@ -524,7 +524,7 @@ public abstract class RegistryStoreConformanceTests
         var r = added.Registry;
         var moved = new Registry(r.Id, r.EnvironmentId, Other, r.State, r.Email, r.Username, r.Sequence, r.Version);
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(moved, added.Password)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(moved, added.Password)));
 
         AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, r.Id));
         Assert.Empty(await store.ListRegistriesByAddressAsync(environment.Id, Other));
@@ -539,7 +539,7 @@ public abstract class RegistryStoreConformanceTests
         var r = added.Registry;
         var promoted = new Registry(r.Id, r.EnvironmentId, r.Address, r.State, r.Email, r.Username, r.Sequence + 1000, r.Version);
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(promoted, added.Password)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(promoted, added.Password)));
 
         AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, r.Id));
     }
@@ -554,7 +554,7 @@ public abstract class RegistryStoreConformanceTests
         var r = added.Registry;
         var moved = new Registry(r.Id, otherEnvironment.Id, r.Address, r.State, r.Email, r.Username, r.Sequence, r.Version);
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(moved, added.Password)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(moved, added.Password)));
 
         AssertSameRecord(added, await store.GetRegistryAsync(environment.Id, r.Id));
         Assert.Empty(await store.ListRegistriesAsync(otherEnvironment.Id));
@@ -570,7 +570,7 @@ public abstract class RegistryStoreConformanceTests
         var r = first.Registry;
         var renamed = new Registry(second.Registry.Id, r.EnvironmentId, r.Address, r.State, r.Email, r.Username, r.Sequence, r.Version);
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(renamed, first.Password)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(renamed, first.Password)));
 
         AssertSameRecord(first, await store.GetRegistryAsync(environment.Id, first.Registry.Id));
         AssertSameRecord(second, await store.GetRegistryAsync(environment.Id, second.Registry.Id));
@@ -582,9 +582,9 @@ public abstract class RegistryStoreConformanceTests
         var store = await CreateStoreAsync();
         var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
         var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "erase-me"));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
 
-        var removed = await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        var removed = await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
 
         Assert.Null(removed.Password);
         var read = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
@@ -603,8 +603,8 @@ public abstract class RegistryStoreConformanceTests
         var ghost = new Registry("no-such-registry", environment.Id, Example, RegistryState.Active, "a@example.com", "a", 1, 1);
         var ghostEnvironment = new Registry("no-such-registry", "no-such-environment", Example, RegistryState.Active, "a@example.com", "a", 1, 1);
 
-        var error = await Assert.ThrowsAsync<RegistryNotFoundException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(ghost, new RegistrySecret("x"))));
-        await Assert.ThrowsAsync<RegistryNotFoundException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(ghostEnvironment, new RegistrySecret("x"))));
+        var error = await Assert.ThrowsAsync<RegistryNotFoundException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(ghost, new RegistrySecret("x"))));
+        await Assert.ThrowsAsync<RegistryNotFoundException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(ghostEnvironment, new RegistrySecret("x"))));
 
         Assert.Equal("no-such-registry", error.RegistryId);
         Assert.Equal(environment.Id, error.EnvironmentId);
@@ -629,7 +629,7 @@ public abstract class RegistryStoreConformanceTests
         Assert.Equal(password, Assert.Single(await second.ListRegistriesAsync(environment.Id)).Password?.Reveal());
         Assert.Equal(password, Assert.Single(await second.ListRegistriesByAddressAsync(environment.Id, Example)).Password?.Reveal());
 
-        var edited = await second.UpdateRegistryAsync(new RegistryRecord(added.Registry, new RegistrySecret(password + "\u00e9")));
+        var edited = await second.UpdateRegistryAsync(new StoredRegistry(added.Registry, new RegistrySecret(password + "\u00e9")));
         Assert.Equal(password + "\u00e9", (await first.GetRegistryAsync(environment.Id, added.Registry.Id))?.Password?.Reveal());
         Assert.Equal(2, edited.Registry.Version);
     }
@@ -652,7 +652,7 @@ public abstract class RegistryStoreConformanceTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.GetRegistryAsync(environment.Id, added.Registry.Id, token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.ListRegistriesAsync(environment.Id, token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.ListRegistriesByAddressAsync(environment.Id, Example, token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password), token));
 
         // A cancelled write wrote nothing.
         Assert.Single(await store.ListEnvironmentsAsync());
@@ -668,7 +668,7 @@ public abstract class RegistryStoreConformanceTests
         var environment = await first.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
         const int Tasks = 8;
         const int PerTask = 10;
-        var added = new ConcurrentBag<(int Task, int Index, RegistryRecord Record)>();
+        var added = new ConcurrentBag<(int Task, int Index, StoredRegistry Record)>();
 
         await Task.WhenAll(Enumerable.Range(0, Tasks).Select(t => Task.Run(async () =>
         {
@@ -712,12 +712,12 @@ public abstract class RegistryStoreConformanceTests
             await start.Task;
             try
             {
-                var stored = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity($"w{w}@example.com", "writer" + w), new RegistrySecret("pw" + w)));
+                var stored = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity($"w{w}@example.com", "writer" + w), new RegistrySecret("pw" + w)));
                 return (Writer: w, Stored: stored, Conflict: (ConcurrencyConflictException?)null);
             }
             catch (ConcurrencyConflictException conflict)
             {
-                return (Writer: w, Stored: (RegistryRecord?)null, Conflict: conflict);
+                return (Writer: w, Stored: (StoredRegistry?)null, Conflict: conflict);
             }
         })).ToList();
         start.SetResult();
@@ -812,7 +812,7 @@ public abstract class RegistryStoreConformanceTests
         Assert.Equal(expected.Members.OrderBy(m => m.Key, StringComparer.Ordinal), actual.Members.OrderBy(m => m.Key, StringComparer.Ordinal));
     }
 
-    private static void AssertSameRecord(RegistryRecord expected, RegistryRecord? actual)
+    private static void AssertSameRecord(StoredRegistry expected, StoredRegistry? actual)
     {
         Assert.NotNull(actual);
         var e = expected.Registry;
@@ -866,14 +866,14 @@ public abstract class RegistryStoreConformanceTests
                 {
                     // Deactivate or activate.
                     var state = registry.State == RegistryState.Active ? RegistryState.Inactive : RegistryState.Active;
-                    await store.UpdateRegistryAsync(new RegistryRecord(registry.ToRegistry().WithState(state), new RegistrySecret(registry.Password!)));
+                    await store.UpdateRegistryAsync(new StoredRegistry(registry.ToRegistry().WithState(state), new RegistrySecret(registry.Password!)));
                     registry.State = state;
                     registry.Version++;
                     break;
                 }
 
             case 4 when registry is not null && registry.State == RegistryState.Inactive:
-                await store.UpdateRegistryAsync(new RegistryRecord(registry.ToRegistry().WithState(RegistryState.Removed), null));
+                await store.UpdateRegistryAsync(new StoredRegistry(registry.ToRegistry().WithState(RegistryState.Removed), null));
                 registry.State = RegistryState.Removed;
                 registry.Password = null;
                 registry.Version++;
@@ -883,7 +883,7 @@ public abstract class RegistryStoreConformanceTests
                 {
                     var username = "edited" + operation.B;
                     var password = "new'pw" + operation.C;
-                    await store.UpdateRegistryAsync(new RegistryRecord(registry.ToRegistry().WithIdentity(username + "@example.org", username), new RegistrySecret(password)));
+                    await store.UpdateRegistryAsync(new StoredRegistry(registry.ToRegistry().WithIdentity(username + "@example.org", username), new RegistrySecret(password)));
                     registry.Username = username;
                     registry.Email = username + "@example.org";
                     registry.Password = password;
@@ -895,7 +895,7 @@ public abstract class RegistryStoreConformanceTests
                 {
                     var stale = StoreRules.WithVersion(registry.ToRegistry(), registry.Version - 1 - (operation.B % (registry.Version - 1)));
                     var password = registry.Password is null ? null : new RegistrySecret("stale");
-                    await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateRegistryAsync(new RegistryRecord(stale, password)));
+                    await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateRegistryAsync(new StoredRegistry(stale, password)));
                     break;
                 }
 

@@ -48,8 +48,8 @@ public static class RegistriesSeed
         var builder = new RegistriesSeedBuilder();
         seed(builder);
 
-        var resolver = new CredentialResolver(store, options);
-        var service = new RegistryService(resolver);
+        var resolver = new LaunchResolver(store, options);
+        var service = new RegistryService(store, options);
         var environments = new Dictionary<string, (string Id, string Owner)>(StringComparer.Ordinal);
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
         var latest = new Dictionary<(string Environment, RegistryScope Scope), string>();
@@ -81,12 +81,12 @@ public static class RegistriesSeed
                     // Removed is reached the way a user reaches it: deactivate, then delete.
                     if (registry.State is RegistryState.Inactive or RegistryState.Removed)
                     {
-                        await actor.DeactivateRegistryAsync(id, added.Id, cancellationToken).ConfigureAwait(false);
+                        await actor.DeactivateRegistryAsync(id, added.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
                     }
 
                     if (registry.State == RegistryState.Removed)
                     {
-                        await actor.DeleteRegistryAsync(id, added.Id, cancellationToken).ConfigureAwait(false);
+                        await actor.DeleteRegistryAsync(id, added.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
                     }
 
                     latest[(registry.Environment, registry.Scope)] = added.Id;

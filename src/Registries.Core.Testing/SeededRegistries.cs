@@ -17,7 +17,7 @@ public sealed class SeededRegistries
 
     internal SeededRegistries(
         IRegistryStore store,
-        CredentialResolver resolver,
+        LaunchResolver resolver,
         RegistryService service,
         IReadOnlyDictionary<string, string> environments,
         IReadOnlyDictionary<string, string> namedRegistries,
@@ -35,7 +35,7 @@ public sealed class SeededRegistries
     public IRegistryStore Store { get; }
 
     /// <summary>Gets the resolver over the store, for <see cref="ImagePullService"/> or a resolution without a caller.</summary>
-    public CredentialResolver Resolver { get; }
+    public LaunchResolver Resolver { get; }
 
     /// <summary>Gets a service over the store, with no caller bound: use <see cref="As"/>.</summary>
     public RegistryService Service { get; }

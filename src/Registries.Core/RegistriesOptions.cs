@@ -37,6 +37,15 @@ public sealed class RegistriesOptions
         return failures;
     }
 
+    // The orchestration rule every registry operation and resolution applies, with or without a caller.
+    internal void EnsureSupported(RegistryEnvironment environment)
+    {
+        if (!SupportedOrchestrations.Contains(environment.Orchestration))
+        {
+            throw new UnsupportedOrchestrationException(environment.Id, environment.Orchestration, SupportedOrchestrations.Order());
+        }
+    }
+
     internal void ThrowIfInvalid()
     {
         if (Problems() is { Count: > 0 } failures)

@@ -122,19 +122,19 @@ public sealed class PackageConsumerTests : IDisposable
                 return inner.UpdateEnvironmentAsync(environment, cancellationToken);
             }
 
-            public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+            public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
             {
                 Writes++;
                 return inner.AddRegistryAsync(environmentId, scope, credential, cancellationToken);
             }
 
-            public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default) => inner.GetRegistryAsync(environmentId, registryId, cancellationToken);
+            public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default) => inner.GetRegistryAsync(environmentId, registryId, cancellationToken);
 
-            public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default) => inner.ListRegistriesAsync(environmentId, cancellationToken);
+            public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default) => inner.ListRegistriesAsync(environmentId, cancellationToken);
 
-            public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default) => inner.ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
+            public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default) => inner.ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
 
-            public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+            public ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
             {
                 Writes++;
                 return inner.UpdateRegistryAsync(record, cancellationToken);
@@ -180,7 +180,7 @@ public sealed class PackageConsumerTests : IDisposable
                 {
                     var env = await registries.CreateEnvironmentAsync("prod");
                     await registries.AddRegistryAsync(env.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "c", "pw"));
-                    var answer = await provider.GetRequiredService<CredentialResolver>().ResolveAsync(env.Id, "quay.io/org/app:1");
+                    var answer = await provider.GetRequiredService<LaunchResolver>().ResolveAsync(env.Id, "quay.io/org/app:1");
                     var export = await provider.GetRequiredService<DockerConfigExporter>().ExportAsync(env.Id);
 
                     Assert.Equal(ResolutionOutcome.Authenticated, answer.Outcome);

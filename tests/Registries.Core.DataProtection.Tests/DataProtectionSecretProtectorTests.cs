@@ -143,7 +143,7 @@ public sealed class DataProtectionSecretProtectorTests : IDisposable
         using var instance = Instances.Start(keys);
         var store = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path }), instance.Protector());
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("r.example.com"), new RegistryCredential("ops@example.com", "ops", Canary));
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("r.example.com")), new RegistryCredential("ops@example.com", "ops", Canary));
         using (var second = Instances.Start(keys))
         {
             var reader = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = path }), second.Protector());
@@ -188,7 +188,7 @@ public sealed class DataProtectionSecretProtectorTests : IDisposable
             environmentId = (await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>())).Id;
             for (var i = 0; i < 3; i++)
             {
-                ids.Add((await store.AddRegistryAsync(environmentId, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("o@example.com", "o", Canary + i))).Registry.Id);
+                ids.Add((await store.AddRegistryAsync(environmentId, RegistryScope.Of(RegistryAddress.Parse($"r{i}.example.com")), new RegistryCredential("o@example.com", "o", Canary + i))).Registry.Id);
             }
 
             before.GetRequiredService<IKeyManager>().CreateNewKey(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Registries.Core.Events;
+using Registries.Testing;
 
 namespace Registries.Core.DependencyInjection.Tests;
 
@@ -18,7 +19,7 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
     [Fact]
     public async Task RegistryObserverThrows_AddSucceedsAndOneErrorNamesTheObserverAndTheEvent()
     {
-        var service = Build(s => s.AddSingleton<IRegistryEventObserver, ThrowingRegistryObserver>()).As("olivia");
+        var service = Build(s => s.AddSingleton<IRegistryEventObserver, ThrowingEventObserver>()).As("olivia");
         var environment = await service.CreateEnvironmentAsync("prod");
 
         var registry = await service.AddRegistryAsync(environment.Id, Address, new RegistryCredential("ops@example.com", "deploy", Canary));
@@ -26,11 +27,11 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
         Assert.Equal(registry.Id, Assert.Single(await service.ListRegistriesAsync(environment.Id)).Registry.Id);
         var error = Assert.Single(_collector.GetSnapshot(), r => r.Level == LogLevel.Error);
         Assert.Equal(5, error.Id.Id);
-        Assert.Equal(typeof(ThrowingRegistryObserver).FullName, error.GetStructuredStateValue("Observer"));
+        Assert.Equal(typeof(ThrowingEventObserver).FullName, error.GetStructuredStateValue("Observer"));
         Assert.Equal(nameof(RegistryEventKind.Added), error.GetStructuredStateValue("Kind"));
         Assert.Equal(registry.Id, error.GetStructuredStateValue("RegistryId"));
         Assert.Equal(environment.Id, error.GetStructuredStateValue("EnvironmentId"));
-        Assert.Contains(typeof(ThrowingRegistryObserver).FullName!, error.Message, StringComparison.Ordinal);
+        Assert.Contains(typeof(ThrowingEventObserver).FullName!, error.Message, StringComparison.Ordinal);
         Assert.Contains("Added", error.Message, StringComparison.Ordinal);
         Assert.IsType<InvalidOperationException>(error.Exception);
         LogAssert.NoRecordContains(_collector.GetSnapshot(), Canary);
@@ -39,7 +40,7 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
     [Fact]
     public async Task RegistryObserverThrows_EveryLaterChangeStillSucceedsAndIsLoggedOnce()
     {
-        var service = Build(s => s.AddSingleton<IRegistryEventObserver, ThrowingRegistryObserver>()).As("olivia");
+        var service = Build(s => s.AddSingleton<IRegistryEventObserver, ThrowingEventObserver>()).As("olivia");
         var environment = await service.CreateEnvironmentAsync("prod");
         var registry = await service.AddRegistryAsync(environment.Id, Address, new RegistryCredential("ops@example.com", "deploy", Canary));
 
@@ -57,7 +58,7 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
     public async Task ResolutionObserverThrows_ResolutionIsAnsweredAndOneErrorIsLogged()
     {
         var service = Build(s => s.AddSingleton<IResolutionObserver, ThrowingResolutionObserver>()).As("olivia");
-        var resolver = _provider!.GetRequiredService<CredentialResolver>();
+        var resolver = _provider!.GetRequiredService<LaunchResolver>();
         var environment = await service.CreateEnvironmentAsync("prod");
         await service.AddRegistryAsync(environment.Id, Address, new RegistryCredential("ops@example.com", "deploy", Canary));
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Registries.Core.Engine;
 using Registries.Core.Events;
+using Registries.Testing;
 using Registries.Core.Storage;
 
 namespace Registries.Core.DependencyInjection.Tests;
@@ -34,7 +35,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
 
         Assert.IsType<InMemoryRegistryStore>(provider.GetRequiredService<IRegistryStore>());
         Assert.Same(provider.GetRequiredService<RegistryService>(), provider.GetRequiredService<RegistryService>());
-        Assert.Same(provider.GetRequiredService<CredentialResolver>(), provider.GetRequiredService<CredentialResolver>());
+        Assert.Same(provider.GetRequiredService<LaunchResolver>(), provider.GetRequiredService<LaunchResolver>());
         Assert.Same(provider.GetRequiredService<IRegistryStore>(), provider.GetRequiredService<IRegistryStore>());
         var services = new ServiceCollection();
         services.AddRegistries();
@@ -146,7 +147,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddRegistries();
         await using var provider = services.BuildServiceProvider();
         var service = provider.GetRequiredService<RegistryService>().As("olivia");
-        var resolver = provider.GetRequiredService<CredentialResolver>();
+        var resolver = provider.GetRequiredService<LaunchResolver>();
 
         var environment = await service.CreateEnvironmentAsync("prod");
         var registry = await service.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("ops@example.com", "deploy", canary));
@@ -164,7 +165,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddRegistries_RegistryService_ResolvesThroughTheRegisteredResolverAndItsObservers()
+    public async Task AddRegistries_RegistryServiceAndLaunchResolver_ShareTheStoreAndTheObservers()
     {
         var recorder = new RecordingResolutionObserver();
         var services = new ServiceCollection();
@@ -172,7 +173,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddRegistries();
         await using var provider = services.BuildServiceProvider();
         var service = provider.GetRequiredService<RegistryService>().As("olivia");
-        var resolver = provider.GetRequiredService<CredentialResolver>();
+        var resolver = provider.GetRequiredService<LaunchResolver>();
         var address = RegistryAddress.Parse("registry.example.com:5000");
         var environment = await service.CreateEnvironmentAsync("prod");
         await service.AddRegistryAsync(environment.Id, address, new RegistryCredential("ops@example.com", "deploy", "pw"));
@@ -181,8 +182,8 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         await service.ResolveAsync(environment.Id, address);
         await resolver.ResolveAsync(environment.Id, ImageReference.Parse("alpine"));
 
-        // One resolver: it reads the store the service wrote (the image is authenticated), and the app's observer hears all three.
-        Assert.Same(resolver, provider.GetRequiredService<CredentialResolver>());
+        // One launch resolver: it reads the store the service wrote (the image is authenticated), and the app's observer hears all three.
+        Assert.Same(resolver, provider.GetRequiredService<LaunchResolver>());
         var heard = recorder.Resolutions.ToArray();
         Assert.Equal(3, heard.Length);
         Assert.All(heard, r => Assert.Equal(environment.Id, r.EnvironmentId));
@@ -204,7 +205,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddSingleton<IRegistryStore>(store);
         services.AddSingleton<IObserverFailureHandler>(failures);
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<IRegistryEventObserver, ThrowingRegistryObserver>();
+        services.AddSingleton<IRegistryEventObserver, ThrowingEventObserver>();
 
         services.AddRegistries();
         await using var provider = services.BuildServiceProvider();
@@ -226,7 +227,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         services.AddSingleton<IRegistryStore>(store);
         services.AddSingleton<IObserverFailureHandler>(failures);
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<IRegistryEventObserver, ThrowingRegistryObserver>();
+        services.AddSingleton<IRegistryEventObserver, ThrowingEventObserver>();
         await using var provider = services.BuildServiceProvider();
 
         await AssertAppRegistrationsUsedAsync(provider, store, failures, clock);
@@ -235,7 +236,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
     [Fact]
     public async Task AddRegistries_CalledTwice_EveryObserverHearsEachEventOnce()
     {
-        var recorder = new RecordingRegistryObserver();
+        var recorder = new RecordingEventObserver();
         var resolutions = new RecordingResolutionObserver();
         var collector = new FakeLogCollector();
         var services = new ServiceCollection();
@@ -256,7 +257,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         Assert.Single(collector.GetSnapshot(), r => r.Id.Id == 1);
         Assert.Single(collector.GetSnapshot(), r => r.Id.Id == 2);
         Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IRegistryEventObserver)));
-        Assert.Single(services, d => d.ServiceType == typeof(CredentialResolver));
+        Assert.Single(services, d => d.ServiceType == typeof(LaunchResolver));
         Assert.Single(services, d => d.ServiceType == typeof(IObserverFailureHandler));
     }
 
@@ -307,7 +308,7 @@ public sealed class RegistriesServiceCollectionExtensionsTests
         Assert.NotNull(await store.GetRegistryAsync(environment.Id, registry.Id));
         Assert.Same(failures, provider.GetRequiredService<IObserverFailureHandler>());
         var failure = Assert.Single(failures.Failures);
-        Assert.IsType<ThrowingRegistryObserver>(failure.Observer);
+        Assert.IsType<ThrowingEventObserver>(failure.Observer);
         Assert.Equal(RegistryEventKind.Added, failure.RegistryEvent?.Kind);
         Assert.Same(clock, provider.GetRequiredService<TimeProvider>());
     }

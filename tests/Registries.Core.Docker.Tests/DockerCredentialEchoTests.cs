@@ -32,7 +32,7 @@ public sealed class DockerCredentialEchoTests : IDisposable
         var service = new RegistryService(store).As("alice");
         var environment = await service.CreateEnvironmentAsync("echo");
         await service.AddRegistryAsync(environment.Id, RegistryAddress.Parse(registry.Address), new RegistryCredential("ops@example.com", User, Canary));
-        var pulls = new ImagePullService(new CredentialResolver(store), _engine);
+        var pulls = new ImagePullService(new LaunchResolver(store), _engine);
         var progress = new RecordingProgress();
 
         var error = await Assert.ThrowsAsync<ImagePullException>(

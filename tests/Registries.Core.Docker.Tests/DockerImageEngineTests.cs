@@ -22,7 +22,7 @@ public sealed class DockerImageEngineTests : IAsyncLifetime
         _docker = docker;
         _engine = new DockerImageEngine(docker.EngineOptions);
         _registries = new RegistryService(_store).As(Owner);
-        _pulls = new ImagePullService(new CredentialResolver(_store), _engine);
+        _pulls = new ImagePullService(new LaunchResolver(_store), _engine);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class DockerImageEngineTests : IAsyncLifetime
         var image = await _docker.PushUniqueContentAsync("progress");
         _images.Add(image);
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
-        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var resolution = await new LaunchResolver(_store).ResolveAsync(environment, image);
         var reports = new RecordingProgress();
 
         await _engine.PullAsync(resolution, reports);
@@ -197,7 +197,7 @@ public sealed class DockerImageEngineTests : IAsyncLifetime
         var image = await ImageAsync("denied-direct");
         var (environment, registry) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
         await _registries.DeactivateRegistryAsync(environment, registry.Id);
-        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var resolution = await new LaunchResolver(_store).ResolveAsync(environment, image);
 
         await Assert.ThrowsAsync<ArgumentException>(() => _engine.PullAsync(resolution).AsTask());
 
@@ -209,12 +209,12 @@ public sealed class DockerImageEngineTests : IAsyncLifetime
     {
         var socket = new Uri($"unix:///tmp/registries-no-such-dir-{Guid.NewGuid():N}/docker.sock");
         using var engine = new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = socket }));
-        var pulls = new ImagePullService(new CredentialResolver(_store), engine);
+        var pulls = new ImagePullService(new LaunchResolver(_store), engine);
         var image = ImageReference.Parse($"{_docker.Services.Registry}/{_docker.Services.Image}");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
 
         var present = await Assert.ThrowsAsync<ImagePullException>(() => pulls.EnsureImageAsync(environment, image).AsTask());
-        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var resolution = await new LaunchResolver(_store).ResolveAsync(environment, image);
         var pull = await Assert.ThrowsAsync<ImagePullException>(() => engine.PullAsync(resolution).AsTask());
 
         Assert.Equal(ImagePullError.EngineUnavailable, present.Error);
@@ -230,7 +230,7 @@ public sealed class DockerImageEngineTests : IAsyncLifetime
     {
         var image = await ImageAsync("cancelled");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
-        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var resolution = await new LaunchResolver(_store).ResolveAsync(environment, image);
         using var cancellation = new CancellationTokenSource();
         await cancellation.CancelAsync();
 
@@ -245,7 +245,7 @@ public sealed class DockerImageEngineTests : IAsyncLifetime
     {
         var image = await ImageAsync("cancel-midway");
         var (environment, _) = await AddRegistryAsync(_docker.Services.Registry, _docker.Services.User, _docker.Services.Password);
-        var resolution = await new CredentialResolver(_store).ResolveAsync(environment, image);
+        var resolution = await new LaunchResolver(_store).ResolveAsync(environment, image);
         using var cancellation = new CancellationTokenSource();
         var reports = new RecordingProgress(onReport: _ => cancellation.Cancel());
 

@@ -21,7 +21,7 @@ public sealed class DockerPullRequestScopeTests
 
         // The host entry is the newest: specificity, not recency, decides between scopes.
         await AddAsync(service, environment, "registry.example.com", null, "host-user");
-        var resolution = await new CredentialResolver(store).ResolveAsync(environment, reference);
+        var resolution = await new LaunchResolver(store).ResolveAsync(environment, reference);
 
         var request = DockerPullRequest.From(resolution);
 

@@ -18,7 +18,7 @@ public sealed class DockerPullRequestTests
         var environment = await service.CreateEnvironmentAsync("hub");
         var quay = await service.AddRegistryAsync(environment.Id, RegistryAddress.Quay, new RegistryCredential("ops@example.com", "quay-user", "quay-pass"));
         var hub = await service.AddRegistryAsync(environment.Id, RegistryAddress.DockerHub, new RegistryCredential("ops@example.com", "hub-user", "Hub:p@ss/é"));
-        var resolution = await new CredentialResolver(store).ResolveAsync(environment.Id, reference);
+        var resolution = await new LaunchResolver(store).ResolveAsync(environment.Id, reference);
 
         var request = DockerPullRequest.From(resolution);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Registries.Core.DependencyInjection;
 using Registries.Core.Engine;
+using Registries.Core.Testing;
 
 namespace Registries.Core.Docker.Tests;
 
@@ -61,7 +62,7 @@ public sealed class DockerRegistriesBuilderExtensionsTests
     public void UseDocker_UserEngineRegisteredFirst_IsKept()
     {
         var services = new ServiceCollection();
-        var mine = new RecordingEngine();
+        var mine = new FakeImageEngine();
         services.AddSingleton<IImageEngine>(mine);
 
         using var provider = services.AddRegistries().UseDocker().Services.BuildServiceProvider();
@@ -74,7 +75,7 @@ public sealed class DockerRegistriesBuilderExtensionsTests
     {
         var services = new ServiceCollection();
         services.AddRegistries().UseDocker(o => o.Endpoint = new Uri("unix:///tmp/registries-docker-di.sock"));
-        var mine = new RecordingEngine();
+        var mine = new FakeImageEngine();
         services.AddSingleton<IImageEngine>(mine);
 
         using var provider = services.BuildServiceProvider();
@@ -126,11 +127,4 @@ public sealed class DockerRegistriesBuilderExtensionsTests
     [Fact]
     public void UseDocker_NullBuilder_Throws()
         => Assert.Throws<ArgumentNullException>("builder", () => DockerRegistriesBuilderExtensions.UseDocker(null!));
-
-    private sealed class RecordingEngine : IImageEngine
-    {
-        public ValueTask<bool> ImageExistsAsync(ImageReference image, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
-
-        public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-    }
 }

@@ -25,7 +25,7 @@ public sealed class DockerScopeTests : IAsyncLifetime
         _docker = docker;
         _engine = new DockerImageEngine(docker.EngineOptions);
         _registries = new RegistryService(_store).As("alice");
-        _pulls = new ImagePullService(new CredentialResolver(_store), _engine);
+        _pulls = new ImagePullService(new LaunchResolver(_store), _engine);
     }
 
     [Fact]

@@ -18,11 +18,11 @@ public sealed class FileRegistryStoreFormatTests : IDisposable
         var production = await store.CreateEnvironmentAsync("production", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
         await store.UpdateEnvironmentAsync(production.WithMember("bob", EnvironmentRole.ReadOnly));
         await store.CreateEnvironmentAsync("k8s", OrchestrationKind.Kubernetes, new Dictionary<string, EnvironmentRole>());
-        var hub = await store.AddRegistryAsync(production.Id, RegistryAddress.DockerHub, new RegistryCredential("ops@example.com", "ops", "hub-password"));
-        await store.AddRegistryAsync(production.Id, RegistryAddress.Parse("[fe80::1]:5000"), new RegistryCredential("ops@example.com", "ops", "v6-password"));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(hub.Registry.WithState(RegistryState.Inactive), hub.Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
-        await store.AddRegistryAsync(production.Id, RegistryAddress.DockerHub, new RegistryCredential("new@example.com", "newer", "newer-password"));
+        var hub = await store.AddRegistryAsync(production.Id, RegistryScope.Of(RegistryAddress.DockerHub), new RegistryCredential("ops@example.com", "ops", "hub-password"));
+        await store.AddRegistryAsync(production.Id, RegistryScope.Of(RegistryAddress.Parse("[fe80::1]:5000")), new RegistryCredential("ops@example.com", "ops", "v6-password"));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(hub.Registry.WithState(RegistryState.Inactive), hub.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
+        await store.AddRegistryAsync(production.Id, RegistryScope.Of(RegistryAddress.DockerHub), new RegistryCredential("new@example.com", "newer", "newer-password"));
 
         var document = JToken.Parse(await File.ReadAllTextAsync(path));
 

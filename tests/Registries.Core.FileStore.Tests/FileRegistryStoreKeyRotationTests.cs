@@ -43,7 +43,7 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         Assert.Equal(Canary + "-b", (await store.GetRegistryAsync("1a1", "1r3"))!.Password!.Reveal());
 
         // Deactivating keeps the password, and rewrites its value bound (same key), the other entry untouched.
-        await store.UpdateRegistryAsync(new RegistryRecord(a.Registry.WithState(RegistryState.Inactive), a.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(a.Registry.WithState(RegistryState.Inactive), a.Password));
         var values = ProtectedPasswords(await File.ReadAllTextAsync(path));
         Assert.StartsWith("v2." + LegacyFormat.KeyId(key) + ".", values["1r2"], StringComparison.Ordinal);
         Assert.Equal(legacyB, values["1r3"]);
@@ -63,8 +63,8 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
-        var victim = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("a.example.com"), new RegistryCredential("a@example.com", "a", Canary));
-        var attacker = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("evil.example.com"), new RegistryCredential("e@example.com", "e", "attacker-password"));
+        var victim = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("a.example.com")), new RegistryCredential("a@example.com", "a", Canary));
+        var attacker = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("evil.example.com")), new RegistryCredential("e@example.com", "e", "attacker-password"));
 
         // Someone with write access to the file (not the key) moves the victim's ciphertext onto their own entry.
         var json = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
@@ -91,14 +91,14 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         var keys = new KeyFileSecretProtector(path + ".key");
         var store = FileStores.Over(path, keys);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = new List<RegistryRecord>();
+        var added = new List<StoredRegistry>();
         for (var i = 0; i < 5; i++)
         {
-            added.Add(await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("o@example.com", "o", Canary + i)));
+            added.Add(await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"r{i}.example.com")), new RegistryCredential("o@example.com", "o", Canary + i)));
         }
 
-        var removed = await store.UpdateRegistryAsync(new RegistryRecord(added[4].Registry.WithState(RegistryState.Inactive), added[4].Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(removed.Registry.WithState(RegistryState.Removed), null));
+        var removed = await store.UpdateRegistryAsync(new StoredRegistry(added[4].Registry.WithState(RegistryState.Inactive), added[4].Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(removed.Registry.WithState(RegistryState.Removed), null));
         var oldKey = (await keys.GetKeyIdsAsync()).Single();
 
         var newKey = await keys.RotateKeyAsync();
@@ -110,7 +110,7 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
             Assert.Equal(Canary + i, (await reader.GetRegistryAsync(environment.Id, added[i].Registry.Id))!.Password!.Reveal());
         }
 
-        var fresh = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("fresh.example.com"), new RegistryCredential("o@example.com", "o", Canary + "fresh"));
+        var fresh = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("fresh.example.com")), new RegistryCredential("o@example.com", "o", Canary + "fresh"));
         Assert.Equal(newKey, KeyFileSecretProtector.GetKeyId(ProtectedPasswords(await File.ReadAllTextAsync(path))[fresh.Registry.Id]));
         var versions = (await store.ListRegistriesAsync(environment.Id)).ToDictionary(r => r.Registry.Id, r => r.Registry.Version, StringComparer.Ordinal);
 
@@ -143,7 +143,7 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         var store = FileRegistryStore.Open(path);
         var keys = new KeyFileSecretProtector(path + ".key");
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var entry = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("a.example.com"), new RegistryCredential("a@example.com", "a", Canary));
+        var entry = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("a.example.com")), new RegistryCredential("a@example.com", "a", Canary));
         var oldKey = (await keys.GetKeyIdsAsync()).Single();
         await keys.RotateKeyAsync();
         var keyFile = await File.ReadAllBytesAsync(path + ".key");
@@ -175,7 +175,7 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         var protector = new OtherProtector();
         var store = FileStores.Over(path, protector);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var entry = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("a.example.com"), new RegistryCredential("a@example.com", "a", Canary));
+        var entry = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("a.example.com")), new RegistryCredential("a@example.com", "a", Canary));
         var before = protector.Protected;
 
         Assert.Equal(1, await store.ReprotectAsync());
@@ -196,7 +196,7 @@ public sealed class FileRegistryStoreKeyRotationTests : IDisposable
         var passwords = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < Entries; i++)
         {
-            var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("o@example.com", "o", Canary + i));
+            var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"r{i}.example.com")), new RegistryCredential("o@example.com", "o", Canary + i));
             passwords[added.Registry.Id] = Canary + i;
         }
 

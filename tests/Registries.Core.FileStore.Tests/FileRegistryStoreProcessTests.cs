@@ -18,7 +18,7 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("shared", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
-        var counter = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("counter.example.com"), new RegistryCredential("c@example.com", "counter0", "counter-password"));
+        var counter = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("counter.example.com")), new RegistryCredential("c@example.com", "counter0", "counter-password"));
 
         // All at once: each worker runs to its end, and its lines are what it saw acknowledged.
         var outputs = await Task.WhenAll(Enumerable.Range(0, Workers)
@@ -113,7 +113,7 @@ public sealed class FileRegistryStoreProcessTests : IDisposable
 
         // The store still takes writes after all the kills, and the next write clears the killed writers' temp files.
         var after = FileRegistryStore.Open(path);
-        var added = await after.AddRegistryAsync(environment.Id, RegistryAddress.Parse("after.example.com"), new RegistryCredential("a@example.com", "after", "pw"));
+        var added = await after.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("after.example.com")), new RegistryCredential("a@example.com", "after", "pw"));
         Assert.True(added.Registry.Sequence > (await after.ListRegistriesAsync(environment.Id)).Where(r => r.Registry.Id != added.Registry.Id).Max(r => r.Registry.Sequence));
         Assert.Empty(Directory.GetFiles(_folder.Path, ".store.json.*.tmp"));
     }

@@ -184,9 +184,9 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
         var store = FileStores.Over(link, new KeyFileSecretProtector(_folder.Combine("store.key")));
 
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("a@example.com", "a", "pw"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("a@example.com", "a", "pw"));
         File.SetUnixFileMode(target, OwnerOnly | UnixFileMode.GroupRead);
-        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("b@example.com", "b", "pw"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("b@example.com", "b", "pw"));
 
         Assert.Equal("middle.json", new FileInfo(link).LinkTarget);
         Assert.Equal("data/real.json", new FileInfo(middle).LinkTarget);
@@ -498,7 +498,7 @@ public sealed class FileRegistryStoreSafetyTests : IDisposable
     {
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", "pw"));
         return environment.Id;
     }
 

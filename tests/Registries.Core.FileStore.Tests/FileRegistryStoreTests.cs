@@ -31,8 +31,8 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
-        await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", Canary));
+        await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
 
         Assert.Equal(Canary, (await FileRegistryStore.Open(path).GetRegistryAsync(environment.Id, added.Registry.Id))?.Password?.Reveal());
         var forbidden = new[]
@@ -66,14 +66,14 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
-        var kept = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops2", "other-password"));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", Canary));
+        var kept = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops2", "other-password"));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
         var ciphertext = ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id);
         var keptCiphertext = ProtectedPasswordOf(await File.ReadAllTextAsync(path), kept.Registry.Id);
         Assert.NotNull(ciphertext);
 
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
 
         var after = await File.ReadAllTextAsync(path);
         Assert.DoesNotContain(ciphertext, after, StringComparison.Ordinal);
@@ -93,11 +93,11 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", "pw"));
         var before = ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id);
 
         var read = await store.GetRegistryAsync(environment.Id, added.Registry.Id);
-        await store.UpdateRegistryAsync(new RegistryRecord(read!.Registry.WithState(RegistryState.Inactive), read.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(read!.Registry.WithState(RegistryState.Inactive), read.Password));
 
         Assert.Equal(before, ProtectedPasswordOf(await File.ReadAllTextAsync(path), added.Registry.Id));
     }
@@ -108,9 +108,9 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
-        var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("REGISTRY.example.com:5000"), new RegistryCredential("ops@example.com", "ops", "pw"));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("REGISTRY.example.com:5000")), new RegistryCredential("ops@example.com", "ops", "pw"));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
 
@@ -185,7 +185,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", Canary));
         Assert.Contains("\"formatVersion\": 1", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
 
         var team = await store.AddRegistryAsync(environment.Id, RegistryScope.Create(Example, "team"), new RegistryCredential("ops@example.com", "robot", Canary));
@@ -218,14 +218,14 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", Canary));
         var before = await File.ReadAllBytesAsync(path);
         var otherKey = _folder.Combine("other.key");
         new KeyFileSecretProtector(otherKey).Protect(new RegistrySecret("creates the other key"), TestContexts.Entry);
 
         var wrong = FileStores.Over(path, new KeyFileSecretProtector(otherKey));
         var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.ListRegistriesAsync(environment.Id));
-        await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.AddRegistryAsync(environment.Id, Example, new RegistryCredential("a@example.com", "a", "b")));
+        await Assert.ThrowsAsync<RegistryStoreException>(async () => await wrong.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("a@example.com", "a", "b")));
 
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(otherKey, error.Message, StringComparison.Ordinal);
@@ -239,7 +239,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", "pw"));
         File.Delete(path + ".key");
 
         var error = await Assert.ThrowsAsync<RegistryStoreException>(async () => await FileRegistryStore.Open(path).ListRegistriesAsync(environment.Id));
@@ -278,7 +278,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
         using var holder = new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
-        var write = store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", Canary)).AsTask();
+        var write = store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", Canary)).AsTask();
 
         // Time stands still on the fake clock: the write waits, whatever the real time.
         await Task.Delay(200);
@@ -347,14 +347,14 @@ public sealed class FileRegistryStoreTests : IDisposable
         var first = FileRegistryStore.Open(path);
         var second = FileRegistryStore.Open(path);
         var environment = await first.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await first.AddRegistryAsync(environment.Id, Example, new RegistryCredential("ops@example.com", "ops", "pw"));
+        var added = await first.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", "pw"));
         Assert.Single(await first.ListRegistriesAsync(environment.Id));
 
         // Same length, same second: only the content tells the versions apart.
-        await second.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("ops@example.com", "opz"), added.Password));
+        await second.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity("ops@example.com", "opz"), added.Password));
 
         Assert.Equal("opz", Assert.Single(await first.ListRegistriesAsync(environment.Id)).Registry.Username);
-        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password)));
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password)));
     }
 
     [Fact]

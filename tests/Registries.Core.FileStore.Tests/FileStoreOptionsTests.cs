@@ -79,7 +79,7 @@ public sealed class FileStoreOptionsTests : IDisposable
         var path = _folder.Combine("store.json");
         var store = FileRegistryStore.Open(path);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("r.example.com"), new RegistryCredential("o@example.com", "o", "pw"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("r.example.com")), new RegistryCredential("o@example.com", "o", "pw"));
 
         Assert.Equal(path, store.FilePath);
         Assert.Equal(FileStoreOptions.DefaultLockTimeout, store.LockTimeout);

@@ -41,7 +41,7 @@ static async Task<int> RunAsync(string mode, FileRegistryStore store, string[] a
             return 0;
         case "create":
             var environment = await store.CreateEnvironmentAsync("umask", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-            var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("umask.example.com"), new RegistryCredential("u@example.com", "u", "pw-umask"));
+            var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("umask.example.com")), new RegistryCredential("u@example.com", "u", "pw-umask"));
             Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} u");
             return 0;
         case "rotate":
@@ -62,12 +62,12 @@ static async Task RunMixedAsync(FileRegistryStore store, string environmentId, i
     {
         var address = RegistryAddress.Parse($"reg{i % 4}.example.com");
         var username = $"w{worker}n{i}";
-        var added = await store.AddRegistryAsync(environmentId, address, new RegistryCredential(username + "@example.com", username, $"pw-{worker}-{i}"));
+        var added = await store.AddRegistryAsync(environmentId, RegistryScope.Of(address), new RegistryCredential(username + "@example.com", username, $"pw-{worker}-{i}"));
         Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {address} {username}");
 
         if (i % 3 == 2)
         {
-            var edited = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity(username + "@example.org", username + "-edited"), new RegistrySecret($"pw-{worker}-{i}-edited")));
+            var edited = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity(username + "@example.org", username + "-edited"), new RegistrySecret($"pw-{worker}-{i}-edited")));
             Console.WriteLine($"EDIT {edited.Registry.Id} {edited.Registry.Version}");
             await BumpSharedCounterAsync(store, environmentId, sharedId);
         }
@@ -97,7 +97,7 @@ static async Task BumpSharedCounterAsync(FileRegistryStore store, string environ
         var next = int.Parse(current.Registry.Username["counter".Length..], CultureInfo.InvariantCulture) + 1;
         try
         {
-            await store.UpdateRegistryAsync(new RegistryRecord(current.Registry.WithIdentity(current.Registry.Email, "counter" + next.ToString(CultureInfo.InvariantCulture)), current.Password));
+            await store.UpdateRegistryAsync(new StoredRegistry(current.Registry.WithIdentity(current.Registry.Email, "counter" + next.ToString(CultureInfo.InvariantCulture)), current.Password));
             Console.WriteLine("COUNTER " + next.ToString(CultureInfo.InvariantCulture));
             return;
         }
@@ -113,11 +113,11 @@ static async Task RunUntilKilledAsync(FileRegistryStore store, string environmen
     for (var i = 0; ; i++)
     {
         var username = $"c{worker}n{i}";
-        var added = await store.AddRegistryAsync(environmentId, RegistryAddress.Parse($"crash{i % 3}.example.com:5000"), new RegistryCredential(username + "@example.com", username, "pw-" + username));
+        var added = await store.AddRegistryAsync(environmentId, RegistryScope.Of(RegistryAddress.Parse($"crash{i % 3}.example.com:5000")), new RegistryCredential(username + "@example.com", username, "pw-" + username));
         Console.WriteLine($"ADD {added.Registry.Id} {added.Registry.Sequence} {added.Registry.Address} {username}");
         if (i % 2 == 1)
         {
-            var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+            var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
             Console.WriteLine($"DEACTIVATE {inactive.Registry.Id} {inactive.Registry.Version}");
         }
     }

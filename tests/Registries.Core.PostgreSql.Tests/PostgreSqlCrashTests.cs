@@ -159,7 +159,7 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output)
     /// <summary>Checks that a crash worker's entry is one of the states its program writes, in order, for its token
     /// <c>cW-I</c>: version 1 added (Active, password cW-I), 2 edited (password cW-Ie), 3 deactivated when I is odd,
     /// 4 deleted when I % 4 == 3.</summary>
-    private static void AssertWholeCrashEntry(RegistryRecord record)
+    private static void AssertWholeCrashEntry(StoredRegistry record)
     {
         var registry = record.Registry;
         var token = registry.Username[1..];

@@ -129,7 +129,7 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         Assert.Equal("p", entries[0].Password?.Reveal());
 
         // And the migrated schema counts the next write.
-        await store.AddRegistryAsync(environment, RegistryAddress.Parse("registry.example.com"), new RegistryCredential("e@example.com", "u", "p"));
+        await store.AddRegistryAsync(environment, RegistryScope.Of(RegistryAddress.Parse("registry.example.com")), new RegistryCredential("e@example.com", "u", "p"));
         Assert.Equal(1L, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
     }
 
@@ -149,7 +149,7 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         }
 
         await _database.ExecuteAsync($"BEGIN; UPDATE {schema}.environments SET name = 'x' WHERE id = '{environment.Id}'; ROLLBACK");
-        await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com"), new RegistryCredential("e@example.com", "u", "p"));
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("registry.example.com")), new RegistryCredential("e@example.com", "u", "p"));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (received.IsEmpty && watch.Elapsed < TimeSpan.FromSeconds(10))

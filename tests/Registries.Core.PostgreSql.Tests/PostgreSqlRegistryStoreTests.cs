@@ -20,9 +20,9 @@ public sealed class PostgreSqlRegistryStoreTests : IAsyncLifetime
         var first = _database.OpenStore(schema);
         var second = _database.OpenStore(schema);
         var environment = await first.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var hub = await first.AddRegistryAsync(environment.Id, RegistryAddress.Parse("index.docker.io"), new RegistryCredential("a@example.com", "a", "pa"));
-        var newer = await second.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry-1.docker.io"), new RegistryCredential("b@example.com", "b", "pb"));
-        var custom = await first.AddRegistryAsync(environment.Id, RegistryAddress.Parse("Registry.Example.com:5000"), new RegistryCredential("c@example.com", "c", "pc"));
+        var hub = await first.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("index.docker.io")), new RegistryCredential("a@example.com", "a", "pa"));
+        var newer = await second.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("registry-1.docker.io")), new RegistryCredential("b@example.com", "b", "pb"));
+        var custom = await first.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("Registry.Example.com:5000")), new RegistryCredential("c@example.com", "c", "pc"));
 
         var byHub = await second.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.DockerHub);
         var byCustom = await second.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.Parse("registry.EXAMPLE.com:5000"));
@@ -95,13 +95,13 @@ public sealed class PostgreSqlRegistryStoreTests : IAsyncLifetime
         var first = _database.OpenStore(schema);
         var second = _database.OpenStore(schema);
         var environment = await first.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await first.AddRegistryAsync(environment.Id, RegistryAddress.Parse("r.example.com"), new RegistryCredential("a@example.com", "a", "pa"));
+        var added = await first.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("r.example.com")), new RegistryCredential("a@example.com", "a", "pa"));
         var read = await second.GetRegistryAsync(environment.Id, added.Registry.Id);
         Assert.NotNull(read);
 
-        var won = await first.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithIdentity("w@example.com", "winner"), new RegistrySecret("pw")));
+        var won = await first.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithIdentity("w@example.com", "winner"), new RegistrySecret("pw")));
         var e = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
-            await second.UpdateRegistryAsync(new RegistryRecord(read.Registry.WithIdentity("l@example.com", "loser"), new RegistrySecret("pl"))));
+            await second.UpdateRegistryAsync(new StoredRegistry(read.Registry.WithIdentity("l@example.com", "loser"), new RegistrySecret("pl"))));
 
         Assert.Equal(1, e.ExpectedVersion);
         Assert.Equal(2, e.ActualVersion);
@@ -118,7 +118,7 @@ public sealed class PostgreSqlRegistryStoreTests : IAsyncLifetime
         var store = _database.OpenStore(_database.NewSchema());
 
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var registry = await store.AddRegistryAsync(environment.Id, RegistryAddress.Quay, new RegistryCredential("a@example.com", "a", "pa"));
+        var registry = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Quay), new RegistryCredential("a@example.com", "a", "pa"));
 
         Assert.Equal("1a1", environment.Id);
         Assert.Equal("1r2", registry.Registry.Id);

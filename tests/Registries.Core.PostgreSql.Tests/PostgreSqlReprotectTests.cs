@@ -25,15 +25,15 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var store = _database.OpenStore(schema, protector: keys);
         store.ReprotectBatchSize = 3;
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, Owner);
-        var added = new List<RegistryRecord>();
+        var added = new List<StoredRegistry>();
         for (var i = 0; i < 8; i++)
         {
-            added.Add(await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"r{i}.example.com"), new RegistryCredential("a@example.com", "user" + i, Canary + i)));
+            added.Add(await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"r{i}.example.com")), new RegistryCredential("a@example.com", "user" + i, Canary + i)));
         }
 
         // One entry removed: it holds no password, so there is nothing to move.
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added[7].Registry.WithState(RegistryState.Inactive), added[7].Password));
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added[7].Registry.WithState(RegistryState.Inactive), added[7].Password));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
         var before = await store.ListRegistriesAsync(environment.Id);
         Assert.All(await store.ListProtectedPasswordsAsync(), v => Assert.Equal("0", RotatingProtector.KeyOf(v)));
 
@@ -74,7 +74,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            ids.Add((await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"w{i}.example.com"), new RegistryCredential("a@example.com", "u", "start" + i))).Registry.Id);
+            ids.Add((await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"w{i}.example.com")), new RegistryCredential("a@example.com", "u", "start" + i))).Registry.Id);
         }
 
         keys.Rotate();
@@ -89,7 +89,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
                 var password = string.Create(CultureInfo.InvariantCulture, $"edit-{n}-{Canary}");
                 // Only the writer bumps versions: a conflict here would mean that the re-protect did, which it must not.
                 var current = (await writerStore.GetRegistryAsync(environment.Id, id, stop.Token))!;
-                await writerStore.UpdateRegistryAsync(new RegistryRecord(current.Registry.WithIdentity("a@example.com", "u"), new RegistrySecret(password)), stop.Token);
+                await writerStore.UpdateRegistryAsync(new StoredRegistry(current.Registry.WithIdentity("a@example.com", "u"), new RegistrySecret(password)), stop.Token);
                 last[id] = password;
             }
         }, stop.Token);
@@ -123,7 +123,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, Owner);
         for (var i = 0; i < 7; i++)
         {
-            await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"f{i}.example.com"), new RegistryCredential("a@example.com", "u", Canary + i));
+            await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"f{i}.example.com")), new RegistryCredential("a@example.com", "u", Canary + i));
         }
 
         keys.Rotate();
@@ -151,7 +151,7 @@ public sealed class PostgreSqlReprotectTests : IAsyncLifetime
         var schema = _database.NewSchema();
         var store = _database.OpenStore(schema, protector: keys);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, Owner);
-        var entry = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("lost.example.com"), new RegistryCredential("a@example.com", "u", Canary));
+        var entry = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("lost.example.com")), new RegistryCredential("a@example.com", "u", Canary));
         keys.Rotate();
         keys.Retire(0);
 

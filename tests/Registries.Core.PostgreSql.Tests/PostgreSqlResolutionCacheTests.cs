@@ -348,9 +348,9 @@ public sealed class PostgreSqlResolutionCacheTests : IAsyncLifetime
 
         var listed = await b.Store.ListRegistriesCoveringAsync(environment.Id, Address);
 
-        Assert.False(listed is List<RegistryRecord>);
-        Assert.False(listed is RegistryRecord[]);
-        Assert.Throws<NotSupportedException>(() => ((IList<RegistryRecord>)listed).Clear());
+        Assert.False(listed is List<StoredRegistry>);
+        Assert.False(listed is StoredRegistry[]);
+        Assert.Throws<NotSupportedException>(() => ((IList<StoredRegistry>)listed).Clear());
         Assert.Single(await b.Store.ListRegistriesCoveringAsync(environment.Id, Address));
     }
 

@@ -20,9 +20,9 @@ public sealed class PostgreSqlSecretTests : IAsyncLifetime
         var connectionString = await _database.CreateDatabaseAsync();
         var store = _database.OpenStore(PostgreSqlStoreOptions.DefaultSchema, connectionString);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole> { ["alice"] = EnvironmentRole.Owner });
-        var active = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("registry.example.com:5000"), new RegistryCredential("a@example.com", "canary-user", Canary));
-        var edited = await store.AddRegistryAsync(environment.Id, RegistryAddress.DockerHub, new RegistryCredential("a@example.com", "canary-user", "first"));
-        await store.UpdateRegistryAsync(new RegistryRecord(edited.Registry.WithIdentity("a@example.com", "canary-user"), new RegistrySecret(Canary)));
+        var active = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("registry.example.com:5000")), new RegistryCredential("a@example.com", "canary-user", Canary));
+        var edited = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.DockerHub), new RegistryCredential("a@example.com", "canary-user", "first"));
+        await store.UpdateRegistryAsync(new StoredRegistry(edited.Registry.WithIdentity("a@example.com", "canary-user"), new RegistrySecret(Canary)));
         Assert.Equal(Canary, (await store.GetRegistryAsync(environment.Id, active.Registry.Id))?.Password?.Reveal());
 
         var dump = await DumpAsync(connectionString);
@@ -46,8 +46,8 @@ public sealed class PostgreSqlSecretTests : IAsyncLifetime
         var schema = _database.NewSchema();
         var store = _database.OpenStore(schema);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var source = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("a.example.com"), new RegistryCredential("a@example.com", "a", Canary));
-        var target = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("b.example.com"), new RegistryCredential("b@example.com", "b", "other"));
+        var source = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("a.example.com")), new RegistryCredential("a@example.com", "a", Canary));
+        var target = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("b.example.com")), new RegistryCredential("b@example.com", "b", "other"));
         var ciphertext = (string)(await _database.ScalarAsync($"SELECT protected_password FROM {schema}.registries WHERE id = '{source.Registry.Id}'"))!;
 
         await _database.ExecuteAsync($"UPDATE {schema}.registries SET protected_password = '{ciphertext}' WHERE id = '{target.Registry.Id}'");
@@ -66,10 +66,10 @@ public sealed class PostgreSqlSecretTests : IAsyncLifetime
         var schema = _database.NewSchema();
         var store = _database.OpenStore(schema);
         var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
-        var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse("a.example.com"), new RegistryCredential("a@example.com", "a", Canary));
-        var inactive = await store.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(RegistryState.Inactive), added.Password));
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse("a.example.com")), new RegistryCredential("a@example.com", "a", Canary));
+        var inactive = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Inactive), added.Password));
 
-        await store.UpdateRegistryAsync(new RegistryRecord(inactive.Registry.WithState(RegistryState.Removed), null));
+        await store.UpdateRegistryAsync(new StoredRegistry(inactive.Registry.WithState(RegistryState.Removed), null));
 
         Assert.IsType<DBNull>(await _database.ScalarAsync($"SELECT protected_password FROM {schema}.registries WHERE id = '{added.Registry.Id}'"));
     }

@@ -31,9 +31,9 @@ public sealed class PostgreSqlServerRestartTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var record = await store.AddRegistryAsync(environment.Id, RegistryAddress.Parse($"w{worker}.example.com"), new RegistryCredential("e@example.com", $"u{worker}-{i}", $"p{worker}-{i}"));
+                    var record = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.Parse($"w{worker}.example.com")), new RegistryCredential("e@example.com", $"u{worker}-{i}", $"p{worker}-{i}"));
                     added[record.Registry.Id] = i;
-                    await store.UpdateRegistryAsync(new RegistryRecord(record.Registry.WithState(RegistryState.Inactive), record.Password));
+                    await store.UpdateRegistryAsync(new StoredRegistry(record.Registry.WithState(RegistryState.Inactive), record.Password));
                 }
                 catch (RegistryStoreException e)
                 {

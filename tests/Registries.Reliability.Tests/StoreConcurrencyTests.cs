@@ -88,7 +88,7 @@ public sealed class StoreConcurrencyTests
         {
             var records = _store.ListRegistriesAsync(_environmentId).AsTask().GetAwaiter().GetResult();
             var entries = records.Select(r => $"{r.Registry.Address}|{r.Registry.Username}|{r.Password?.Reveal()}|{r.Registry.State}");
-            var resolver = new CredentialResolver(_store);
+            var resolver = new LaunchResolver(_store);
             var answers = Addresses.Select(a =>
             {
                 var resolution = resolver.ResolveAsync(_environmentId, ImageReference.Parse(a + "/app")).AsTask().GetAwaiter().GetResult();

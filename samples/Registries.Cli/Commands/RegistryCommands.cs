@@ -16,10 +16,10 @@ internal static class RegistryCommands
         registry.Subcommands.Add(ListCommand(runner));
         registry.Subcommands.Add(ShowCommand(runner));
         registry.Subcommands.Add(EditCommand(runner));
-        registry.Subcommands.Add(StateCommand(runner, "deactivate", "Deactivate a registry: pulls from its address are then prohibited (no fallback to another credential).", (s, e, r, c) => s.DeactivateRegistryAsync(e, r, c)));
-        registry.Subcommands.Add(StateCommand(runner, "activate", "Activate an inactive registry again, without entering its password again.", (s, e, r, c) => s.ActivateRegistryAsync(e, r, c)));
+        registry.Subcommands.Add(StateCommand(runner, "deactivate", "Deactivate a registry: pulls from its address are then prohibited (no fallback to another credential).", (s, e, r, c) => s.DeactivateRegistryAsync(e, r, cancellationToken: c)));
+        registry.Subcommands.Add(StateCommand(runner, "activate", "Activate an inactive registry again, without entering its password again.", (s, e, r, c) => s.ActivateRegistryAsync(e, r, cancellationToken: c)));
         registry.Subcommands.Add(ImportCommand.Create(runner));
-        registry.Subcommands.Add(StateCommand(runner, "delete", "Delete an inactive registry: its password is erased for good. Deactivate it first.", (s, e, r, c) => s.DeleteRegistryAsync(e, r, c)));
+        registry.Subcommands.Add(StateCommand(runner, "delete", "Delete an inactive registry: its password is erased for good. Deactivate it first.", (s, e, r, c) => s.DeleteRegistryAsync(e, r, cancellationToken: c)));
         return registry;
     }
 
@@ -220,7 +220,7 @@ internal static class RegistryCommands
             var parse = context.ParseResult;
             var credential = new RegistryCredential(parse.GetRequiredValue(email), parse.GetRequiredValue(username), PasswordInput.Read(context.Console));
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
-            var edited = await context.Registries.EditRegistryAsync(environmentId, parse.GetRequiredValue(registry), credential, cancellationToken);
+            var edited = await context.Registries.EditRegistryAsync(environmentId, parse.GetRequiredValue(registry), credential, cancellationToken: cancellationToken);
             await WriteAsync(context, environmentId, edited.Id, "Edited", cancellationToken);
             return ExitCodes.Success;
         });

@@ -37,7 +37,7 @@ internal sealed record RegistryJson(
     bool Effective,
     bool Overridden)
 {
-    public static RegistryJson From(RegistryEntry entry)
+    public static RegistryJson From(RegistryListing entry)
     {
         var registry = entry.Registry;
         return new(

@@ -30,7 +30,7 @@ public sealed class EditModel(RegistryService registries, ILogger<EditModel> log
     public string? Password { get; set; }
 
     /// <summary>Gets the entry being edited.</summary>
-    public RegistryEntry? Entry { get; private set; }
+    public RegistryListing? Entry { get; private set; }
 
     /// <summary>Gets the one-line error, if any.</summary>
     public string? Error { get; private set; }
@@ -61,7 +61,7 @@ public sealed class EditModel(RegistryService registries, ILogger<EditModel> log
                 EnvironmentId ?? string.Empty,
                 RegistryId ?? string.Empty,
                 new RegistryCredential(Email ?? string.Empty, Username ?? string.Empty, Password ?? string.Empty),
-                cancellationToken);
+                cancellationToken: cancellationToken);
             TempData["Notice"] = $"Saved {registry.Address} (entry {registry.Id}) for {registry.Username}.";
             return RedirectToPage("/Index", new { env = EnvironmentId });
         }

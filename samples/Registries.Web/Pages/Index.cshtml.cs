@@ -44,7 +44,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     public bool CanManage { get; private set; }
 
     /// <summary>Gets the entries that are not removed, oldest first.</summary>
-    public IReadOnlyList<RegistryEntry> Entries { get; private set; } = [];
+    public IReadOnlyList<RegistryListing> Entries { get; private set; } = [];
 
     /// <summary>Gets how many removed entries are not shown.</summary>
     public int RemovedCount { get; private set; }
@@ -93,21 +93,21 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>A redirect to the list, or the page with an error.</returns>
     public Task<IActionResult> OnPostDeactivateAsync(string? id, CancellationToken cancellationToken) =>
-        ActAsync(id, registries.DeactivateRegistryAsync, "Deactivated", cancellationToken);
+        ActAsync(id, (environmentId, registryId, token) => registries.DeactivateRegistryAsync(environmentId, registryId, cancellationToken: token), "Deactivated", cancellationToken);
 
     /// <summary>Activates an inactive entry again, without its password.</summary>
     /// <param name="id">The entry.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>A redirect to the list, or the page with an error.</returns>
     public Task<IActionResult> OnPostActivateAsync(string? id, CancellationToken cancellationToken) =>
-        ActAsync(id, registries.ActivateRegistryAsync, "Activated", cancellationToken);
+        ActAsync(id, (environmentId, registryId, token) => registries.ActivateRegistryAsync(environmentId, registryId, cancellationToken: token), "Activated", cancellationToken);
 
     /// <summary>Deletes an inactive entry and erases its password.</summary>
     /// <param name="id">The entry.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>A redirect to the list, or the page with an error.</returns>
     public Task<IActionResult> OnPostDeleteAsync(string? id, CancellationToken cancellationToken) =>
-        ActAsync(id, registries.DeleteRegistryAsync, "Deleted", cancellationToken);
+        ActAsync(id, (environmentId, registryId, token) => registries.DeleteRegistryAsync(environmentId, registryId, cancellationToken: token), "Deleted", cancellationToken);
 
     /// <summary>Describes a resolution in one line, without any password.</summary>
     /// <param name="resolution">The resolution.</param>

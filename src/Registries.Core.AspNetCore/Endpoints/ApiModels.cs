@@ -138,7 +138,7 @@ internal sealed class RegistryDocument
         Version = registry.Version,
     };
 
-    public static RegistryDocument From(RegistryEntry entry) => From(entry.Registry, entry.IsEffective);
+    public static RegistryDocument From(RegistryListing entry) => From(entry.Registry, entry.IsEffective);
 }
 
 internal sealed class ResolutionDocument

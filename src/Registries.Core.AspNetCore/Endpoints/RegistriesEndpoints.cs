@@ -202,33 +202,29 @@ internal static class RegistriesEndpoints
     private static async Task<Ok<RegistryDocument>> EditRegistryAsync(string environmentId, string registryId, EditRegistryRequest body, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
         var credential = Credential(body.Email, body.Username, body.Password);
-        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
-            ? await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false)
-            : await service.EditRegistryAsync(environmentId, registryId, credential, cancellationToken).ConfigureAwait(false);
+        var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Ok<RegistryDocument>> DeactivateRegistryAsync(string environmentId, string registryId, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
-            ? await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
-            : await service.DeactivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.DeactivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Ok<RegistryDocument>> ActivateRegistryAsync(string environmentId, string registryId, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
-            ? await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
-            : await service.ActivateRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.ActivateRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Ok<RegistryDocument>> DeleteRegistryAsync(string environmentId, string registryId, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        _ = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false) is { } expected
-            ? await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false)
-            : await service.DeleteRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
+        _ = await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 

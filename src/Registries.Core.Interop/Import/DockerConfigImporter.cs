@@ -58,7 +58,7 @@ public sealed class DockerConfigImporter
         var value = ValidatedOptions.Get(options, new DockerConfigImportOptionsValidator());
         if (value.Verify && verifier is null)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(DockerConfigImportOptions), [DockerConfigImportOptionsValidator.VerifierMissing(underDependencyInjection: false)]);
+            ValidatedOptions.ThrowIfAny<DockerConfigImportOptions>([DockerConfigImportOptionsValidator.VerifierMissing(underDependencyInjection: false)]);
         }
 
         _service = service;

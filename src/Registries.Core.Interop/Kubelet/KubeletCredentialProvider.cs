@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Registries.Core.Shared;
 
 namespace Registries.Core.Interop;
 

@@ -11,13 +11,13 @@ namespace Registries.Core.Engine;
 /// </remarks>
 public sealed class ImagePullService
 {
-    private readonly CredentialResolver _resolver;
+    private readonly LaunchResolver _resolver;
     private readonly IImageEngine _engine;
 
     /// <summary>Initializes a new service.</summary>
-    /// <param name="resolver">The resolver.</param>
+    /// <param name="resolver">The platform's resolver: a launch acts for the platform, with no caller.</param>
     /// <param name="engine">The container engine.</param>
-    public ImagePullService(CredentialResolver resolver, IImageEngine engine)
+    public ImagePullService(LaunchResolver resolver, IImageEngine engine)
     {
         ArgumentNullException.ThrowIfNull(resolver);
         ArgumentNullException.ThrowIfNull(engine);

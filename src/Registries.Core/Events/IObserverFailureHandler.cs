@@ -4,7 +4,7 @@ namespace Registries.Core.Events;
 /// <remarks>
 /// <para>Observers run after the store committed the change (or after the resolution was made). An observer that
 /// throws cannot undo that: if its exception reached the caller, a caller who retries would add a second entry. So
-/// <see cref="RegistryService"/> and <see cref="CredentialResolver"/> catch every exception an observer throws, hand it
+/// <see cref="RegistryService"/> and <see cref="LaunchResolver"/> catch every exception an observer throws, hand it
 /// here, and go on with the other observers and the answer.</para>
 /// <para>The DI package registers one that logs each failure as an error; without DI, pass your own (with none, the
 /// failures are dropped). An exception thrown by the handler itself is dropped too.</para>

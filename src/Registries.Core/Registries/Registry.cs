@@ -3,7 +3,7 @@ namespace Registries.Core;
 /// <summary>A registry entry of an environment: an address and the non-secret parts of its credential.</summary>
 /// <remarks>
 /// <para>A <see cref="Registry"/> never holds the password: it is what every read path returns. The password
-/// travels only in <see cref="Storage.RegistryRecord"/> (between the service and its store) and in an authenticated
+/// travels only in <see cref="Storage.StoredRegistry"/> (between the service and its store) and in an authenticated
 /// <see cref="CredentialResolution"/>.</para>
 /// <para><see cref="Sequence"/> is the store-assigned order of addition ("most recently added" means the highest
 /// sequence); <see cref="Version"/> is the optimistic-concurrency version. Immutable.</para>

@@ -117,6 +117,12 @@ public sealed class CredentialResolution
         };
     }
 
+    // For CredentialResolver: one factory for an image or (image null) an address, with the checks of the public ones.
+    internal static CredentialResolution Of(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry? registry, RegistrySecret? password, string? reason)
+        => outcome == ResolutionOutcome.Anonymous
+            ? new(outcome, image, address, null, null, null)
+            : Create(outcome, image, address, registry!, password, reason);
+
     private static CredentialResolution Create(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry registry, RegistrySecret? password, string? reason)
     {
         ArgumentNullException.ThrowIfNull(address);

@@ -1,4 +1,3 @@
-using Registries.Core.Events;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -11,108 +10,22 @@ namespace Registries.Core;
 /// not Removed. If it is Active, the answer is Authenticated with its credential; if it is Inactive, the answer is
 /// Denied, with no fallback to a less specific scope, an older entry or an anonymous pull; if no scope covers the
 /// image, the answer is Anonymous. Entries without a path or pattern behave exactly as in the seed.</para>
-/// <para>This is the system path used at launch time (no caller): code that acts for a user goes through
+/// <para>Pure functions, without I/O: the entries come from the store. Code that acts for a user resolves with
 /// <see cref="RegistryService.ResolveAsync(string, ImageReference, CancellationToken)"/>, which checks the caller's
-/// permission first. Thread-safe when the store is.</para>
+/// permission first; the platform's launch path, with no caller, is <see cref="LaunchResolver"/>. Thread-safe.</para>
 /// </remarks>
-public sealed class CredentialResolver
+public static class CredentialResolver
 {
-    private readonly RegistriesOptions _options;
-    private readonly IResolutionObserver[] _observers;
-    private readonly IObserverFailureHandler? _failures;
-
-    /// <summary>Initializes a new resolver over a store.</summary>
-    /// <param name="store">The store.</param>
-    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
-    /// <param name="observers">Observers told of every resolution (without its password), for example a logger.</param>
-    /// <param name="failureHandler">Receives what an observer throws; the resolution is answered all the same.</param>
-    /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public CredentialResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        Store = store;
-        _options = options ?? new RegistriesOptions();
-        _options.ThrowIfInvalid();
-        _observers = observers?.ToArray() ?? [];
-        _failures = failureHandler;
-    }
-
-    // The service reads the same store, so that one read serves both the permission check and the resolution.
-    internal IRegistryStore Store { get; }
-
-    internal RegistriesOptions Options => _options;
-
-    /// <summary>Resolves an image in an environment.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="image">The image.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied.</returns>
-    /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(environmentId);
-        ArgumentNullException.ThrowIfNull(image);
-        var data = await Store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
-        return Observed(environmentId, Resolve(image, data.Entries));
-    }
-
-    /// <summary>Resolves an image given as text in an environment.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="image">The image, as Docker accepts it.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied.</returns>
-    /// <exception cref="ImageReferenceFormatException">The image is not a valid reference.</exception>
-    /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public ValueTask<CredentialResolution> ResolveAsync(string environmentId, string image, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        return ResolveAsync(environmentId, ImageReference.Parse(image), cancellationToken);
-    }
-
-    /// <summary>Resolves a registry address in an environment: the answer for every image of that address.</summary>
-    /// <param name="environmentId">The environment.</param>
-    /// <param name="address">The registry address.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied, with <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
-    /// <remarks>For credential protocols that ask per server (a Docker credential helper, an exported config file)
-    /// and for addresses no image reference can name (a one-label host without a port, such as <c>myregistry</c>, which
-    /// Docker reads as a Docker Hub namespace in <c>myregistry/app</c>).</remarks>
-    /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
-    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
-    /// <exception cref="RegistryStoreException">The store failed.</exception>
-    public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(environmentId);
-        ArgumentNullException.ThrowIfNull(address);
-        var data = await Store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
-        return Observed(environmentId, Resolve(address, data.Entries));
-    }
-
     /// <summary>Decides the resolution of an image from the entries that could cover it, without I/O.</summary>
     /// <param name="image">The image.</param>
     /// <param name="entries">Entries of one environment, in any order: those of the image's address and of the host
     /// patterns that cover it (entries that do not cover the image are ignored).</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<RegistryRecord> entries)
+    public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entries);
-        var effective = SelectDeciding(entries, image, null);
-        if (effective is null)
-        {
-            return CredentialResolution.Anonymous(image);
-        }
-
-        var registry = effective.Registry;
-        return registry.State == RegistryState.Active
-            ? CredentialResolution.Authenticated(image, registry, effective.Password!)
-            : CredentialResolution.Denied(image, registry, DeniedReason(registry));
+        return Answer(image, image.Address, SelectDeciding(entries, image, null));
     }
 
     /// <summary>Decides the resolution of a whole registry address from its entries, without I/O.</summary>
@@ -120,20 +33,11 @@ public sealed class CredentialResolver
     /// <param name="entries">Entries of one environment, in any order; only host-level entries (no path) whose address
     /// or pattern covers the address count.</param>
     /// <returns>Authenticated, Anonymous or Denied.</returns>
-    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<RegistryRecord> entries)
+    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(entries);
-        var effective = SelectDeciding(entries, null, address);
-        if (effective is null)
-        {
-            return CredentialResolution.Anonymous(address);
-        }
-
-        var registry = effective.Registry;
-        return registry.State == RegistryState.Active
-            ? CredentialResolution.Authenticated(address, registry, effective.Password!)
-            : CredentialResolution.Denied(address, registry, DeniedReason(registry));
+        return Answer(null, address, SelectDeciding(entries, null, address));
     }
 
     /// <summary>Explains the resolution of an image: every entry that could have answered, and why it did or did not.</summary>
@@ -142,7 +46,7 @@ public sealed class CredentialResolver
     /// addresses are left out of the explanation, those of host patterns are kept (with "pattern did not match" when
     /// they do not cover the image).</param>
     /// <returns>The explanation, without any password.</returns>
-    public static ResolutionExplanation Explain(ImageReference image, IReadOnlyList<RegistryRecord> entries)
+    public static ResolutionExplanation Explain(ImageReference image, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entries);
@@ -179,9 +83,9 @@ public sealed class CredentialResolver
     // The effective entry of the deciding scope: among the entries that are not Removed and cover the image (or, for an
     // address, are host-level and cover it), the one of the most specific scope, and in it the most recently added. Two
     // scopes equally specific that cover one image are the same scope, so one pass over the entries is enough.
-    private static RegistryRecord? SelectDeciding(IReadOnlyList<RegistryRecord> entries, ImageReference? image, RegistryAddress? address)
+    private static StoredRegistry? SelectDeciding(IReadOnlyList<StoredRegistry> entries, ImageReference? image, RegistryAddress? address)
     {
-        RegistryRecord? best = null;
+        StoredRegistry? best = null;
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
@@ -208,59 +112,21 @@ public sealed class CredentialResolver
         return best;
     }
 
-    // The service's path: the caller was authorized on data.Environment; the entries were read with it.
-    internal CredentialResolution ResolveIn(string environmentId, ImageReference image, IReadOnlyList<RegistryRecord> entries)
-        => Observed(environmentId, Resolve(image, entries));
-
-    internal CredentialResolution ResolveIn(string environmentId, RegistryAddress address, IReadOnlyList<RegistryRecord> entries)
-        => Observed(environmentId, Resolve(address, entries));
-
-    internal CredentialResolution ResolveIn(string environmentId, RegistryScope scope, RegistryRecord? effective)
+    // The answer the deciding entry gives, for an image or (image null) a whole address or scope: Anonymous when no
+    // entry decides, Authenticated when it is Active, Denied when it is Inactive. The one place of the three outcomes.
+    internal static CredentialResolution Answer(ImageReference? image, RegistryAddress address, StoredRegistry? deciding)
     {
-        if (effective is null)
+        if (deciding is null)
         {
-            return Observed(environmentId, CredentialResolution.Anonymous(scope.Address));
+            return CredentialResolution.Of(ResolutionOutcome.Anonymous, image, address, null, null, null);
         }
 
-        var registry = effective.Registry;
-        return Observed(environmentId, registry.State == RegistryState.Active
-            ? CredentialResolution.Authenticated(scope.Address, registry, effective.Password!)
-            : CredentialResolution.Denied(scope.Address, registry, DeniedReason(registry)));
-    }
-
-    internal void EnsureSupported(RegistryEnvironment environment)
-    {
-        if (!_options.SupportedOrchestrations.Contains(environment.Orchestration))
-        {
-            throw new UnsupportedOrchestrationException(environment.Id, environment.Orchestration, _options.SupportedOrchestrations.Order());
-        }
+        var registry = deciding.Registry;
+        return registry.State == RegistryState.Active
+            ? CredentialResolution.Of(ResolutionOutcome.Authenticated, image, address, registry, deciding.Password!, null)
+            : CredentialResolution.Of(ResolutionOutcome.Denied, image, address, registry, null, DeniedReason(registry));
     }
 
     private static string DeniedReason(Registry registry)
         => $"Registry {registry.Scope} ({registry.Id}) is inactive in environment '{registry.EnvironmentId}': pulls from it are prohibited. Activate it, or add a new credential for {registry.Scope}.";
-
-    private CredentialResolution Observed(string environmentId, CredentialResolution resolution)
-    {
-        if (_observers.Length == 0)
-        {
-            return resolution;
-        }
-
-        var told = new ResolutionEvent(environmentId, resolution);
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnResolved(told);
-            }
-#pragma warning disable CA1031 // Best effort: the resolution is made; an observer's failure must not change the answer.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                ObserverFailures.Report(_failures, new ObserverFailure(observer, told, ex));
-            }
-        }
-
-        return resolution;
-    }
 }

@@ -56,7 +56,7 @@ public interface IRegistryStore
     /// <returns>The stored record, with the scope exactly as given.</returns>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default);
+    ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default);
 
     /// <summary>Adds an Active registry entry for a whole address, with a new identifier, the next sequence and version 1.</summary>
     /// <param name="environmentId">The environment.</param>
@@ -65,10 +65,12 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored record.</returns>
     /// <remarks>The same as <see cref="AddRegistryAsync(string, RegistryScope, RegistryCredential, CancellationToken)"/>
-    /// with <see cref="RegistryScope.Of(RegistryAddress)"/>.</remarks>
+    /// with <see cref="RegistryScope.Of(RegistryAddress)"/>. Implementations keep this default (the stores of this library
+    /// do), so it is written once; call it through <see cref="IRegistryStore"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
+    ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
         => AddRegistryAsync(environmentId, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), credential, cancellationToken);
 
     /// <summary>Reads a registry entry of an environment.</summary>
@@ -77,14 +79,14 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The record, or <see langword="null"/> when the environment has no entry with that identifier.</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default);
+    ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the registry entries of an environment, oldest first.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty for an unknown environment).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the registry entries of an environment whose scope's address is one address or host pattern, whatever their path, oldest first.</summary>
     /// <remarks>This is the resolution path: implementations should answer it in constant time. A host pattern is
@@ -94,7 +96,7 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty when there are none).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the registry entries of an environment that could cover images of a registry address: the
     /// address's own entries (whatever their path) and the entries of every host pattern that covers it, oldest first.</summary>
@@ -106,7 +108,7 @@ public interface IRegistryStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records (empty when there are none).</returns>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    async ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    async ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         var own = await ListRegistriesByAddressAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
@@ -116,7 +118,7 @@ public interface IRegistryStore
             return own;
         }
 
-        var records = new List<RegistryRecord>(own);
+        var records = new List<StoredRegistry>(own);
         foreach (var pattern in patterns)
         {
             records.AddRange(await ListRegistriesByAddressAsync(environmentId, pattern, cancellationToken).ConfigureAwait(false));
@@ -128,7 +130,7 @@ public interface IRegistryStore
 
     /// <summary>Reads, for one resolution, the environment and the entries that could cover a registry address
     /// (<see cref="GetEnvironmentAsync"/> and <see cref="ListRegistriesCoveringAsync"/> together).</summary>
-    /// <remarks>The resolution path of <see cref="RegistryService"/> and <see cref="CredentialResolver"/>. The default
+    /// <remarks>The resolution path of <see cref="RegistryService"/> and <see cref="LaunchResolver"/>. The default
     /// makes the two reads one after the other; a store with round trips should answer in one (the PostgreSQL store sends
     /// both queries in one batch), so that an uncached resolution is one round trip.</remarks>
     /// <param name="environmentId">The environment.</param>
@@ -153,5 +155,5 @@ public interface IRegistryStore
     /// <exception cref="RegistryNotFoundException">The entry does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The stored version differs; nothing was written.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
-    ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default);
+    ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default);
 }

@@ -13,7 +13,7 @@ namespace Registries.Core.Storage;
 /// </remarks>
 public sealed class InMemoryRegistryStore : IRegistryStore
 {
-    private static readonly ReadOnlyCollection<RegistryRecord> NoRecords = new([]);
+    private static readonly ReadOnlyCollection<StoredRegistry> NoRecords = new([]);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Slot> _environments = new(StringComparer.Ordinal);
     private readonly List<string> _environmentOrder = [];
@@ -81,14 +81,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryAddress address, RegistryCredential credential, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return AddRegistryAsync(environmentId, RegistryScope.Of(address), credential, cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(scope);
@@ -103,7 +96,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
 
             var sequence = ++_sequence;
             var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
-            var record = new RegistryRecord(registry, credential.Password);
+            var record = new StoredRegistry(registry, credential.Password);
             slot.ById.Add(registry.Id, record);
             _registryEnvironments.Add(registry.Id, environmentId);
             slot.Put(record, replacing: null);
@@ -112,7 +105,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(registryId);
@@ -124,7 +117,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         cancellationToken.ThrowIfCancellationRequested();
@@ -132,29 +125,29 @@ public sealed class InMemoryRegistryStore : IRegistryStore
         {
             if (!_environments.TryGetValue(environmentId, out var slot))
             {
-                return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(NoRecords);
+                return ValueTask.FromResult<IReadOnlyList<StoredRegistry>>(NoRecords);
             }
 
-            return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(slot.ById.Values.OrderBy(r => r.Registry.Sequence).ToArray());
+            return ValueTask.FromResult<IReadOnlyList<StoredRegistry>>(slot.ById.Values.OrderBy(r => r.Registry.Sequence).ToArray());
         }
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(
+            return ValueTask.FromResult<IReadOnlyList<StoredRegistry>>(
                 _environments.TryGetValue(environmentId, out var slot) && slot.ByAddress.TryGetValue(address, out var records) ? records : NoRecords);
         }
     }
 
     /// <inheritdoc/>
     /// <remarks>Without host patterns in the environment (the common case) this is the address's own list, with no allocation.</remarks>
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
@@ -163,7 +156,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
         {
             if (!_environments.TryGetValue(environmentId, out var slot))
             {
-                return ValueTask.FromResult<IReadOnlyList<RegistryRecord>>(NoRecords);
+                return ValueTask.FromResult<IReadOnlyList<StoredRegistry>>(NoRecords);
             }
 
             var own = slot.ByAddress.TryGetValue(address, out var records) ? records : NoRecords;
@@ -172,9 +165,9 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     // Under the lock: the address's own entries and those of the host patterns that cover it, oldest first.
-    private static IReadOnlyList<RegistryRecord> Covering(Slot slot, RegistryAddress address, IReadOnlyList<RegistryRecord> own)
+    private static IReadOnlyList<StoredRegistry> Covering(Slot slot, RegistryAddress address, IReadOnlyList<StoredRegistry> own)
     {
-        var covering = new List<RegistryRecord>(own);
+        var covering = new List<StoredRegistry>(own);
         foreach (var pattern in address.GetCoveringPatterns())
         {
             if (slot.ByAddress.TryGetValue(pattern, out var patternRecords))
@@ -207,7 +200,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
@@ -227,7 +220,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
                 throw new ConcurrencyConflictException(changed.Id, changed.Version, current.Registry.Version);
             }
 
-            var stored = new RegistryRecord(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
+            var stored = new StoredRegistry(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
             slot.ById[changed.Id] = stored;
             slot.Put(stored, replacing: current);
             return ValueTask.FromResult(stored);
@@ -238,15 +231,15 @@ public sealed class InMemoryRegistryStore : IRegistryStore
     {
         public RegistryEnvironment Environment { get; set; } = environment;
 
-        public Dictionary<string, RegistryRecord> ById { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, StoredRegistry> ById { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<RegistryAddress, ReadOnlyCollection<RegistryRecord>> ByAddress { get; } = [];
+        public Dictionary<RegistryAddress, ReadOnlyCollection<StoredRegistry>> ByAddress { get; } = [];
 
         // How many entries have a host pattern: resolution looks for covering patterns only when there is one.
         public int Patterns { get; private set; }
 
         // Copy-on-write: a list handed to a reader is never changed afterwards.
-        public void Put(RegistryRecord record, RegistryRecord? replacing)
+        public void Put(StoredRegistry record, StoredRegistry? replacing)
         {
             var address = record.Registry.Address;
             ByAddress.TryGetValue(address, out var existing);

@@ -46,7 +46,7 @@ public static class RegistryStoreCopy
         // Everything is read, and every credential built, before the first write: an entry the target could not take
         // fails the copy with nothing written.
         var environments = await source.ListEnvironmentsAsync(cancellationToken).ConfigureAwait(false);
-        var entries = new List<(RegistryRecord Record, RegistryCredential Credential)>();
+        var entries = new List<(StoredRegistry Record, RegistryCredential Credential)>();
         foreach (var environment in environments)
         {
             foreach (var record in await source.ListRegistriesAsync(environment.Id, cancellationToken).ConfigureAwait(false))
@@ -76,7 +76,7 @@ public static class RegistryStoreCopy
             {
                 // Removed: the update drops the throw-away password with the entry's secret (a removed record has none).
                 var password = registry.State == RegistryState.Removed ? null : added.Password;
-                added = await target.UpdateRegistryAsync(new RegistryRecord(added.Registry.WithState(registry.State), password), cancellationToken).ConfigureAwait(false);
+                added = await target.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(registry.State), password), cancellationToken).ConfigureAwait(false);
             }
 
             registryIds.Add(registry.Id, added.Registry.Id);
@@ -86,7 +86,7 @@ public static class RegistryStoreCopy
         return new RegistryStoreCopyResult(environmentIds, registryIds);
     }
 
-    private static RegistryCredential CredentialOf(RegistryRecord record)
+    private static RegistryCredential CredentialOf(StoredRegistry record)
     {
         var registry = record.Registry;
 
@@ -184,7 +184,7 @@ public static class RegistryStoreCopy
         }
     }
 
-    private static void CompareEntry(string where, IReadOnlyList<RegistryRecord> sourceEntries, IReadOnlyList<RegistryRecord> targetEntries, int index, Dictionary<string, string> registryIds)
+    private static void CompareEntry(string where, IReadOnlyList<StoredRegistry> sourceEntries, IReadOnlyList<StoredRegistry> targetEntries, int index, Dictionary<string, string> registryIds)
     {
         var expected = sourceEntries[index].Registry;
         var actual = targetEntries[index].Registry;
@@ -207,7 +207,7 @@ public static class RegistryStoreCopy
         }
     }
 
-    private static bool IsEffective(IReadOnlyList<RegistryRecord> entries, int index)
+    private static bool IsEffective(IReadOnlyList<StoredRegistry> entries, int index)
     {
         var scope = entries[index].Registry.Scope;
         return ReferenceEquals(StoreRules.SelectEffective(entries.Where(e => e.Registry.Scope.Equals(scope)).ToList()), entries[index]);

@@ -9,7 +9,7 @@ public readonly struct ResolutionData : IEquatable<ResolutionData>
     /// <summary>Initializes the data.</summary>
     /// <param name="environment">The environment, or <see langword="null"/> when there is none with the identifier.</param>
     /// <param name="entries">The entries of the address and of the host patterns that cover it (empty without an environment).</param>
-    public ResolutionData(RegistryEnvironment? environment, IReadOnlyList<RegistryRecord> entries)
+    public ResolutionData(RegistryEnvironment? environment, IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         Environment = environment;
@@ -20,7 +20,7 @@ public readonly struct ResolutionData : IEquatable<ResolutionData>
     public RegistryEnvironment? Environment { get; }
 
     /// <summary>Gets the entries that could cover the address, oldest first.</summary>
-    public IReadOnlyList<RegistryRecord> Entries { get; }
+    public IReadOnlyList<StoredRegistry> Entries { get; }
 
     /// <summary>Compares two values: equal when they hold the same environment and the same list instance.</summary>
     /// <param name="left">The first value.</param>

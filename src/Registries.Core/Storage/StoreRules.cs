@@ -46,10 +46,10 @@ public static class StoreRules
     /// <param name="entriesForAddress">The entries of one scope (see <see cref="Registry.Scope"/>) in one environment, in any order.</param>
     /// <returns>The effective entry, or <see langword="null"/> when every entry is removed or there is none.</returns>
     /// <remarks>"Most recently added" is the highest <see cref="Registry.Sequence"/>, the order the store assigned; never a clock.</remarks>
-    public static RegistryRecord? SelectEffective(IReadOnlyList<RegistryRecord> entriesForAddress)
+    public static StoredRegistry? SelectEffective(IReadOnlyList<StoredRegistry> entriesForAddress)
     {
         ArgumentNullException.ThrowIfNull(entriesForAddress);
-        RegistryRecord? effective = null;
+        StoredRegistry? effective = null;
         for (var i = 0; i < entriesForAddress.Count; i++)
         {
             var entry = entriesForAddress[i];
@@ -66,10 +66,10 @@ public static class StoreRules
     /// <summary>Selects the effective entry of every scope among entries: per scope, the most recently added one that is not removed.</summary>
     /// <param name="entries">Entries of one environment, of any scopes, in any order.</param>
     /// <returns>The effective entries, one per scope that has one, in no particular order.</returns>
-    public static IReadOnlyList<RegistryRecord> SelectEffectivePerScope(IReadOnlyList<RegistryRecord> entries)
+    public static IReadOnlyList<StoredRegistry> SelectEffectivePerScope(IReadOnlyList<StoredRegistry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var effective = new Dictionary<RegistryScope, RegistryRecord>();
+        var effective = new Dictionary<RegistryScope, StoredRegistry>();
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];

@@ -25,23 +25,23 @@ public sealed class SwitchableStore : IRegistryStore
     public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
         => Enter().UpdateEnvironmentAsync(environment, cancellationToken);
 
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
         => Enter().AddRegistryAsync(environmentId, scope, credential, cancellationToken);
 
-    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => Enter().GetRegistryAsync(environmentId, registryId, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
         => Enter().ListRegistriesAsync(environmentId, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
         => Enter().ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
 
     /// <summary>When set, every registry update first waits at this gate: a test holds writers there until all of them
     /// have read the entry, so their writes truly race.</summary>
     public WriterGate? UpdateGate { get; set; }
 
-    public async ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    public async ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
     {
         var store = Enter();
         if (UpdateGate is { } gate)

@@ -57,22 +57,22 @@ internal sealed class CountingStore(IRegistryStore inner) : IRegistryStore
     public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
         => Counted(nameof(UpdateEnvironmentAsync), Inner.UpdateEnvironmentAsync(environment, cancellationToken));
 
-    public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
         => Counted(nameof(AddRegistryAsync), Inner.AddRegistryAsync(environmentId, scope, credential, cancellationToken));
 
-    public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
         => Counted(nameof(GetRegistryAsync), Inner.GetRegistryAsync(environmentId, registryId, cancellationToken));
 
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
         => Counted(nameof(ListRegistriesAsync), Inner.ListRegistriesAsync(environmentId, cancellationToken));
 
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
         => Counted(nameof(ListRegistriesByAddressAsync), Inner.ListRegistriesByAddressAsync(environmentId, address, cancellationToken));
 
-    public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
         => Counted(nameof(ListRegistriesCoveringAsync), Inner.ListRegistriesCoveringAsync(environmentId, address, cancellationToken));
 
-    public ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
         => Counted(nameof(UpdateRegistryAsync), Inner.UpdateRegistryAsync(record, cancellationToken));
 
     private T Counted<T>(string member, T result)

@@ -4,7 +4,7 @@ using Registries.Core.Storage;
 namespace Registries.Core.Tests.Domain;
 
 /// <summary>A service over a fresh in-memory store, with an environment and its members, and recorded events.</summary>
-internal sealed class DomainFixture : IRegistryEventObserver
+internal sealed class DomainFixture
 {
     public const string Owner = "olivia";
     public const string Member = "marcus";
@@ -12,12 +12,14 @@ internal sealed class DomainFixture : IRegistryEventObserver
     public const string Outsider = "oscar";
     public const string Canary = "CANARY-p4ss\"w0rd:\\+/=Ünïcødé";
 
+    private readonly RecordingEventObserver _recorder = new();
+
     private DomainFixture(RegistriesOptions? options)
     {
         Store = new InMemoryRegistryStore();
         Options = options ?? new RegistriesOptions();
-        Resolver = new CredentialResolver(Store, Options);
-        Service = new RegistryService(Resolver, observers: [this]);
+        Resolver = new LaunchResolver(Store, Options);
+        Service = new RegistryService(Store, Options, observers: [_recorder]);
     }
 
     public InMemoryRegistryStore Store { get; }
@@ -26,9 +28,9 @@ internal sealed class DomainFixture : IRegistryEventObserver
 
     public RegistryService Service { get; }
 
-    public CredentialResolver Resolver { get; }
+    public LaunchResolver Resolver { get; }
 
-    public List<RegistryEvent> Events { get; } = [];
+    public IReadOnlyList<RegistryEvent> Events => _recorder.Events;
 
     public RegistryEnvironment Environment { get; private set; } = null!;
 
@@ -52,14 +54,4 @@ internal sealed class DomainFixture : IRegistryEventObserver
 
     public ValueTask<CredentialResolution> ResolveAsync(string image)
         => Resolver.ResolveAsync(EnvironmentId, ImageReference.Parse(image));
-
-    public ValueTask OnRegistryEventAsync(RegistryEvent registryEvent, CancellationToken cancellationToken = default)
-    {
-        lock (Events)
-        {
-            Events.Add(registryEvent);
-        }
-
-        return ValueTask.CompletedTask;
-    }
 }

@@ -1,4 +1,5 @@
 using Registries.Core.Engine;
+using Registries.Core.Testing;
 using static Registries.Core.Tests.Domain.DomainFixture;
 
 namespace Registries.Core.Tests.Domain;
@@ -11,7 +12,7 @@ public sealed class ImagePullServiceTests
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
         await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
-        var engine = new RecordingEngine { Present = true };
+        var engine = new FakeImageEngine().AddImage("registry.example.com/app:1");
 
         var result = await new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"));
 
@@ -26,7 +27,7 @@ public sealed class ImagePullServiceTests
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com");
         await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, registry.Id);
-        var engine = new RecordingEngine();
+        var engine = new FakeImageEngine();
 
         var error = await Assert.ThrowsAsync<ImagePullException>(() => new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1")).AsTask());
 
@@ -40,7 +41,7 @@ public sealed class ImagePullServiceTests
     {
         var f = await CreateAsync();
         var registry = await f.AddAsync("registry.example.com", "deploy", "pw");
-        var engine = new RecordingEngine { Present = true };
+        var engine = new FakeImageEngine().AddImage("registry.example.com/app:1");
         var service = new ImagePullService(f.Resolver, engine);
 
         var result = await service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"), alwaysPull: true);
@@ -57,27 +58,12 @@ public sealed class ImagePullServiceTests
     public async Task EnsureImageAsync_MissingAndUnconfigured_PullsAnonymously()
     {
         var f = await CreateAsync();
-        var engine = new RecordingEngine();
+        var engine = new FakeImageEngine();
 
         var result = await new ImagePullService(f.Resolver, engine).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("alpine"));
 
         Assert.True(result.Pulled);
         Assert.Equal(ResolutionOutcome.Anonymous, result.Resolution!.Outcome);
-        Assert.Null(Assert.Single(engine.Pulls).Password);
-    }
-
-    private sealed class RecordingEngine : IImageEngine
-    {
-        public bool Present { get; init; }
-
-        public List<CredentialResolution> Pulls { get; } = [];
-
-        public ValueTask<bool> ImageExistsAsync(ImageReference image, CancellationToken cancellationToken = default) => ValueTask.FromResult(Present);
-
-        public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)
-        {
-            Pulls.Add(resolution);
-            return ValueTask.CompletedTask;
-        }
+        Assert.Null(Assert.Single(engine.Pulls).Resolution.Password);
     }
 }

@@ -66,13 +66,13 @@ public sealed class RegistriesOptionsTests
         var options = new RegistriesOptions { ConcurrencyRetries = retries };
 
         Assert.NotNull(new RegistryService(new InMemoryRegistryStore(), options));
-        Assert.NotNull(new CredentialResolver(new InMemoryRegistryStore(), options));
+        Assert.NotNull(new LaunchResolver(new InMemoryRegistryStore(), options));
     }
 
     private static object Create(string constructor, RegistriesOptions options) => constructor switch
     {
         "service" => new RegistryService(new InMemoryRegistryStore(), options),
-        "resolver" => new CredentialResolver(new InMemoryRegistryStore(), options),
+        "resolver" => new LaunchResolver(new InMemoryRegistryStore(), options),
         _ => throw new ArgumentOutOfRangeException(nameof(constructor), constructor, "Unknown constructor."),
     };
 }

@@ -364,7 +364,7 @@ public sealed class RegistryScopeTests
             {
                 var state = add.Item2 switch { 0 => RegistryState.Active, 1 => RegistryState.Inactive, _ => RegistryState.Removed };
                 var registry = new Registry("1r" + (i + 1), "1a1", scopes[add.Item1], state, "e@example.com", "u" + i, i + 1, 1);
-                return new RegistryRecord(registry, state == RegistryState.Removed ? null : new RegistrySecret("p" + i));
+                return new StoredRegistry(registry, state == RegistryState.Removed ? null : new RegistrySecret("p" + i));
             }).ToArray();
 
             var resolution = CredentialResolver.Resolve(image, records);

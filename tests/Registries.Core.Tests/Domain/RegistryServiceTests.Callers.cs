@@ -20,7 +20,7 @@ public sealed partial class RegistryServiceTests
     {
         var seeded = await CountingStore.CreateSeededAsync();
         var accessor = new CountingAccessor { Current = new RegistryCaller(Owner) };
-        var service = new RegistryService(new CredentialResolver(seeded.Store), accessor);
+        var service = new RegistryService(seeded.Store, callers: accessor);
 
         await Run(service, operation, seeded);
 
@@ -47,7 +47,7 @@ public sealed partial class RegistryServiceTests
     {
         var seeded = await CountingStore.CreateSeededAsync();
         var accessor = new CountingAccessor { Current = null };
-        var service = new RegistryService(new CredentialResolver(seeded.Store), accessor);
+        var service = new RegistryService(seeded.Store, callers: accessor);
 
         await Assert.ThrowsAsync<MissingCallerException>(() => Run(service, operation, seeded));
 
@@ -61,7 +61,7 @@ public sealed partial class RegistryServiceTests
         var seeded = await CountingStore.CreateSeededAsync();
         var accessor = new CountingAccessor { Current = new RegistryCaller(Owner) };
         var events = new RecordingEventObserver();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), accessor, [events]);
+        var service = new RegistryService(seeded.Store, callers: accessor, observers: [events]);
 
         await service.DeactivateRegistryAsync(seeded.EnvironmentId, seeded.ActiveId);
         accessor.Current = new RegistryCaller(Member);
@@ -81,7 +81,7 @@ public sealed partial class RegistryServiceTests
         var store = new CountingStore(new InMemoryRegistryStore());
         var accessor = new AsyncLocalAccessor();
         var events = new RecordingEventObserver();
-        var service = new RegistryService(new CredentialResolver(store), accessor, [events]);
+        var service = new RegistryService(store, callers: accessor, observers: [events]);
 
         // Both flows are inside CreateEnvironmentAsync at once before either goes on, so their awaits interleave.
         var arrived = 0;
@@ -127,7 +127,7 @@ public sealed partial class RegistryServiceTests
         var seeded = await CountingStore.CreateSeededAsync();
         var accessor = new CountingAccessor { Current = new RegistryCaller(Reader) };
         var events = new RecordingEventObserver();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), accessor, [events]);
+        var service = new RegistryService(seeded.Store, callers: accessor, observers: [events]);
 
         var bound = service.As(Member);
         await bound.DeactivateRegistryAsync(seeded.EnvironmentId, seeded.ActiveId);
@@ -146,7 +146,7 @@ public sealed partial class RegistryServiceTests
     {
         var seeded = await CountingStore.CreateSeededAsync();
         var events = new RecordingEventObserver();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), observers: [events]);
+        var service = new RegistryService(seeded.Store, observers: [events]);
 
         var added = await service.As(Owner).AddRegistryAsync(seeded.EnvironmentId, RegistryAddress.DockerHub, Credential());
         var asMember = await service.As(new RegistryCaller(Member)).GetRegistryAsync(seeded.EnvironmentId, added.Id);

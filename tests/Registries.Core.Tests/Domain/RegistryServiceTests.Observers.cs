@@ -16,7 +16,7 @@ public sealed partial class RegistryServiceTests
         var throwing = new ThrowingEventObserver(afterAwait);
         var recording = new RecordingEventObserver();
         var failures = new RecordingFailureHandler();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), null, [throwing, recording], failures).As(Member);
+        var service = new RegistryService(seeded.Store, observers: [throwing, recording], failureHandler: failures).As(Member);
 
         // An entry for an address that has one: Added, then Overridden, each failing in the first observer.
         var added = await service.AddRegistryAsync(seeded.EnvironmentId, RegistryAddress.Parse("registry.example.com"), Credential("newer"));
@@ -48,7 +48,7 @@ public sealed partial class RegistryServiceTests
         var throwing = new ThrowingEventObserver(afterAwait);
         var recording = new RecordingEventObserver();
         var failures = new RecordingFailureHandler();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), null, [throwing, recording], failures).As(Owner);
+        var service = new RegistryService(seeded.Store, observers: [throwing, recording], failureHandler: failures).As(Owner);
 
         var deactivated = await service.DeactivateRegistryAsync(seeded.EnvironmentId, seeded.ActiveId);
 
@@ -69,7 +69,7 @@ public sealed partial class RegistryServiceTests
         var seeded = await CountingStore.CreateSeededAsync();
         var recording = new RecordingEventObserver();
         var handler = new ThrowingFailureHandler();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), null, [new ThrowingEventObserver(false), recording, new ThrowingEventObserver(true)], handler).As(Owner);
+        var service = new RegistryService(seeded.Store, observers: [new ThrowingEventObserver(false), recording, new ThrowingEventObserver(true)], failureHandler: handler).As(Owner);
         var id = seeded.EnvironmentId;
 
         var added = await service.AddRegistryAsync(id, RegistryAddress.DockerHub, Credential());
@@ -92,7 +92,7 @@ public sealed partial class RegistryServiceTests
     public async Task AddRegistryAsync_ObserverThrowsAndNoHandler_Succeeds()
     {
         var seeded = await CountingStore.CreateSeededAsync();
-        var service = new RegistryService(new CredentialResolver(seeded.Store), null, [new ThrowingEventObserver(true)]).As(Owner);
+        var service = new RegistryService(seeded.Store, observers: [new ThrowingEventObserver(true)]).As(Owner);
 
         var added = await service.AddRegistryAsync(seeded.EnvironmentId, RegistryAddress.DockerHub, Credential());
 
@@ -106,7 +106,7 @@ public sealed partial class RegistryServiceTests
         var throwing = new ThrowingResolutionObserver();
         var recording = new RecordingResolutionObserver();
         var failures = new RecordingFailureHandler();
-        var observed = new RegistryService(new CredentialResolver(seeded.Store, null, [throwing, recording], failures)).As(Member);
+        var observed = new RegistryService(seeded.Store, resolutionObservers: [throwing, recording], failureHandler: failures).As(Member);
         var plain = new RegistryService(seeded.Store).As(Member);
         var image = ImageReference.Parse("registry.example.com/app:1");
 

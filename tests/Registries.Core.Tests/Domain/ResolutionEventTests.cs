@@ -17,7 +17,7 @@ public sealed class ResolutionEventTests
         Assert.Contains(typeof(Registry), types);
         Assert.DoesNotContain(typeof(RegistrySecret), types);
         Assert.DoesNotContain(typeof(RegistryCredential), types);
-        Assert.DoesNotContain(typeof(RegistryRecord), types);
+        Assert.DoesNotContain(typeof(StoredRegistry), types);
         Assert.DoesNotContain(typeof(CredentialResolution), types);
     }
 
@@ -29,7 +29,7 @@ public sealed class ResolutionEventTests
         var seeded = await CountingStore.CreateSeededAsync();
         var recording = new RecordingResolutionObserver();
         var failures = new RecordingFailureHandler();
-        var resolver = new CredentialResolver(seeded.Store, null, [recording, new ThrowingResolutionObserver()], failures);
+        var resolver = new LaunchResolver(seeded.Store, null, [recording, new ThrowingResolutionObserver()], failures);
 
         var resolution = by == "image"
             ? await resolver.ResolveAsync(seeded.EnvironmentId, "registry.example.com/team/app:1")

@@ -1,5 +1,6 @@
 using Registries.Core.Engine;
 using Registries.Core.Storage;
+using Registries.Core.Testing;
 using static Registries.Core.Tests.Domain.DomainFixture;
 
 namespace Registries.Core.Tests.Domain;
@@ -45,7 +46,7 @@ public sealed class SecretLeakTests
         Collect(await f.Service.As(Owner).DeactivateRegistryAsync(f.EnvironmentId, second.Id));
         var denied = await f.ResolveAsync("registry.example.com/app:1");
         Collect(denied, denied.Reason);
-        await Capture(() => new ImagePullService(f.Resolver, new NeverEngine()).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1")).AsTask());
+        await Capture(() => new ImagePullService(f.Resolver, new FakeImageEngine()).EnsureImageAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app:1")).AsTask());
         Collect(await f.Service.As(Owner).ActivateRegistryAsync(f.EnvironmentId, second.Id));
         await Capture(() => f.Service.As(Owner).DeleteRegistryAsync(f.EnvironmentId, second.Id).AsTask());
         await Capture(() => f.Service.As(Reader).ResolveAsync(f.EnvironmentId, ImageReference.Parse("registry.example.com/app")).AsTask());
@@ -75,18 +76,10 @@ public sealed class SecretLeakTests
     public void PublicTypesHoldingSecrets_AreNotRecords()
     {
         // A positional record's generated ToString would print every property, the password included.
-        foreach (var type in new[] { typeof(RegistrySecret), typeof(RegistryCredential), typeof(RegistryRecord), typeof(CredentialResolution) })
+        foreach (var type in new[] { typeof(RegistrySecret), typeof(RegistryCredential), typeof(StoredRegistry), typeof(CredentialResolution) })
         {
             Assert.Null(type.GetMethod("<Clone>$"));
             Assert.Equal(type, type.GetMethod(nameof(ToString), Type.EmptyTypes)!.DeclaringType);
         }
-    }
-
-    private sealed class NeverEngine : IImageEngine
-    {
-        public ValueTask<bool> ImageExistsAsync(ImageReference image, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-
-        public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)
-            => throw new InvalidOperationException("A denied pull must not reach the engine.");
     }
 }

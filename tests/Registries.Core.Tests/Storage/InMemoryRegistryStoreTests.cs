@@ -11,7 +11,7 @@ public sealed class InMemoryRegistryStoreTests : RegistryStoreConformanceTests
         var store = new InMemoryRegistryStore();
         var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
         var address = RegistryAddress.Parse("registry.example.com");
-        await store.AddRegistryAsync(environment.Id, address, Credential());
+        await store.AddRegistryAsync(environment.Id, RegistryScope.Of(address), Credential());
 
         var first = await store.ListRegistriesByAddressAsync(environment.Id, address);
         var second = await store.ListRegistriesByAddressAsync(environment.Id, RegistryAddress.Parse("REGISTRY.example.com"));
@@ -26,7 +26,7 @@ public sealed class InMemoryRegistryStoreTests : RegistryStoreConformanceTests
         var store = new InMemoryRegistryStore();
 
         var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
-        var added = await store.AddRegistryAsync(environment.Id, RegistryAddress.DockerHub, Credential());
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.DockerHub), Credential());
 
         Assert.Equal("1a1", environment.Id);
         Assert.Equal("1r2", added.Registry.Id);

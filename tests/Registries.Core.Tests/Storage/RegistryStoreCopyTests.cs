@@ -88,7 +88,7 @@ public sealed class RegistryStoreCopyTests
     {
         var (source, seeded) = await SeedAsync();
         var target = new CountingStore(new InMemoryRegistryStore());
-        var written = new List<RegistryRecord>();
+        var written = new List<StoredRegistry>();
         var recording = new RecordingStore(target, written);
 
         var result = await RegistryStoreCopy.CopyAsync(source, recording);
@@ -252,9 +252,9 @@ public sealed class RegistryStoreCopyTests
     private sealed record SeededIds(string ProductionId, string KubernetesId, string GoneId, string NewId);
 
     /// <summary>Passes every call on and records what was given to <see cref="UpdateRegistryAsync"/>.</summary>
-    private sealed class RecordingStore(IRegistryStore inner, List<RegistryRecord> updates) : TamperingStore(inner)
+    private sealed class RecordingStore(IRegistryStore inner, List<StoredRegistry> updates) : TamperingStore(inner)
     {
-        public override ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+        public override ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
         {
             updates.Add(record);
             return base.UpdateRegistryAsync(record, cancellationToken);
@@ -289,30 +289,30 @@ public sealed class RegistryStoreCopyTests
         public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
             => inner.UpdateEnvironmentAsync(environment, cancellationToken);
 
-        public ValueTask<RegistryRecord> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
+        public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
         {
             Adds++;
             OnAdd?.Invoke(Adds);
             return Adds == FailOnAdd
-                ? ValueTask.FromException<RegistryRecord>(new RegistryStoreException("The target failed: disk full."))
+                ? ValueTask.FromException<StoredRegistry>(new RegistryStoreException("The target failed: disk full."))
                 : inner.AddRegistryAsync(environmentId, scope, credential, cancellationToken);
         }
 
-        public ValueTask<RegistryRecord?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+        public ValueTask<StoredRegistry?> GetRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
             => inner.GetRegistryAsync(environmentId, registryId, cancellationToken);
 
-        public ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
+        public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesAsync(string environmentId, CancellationToken cancellationToken = default)
             => inner.ListRegistriesAsync(environmentId, cancellationToken);
 
-        public async ValueTask<IReadOnlyList<RegistryRecord>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+        public async ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesByAddressAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
         {
             var records = await inner.ListRegistriesByAddressAsync(environmentId, address, cancellationToken);
             return ReplacePasswordsOnResolution
-                ? records.Select(r => r.Password is null ? r : new RegistryRecord(r.Registry, new RegistrySecret(OtherPassword))).ToList()
+                ? records.Select(r => r.Password is null ? r : new StoredRegistry(r.Registry, new RegistrySecret(OtherPassword))).ToList()
                 : records;
         }
 
-        public virtual async ValueTask<RegistryRecord> UpdateRegistryAsync(RegistryRecord record, CancellationToken cancellationToken = default)
+        public virtual async ValueTask<StoredRegistry> UpdateRegistryAsync(StoredRegistry record, CancellationToken cancellationToken = default)
         {
             if (IgnoreStateChanges && record.Registry.State == RegistryState.Inactive)
             {

@@ -1,12 +1,13 @@
 namespace Registries.Core;
 
-/// <summary>A registry entry as a listing shows it: the entry, and whether it is the one used for its address.</summary>
-public sealed class RegistryEntry
+/// <summary>A registry entry as a listing shows it: the entry (a <see cref="Core.Registry"/>, without its password), and
+/// whether it is the effective one of its scope or overridden by a newer one.</summary>
+public sealed class RegistryListing
 {
-    /// <summary>Initializes a new listing entry.</summary>
+    /// <summary>Initializes a new listing item.</summary>
     /// <param name="registry">The entry.</param>
     /// <param name="isEffective">Whether it is the effective entry for its address.</param>
-    public RegistryEntry(Registry registry, bool isEffective)
+    public RegistryListing(Registry registry, bool isEffective)
     {
         ArgumentNullException.ThrowIfNull(registry);
         Registry = registry;

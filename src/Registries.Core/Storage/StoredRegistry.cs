@@ -1,15 +1,16 @@
 namespace Registries.Core.Storage;
 
-/// <summary>A registry entry with its password, as the service and a store exchange it.</summary>
+/// <summary>The stored form of a registry entry: the entry (a <see cref="Registry"/>) with its password, as the service and a
+/// store exchange it.</summary>
 /// <remarks>Only stores and the resolver see this type. <see cref="Password"/> is <see langword="null"/> once the
 /// entry is <see cref="RegistryState.Removed"/>: deleting erases the secret. <see cref="ToString"/> never shows it.</remarks>
-public sealed class RegistryRecord
+public sealed class StoredRegistry
 {
-    /// <summary>Initializes a record.</summary>
+    /// <summary>Initializes a stored registry entry.</summary>
     /// <param name="registry">The entry.</param>
     /// <param name="password">The password; <see langword="null"/> exactly when the entry is Removed.</param>
     /// <exception cref="ArgumentException">A live entry has no password, or a removed one still has one.</exception>
-    public RegistryRecord(Registry registry, RegistrySecret? password)
+    public StoredRegistry(Registry registry, RegistrySecret? password)
     {
         ArgumentNullException.ThrowIfNull(registry);
         if ((registry.State == RegistryState.Removed) != (password is null))

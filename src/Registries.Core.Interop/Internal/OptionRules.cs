@@ -1,27 +1,6 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 
 namespace Registries.Core.Interop;
-
-/// <summary>Runs an options validator in a constructor, so a service built without dependency injection refuses invalid
-/// options exactly as <c>ValidateOnStart</c> does under it: an <see cref="OptionsValidationException"/> with the same messages.</summary>
-internal static class ValidatedOptions
-{
-    public static T Get<T>(IOptions<T> options, IValidateOptions<T> validator)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var value = options.Value;
-        ArgumentNullException.ThrowIfNull(value, nameof(options));
-        var result = validator.Validate(Options.DefaultName, value);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(T), result.Failures ?? [result.FailureMessage]);
-        }
-
-        return value;
-    }
-}
 
 /// <summary>Rules shared by the options of this package.</summary>
 internal static class OptionRules
