@@ -346,7 +346,7 @@ export REGISTRIES_TEST_POSTGRES='$postgres'
 export REGISTRIES_TEST_PG_BIN='$pg_bin'
 export REGISTRIES_TEST_PG_USER='postgres'
 export REGISTRIES_TEST_PG_DATA='$state/postgres/data'
-export REGISTRIES_TEST_UNAVAILABLE='$(tr '\n' ';' < "$state/failure" 2>/dev/null | sed "s/'//g")'
+export REGISTRIES_TEST_UNAVAILABLE='$( { cat "$state/failure" 2>/dev/null || true; } | tr '\n' ';' | sed "s/'//g")'
 export REGISTRIES_TEST_PG_CTL='runuser -u postgres -- $pg_bin/pg_ctl -D $state/postgres/data -l $state/postgres/log -o "$(cat "$state/postgres/options" 2>/dev/null)" -w -t 60'
 ENV
   log "ready: dockerd unix://$state/docker/docker.sock, registry 127.0.0.1:$port, token registry 127.0.0.1:$token_port${secure:+, secure registry $secure}${pg_port:+, postgresql 127.0.0.1:$pg_port}"
