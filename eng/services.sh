@@ -18,9 +18,13 @@
 set -euo pipefail
 
 usage="usage: services.sh start|stop STATE_DIR, or services.sh install [PACKAGE...]"
-cmd="${1:?$usage}"
+cmd="${1:-}"
 state=""
-if [ "$cmd" != install ]; then state="${2:?$usage}"; fi
+case "$cmd" in
+  install) ;;
+  start|stop) state="${2:-}"; [ -n "$state" ] || { echo "$usage" >&2; exit 2; } ;;
+  *) echo "$usage" >&2; exit 2 ;;
+esac
 netns="regtest$$"
 # A /30 of our own for the namespace; the third octet differs per running instance.
 net=0
@@ -80,7 +84,7 @@ install_missing() { # [PACKAGE...]: installed too, even when present (apt-get th
 # apt-get, waiting while another package manager holds its lock (another apt-get, unattended-upgrades): a developer's
 # machine often has one running. Bounded by REGISTRIES_APT_LOCK_WAIT seconds (600 by default); then it says who held it.
 apt_get() {
-  local limit=${REGISTRIES_APT_LOCK_WAIT:-600} start=$SECONDS out holder="" status
+  local limit=${REGISTRIES_APT_LOCK_WAIT:-600} start=$SECONDS out holder="" status announced=""
   out=$(mktemp)
   while :; do
     apt-get "$@" >"$out" 2>&1 && { rm -f "$out"; return 0; }
@@ -97,7 +101,11 @@ apt_get() {
       fail "the package lock was still ${holder:-held by another process} after ${limit}s; wait for it to finish and run again"
       return 1
     fi
-    [ $((SECONDS - start)) -eq 0 ] && log "waiting (at most ${limit}s) for the package lock, ${holder:-held by another process}"
+    # Said once, on the first refusal: on a loaded machine that refusal may come seconds after the start.
+    if [ -z "$announced" ]; then
+      log "waiting (at most ${limit}s) for the package lock, ${holder:-held by another process}"
+      announced=1
+    fi
     sleep 2
   done
 }
