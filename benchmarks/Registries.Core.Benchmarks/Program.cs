@@ -10,6 +10,8 @@ return args switch
 {
     ["smoke"] => await Smoke.RunAsync(Console.Out),
     ["workload"] => MixedWorkloadCheck.Report(Console.Out).Count == 0 ? 0 : 1,
+    ["cache-probe", var n] => await CacheProbe.RunAsync(int.Parse(n, CultureInfo.InvariantCulture), 20, Console.Out),
+    ["cache-probe", var n, var seconds] => await CacheProbe.RunAsync(int.Parse(n, CultureInfo.InvariantCulture), int.Parse(seconds, CultureInfo.InvariantCulture), Console.Out),
     ["memory"] => await MemoryMeasurement.RunAsync(MemoryMeasurement.DefaultEntries, Console.Out),
     ["memory", var n] => await MemoryMeasurement.RunAsync(int.Parse(n, CultureInfo.InvariantCulture), Console.Out),
     _ => Run(args),

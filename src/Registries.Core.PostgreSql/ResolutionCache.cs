@@ -31,6 +31,8 @@ internal sealed class ResolutionCache
     private int _answers;
     private long _hits;
     private long _misses;
+    private long _untrustedLookups;
+    private long _flushes; // written under the gate
 
     // The timestamp (TimeProvider) at which the last successful round trip began; null while not trusted.
     private long? _lastRoundTripStart;
@@ -46,6 +48,13 @@ internal sealed class ResolutionCache
 
     /// <summary>Gets how many lookups went to the database.</summary>
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Gets how many lookups went to the database because the cache was not trusted at that moment (diagnostics:
+    /// tests and the benchmarks read it).</summary>
+    internal long UntrustedLookups => Interlocked.Read(ref _untrustedLookups);
+
+    /// <summary>Gets how many times everything held was forgotten (diagnostics: tests and the benchmarks read it).</summary>
+    internal long Flushes => Volatile.Read(ref _flushes);
 
     /// <summary>Gets a value indicating whether an answer from memory would be given now.</summary>
     public bool IsTrusted
@@ -76,7 +85,11 @@ internal sealed class ResolutionCache
     {
         lock (_gate)
         {
-            if (TrustedNow() && _slots.TryGetValue(environmentId, out var slot) && slot.Environment is not null)
+            if (!TrustedNow())
+            {
+                Interlocked.Increment(ref _untrustedLookups);
+            }
+            else if (_slots.TryGetValue(environmentId, out var slot) && slot.Environment is not null)
             {
                 environment = slot.Environment;
                 Interlocked.Increment(ref _hits);
@@ -94,7 +107,11 @@ internal sealed class ResolutionCache
     {
         lock (_gate)
         {
-            if (TrustedNow() && _slots.TryGetValue(environmentId, out var slot) && slot.Addresses.TryGetValue(addressKey, out var held))
+            if (!TrustedNow())
+            {
+                Interlocked.Increment(ref _untrustedLookups);
+            }
+            else if (_slots.TryGetValue(environmentId, out var slot) && slot.Addresses.TryGetValue(addressKey, out var held))
             {
                 records = held;
                 Interlocked.Increment(ref _hits);
@@ -246,6 +263,7 @@ internal sealed class ResolutionCache
         _slots.Clear();
         _answers = 0;
         _epoch++;
+        _flushes++;
     }
 
     /// <summary>What a miss saw before reading the database.</summary>
