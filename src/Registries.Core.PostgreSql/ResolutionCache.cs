@@ -124,6 +124,101 @@ internal sealed class ResolutionCache
         return false;
     }
 
+    /// <summary>Gives what a resolution reads (the environment and the entries that could cover the address) from memory
+    /// when both are held and the cache is trusted: one look-up under the lock, and nothing allocated.</summary>
+    /// <remarks>Keyed by the address itself (compared as the store's address key compares), so that a hit builds no
+    /// key string and no covering query; a miss builds them.</remarks>
+    public bool TryGetResolution(string environmentId, RegistryAddress address, out RegistryEnvironment? environment, out IReadOnlyList<StoredRegistry>? records)
+    {
+        lock (_gate)
+        {
+            if (!TrustedNow())
+            {
+                Interlocked.Increment(ref _untrustedLookups);
+            }
+            else if (_slots.TryGetValue(environmentId, out var slot) && slot.Environment is { } held && slot.Resolutions.TryGetValue(address, out var entries))
+            {
+                environment = held;
+                records = entries;
+
+                // Two answers from memory, the environment and the entries, as when they were looked up one by one.
+                Interlocked.Add(ref _hits, 2);
+                return true;
+            }
+        }
+
+        environment = null;
+        records = null;
+        Interlocked.Increment(ref _misses);
+        return false;
+    }
+
+    /// <summary>Gives the entries that could cover an address (the answer <see cref="TryGetResolution"/> gives with the
+    /// environment) from memory when they are held and the cache is trusted.</summary>
+    public bool TryGetCovering(string environmentId, RegistryAddress address, out IReadOnlyList<StoredRegistry>? records)
+    {
+        lock (_gate)
+        {
+            if (!TrustedNow())
+            {
+                Interlocked.Increment(ref _untrustedLookups);
+            }
+            else if (_slots.TryGetValue(environmentId, out var slot) && slot.Resolutions.TryGetValue(address, out var held))
+            {
+                records = held;
+                Interlocked.Increment(ref _hits);
+                return true;
+            }
+        }
+
+        records = null;
+        Interlocked.Increment(ref _misses);
+        return false;
+    }
+
+    /// <summary>Keeps the entries that could cover an address, read from the database, unless something changed while
+    /// they were read.</summary>
+    public void KeepCovering(Ticket ticket, string environmentId, RegistryAddress address, IReadOnlyList<StoredRegistry> records)
+    {
+        var kept = Array.AsReadOnly(records.ToArray());
+        lock (_gate)
+        {
+            if (CurrentSlot(ticket, environmentId) is { } slot)
+            {
+                if (!slot.Resolutions.ContainsKey(address))
+                {
+                    _answers++;
+                }
+
+                slot.Resolutions[address] = kept;
+            }
+        }
+    }
+
+    /// <summary>Keeps what a resolution read from the database in one snapshot, unless something changed while it was read.</summary>
+    public void KeepResolution(Ticket ticket, RegistryEnvironment environment, RegistryAddress address, IReadOnlyList<StoredRegistry> records)
+    {
+        var kept = Array.AsReadOnly(records.ToArray());
+        lock (_gate)
+        {
+            if (CurrentSlot(ticket, environment.Id) is { } slot)
+            {
+                if (slot.Environment is null)
+                {
+                    _answers++;
+                }
+
+                slot.Environment = environment;
+                if (!slot.Resolutions.ContainsKey(address))
+                {
+                    _answers++;
+                }
+
+                slot.Resolutions[address] = kept;
+            }
+        }
+    }
+
     /// <summary>Takes what a miss must still see when its answer comes back, for it to be kept.</summary>
     public Ticket Take(string environmentId)
     {
@@ -277,12 +372,30 @@ internal sealed class ResolutionCache
 
         public Dictionary<string, IReadOnlyList<StoredRegistry>> Addresses { get; } = new(StringComparer.Ordinal);
 
+        // What ReadResolutionAsync read: the entries covering an address (its own and its host patterns').
+        public Dictionary<RegistryAddress, IReadOnlyList<StoredRegistry>> Resolutions { get; } = new(AddressKeyComparer.Instance);
+
         public int Forget()
         {
-            var forgotten = Addresses.Count + (Environment is null ? 0 : 1);
+            var forgotten = Addresses.Count + Resolutions.Count + (Environment is null ? 0 : 1);
             Environment = null;
             Addresses.Clear();
+            Resolutions.Clear();
             return forgotten;
         }
+    }
+
+    /// <summary>Compares addresses as <see cref="PostgreSqlRegistryStore.AddressKey"/> does (Docker Hub as one, the
+    /// rest by their text without regard to case), without building the key.</summary>
+    private sealed class AddressKeyComparer : IEqualityComparer<RegistryAddress>
+    {
+        public static readonly AddressKeyComparer Instance = new();
+
+        public bool Equals(RegistryAddress? x, RegistryAddress? y)
+            => ReferenceEquals(x, y)
+                || (x is not null && y is not null && (x.IsDockerHub ? y.IsDockerHub : !y.IsDockerHub && string.Equals(x.ToString(), y.ToString(), StringComparison.OrdinalIgnoreCase)));
+
+        public int GetHashCode(RegistryAddress obj)
+            => obj.IsDockerHub ? 1 : string.GetHashCode(obj.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 }
