@@ -85,6 +85,24 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime
         Assert.Equal(4, readStored?.Registry.Version);
     }
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(long.MaxValue)]
+    public async Task AddRegistryAsync_ExpiryAtTheEndsOfTheRange_ReadBackAsReturned(long ticks)
+    {
+        var schema = _database.NewSchema();
+        var store = _database.OpenStore(schema);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        var expiry = new DateTimeOffset(Math.Min(ticks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), new RegistryCredential("ops@example.com", "ops", new RegistrySecret("p"), expiry));
+
+        var read = await _database.OpenStore(schema).GetRegistryAsync(environment.Id, added.Registry.Id);
+        Assert.Equal(Describe(added), Describe(read!));
+        Assert.True((expiry - read!.Registry.ExpiresAt!.Value).Duration() < TimeSpan.FromMicroseconds(1));
+    }
+
     [Fact]
     public async Task IdentityToken_CanaryRefreshToken_NeverInTheTableInClearAndErasedOnRemoval()
     {
