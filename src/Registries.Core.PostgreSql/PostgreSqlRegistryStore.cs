@@ -32,8 +32,8 @@ namespace Registries.Core.PostgreSql;
 /// (<see cref="SecretContext"/>: the id is assigned before the password is protected): the database holds only what
 /// the protector returns, and a Removed entry holds none. An identity-token entry's refresh token is protected exactly
 /// as a password; a credential-helper or kubelet-plugin entry holds no secret, only the source's kind and name
-/// (schema version 5). A stored credential's expiry is kept to the microsecond, in UTC, as PostgreSQL keeps it: the
-/// record a write returns already says so.</para>
+/// (schema version 5). A stored credential's expiry is kept in UTC (a credential gives it to the whole second; anything
+/// finer in a record is cut to the microsecond PostgreSQL keeps, in the record a write returns too).</para>
 /// <para><b>Errors.</b> Every failure of the server, the network or the login is a <see cref="RegistryStoreException"/>
 /// whose one-line message names the server (host:port), the database or the role and says what to fix; the inner
 /// exception is Npgsql's. The connection string's password never appears in a message or a log. A cancelled token
