@@ -24,7 +24,8 @@ namespace Registries.Core.Interop;
 /// <para>Only the helpers named in <see cref="CredentialHelperSourceOptions.AllowedHelpers"/> run, found in
 /// <see cref="CredentialHelperSourceOptions.HelperDirectories"/> (or the absolute folders of <c>PATH</c>), and only when
 /// no other user can replace them. A helper runs with this process's environment (it needs <c>HOME</c>, its store's
-/// variables, a cloud SDK's settings), its <c>PATH</c> set to the helper folders, in a process group of its own that is
+/// variables, a cloud SDK's settings), its <c>PATH</c> set to the helper folders followed by the absolute folders of this process's (a helper runs programs of
+/// its own, such as <c>pass</c>), in a process group of its own that is
 /// killed once it answered or after <see cref="CredentialHelperSourceOptions.Timeout"/>; its output is bounded (1 MiB),
 /// and what it says on failure is reported on one line, with any credential it printed masked.</para>
 /// <para>Thread-safe.</para>
@@ -39,6 +40,7 @@ public sealed class DockerCredentialHelperSource : ICredentialSource
 
     private readonly HashSet<string> _allowed;
     private readonly IReadOnlyList<string> _directories;
+    private readonly string _helperPath;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
 
@@ -55,6 +57,7 @@ public sealed class DockerCredentialHelperSource : ICredentialSource
         _directories = value.HelperDirectories.Count > 0
             ? value.HelperDirectories.ToArray()
             : CredentialHelperClient.AbsolutePathEntries(System.Environment.GetEnvironmentVariable("PATH")).ToArray();
+        _helperPath = string.Join(Path.PathSeparator, _directories.Concat(CredentialHelperClient.AbsolutePathEntries(System.Environment.GetEnvironmentVariable("PATH"))).Distinct(StringComparer.Ordinal));
         _timeout = value.Timeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -111,7 +114,7 @@ public sealed class DockerCredentialHelperSource : ICredentialSource
             executable,
             ["get"],
             server,
-            [new("PATH", string.Join(Path.PathSeparator, _directories))],
+            [new("PATH", _helperPath)],
             inheritEnvironment: true,
             _timeout,
             _timeProvider,
@@ -137,6 +140,7 @@ public sealed class DockerCredentialHelperSource : ICredentialSource
 
             // A helper that printed a credential before failing must not get it into the report.
             var mask = answer is { Secret: { Length: > 0 } printed } ? CredentialMask.For(answer.Username, printed) : CredentialMask.None;
+            mask = PrintedSecrets.Add(mask, ["Secret"], run.StandardOutput, run.StandardError);
             var said = BoundedProcess.FirstLine(mask.Apply(stdout)) ?? BoundedProcess.FirstLine(mask.Apply(run.StandardError)) ?? "no message";
             throw new CredentialSourceException(source, $"{program} failed for {server} (exit code {run.ExitCode.ToString(CultureInfo.InvariantCulture)}): {said}");
         }

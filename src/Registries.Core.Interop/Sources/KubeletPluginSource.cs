@@ -127,7 +127,7 @@ public sealed class KubeletPluginSource : ICredentialSource
                 throw new CredentialSourceException(source, $"{program} wrote more than {(BoundedProcess.MaxStandardOutputBytes / 1024).ToString(CultureInfo.InvariantCulture)} KiB on stdout and was stopped; a plugin answers with a small JSON document: check the plugin.");
         }
 
-        var mask = MaskOf(run.StandardOutput);
+        var mask = PrintedSecrets.Add(MaskOf(run.StandardOutput), ["password"], run.StandardOutput, run.StandardError);
         if (run.ExitCode != 0)
         {
             var said = BoundedProcess.FirstLine(mask.Apply(run.StandardError)) ?? BoundedProcess.FirstLine(mask.Apply(run.StandardOutput)) ?? "no message";
