@@ -102,14 +102,15 @@ internal sealed partial class KubeletImagePattern
             authority = authority[(at + 1)..];
         }
 
-        var colon = authority.LastIndexOf(':');
-        var close = authority.LastIndexOf(']');
-        if (colon > close)
+        // An IPv6 literal is bracketed: "[fe80::1]:5000". Brackets elsewhere are a glob's classes.
+        if (authority.StartsWith('[') && authority.IndexOf(']') is var close and > 0 && authority[1..close].Contains(':', StringComparison.Ordinal))
         {
-            return (authority[..colon].Trim('[', ']'), authority[(colon + 1)..], path);
+            var tail = authority[(close + 1)..];
+            return (authority[1..close], tail.StartsWith(':') ? tail[1..] : string.Empty, path);
         }
 
-        return (authority.Trim('[', ']'), string.Empty, path);
+        var colon = authority.LastIndexOf(':');
+        return colon >= 0 ? (authority[..colon], authority[(colon + 1)..], path) : (authority, string.Empty, path);
     }
 
     /// <summary>Go's <c>filepath.Match</c> over one host label (no separator inside): <c>*</c>, <c>?</c>, classes with
@@ -159,7 +160,7 @@ internal sealed partial class KubeletImagePattern
                         builder.Append(Regex.Escape(pattern[i].ToString()));
                         break;
                     case '[':
-                        var close = pattern.IndexOf(']', i + 2);
+                        var close = i + 2 < pattern.Length ? pattern.IndexOf(']', i + 2) : -1;
                         if (close < 0)
                         {
                             return null;
