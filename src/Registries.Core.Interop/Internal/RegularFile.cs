@@ -16,6 +16,8 @@ namespace Registries.Core.Interop;
 /// </remarks>
 internal static class RegularFile
 {
+    private const string DockerConfig = "give the config.json file itself";
+
     /// <summary>Reads a file as UTF-8 text (a BOM is skipped).</summary>
     /// <param name="path">The file.</param>
     /// <param name="what">What the file is, for messages ("The Docker config").</param>
@@ -25,11 +27,11 @@ internal static class RegularFile
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     /// <exception cref="IOException">The path is a folder or not a regular file, the file is larger than <paramref name="maxBytes"/>, or it could not be read.</exception>
-    public static string ReadAllText(string path, string what, int maxBytes, string give = "give the config.json file itself")
+    public static string ReadAllText(string path, string what, int maxBytes, string give = DockerConfig)
     {
         if (Directory.Exists(path))
         {
-            throw new IOException($"{what} '{path}' is a directory, not a file: {give}.");
+            throw new IOException($"{what} '{path}' is a directory, not a file: {give}{(give == DockerConfig ? $", for example '{Path.Combine(path, "config.json")}'" : string.Empty)}.");
         }
 
         byte[] content;
