@@ -67,6 +67,9 @@ install_missing() { # [PACKAGE...]: installed too, even when present (apt-get th
   command -v runuser >/dev/null || missing+=(util-linux)
   [ -x /usr/bin/chromium ] || missing+=(chromium)            # the web sample's browser tests
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  command -v pass >/dev/null || missing+=(pass)              # docker-credential-pass's store, in the credential source tests
+  command -v gpg >/dev/null || missing+=(gnupg)
+  command -v dpkg-deb >/dev/null || missing+=(dpkg)          # unpacks the credential helpers' packages below
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -251,6 +254,23 @@ stop_postgres() {
     || runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
 }
 
+# The real docker-credential-* helpers the credential source tests run (Debian's golang-docker-credential-helpers and
+# amazon-ecr-credential-helper), unpacked into STATE_DIR/helpers rather than installed, so that the tests depend on no
+# machine-wide helper (and a docker CLI never finds them on PATH).
+extract_credential_helpers() {
+  local dir="$state/helpers"
+  mkdir -p "$dir/debs" "$dir/root"
+  if ! (cd "$dir/debs" && apt_get download golang-docker-credential-helpers amazon-ecr-credential-helper); then
+    apt_get update -qq || return 1
+    (cd "$dir/debs" && apt_get download golang-docker-credential-helpers amazon-ecr-credential-helper) || return 1
+  fi
+  local deb
+  for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root" || { fail "could not unpack $deb"; return 1; }; done
+  chmod 755 "$dir" "$dir/root" "$dir/root/usr" "$dir/root/usr/bin"
+  [ -x "$dir/root/usr/bin/docker-credential-pass" ] && [ -x "$dir/root/usr/bin/docker-credential-ecr-login" ] \
+    || { fail "the credential helper packages hold no docker-credential-pass or docker-credential-ecr-login"; return 1; }
+}
+
 start() {
   rm -rf "$state"
   mkdir -p "$state"/{docker,registry,cli,image}
@@ -308,6 +328,10 @@ start() {
     log "PostgreSQL did not start: the PostgreSQL store tests will fail"
   fi
 
+  log "credential helpers"
+  local helpers=""
+  if extract_credential_helpers; then helpers="$state/helpers/root/usr/bin"; fi
+
   log "test image"
   mkdir -p "$state/image/root/etc"
   echo "Registries.Core test image" > "$state/image/root/hello.txt"
@@ -343,6 +367,7 @@ export REGISTRIES_TEST_SYMBOL_USER='$symuser'
 export REGISTRIES_TEST_SYMBOL_PASSWORD='$(printf '%s' "$sympassword" | sed "s/'/'\\\\''/g")'
 export REGISTRIES_TEST_IMAGE='$image'
 export REGISTRIES_TEST_OTHER_IMAGE='test/other:2.0'
+export REGISTRIES_TEST_CREDENTIAL_HELPERS='$helpers'
 export REGISTRIES_TEST_TOKEN_REGISTRY='127.0.0.1:$token_port'
 export REGISTRIES_TEST_TOKEN_REALM='https://127.0.0.1:$realm_port/token'
 export REGISTRIES_TEST_TOKEN_REALM_PORT='$realm_port'

@@ -61,7 +61,8 @@ public sealed partial class IntegrationTraitTests
     [GeneratedRegex(@"\bclass \w+.*:\s*\w+Tests\b")]
     private static partial Regex InheritsTests();
 
-    // What only the services started by eng/services.sh give: their variables, the shared dockerd, a database, the browser.
-    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|IClassFixture<Browser>")]
+    // What only the services started by eng/services.sh give: their variables, the shared dockerd, a database, the browser,
+    // the real credential helpers it unpacks.
+    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS")]
     private static partial Regex ReachesAService();
 }
