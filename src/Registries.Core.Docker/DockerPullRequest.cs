@@ -23,9 +23,9 @@ internal sealed class DockerPullRequest
     public AuthConfig? AuthConfig { get; }
 
     /// <summary>Maps a resolution to a pull request.</summary>
-    /// <param name="resolution">An Authenticated or Anonymous resolution.</param>
+    /// <param name="resolution">An Authenticated or Anonymous resolution; an Authenticated one's <see cref="CredentialResolution.SecretKind"/> decides the <c>AuthConfig</c> field.</param>
     /// <returns>The request.</returns>
-    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved an address, not an image.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied or Unavailable, or it resolved an address, not an image.</exception>
     public static DockerPullRequest From(CredentialResolution resolution)
     {
         ArgumentNullException.ThrowIfNull(resolution);
@@ -43,6 +43,13 @@ internal sealed class DockerPullRequest
                 nameof(resolution));
         }
 
+        if (resolution.Outcome == ResolutionOutcome.Unavailable)
+        {
+            throw new ArgumentException(
+                $"The resolution for {image} is Unavailable ({resolution.Reason}); a pull without its credential must not reach the engine (it would be anonymous). Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.CredentialUnavailable)}.",
+                nameof(resolution));
+        }
+
         var parameters = new ImagesCreateParameters
         {
             FromImage = image.Name,
@@ -55,11 +62,14 @@ internal sealed class DockerPullRequest
         AuthConfig? auth = null;
         if (resolution.Outcome == ResolutionOutcome.Authenticated)
         {
-            auth = new AuthConfig
+            // What the source gave goes in the field Docker reads it from: a password with its username; an identity
+            // (refresh) token, which the engine exchanges at the token realm itself, alone as the docker CLI sends it;
+            // a registry (access) token, which the engine sends to the registry as it is.
+            auth = resolution.SecretKind switch
             {
-                Username = resolution.Username,
-                Password = resolution.Password!.Reveal(),
-                ServerAddress = ServerAddressOf(image.Address),
+                CredentialSecretKind.IdentityToken => new AuthConfig { IdentityToken = resolution.Password!.Reveal(), ServerAddress = ServerAddressOf(image.Address) },
+                CredentialSecretKind.RegistryToken => new AuthConfig { RegistryToken = resolution.Password!.Reveal(), ServerAddress = ServerAddressOf(image.Address) },
+                _ => new AuthConfig { Username = resolution.Username, Password = resolution.Password!.Reveal(), ServerAddress = ServerAddressOf(image.Address) },
             };
         }
 

@@ -23,4 +23,9 @@ public enum ImagePullError
 
     /// <summary>Any other failure reported by the engine.</summary>
     Failed,
+
+    /// <summary>The effective entry's credential comes from a source that cannot give one now (a helper or plugin
+    /// failed, a refresh token was refused): the pull does not go ahead, never anonymously. The message carries the
+    /// source's reason.</summary>
+    CredentialUnavailable,
 }
