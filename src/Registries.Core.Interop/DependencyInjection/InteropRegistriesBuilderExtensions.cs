@@ -96,7 +96,8 @@ public static class InteropRegistriesBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubeletCredentialProviderOptions>, KubeletCredentialProviderOptionsValidator>());
         builder.Services.TryAddSingleton(sp => new KubeletCredentialProvider(
             sp.GetRequiredService<RegistryService>(),
-            sp.GetRequiredService<IOptions<KubeletCredentialProviderOptions>>()));
+            sp.GetRequiredService<IOptions<KubeletCredentialProviderOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return builder;
     }
 
