@@ -23,7 +23,7 @@ internal sealed class DockerPullRequest
     public AuthConfig? AuthConfig { get; }
 
     /// <summary>Maps a resolution to a pull request.</summary>
-    /// <param name="resolution">An Authenticated or Anonymous resolution; an Authenticated one's <see cref="CredentialResolution.SecretKind"/> decides the <c>AuthConfig</c> field.</param>
+    /// <param name="resolution">An Authenticated or Anonymous resolution.</param>
     /// <returns>The request.</returns>
     /// <exception cref="ArgumentException">The resolution is Denied or Unavailable, or it resolved an address, not an image.</exception>
     public static DockerPullRequest From(CredentialResolution resolution)
@@ -45,8 +45,9 @@ internal sealed class DockerPullRequest
 
         if (resolution.Outcome == ResolutionOutcome.Unavailable)
         {
+            // Never an anonymous pull in its place: the entry that decides has a credential, its source could not give it.
             throw new ArgumentException(
-                $"The resolution for {image} is Unavailable ({resolution.Reason}); a pull without its credential must not reach the engine (it would be anonymous). Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.CredentialUnavailable)}.",
+                $"The resolution for {image} is Unavailable ({resolution.Reason}); it must not reach the engine. Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.CredentialUnavailable)}.",
                 nameof(resolution));
         }
 
@@ -62,14 +63,14 @@ internal sealed class DockerPullRequest
         AuthConfig? auth = null;
         if (resolution.Outcome == ResolutionOutcome.Authenticated)
         {
-            // What the source gave goes in the field Docker reads it from: a password with its username; an identity
-            // (refresh) token, which the engine exchanges at the token realm itself, alone as the docker CLI sends it;
-            // a registry (access) token, which the engine sends to the registry as it is.
+            // What the source gave goes in the field Docker reads it from: a password (or a token used as one) with the
+            // username, an OAuth2 refresh token as identitytoken, a bearer token as registrytoken.
+            var secret = resolution.Password!.Reveal();
             auth = resolution.SecretKind switch
             {
-                CredentialSecretKind.IdentityToken => new AuthConfig { IdentityToken = resolution.Password!.Reveal(), ServerAddress = ServerAddressOf(image.Address) },
-                CredentialSecretKind.RegistryToken => new AuthConfig { RegistryToken = resolution.Password!.Reveal(), ServerAddress = ServerAddressOf(image.Address) },
-                _ => new AuthConfig { Username = resolution.Username, Password = resolution.Password!.Reveal(), ServerAddress = ServerAddressOf(image.Address) },
+                CredentialSecretKind.IdentityToken => new AuthConfig { Username = resolution.Username, IdentityToken = secret, ServerAddress = ServerAddressOf(image.Address) },
+                CredentialSecretKind.RegistryToken => new AuthConfig { RegistryToken = secret, ServerAddress = ServerAddressOf(image.Address) },
+                _ => new AuthConfig { Username = resolution.Username, Password = secret, ServerAddress = ServerAddressOf(image.Address) },
             };
         }
 
