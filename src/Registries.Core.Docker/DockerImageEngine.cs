@@ -104,7 +104,7 @@ public sealed partial class DockerImageEngine : IImageEngine, IDisposable
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="resolution"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved a registry address rather than an image (<see cref="CredentialResolution.Image"/> is <see langword="null"/>): a pull needs an image resolution.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied or Unavailable, or it resolved a registry address rather than an image (<see cref="CredentialResolution.Image"/> is <see langword="null"/>): a pull needs an image resolution.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The engine was disposed.</exception>
     public async ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)

@@ -113,6 +113,47 @@ public sealed class DockerPullRequestTests
         Assert.Contains("A pull needs an image resolution", denied.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void From_IdentityToken_GoesInIdentityTokenAlone()
+    {
+        var image = ImageReference.Parse("10.0.0.5:5000/team/app:1.0");
+        var entry = new Registry("reg-1", "env-1", image.Address, RegistryState.Active, "ops@example.com", "ci-bot", 1, 1, CredentialSource.IdentityToken);
+        var fetched = new Sources.SourcedCredential("ci-bot", new RegistrySecret("refresh-token"), CredentialSecretKind.IdentityToken, null);
+
+        var request = DockerPullRequest.From(CredentialResolution.Authenticated(image, image.Address, entry, fetched));
+
+        Assert.Equal("refresh-token", request.AuthConfig!.IdentityToken);
+        Assert.Null(request.AuthConfig.Password);
+        Assert.Null(request.AuthConfig.RegistryToken);
+        Assert.Equal("10.0.0.5:5000", request.AuthConfig.ServerAddress);
+    }
+
+    [Fact]
+    public void From_RegistryToken_GoesInRegistryTokenAlone()
+    {
+        var image = ImageReference.Parse("10.0.0.5:5000/team/app:1.0");
+        var entry = new Registry("reg-1", "env-1", image.Address, RegistryState.Active, "ops@example.com", "ci-bot", 1, 1, CredentialSource.IdentityToken);
+        var fetched = new Sources.SourcedCredential("ci-bot", new RegistrySecret("access-token"), CredentialSecretKind.RegistryToken, DateTimeOffset.UnixEpoch.AddYears(60), Sources.CredentialCacheScope.Image);
+
+        var request = DockerPullRequest.From(CredentialResolution.Authenticated(image, image.Address, entry, fetched));
+
+        Assert.Equal("access-token", request.AuthConfig!.RegistryToken);
+        Assert.Null(request.AuthConfig.Password);
+        Assert.Null(request.AuthConfig.IdentityToken);
+    }
+
+    [Fact]
+    public void From_Unavailable_IsRefusedNeverAnonymous()
+    {
+        var image = ImageReference.Parse("10.0.0.5:5000/team/app:1.0");
+        var entry = new Registry("reg-1", "env-1", image.Address, RegistryState.Active, "ops@example.com", "ci-bot", 1, 1, CredentialSource.IdentityToken);
+
+        var ex = Assert.Throws<ArgumentException>(() => DockerPullRequest.From(CredentialResolution.Unavailable(image, image.Address, entry, "the realm refused the token")));
+
+        Assert.Contains("Unavailable (the realm refused the token)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("CredentialUnavailable", ex.Message, StringComparison.Ordinal);
+    }
+
     private static Registry Entry(RegistryAddress address)
         => new("reg-1", "env-1", address, RegistryState.Active, "ops@example.com", "ci-bot", sequence: 1, version: 1);
 }

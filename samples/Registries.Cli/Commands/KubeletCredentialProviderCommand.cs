@@ -58,10 +58,12 @@ internal static partial class KubeletCredentialProviderCommand
 
             var request = await KubeletCredentialRequest.ReadAsync(context.Console.In, cancellationToken);
             var response = await provider.ProvideAsync(environmentId, request, cancellationToken);
-            if (response.Outcome == ResolutionOutcome.Denied)
+            if (!response.HasDocument)
             {
-                runner.WriteError($"denied: {request.Reference}: {response.Resolution.Reason}");
-                return ExitCodes.Refused;
+                // Unavailable is an outside failure (a source failed); Denied and a token the protocol cannot carry are refusals.
+                var unavailable = response.Outcome == ResolutionOutcome.Unavailable;
+                runner.WriteError($"{(unavailable ? "unavailable" : response.Outcome == ResolutionOutcome.Denied ? "denied" : "refused")}: {request.Reference}: {response.Refusal}");
+                return unavailable ? ExitCodes.Failure : ExitCodes.Refused;
             }
 
             context.Console.Out.Write(response.ToJson());

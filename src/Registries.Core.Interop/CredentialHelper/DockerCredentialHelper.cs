@@ -15,8 +15,11 @@ namespace Registries.Core.Interop;
 /// line on stdout and exit code 1, and the line <see cref="CredentialsNotFoundMessage"/> means "no credential here", on
 /// which clients pull anonymously.</para>
 /// <para>The answer follows the environment's rules at the moment of the call (<see cref="RegistryService.ResolveAsync(string, RegistryAddress, CancellationToken)"/>):
-/// Authenticated gives the effective credential; Anonymous gives "not found"; Denied (the effective entry is inactive)
-/// gives an error that is not "not found", with the reason, so that a client which honours helper errors stops.
+/// Authenticated gives the effective credential, resolved afresh at every call (a fetched one from its source's cache,
+/// never after it expires); an identity token is answered with the username <c>&lt;token&gt;</c>, the protocol's way
+/// to say "this secret is an identity token"; Anonymous gives "not found"; Denied (the effective entry is inactive) and
+/// Unavailable (its credential source failed) give an error that is not "not found", with the reason, so that a client
+/// which honours helper errors stops.
 /// <c>store</c> and <c>erase</c> are refused: credentials are managed through the registries, never by <c>docker login</c>.</para>
 /// <para>Scopes: the protocol asks per server (a registry host), never per image, so the helper answers the host-level
 /// resolution of that host: the whole-address entry, or else a host pattern covering it. A path-scoped entry
@@ -124,17 +127,27 @@ public sealed class DockerCredentialHelper
         var resolution = await _registries.ResolveAsync(_environmentId, address, cancellationToken).ConfigureAwait(false);
         switch (resolution.Outcome)
         {
+            case ResolutionOutcome.Authenticated when resolution.SecretKind == CredentialSecretKind.RegistryToken:
+                // The protocol has a username and a secret, and "<token>" for an identity token; a bare access token
+                // has no place in it.
+                throw new HelperFailure($"the credential of {address} in environment {_environmentId} is a registry access token, which Docker's credential helper protocol cannot carry.");
             case ResolutionOutcome.Authenticated:
                 return Json(writer =>
                 {
                     writer.WriteStartObject();
                     writer.WriteString("ServerURL", serverUrl);
-                    writer.WriteString("Username", resolution.Username);
+
+                    // The protocol's way to hand out an identity (refresh) token: the username "<token>", which the
+                    // docker CLI reads as "put Secret in identitytoken".
+                    writer.WriteString("Username", resolution.SecretKind == CredentialSecretKind.IdentityToken ? IdentityTokenSource.IdentityTokenUsername : resolution.Username);
                     writer.WriteString("Secret", resolution.Password!.Reveal());
                     writer.WriteEndObject();
                 });
             case ResolutionOutcome.Anonymous:
                 throw new HelperFailure(CredentialsNotFoundMessage);
+            case ResolutionOutcome.Unavailable:
+                // Not "not found" either: the credential exists but its source cannot give it now.
+                throw new HelperFailure($"the credential of {address} in environment {_environmentId} is unavailable: {resolution.Reason}");
             default:
                 // Not "not found": a client that honours helper errors (skopeo) stops here instead of pulling anonymously.
                 throw new HelperFailure($"pulls from {address} are denied in environment {_environmentId}: {resolution.Reason}");

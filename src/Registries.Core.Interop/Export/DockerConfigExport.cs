@@ -46,11 +46,13 @@ public sealed partial class DockerConfigExport
 
     private readonly ExportedCredential[] _credentials;
     private readonly RegistryScope[] _denied;
+    private readonly (RegistryScope Scope, string Reason)[] _unavailable;
 
-    internal DockerConfigExport(IEnumerable<ExportedCredential> credentials, IEnumerable<string> notes, IEnumerable<RegistryScope>? denied = null)
+    internal DockerConfigExport(IEnumerable<ExportedCredential> credentials, IEnumerable<string> notes, IEnumerable<RegistryScope>? denied = null, IEnumerable<(RegistryScope Scope, string Reason)>? unavailable = null)
     {
         _credentials = credentials.OrderBy(c => c.Scope.ToString(), StringComparer.Ordinal).ToArray();
         _denied = (denied ?? []).ToArray();
+        _unavailable = (unavailable ?? []).ToArray();
         Addresses = _credentials.Where(c => c.IsWholeAddress).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Address).ToArray();
         Scopes = _credentials.Select(c => c.Scope).ToArray();
         Notes = notes.ToArray();
@@ -219,7 +221,17 @@ public sealed partial class DockerConfigExport
             foreach (var (key, credential) in keyed)
             {
                 writer.WriteStartObject(key);
-                writer.WriteString("auth", EncodeAuth(credential.Username, credential.Password));
+                if (credential.SecretKind == CredentialSecretKind.IdentityToken)
+                {
+                    // As docker login and podman login write an identity token: the username alone in auth, the token beside it.
+                    writer.WriteString("auth", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":")));
+                    writer.WriteString("identitytoken", credential.Password.Reveal());
+                }
+                else
+                {
+                    writer.WriteString("auth", EncodeAuth(credential.Username, credential.Password));
+                }
+
                 if (withEmail)
                 {
                     writer.WriteString("email", credential.Email);
@@ -292,7 +304,7 @@ public sealed partial class DockerConfigExport
             text.Append("  ").Append(YamlText.Quote(key)).Append(":\n");
             text.Append("    auth:\n");
             text.Append("      username: ").Append(YamlText.Quote(credential.Username)).Append('\n');
-            text.Append("      password: ").Append(YamlText.Quote(credential.Password.Reveal())).Append('\n');
+            text.Append(credential.SecretKind == CredentialSecretKind.IdentityToken ? "      identity_token: " : "      password: ").Append(YamlText.Quote(credential.Password.Reveal())).Append('\n');
             if (certificatesDirectory is not null)
             {
                 // The layout of trust (HostConfiguration's certs.d): DIR/HOST[:PORT]/ca.crt, named by the address as written.
@@ -329,8 +341,17 @@ public sealed partial class DockerConfigExport
                 .Select(c => (c.IsWholeAddress ? c.Key : HostKey(c.Address) + (c.Scope.IsHostLevel ? string.Empty : "/" + c.Scope.Path + "/"), c)),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat."),
         };
-        return keyed.OrderBy(p => p.Key, StringComparer.Ordinal);
+        return keyed.Where(p => Carries(format, p.Credential.SecretKind)).OrderBy(p => p.Key, StringComparer.Ordinal);
     }
+
+    // Docker config.json, containers auth.json and k3s registries.yaml have an identity-token field; the kubelet's
+    // keyring reads username and password only. No format has a place for a bare registry access token.
+    private static bool Carries(DockerConfigFormat format, CredentialSecretKind kind) => kind switch
+    {
+        CredentialSecretKind.Password => true,
+        CredentialSecretKind.IdentityToken => format != DockerConfigFormat.Kubernetes,
+        _ => false,
+    };
 
     private static string HostKey(RegistryAddress address) => address.IsDockerHub ? "docker.io" : address.ToString();
 
@@ -339,7 +360,22 @@ public sealed partial class DockerConfigExport
     {
         var written = Keyed(format).Select(k => k.Credential.Scope).ToArray();
         var name = FormatName(format);
-        foreach (var credential in _credentials.Where(c => !written.Contains(c.Scope)))
+        foreach (var (scope, reason) in _unavailable)
+        {
+            yield return (scope, $"{scope}: not exported: its credential is unavailable ({reason}); nothing was written for it, so a tool reading this file has no credential for it.");
+        }
+
+        foreach (var credential in _credentials.Where(c => !Carries(format, c.SecretKind)))
+        {
+            yield return (credential.Scope, $"{credential.Scope}: not exported: its credential is {(credential.SecretKind == CredentialSecretKind.IdentityToken ? "an identity token" : "a registry access token")}, which {name} has no field for; give the tools the credential helper, or a format that has one (docker-config --format docker).");
+        }
+
+        foreach (var credential in _credentials.Where(c => c.ExpiresAt is not null && written.Contains(c.Scope)))
+        {
+            yield return (credential.Scope, $"{credential.Scope}: written with a credential that expires at {credential.ExpiresAt!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}; a file cannot renew itself: export again before then, or give the tools the credential helper, which resolves at every pull.");
+        }
+
+        foreach (var credential in _credentials.Where(c => !written.Contains(c.Scope) && Carries(format, c.SecretKind)))
         {
             var why = credential.Address.IsPattern
                 ? $"{name} has no host patterns"

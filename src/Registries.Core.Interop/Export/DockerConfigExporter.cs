@@ -10,7 +10,10 @@ namespace Registries.Core.Interop;
 /// writes what it can express (<see cref="DockerConfigExport.GetScopes(DockerConfigFormat)"/>) and lists the rest in
 /// <see cref="DockerConfigExport.GetNotes(DockerConfigFormat)"/>, never widening one to its whole host; a host key always
 /// holds the host-level effective credential, never a path entry's. <see cref="DockerConfigExport.EnsureExpressible(DockerConfigFormat)"/>
-/// is the strict form. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
+/// is the strict form. A credential from a source is exported as its current value (an identity-token entry as its
+/// identity token, in the formats that have a field for one); one that expires is written with a note that says when
+/// (a file cannot renew itself), and strict mode refuses it; an entry whose source is Unavailable is left out with a
+/// note naming the reason (never dropped silently, never written as anonymous), and strict mode refuses it. Exporting hands out the credentials, so it needs <see cref="RegistryPermission.UseCredentials"/> (Owner or
 /// Member), demanded before anything is listed: a ReadOnly member gets <see cref="PermissionDeniedException"/> even when
 /// no entry is active, an outsider <see cref="EnvironmentNotFoundException"/>. Each credential is read by resolving its
 /// address (<see cref="RegistryService.ResolveAsync(string, RegistryAddress, CancellationToken)"/>), so every address an
@@ -54,6 +57,7 @@ public sealed class DockerConfigExporter
         var credentials = new List<ExportedCredential>();
         var notes = new List<string>();
         var denied = new List<RegistryScope>();
+        var unavailable = new List<(RegistryScope Scope, string Reason)>();
         foreach (var entry in entries)
         {
             if (!entry.IsEffective)
@@ -79,6 +83,13 @@ public sealed class DockerConfigExporter
                 ? await _service.ResolveAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false)
                 : await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
 
+            if (resolution.Outcome == ResolutionOutcome.Unavailable && resolution.RegistryId == entry.Registry.Id)
+            {
+                // Never dropped silently and never written as anonymous: listed, and refused in strict mode.
+                unavailable.Add((scope, resolution.Reason!));
+                continue;
+            }
+
             if (resolution.Outcome != ResolutionOutcome.Authenticated || resolution.RegistryId != entry.Registry.Id)
             {
                 // The entry changed between the listing and the resolution: the resolution is what holds now.
@@ -86,9 +97,9 @@ public sealed class DockerConfigExporter
                 continue;
             }
 
-            credentials.Add(new ExportedCredential(scope, resolution.Username!, resolution.Email!, resolution.Password!));
+            credentials.Add(new ExportedCredential(scope, resolution.Username!, resolution.Email!, resolution.Password!, resolution.SecretKind, resolution.ExpiresAt));
         }
 
-        return new DockerConfigExport(credentials, notes, denied);
+        return new DockerConfigExport(credentials, notes, denied, unavailable);
     }
 }

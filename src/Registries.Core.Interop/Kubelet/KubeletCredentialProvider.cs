@@ -11,9 +11,11 @@ namespace Registries.Core.Interop;
 /// <see cref="KubeletCredentialResponse"/> on its stdout. The image is resolved through
 /// <see cref="RegistryService.ResolveAsync(string, ImageReference, CancellationToken)"/> for the service's caller, who
 /// must be an Owner or Member (<see cref="RegistryPermission.UseCredentials"/>): Authenticated answers with the
-/// credential; Anonymous with an empty <c>auth</c> (the kubelet pulls without a credential from this provider);
-/// Denied with no document (the provider reports the reason and exits with an error; the kubelet logs it and pulls
-/// without a credential from this provider, so a private registry refuses the pull).</para>
+/// credential, cached by the kubelet no longer than the credential's remaining life; Anonymous with an empty
+/// <c>auth</c> (the kubelet pulls without a credential from this provider); Denied and Unavailable with no document
+/// (the provider reports the reason and exits with an error; the kubelet logs it and pulls without a credential from
+/// this provider, so a private registry refuses the pull). A credential that is an identity or registry token has no
+/// document either (see <see cref="KubeletCredentialResponse.Refusal"/>).</para>
 /// <para>Scopes: the kubelet asks per image, so path-scoped and host-pattern entries decide exactly as in
 /// <see cref="CredentialResolver"/> (the most specific covering scope; <c>team</c> covers <c>REGISTRY/team/app</c> but not
 /// <c>REGISTRY/team-b/app</c>; an inactive deciding entry denies, with no fallback to the host's). Where a registry
@@ -32,14 +34,17 @@ public sealed class KubeletCredentialProvider
 
     private readonly RegistryService _service;
     private readonly TimeSpan _cacheDuration;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a new provider over the user-facing service.</summary>
     /// <param name="service">The service that checks permissions and resolves credentials, for its caller.</param>
     /// <param name="options">The options (the cache duration).</param>
+    /// <param name="timeProvider">The clock that tells a credential's remaining life; the system clock when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="service"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid (a cache duration outside 1s..24h or not whole seconds).</exception>
-    public KubeletCredentialProvider(RegistryService service, IOptions<KubeletCredentialProviderOptions> options)
+    public KubeletCredentialProvider(RegistryService service, IOptions<KubeletCredentialProviderOptions> options, TimeProvider? timeProvider = null)
     {
+        _timeProvider = timeProvider ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         var value = ValidatedOptions.Get(options, new KubeletCredentialProviderOptionsValidator());
@@ -51,7 +56,7 @@ public sealed class KubeletCredentialProvider
     /// <param name="environmentId">The environment.</param>
     /// <param name="request">The kubelet's request.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The answer; for a Denied outcome it has no document (see <see cref="KubeletCredentialResponse.ToJson"/>).</returns>
+    /// <returns>The answer; for a Denied or Unavailable outcome, or a token, it has no document (see <see cref="KubeletCredentialResponse.HasDocument"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="environmentId"/> or <paramref name="request"/> is <see langword="null"/>.</exception>
     /// <exception cref="MissingCallerException">The service has no caller.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
@@ -70,13 +75,44 @@ public sealed class KubeletCredentialProvider
         var perImage = entries.Any(e => e.Registry.State != RegistryState.Removed
             && !e.Registry.Scope.IsHostLevel
             && e.Registry.Scope.Address.Covers(request.Reference.Address));
-        return new KubeletCredentialResponse(request, resolution, AuthKeyFor(request), _cacheDuration, perImage ? KubeletCredentialResponse.ImageCacheKeyType : KubeletCredentialResponse.CacheKeyType);
+        return new KubeletCredentialResponse(
+            request,
+            resolution,
+            AuthKeyFor(request),
+            CacheDurationFor(resolution, _cacheDuration, _timeProvider.GetUtcNow()),
+            perImage ? KubeletCredentialResponse.ImageCacheKeyType : KubeletCredentialResponse.CacheKeyType,
+            TokenRefusal(resolution));
     }
 
-    /// <summary>Serves one exchange: reads the request from <paramref name="input"/> (bounded), resolves it and writes the response to <paramref name="output"/>, unless it is Denied.</summary>
+    /// <summary>The configured duration, or the credential's remaining life when shorter, in whole seconds rounded down
+    /// (zero, "do not cache", when under a second is left).</summary>
+    internal static TimeSpan CacheDurationFor(CredentialResolution resolution, TimeSpan configured, DateTimeOffset now)
+    {
+        if (resolution.ExpiresAt is not { } expiresAt)
+        {
+            return configured;
+        }
+
+        var left = expiresAt - now;
+        if (left >= configured)
+        {
+            return configured;
+        }
+
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Floor(left.TotalSeconds));
+    }
+
+    // The kubelet's protocol carries a username and a password; a token in the password field works only where the
+    // registry's token realm happens to accept it as one, which nothing here can know: refused with what to do instead.
+    private static string? TokenRefusal(CredentialResolution resolution)
+        => resolution.Outcome == ResolutionOutcome.Authenticated && resolution.SecretKind != CredentialSecretKind.Password
+            ? $"the credential of registry '{resolution.RegistryId}' ({resolution.Source}) is {(resolution.SecretKind == CredentialSecretKind.IdentityToken ? "an identity token" : "a registry access token")}, and the kubelet's protocol carries only a username and a password. Give the kubelet this registry through a stored credential (a robot account or deploy token) or its registry's own kubelet plugin."
+            : null;
+
+    /// <summary>Serves one exchange: reads the request from <paramref name="input"/> (bounded), resolves it and writes the response to <paramref name="output"/>, when it has a document.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="input">The kubelet's request (the provider's stdin); read to its end, at most <see cref="KubeletCredentialRequest.MaxBytes"/> bytes.</param>
-    /// <param name="output">Where the response goes (the provider's stdout); nothing is written for a Denied outcome or an error.</param>
+    /// <param name="output">Where the response goes (the provider's stdout); nothing is written when there is no document or on an error.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The answer, whose <see cref="KubeletCredentialResponse.Outcome"/> tells whether a document was written.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
@@ -94,7 +130,7 @@ public sealed class KubeletCredentialProvider
         ArgumentNullException.ThrowIfNull(output);
         var request = await KubeletCredentialRequest.ReadAsync(input, cancellationToken).ConfigureAwait(false);
         var response = await ProvideAsync(environmentId, request, cancellationToken).ConfigureAwait(false);
-        if (response.Outcome != ResolutionOutcome.Denied)
+        if (response.HasDocument)
         {
             await response.WriteAsync(output, cancellationToken).ConfigureAwait(false);
         }

@@ -13,9 +13,14 @@ namespace Registries.Core.Interop;
 /// registry gets the same answer, which is how the environment's rules work for a registry without path-scoped entries;
 /// when the registry has one (<c>team</c>), <c>Image</c> (<see cref="ImageCacheKeyType"/>), so that the answer for
 /// <c>REGISTRY/team/app</c> is never reused for <c>REGISTRY/team-b/app</c> nor the other way round.</para>
-/// <para>The protocol has no denial: for <see cref="ResolutionOutcome.Denied"/> there is no document
-/// (<see cref="ToJson"/> throws) and the provider exits with an error, which the kubelet logs; it then has no
-/// credential from this provider and pulls as it would without one.</para>
+/// <para>The protocol has no denial: for <see cref="ResolutionOutcome.Denied"/> and <see cref="ResolutionOutcome.Unavailable"/>
+/// there is no document (<see cref="HasDocument"/> is false, <see cref="ToJson"/> throws) and the provider exits with an
+/// error, which the kubelet logs; it then has no credential from this provider and pulls as it would without one. The
+/// same holds for a credential that is an identity or registry token: the protocol carries a username and a password
+/// only, and a token sent as a password works only with registries whose token realm happens to accept it, so the
+/// provider refuses it with a reason (<see cref="Refusal"/>) rather than hand the kubelet a credential that fails later.</para>
+/// <para><c>cacheDuration</c> is never longer than the credential's remaining life (<see cref="CredentialResolution.ExpiresAt"/>),
+/// so the kubelet asks again before a fetched token or a stored credential's own expiry.</para>
 /// <para>The document holds the password in clear text, as the protocol demands; <see cref="ToString"/> does not.
 /// Immutable and thread-safe.</para>
 /// </remarks>
@@ -38,8 +43,9 @@ public sealed class KubeletCredentialResponse
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    internal KubeletCredentialResponse(KubeletCredentialRequest request, CredentialResolution resolution, string authKey, TimeSpan cacheDuration, string cacheKeyType = CacheKeyType)
+    internal KubeletCredentialResponse(KubeletCredentialRequest request, CredentialResolution resolution, string authKey, TimeSpan cacheDuration, string cacheKeyType = CacheKeyType, string? refusal = null)
     {
+        Refusal = refusal ?? (resolution.Outcome is ResolutionOutcome.Denied or ResolutionOutcome.Unavailable ? resolution.Reason : null);
         CacheKey = cacheKeyType;
         Request = request;
         Resolution = resolution;
@@ -62,12 +68,23 @@ public sealed class KubeletCredentialResponse
     /// <summary>Gets the <c>cacheKeyType</c>: <see cref="CacheKeyType"/> (<c>Registry</c>), or <see cref="ImageCacheKeyType"/> (<c>Image</c>) when the registry has path-scoped entries.</summary>
     public string CacheKey { get; }
 
-    /// <summary>Gets how long the kubelet keeps the answer.</summary>
+    /// <summary>Gets how long the kubelet keeps the answer: the configured duration, or the credential's remaining life
+    /// when shorter (whole seconds, rounded down; zero, which tells the kubelet not to cache it, when under a second is left).</summary>
     public TimeSpan CacheDuration { get; }
+
+    /// <summary>Gets why there is no document to answer, or <see langword="null"/> when there is one: the reason of a
+    /// Denied or Unavailable resolution, or why an Authenticated credential cannot be carried (a token, where the
+    /// protocol has only a username and a password).</summary>
+    public string? Refusal { get; }
+
+    /// <summary>Gets a value indicating whether there is a <c>CredentialProviderResponse</c> to write (Authenticated with a
+    /// password, or Anonymous); otherwise the provider reports <see cref="Refusal"/> and exits with an error.</summary>
+    public bool HasDocument => Refusal is null;
 
     /// <summary>Renders the <c>CredentialProviderResponse</c>, in the request's API version.</summary>
     /// <returns>Indented JSON ending with a line break.</returns>
-    /// <exception cref="InvalidOperationException">The resolution is Denied: the protocol has no document for a denial; report <see cref="CredentialResolution.Reason"/> and exit with an error instead.</exception>
+    /// <exception cref="InvalidOperationException">There is no document (<see cref="HasDocument"/> is false: Denied,
+    /// Unavailable, or a token the protocol cannot carry); report <see cref="Refusal"/> and exit with an error instead.</exception>
     public string ToJson() => Encoding.UTF8.GetString(ToUtf8());
 
     /// <summary>Writes the <c>CredentialProviderResponse</c> to a stream (the provider's stdout) and flushes it.</summary>
@@ -75,7 +92,7 @@ public sealed class KubeletCredentialResponse
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the document is written.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">The resolution is Denied (see <see cref="ToJson"/>).</exception>
+    /// <exception cref="InvalidOperationException">There is no document (see <see cref="ToJson"/>).</exception>
     /// <exception cref="IOException">The stream could not be written.</exception>
     public async Task WriteAsync(Stream output, CancellationToken cancellationToken = default)
     {
@@ -89,17 +106,19 @@ public sealed class KubeletCredentialResponse
     /// <returns>For example <c>docker.io/library/nginx: authenticated as deployer for docker.io, cached 1m0s (password hidden)</c>.</returns>
     public override string ToString() => Outcome switch
     {
-        ResolutionOutcome.Authenticated => $"{Request.Reference}: authenticated as {Resolution.Username} for {AuthKey}, cached {KubeletDuration.Format(CacheDuration)} (password hidden)",
-        ResolutionOutcome.Anonymous => $"{Request.Reference}: anonymous (empty auth), cached {KubeletDuration.Format(CacheDuration)}",
+        ResolutionOutcome.Authenticated when Refusal is not null => $"{Request.Reference}: not answered for registry {Resolution.RegistryId}: {Refusal}",
+        ResolutionOutcome.Authenticated => $"{Request.Reference}: authenticated as {Resolution.Username} for {AuthKey}, cached {FormatDuration(CacheDuration)} (password hidden)",
+        ResolutionOutcome.Anonymous => $"{Request.Reference}: anonymous (empty auth), cached {FormatDuration(CacheDuration)}",
+        ResolutionOutcome.Unavailable => $"{Request.Reference}: unavailable from registry {Resolution.RegistryId}: {Resolution.Reason}",
         _ => $"{Request.Reference}: denied by registry {Resolution.RegistryId}: {Resolution.Reason}",
     };
 
     internal byte[] ToUtf8()
     {
-        if (Outcome == ResolutionOutcome.Denied)
+        if (Refusal is not null)
         {
             throw new InvalidOperationException(
-                $"The resolution of {Request.Reference} is Denied ({Resolution.Reason}); the kubelet's protocol has no answer for a denial: report the reason on stderr and exit with an error.");
+                $"There is no answer for {Request.Reference} ({Outcome}: {Refusal}); the kubelet's protocol has no document for it: report the reason on stderr and exit with an error.");
         }
 
         using var buffer = new MemoryStream();
@@ -109,7 +128,7 @@ public sealed class KubeletCredentialResponse
             writer.WriteString("apiVersion", Request.ApiVersion);
             writer.WriteString("kind", Kind);
             writer.WriteString("cacheKeyType", CacheKey);
-            writer.WriteString("cacheDuration", KubeletDuration.Format(CacheDuration));
+            writer.WriteString("cacheDuration", FormatDuration(CacheDuration));
             writer.WriteStartObject("auth");
             if (Outcome == ResolutionOutcome.Authenticated)
             {
@@ -126,4 +145,7 @@ public sealed class KubeletCredentialResponse
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
     }
+
+    // Zero tells the kubelet not to cache the answer (a credential with under a second left).
+    private static string FormatDuration(TimeSpan duration) => duration == TimeSpan.Zero ? "0s" : KubeletDuration.Format(duration);
 }

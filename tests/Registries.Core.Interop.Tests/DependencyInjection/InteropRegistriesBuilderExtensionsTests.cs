@@ -38,6 +38,34 @@ public sealed class InteropRegistriesBuilderExtensionsTests
         Assert.Throws<ArgumentNullException>(() => InteropRegistriesBuilderExtensions.UseKubeletCredentialProvider(null!));
     }
 
+    [Fact]
+    public void AddIdentityTokenSource_CalledTwice_OneSingletonServingIdentityTokensToTheSourcesCache()
+    {
+        using var provider = new ServiceCollection()
+            .AddRegistries()
+            .AddIdentityTokenSource(o => o.Timeout = TimeSpan.FromSeconds(5))
+            .AddIdentityTokenSource()
+            .Services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var source = provider.GetRequiredService<IdentityTokenSource>();
+
+        Assert.Same(source, Assert.Single(provider.GetServices<Sources.ICredentialSource>()));
+        Assert.Contains(CredentialSourceKind.IdentityToken, provider.GetRequiredService<Sources.CredentialSources>().Kinds);
+        Assert.Equal(TimeSpan.FromSeconds(5), provider.GetRequiredService<IOptions<IdentityTokenSourceOptions>>().Value.Timeout);
+        Assert.Throws<ArgumentNullException>(() => InteropRegistriesBuilderExtensions.AddIdentityTokenSource(null!));
+    }
+
+    [Fact]
+    public void AddIdentityTokenSource_InvalidOptions_FailAtStartWithWhatToFix()
+    {
+        using var provider = new ServiceCollection().AddRegistries().AddIdentityTokenSource(o => o.MaxResponseBytes = 1).Services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("IdentityTokenSourceOptions.MaxResponseBytes is 1", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(86_401)]

@@ -8,8 +8,16 @@ using System.Text;
 namespace Registries.Core.Interop.Tests;
 
 /// <summary>A request a <see cref="LoopbackHttpServer"/> received.</summary>
-internal sealed record ReceivedRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers)
+internal sealed record ReceivedRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers, string Body = "")
 {
+    /// <summary>Returns a field of a form-encoded body (a POST to a token realm).</summary>
+    public string? FormValue(string name)
+        => Body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')) == name)
+            .Select(p => Uri.UnescapeDataString((p.Length > 1 ? p[1] : string.Empty).Replace('+', ' ')))
+            .FirstOrDefault();
+
     public string Path => Target.Split('?')[0];
 
     public string? Authorization => Headers.TryGetValue("Authorization", out var value) ? value : null;
@@ -34,7 +42,7 @@ internal sealed record ServerResponse(int Status, string Body = "", IReadOnlyDic
 }
 
 /// <summary>A tiny HTTP/1.1 server on a loopback port, with or without TLS, that records every request: enough for a
-/// fake registry or token server (GET only, one request per connection).</summary>
+/// fake registry or token server (GET, and POST with a Content-Length body; one request per connection).</summary>
 internal sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
@@ -154,7 +162,15 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                         headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
                     }
 
-                    var request = new ReceivedRequest(requestLine[0], requestLine.Length > 1 ? requestLine[1] : "/", headers);
+                    var requestBody = string.Empty;
+                    if (headers.TryGetValue("Content-Length", out var lengthText) && int.TryParse(lengthText, out var length) && length is > 0 and <= 1024 * 1024)
+                    {
+                        var bytes = new byte[length];
+                        await stream.ReadExactlyAsync(bytes, _stop.Token);
+                        requestBody = Encoding.UTF8.GetString(bytes);
+                    }
+
+                    var request = new ReceivedRequest(requestLine[0], requestLine.Length > 1 ? requestLine[1] : "/", headers, requestBody);
                     Requests.Enqueue(request);
                     var response = _handler(request);
                     var body = Encoding.UTF8.GetBytes(response.Body);
@@ -173,7 +189,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                     await stream.FlushAsync();
                 }
             }
-            catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException)
+            catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException or EndOfStreamException)
             {
                 // A client that gave up (for example one refusing our certificate): nothing to serve.
             }
@@ -209,6 +225,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private static string Reason(int status) => status switch
     {
         200 => "OK",
+        400 => "Bad Request",
         301 => "Moved Permanently",
         302 => "Found",
         307 => "Temporary Redirect",

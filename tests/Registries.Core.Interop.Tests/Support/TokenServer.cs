@@ -8,9 +8,17 @@ namespace Registries.Core.Interop.Tests;
 
 /// <summary>The token realm of the test token registry: checks Basic credentials against the test users and issues
 /// RS256 JWTs (distribution's token spec) whose <c>x5c</c> header carries the signing certificate that the registry
-/// trusts (its <c>rootcertbundle</c>).</summary>
+/// trusts (its <c>rootcertbundle</c>), granting the scope asked for. It also serves the OAuth2 refresh grant (a POST
+/// with <c>grant_type=refresh_token</c>) for refresh tokens it issued (<see cref="IssueRefreshToken"/>) and has not
+/// revoked, with access tokens that last <see cref="AccessTokenLifetime"/>.</summary>
+/// <remarks>The realm listens on the one port the registry names, so every test class that needs it shares one
+/// instance through <see cref="TokenRealmCollection"/>.</remarks>
 public sealed class TokenServer : IAsyncLifetime
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _refreshTokens = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _revoked = new(StringComparer.Ordinal);
+    private int _refreshGrants;
+
     private LoopbackHttpServer? _server;
     private RSA? _key;
     private string? _certificate;
@@ -18,6 +26,23 @@ public sealed class TokenServer : IAsyncLifetime
     private TestServices? _services;
 
     internal LoopbackHttpServer Server => _server!;
+
+    /// <summary>Gets or sets how long access tokens of the refresh grant last (their <c>exp</c> and <c>expires_in</c>).</summary>
+    public int AccessTokenLifetimeSeconds { get; set; } = 300;
+
+    /// <summary>Gets how many refresh grants were answered with an access token.</summary>
+    public int RefreshGrants => Volatile.Read(ref _refreshGrants);
+
+    /// <summary>Issues a refresh token for a user, as a login with offline access would.</summary>
+    public string IssueRefreshToken(string user)
+    {
+        var token = "rt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        _refreshTokens[token] = user;
+        return token;
+    }
+
+    /// <summary>Revokes a refresh token: later grants with it are refused.</summary>
+    public void Revoke(string refreshToken) => _revoked[refreshToken] = true;
 
     public async Task InitializeAsync()
     {
@@ -50,13 +75,18 @@ public sealed class TokenServer : IAsyncLifetime
 
     private ServerResponse Handle(ReceivedRequest request)
     {
+        if (request.Method == "POST")
+        {
+            return Refresh(request);
+        }
+
         var user = Authenticate(request.Authorization);
         if (user is null)
         {
             return ServerResponse.Json(401, """{"errors":[{"code":"UNAUTHORIZED","message":"invalid username or password"}]}""", ("WWW-Authenticate", "Basic realm=\"token\""));
         }
 
-        var token = Issue(user, request.QueryValue("service") ?? string.Empty);
+        var token = Issue(user, request.QueryValue("service") ?? string.Empty, request.QueryValue("scope"), 300);
         return ServerResponse.Json(200, JsonSerializer.Serialize(new Dictionary<string, object> { ["token"] = token, ["access_token"] = token, ["expires_in"] = 300 }));
     }
 
@@ -72,7 +102,39 @@ public sealed class TokenServer : IAsyncLifetime
         return colon > 0 && _users.TryGetValue(decoded[..colon], out var password) && password == decoded[(colon + 1)..] ? decoded[..colon] : null;
     }
 
-    private string Issue(string subject, string service)
+    private ServerResponse Refresh(ReceivedRequest request)
+    {
+        var refreshToken = request.FormValue("refresh_token");
+        if (request.FormValue("grant_type") != "refresh_token" || refreshToken is null || !_refreshTokens.TryGetValue(refreshToken, out var user))
+        {
+            return ServerResponse.Json(400, """{"error":"invalid_grant","error_description":"unknown refresh token"}""");
+        }
+
+        if (_revoked.ContainsKey(refreshToken))
+        {
+            return ServerResponse.Json(400, """{"error":"invalid_grant","error_description":"refresh token revoked"}""");
+        }
+
+        var lifetime = AccessTokenLifetimeSeconds;
+        var token = Issue(user, request.FormValue("service") ?? string.Empty, request.FormValue("scope"), lifetime);
+        Interlocked.Increment(ref _refreshGrants);
+        return ServerResponse.Json(200, JsonSerializer.Serialize(new Dictionary<string, object> { ["access_token"] = token, ["expires_in"] = lifetime, ["scope"] = request.FormValue("scope") ?? string.Empty }));
+    }
+
+    // "repository:team/app:pull,push" (several separated by spaces) as the JWT's access claim; nothing for no scope.
+    private static object[] Access(string? scope)
+        => (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => (First: s.IndexOf(':', StringComparison.Ordinal), Last: s.LastIndexOf(':'), Text: s))
+            .Where(s => s.First > 0 && s.Last > s.First)
+            .Select(s => (object)new Dictionary<string, object>
+            {
+                ["type"] = s.Text[..s.First],
+                ["name"] = s.Text[(s.First + 1)..s.Last],
+                ["actions"] = s.Text[(s.Last + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries),
+            })
+            .ToArray();
+
+    private string Issue(string subject, string service, string? scope, int lifetimeSeconds)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var header = JsonSerializer.Serialize(new Dictionary<string, object> { ["typ"] = "JWT", ["alg"] = "RS256", ["x5c"] = new[] { _certificate! } });
@@ -81,11 +143,11 @@ public sealed class TokenServer : IAsyncLifetime
             ["iss"] = _services!.TokenIssuer,
             ["sub"] = subject,
             ["aud"] = service,
-            ["exp"] = now + 300,
+            ["exp"] = now + lifetimeSeconds,
             ["nbf"] = now - 10,
             ["iat"] = now,
             ["jti"] = Guid.NewGuid().ToString("N"),
-            ["access"] = Array.Empty<object>(),
+            ["access"] = Access(scope),
         });
         var signingInput = Base64Url(Encoding.UTF8.GetBytes(header)) + "." + Base64Url(Encoding.UTF8.GetBytes(claims));
         var signature = _key!.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -93,4 +155,11 @@ public sealed class TokenServer : IAsyncLifetime
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>Test classes that use the token realm (one port) run one after another and share one <see cref="TokenServer"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class TokenRealmCollection : ICollectionFixture<TokenServer>
+{
+    public const string Name = "Token realm";
 }

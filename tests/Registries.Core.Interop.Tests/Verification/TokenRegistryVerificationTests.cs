@@ -4,7 +4,8 @@ namespace Registries.Core.Interop.Tests;
 
 /// <summary>Verification against the real registry with token auth, whose realm <see cref="TokenServer"/> serves.</summary>
 [Trait("Category", "Integration")]
-public sealed class TokenRegistryVerificationTests : IClassFixture<TokenServer>, IDisposable
+[Collection(TokenRealmCollection.Name)]
+public sealed class TokenRegistryVerificationTests : IDisposable
 {
     private readonly TestServices _services = TestServices.Require();
     private readonly TokenServer _tokenServer;
