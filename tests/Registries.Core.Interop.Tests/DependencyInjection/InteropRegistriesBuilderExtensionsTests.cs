@@ -50,8 +50,8 @@ public sealed class InteropRegistriesBuilderExtensionsTests
 
         var source = provider.GetRequiredService<IdentityTokenSource>();
 
-        Assert.Same(source, Assert.Single(provider.GetServices<Sources.ICredentialSource>()));
-        Assert.Contains(CredentialSourceKind.IdentityToken, provider.GetRequiredService<Sources.CredentialSources>().Kinds);
+        Assert.Same(source, Assert.Single(provider.GetServices<global::Registries.Core.Sources.ICredentialSource>()));
+        Assert.Contains(CredentialSourceKind.IdentityToken, provider.GetRequiredService<global::Registries.Core.Sources.CredentialSources>().Kinds);
         Assert.Equal(TimeSpan.FromSeconds(5), provider.GetRequiredService<IOptions<IdentityTokenSourceOptions>>().Value.Timeout);
         Assert.Throws<ArgumentNullException>(() => InteropRegistriesBuilderExtensions.AddIdentityTokenSource(null!));
     }
