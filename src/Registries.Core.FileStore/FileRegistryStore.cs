@@ -18,7 +18,8 @@ namespace Registries.Core.FileStore;
 /// When <see cref="FilePath"/> is a symbolic link, it stays one: writes replace the file it finally names, and the
 /// lock file lives next to that file. Folders the store creates get mode 0700 and the store and lock files 0600,
 /// whatever the umask; the store file is rewritten 0600 whatever mode it had. The document carries
-/// <c>formatVersion</c> (1 in this release); a file with a higher version is refused rather than misread.</para>
+/// <c>formatVersion</c> (1 to 3 in this release: the lowest that holds its entries); a file with a higher version, or an
+/// entry whose credential source this release does not know, is refused rather than misread.</para>
 /// <para><b>Trust.</b> As OpenSSH does with its keys, the store reads only a regular file that belongs to the user
 /// running the process (on Linux, where the owner is checked) and that neither group nor other users may write;
 /// a lock file must belong to that user too (one that others may open is made 0600). A named pipe, a device, a
@@ -37,8 +38,9 @@ namespace Registries.Core.FileStore;
 /// <para><b>Reads</b> take no lock: the rename makes each read see one complete document. Each read re-reads the
 /// file's bytes and reuses the parsed, indexed state while they are unchanged, so resolution costs one small file
 /// read and a dictionary lookup.</para>
-/// <para><b>Secrets.</b> Passwords pass through the <see cref="ISecretProtector"/>: the file holds only protected
-/// values, and a Removed entry holds none (its ciphertext is gone from the file on the write that removes it). Each
+/// <para><b>Secrets.</b> Passwords, and the refresh tokens of identity-token entries, pass through the
+/// <see cref="ISecretProtector"/>: the file holds only protected values; a credential-helper or kubelet-plugin entry
+/// holds none (it stores the source's kind and name), and a Removed entry holds none (its ciphertext is gone from the file on the write that removes it). Each
 /// value is bound to its entry (<see cref="SecretContext"/>): copied onto another entry it does not decrypt. A value of
 /// an earlier release (bound to no entry) still reads, and is protected anew, bound, the next time its entry is
 /// written. After a key rotation, <see cref="ReprotectAsync"/> moves every entry to the new key in one atomic write,
@@ -57,13 +59,19 @@ public sealed class FileRegistryStore : IRegistryStore
     private static readonly AtomicFileChoices StoreFileChoices = new() { Mode = AtomicFile.OwnerOnly };
 
     /// <summary>The newest format version this release reads and writes.</summary>
-    /// <remarks>Version 2 adds scopes (a path prefix, or a host pattern as the address). A file is written as version 1
-    /// while it holds no scoped entry, so older releases keep reading it; the first scoped entry makes it version 2,
-    /// which they refuse rather than read a path-scoped credential as one for the whole registry.</remarks>
-    internal const int CurrentFormatVersion = 2;
+    /// <remarks>Version 2 adds scopes (a path prefix, or a host pattern as the address); version 3 adds credential sources
+    /// (a credential helper, a kubelet plugin, an identity token) and a stored credential's expiry date. A file is written
+    /// with the lowest version that holds its entries: version 1 while it holds only whole-address stored passwords
+    /// without expiry, so older releases keep reading it; the first scoped entry makes it version 2, and the first entry
+    /// with another source or an expiry version 3, which older releases refuse rather than read a path-scoped credential
+    /// as one for the whole registry, or a helper entry as one without a password.</remarks>
+    internal const int CurrentFormatVersion = 3;
 
-    /// <summary>The format version of a file without scoped entries.</summary>
+    /// <summary>The format version of a file whose entries all have a stored password without expiry, and no scope.</summary>
     internal const int UnscopedFormatVersion = 1;
+
+    /// <summary>The format version of a file whose entries all have a stored password without expiry, one at least scoped.</summary>
+    internal const int ScopedFormatVersion = 2;
 
     /// <summary>The largest store file read (64 MiB, about 150,000 registry entries): anything larger is not a store file.</summary>
     internal const int MaxFileLength = 64 * 1024 * 1024;
@@ -215,9 +223,11 @@ public sealed class FileRegistryStore : IRegistryStore
 
                 // The id first: the ciphertext is bound to it. A protector failure throws before anything is written.
                 var sequence = ++document.Sequence;
-                var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
-                var protectedPassword = transaction.Protect(credential.Password ?? throw new ArgumentException($"This store keeps stored credentials only: a {credential.Source.KindName} source is not supported yet.", nameof(credential)), new SecretContext(environmentId, registry.Id));
-                document.Registries.Add(new RegistryDocument
+                var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1, credential.Source, credential.ExpiresAt);
+
+                // The stored secret (a password or a refresh token), protected alike; a helper or plugin entry has none.
+                var protectedPassword = credential.Password is { } secret ? transaction.Protect(secret, new SecretContext(environmentId, registry.Id)) : null;
+                var entry = new RegistryDocument
                 {
                     Id = registry.Id,
                     EnvironmentId = environmentId,
@@ -229,7 +239,9 @@ public sealed class FileRegistryStore : IRegistryStore
                     Sequence = sequence,
                     Version = 1,
                     ProtectedPassword = protectedPassword,
-                });
+                };
+                WriteSource(entry, registry);
+                document.Registries.Add(entry);
                 return new StoredRegistry(registry, credential.Password);
             },
             cancellationToken);
@@ -293,8 +305,9 @@ public sealed class FileRegistryStore : IRegistryStore
 
                 var written = new StoredRegistry(StoreRules.WithVersion(changed, changed.Version + 1), record.Password);
 
-                // Keep the ciphertext of an unchanged password while it is current (bound to its entry, newest key);
-                // a new password, or one of an earlier format or an older key, is protected anew; Removed keeps none.
+                // Keep the ciphertext of an unchanged secret while it is current (bound to its entry, newest key); a new
+                // secret, or one of an earlier format or an older key, is protected anew; Removed, a helper and a plugin
+                // keep none (StoredRegistry has checked which).
                 stored.ProtectedPassword = record.Password is null ? null
                     : ReferenceEquals(record.Password, current.Password) && stored.ProtectedPassword is { } kept && IsCurrent(kept) ? kept
                     : transaction.Protect(record.Password, new SecretContext(stored.EnvironmentId, stored.Id));
@@ -302,6 +315,7 @@ public sealed class FileRegistryStore : IRegistryStore
                 stored.Email = written.Registry.Email;
                 stored.Username = written.Registry.Username;
                 stored.Version = written.Registry.Version;
+                WriteSource(stored, written.Registry);
                 return written;
             },
             cancellationToken);
@@ -374,6 +388,20 @@ public sealed class FileRegistryStore : IRegistryStore
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    // A stored password writes no source (the form of formats 1 and 2); every other kind its name, as the CLI spells it.
+    private static void WriteSource(RegistryDocument entry, Registry registry)
+    {
+        entry.SourceKind = registry.Source.Kind == CredentialSourceKind.Stored ? null : registry.Source.KindName;
+        entry.SourceName = registry.Source.Name;
+        entry.ExpiresAt = registry.ExpiresAt;
+    }
+
+    // The lowest format version that holds every entry, so that older releases keep reading what they can read right.
+    private static int FormatVersionOf(StoreDocument document)
+        => document.Registries.Exists(r => r.SourceKind is not null || r.ExpiresAt is not null) ? CurrentFormatVersion
+            : document.Registries.Exists(r => r.Path is not null || r.Address.StartsWith('*')) ? ScopedFormatVersion
+            : UnscopedFormatVersion;
 
     // Sorted, so that the same state always gives the same bytes (and a readable diff).
     private static Dictionary<string, EnvironmentRole> SortedMembers(RegistryEnvironment environment)
@@ -452,6 +480,10 @@ public sealed class FileRegistryStore : IRegistryStore
         {
             throw Damaged(e.Message, e);
         }
+        catch (StoreFromNewerReleaseException e)
+        {
+            throw new RegistryStoreException($"The store file '{FilePath}' was written by a newer release of Registries.Core: {e.Message}. Upgrade Registries.Core; the file was not changed.", e);
+        }
     }
 
     // Only the key-file protector can tell a value that re-protecting would not change; any other value is kept as it is.
@@ -517,7 +549,7 @@ public sealed class FileRegistryStore : IRegistryStore
 
         // The last moment at which cancelling still means "nothing written".
         cancellationToken.ThrowIfCancellationRequested();
-        document.FormatVersion = document.Registries.Exists(r => r.Path is not null || r.Address.StartsWith('*')) ? CurrentFormatVersion : UnscopedFormatVersion;
+        document.FormatVersion = FormatVersionOf(document);
         var content = JsonSerializer.SerializeToUtf8Bytes(document, StoreDocumentContext.Default.StoreDocument);
         try
         {

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Registries.Core.FileStore;
 
-/// <summary>The JSON document of a store file (format version 1, or 2 once it holds a scoped entry).</summary>
+/// <summary>The JSON document of a store file (format version 1; 2 once it holds a scoped entry; 3 once it holds an entry
+/// with a credential source other than a stored password, or with an expiry date).</summary>
 /// <remarks>
 /// <code>
 /// {
@@ -15,7 +16,11 @@ namespace Registries.Core.FileStore;
 /// </code>
 /// <c>sequence</c> is the last number the store handed out (identifiers and registry order share it);
 /// <c>protectedPassword</c> is absent for a Removed entry. Format 2 adds <c>"path": "team/sub"</c> to an entry scoped to a
-/// repository path prefix, and allows a host pattern (<c>*.corp.example</c>) as an entry's <c>address</c>.
+/// repository path prefix, and allows a host pattern (<c>*.corp.example</c>) as an entry's <c>address</c>. Format 3 adds
+/// <c>"sourceKind"</c> (<c>credential-helper</c>, <c>kubelet-plugin</c> or <c>identity-token</c>; absent for a stored
+/// password), <c>"sourceName"</c> (the helper's or plugin's name) and <c>"expiresAt"</c> (a stored credential's expiry,
+/// ISO 8601 with its offset). <c>protectedPassword</c> holds the stored secret: the password, or an identity-token entry's
+/// refresh token, protected alike; it is absent for a helper or plugin entry, which stores no secret.
 /// </remarks>
 internal sealed class StoreDocument
 {
@@ -65,6 +70,16 @@ internal sealed class RegistryDocument
     public required long Version { get; set; }
 
     public string? ProtectedPassword { get; set; }
+
+    // Format 3. Absent for a stored password (every entry of formats 1 and 2); the kind as the CLI spells it, read as
+    // text so that a kind of a newer release is refused by name rather than taken for a damaged file.
+    public string? SourceKind { get; set; }
+
+    // Format 3: the helper's or plugin's name; absent for every other kind.
+    public string? SourceName { get; set; }
+
+    // Format 3: a stored credential's expiry; absent for none.
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 [JsonSourceGenerationOptions(

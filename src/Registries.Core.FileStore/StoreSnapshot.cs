@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.FileStore;
@@ -92,15 +93,25 @@ internal sealed class StoreSnapshot
                 throw new StoreFormatException($"registry '{r.Id}' has sequence {r.Sequence}, which is repeated or above the file's sequence {document.Sequence}");
             }
 
-            if ((r.State == RegistryState.Removed) != (r.ProtectedPassword is null))
+            var source = SourceOf(r, document.FormatVersion);
+            var needsSecret = r.State != RegistryState.Removed && source.HasStoredSecret;
+            if (needsSecret != (r.ProtectedPassword is not null))
             {
-                throw new StoreFormatException($"registry '{r.Id}' is {r.State} but {(r.ProtectedPassword is null ? "has no" : "still has a")} protected password");
+                throw new StoreFormatException(
+                    r.State == RegistryState.Removed || needsSecret
+                        ? $"registry '{r.Id}' is {r.State} but {(r.ProtectedPassword is null ? "has no" : "still has a")} protected password"
+                        : $"registry '{r.Id}' takes its credential from a {source.KindName} source but has a protected password");
+            }
+
+            if (r.ExpiresAt is not null && document.FormatVersion < 3)
+            {
+                throw new StoreFormatException($"registry '{r.Id}' has an expiry date, which format version {document.FormatVersion} does not have");
             }
 
             StoredRegistry record;
             try
             {
-                var registry = new Registry(r.Id, r.EnvironmentId, scope, r.State, r.Email, r.Username, r.Sequence, r.Version);
+                var registry = new Registry(r.Id, r.EnvironmentId, scope, r.State, r.Email, r.Username, r.Sequence, r.Version, source, r.ExpiresAt);
                 RegistrySecret? secret = null;
                 if (r.ProtectedPassword is { } protectedValue)
                 {
@@ -150,6 +161,35 @@ internal sealed class StoreSnapshot
         return snapshot;
     }
 
+    // An absent kind is a stored password (every entry of formats 1 and 2). A kind this release does not know is a newer
+    // release's: refused as such (upgrade), never read as a stored password nor taken for damage.
+    private static CredentialSource SourceOf(RegistryDocument r, int formatVersion)
+    {
+        if (r.SourceKind is null)
+        {
+            return r.SourceName is null ? CredentialSource.Stored : throw new StoreFormatException($"registry '{r.Id}' has a source name but no source kind");
+        }
+
+        if (formatVersion < 3)
+        {
+            throw new StoreFormatException($"registry '{r.Id}' has a credential source, which format version {formatVersion} does not have");
+        }
+
+        if (!StoredSource.TryParseKind(r.SourceKind, out var kind))
+        {
+            throw new StoreFromNewerReleaseException($"registry '{r.Id}' takes its credential from a source this release does not know");
+        }
+
+        try
+        {
+            return CredentialSource.Of(kind, r.SourceName);
+        }
+        catch (ArgumentException x)
+        {
+            throw new StoreFormatException($"registry '{r.Id}' has an invalid credential source ({x.Message})", x);
+        }
+    }
+
     public IReadOnlyList<StoredRegistry> RegistriesOf(string environmentId)
         => ByEnvironment.TryGetValue(environmentId, out var records) ? records : NoRecords;
 
@@ -183,3 +223,7 @@ internal readonly record struct ProtectedSecretKey(SecretContext Context, string
 
 /// <summary>A store document breaks a rule; the store turns it into a <see cref="RegistryStoreException"/> that names the file.</summary>
 internal sealed class StoreFormatException(string detail, Exception? innerException = null) : Exception(detail, innerException);
+
+/// <summary>A store document holds something only a newer release writes (a credential source kind this release does not
+/// know); the store turns it into a <see cref="RegistryStoreException"/> that says to upgrade.</summary>
+internal sealed class StoreFromNewerReleaseException(string detail) : Exception(detail);

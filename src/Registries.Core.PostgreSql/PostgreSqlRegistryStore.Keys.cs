@@ -20,7 +20,8 @@ public sealed partial class PostgreSqlRegistryStore
     /// <summary>Protects every stored password anew with the store's protector (its current key), in bounded batches.</summary>
     /// <remarks>
     /// <para>The step after a key rotation (<c>KeyFileSecretProtector.RotateKeyAsync</c>, or a new default key of
-    /// ASP.NET Core Data Protection): every entry that holds a password (every entry not Removed) gets a value protected
+    /// ASP.NET Core Data Protection): every entry that holds a secret (a password or a refresh token: every entry not
+    /// Removed, but for credential-helper and kubelet-plugin entries, which hold none) gets a value protected
     /// now, bound to its entry (<see cref="SecretContext"/>), so that no value is left with an older key and the older
     /// keys can be removed. The password itself never changes, and neither do versions, states or the order: a writer
     /// that read an entry before the re-protect writes it afterwards without a conflict.</para>

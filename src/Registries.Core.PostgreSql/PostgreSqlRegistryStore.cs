@@ -30,7 +30,10 @@ namespace Registries.Core.PostgreSql;
 /// without it, it checks the version and asks for <see cref="MigrateAsync"/> when the schema is missing or older.</para>
 /// <para><b>Secrets.</b> Passwords pass through the <see cref="ISecretProtector"/> with the entry as context
 /// (<see cref="SecretContext"/>: the id is assigned before the password is protected): the database holds only what
-/// the protector returns, and a Removed entry holds none.</para>
+/// the protector returns, and a Removed entry holds none. An identity-token entry's refresh token is protected exactly
+/// as a password; a credential-helper or kubelet-plugin entry holds no secret, only the source's kind and name
+/// (schema version 5). A stored credential's expiry is kept to the microsecond, in UTC, as PostgreSQL keeps it: the
+/// record a write returns already says so.</para>
 /// <para><b>Errors.</b> Every failure of the server, the network or the login is a <see cref="RegistryStoreException"/>
 /// whose one-line message names the server (host:port), the database or the role and says what to fix; the inner
 /// exception is Npgsql's. The connection string's password never appears in a message or a log. A cancelled token
@@ -71,7 +74,7 @@ namespace Registries.Core.PostgreSql;
 public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this release creates, reads and writes.</summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     private const string DockerHubKey = "docker.io";
     private readonly NpgsqlDataSource _dataSource;
@@ -361,8 +364,10 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             }
 
             var address = scope.Address;
-            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
-            var protectedPassword = _protector.Protect(credential.Password ?? throw new ArgumentException($"This store keeps stored credentials only: a {credential.Source.KindName} source is not supported yet.", nameof(credential)), new SecretContext(environmentId, registry.Id));
+            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1, credential.Source, StoredInstant(credential.ExpiresAt));
+
+            // The stored secret (a password or a refresh token), protected alike; a helper or plugin entry has none.
+            var protectedPassword = credential.Password is { } secret ? _protector.Protect(secret, new SecretContext(environmentId, registry.Id)) : null;
             using var command = Command(connection, _sql.InsertRegistry);
             command.Parameters.Add(new NpgsqlParameter("id", registry.Id));
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
@@ -372,7 +377,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             command.Parameters.Add(new NpgsqlParameter("email", registry.Email));
             command.Parameters.Add(new NpgsqlParameter("username", registry.Username));
             command.Parameters.Add(new NpgsqlParameter("sequence", sequence));
-            command.Parameters.Add(new NpgsqlParameter("password", protectedPassword));
+            command.Parameters.Add(new NpgsqlParameter("password", NpgsqlDbType.Text) { Value = (object?)protectedPassword ?? DBNull.Value });
+            AddSourceParameters(command, registry);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1
                 ? new StoredRegistry(registry, credential.Password)
                 : throw new EnvironmentNotFoundException(environmentId);
@@ -528,7 +534,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
-        var changed = record.Registry;
+        var changed = WithStoredInstant(record.Registry);
         var protectedPassword = record.Password is null ? null : _protector.Protect(record.Password, new SecretContext(changed.EnvironmentId, changed.Id));
         using var forget = Forget(changed.EnvironmentId);
         return await RunAsync(nameof(UpdateRegistryAsync), async (connection, ct) =>
@@ -546,6 +552,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
                 command.Parameters.Add(new NpgsqlParameter("email", changed.Email));
                 command.Parameters.Add(new NpgsqlParameter("username", changed.Username));
                 command.Parameters.Add(new NpgsqlParameter("password", NpgsqlDbType.Text) { Value = (object?)protectedPassword ?? DBNull.Value });
+                AddSourceParameters(command, changed);
                 if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long written)
                 {
                     return new StoredRegistry(StoreRules.WithVersion(changed, written), record.Password);
@@ -700,7 +707,40 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             throw new RegistryStoreException($"The registry entry '{id}' in schema '{Schema}' of database '{Database}' on {Server} has an address, path or state this release cannot read; restore it from a backup. Nothing was changed.");
         }
 
-        return new Registry(id, reader.GetString(1), scope, state, reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7));
+        // The schema's checks allow only the kinds of version 5; a newer release that adds one moves the schema on, which
+        // this release refuses. A kind it does not know is still refused here, by name, rather than misread.
+        if (!StoredSource.TryParseKind(reader.GetString(10), out var kind))
+        {
+            throw new RegistryStoreException($"The registry entry '{id}' in schema '{Schema}' of database '{Database}' on {Server} takes its credential from a source this release does not know, written by a newer release; upgrade Registries.Core. Nothing was changed.");
+        }
+
+        var expiresAt = reader.IsDBNull(12) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(12);
+        try
+        {
+            var source = CredentialSource.Of(kind, reader.IsDBNull(11) ? null : reader.GetString(11));
+            return new Registry(id, reader.GetString(1), scope, state, reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7), source, expiresAt);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RegistryStoreException($"The registry entry '{id}' in schema '{Schema}' of database '{Database}' on {Server} is damaged: {e.Message} Restore it from a backup. Nothing was changed.", e);
+        }
+    }
+
+    // timestamptz keeps microseconds in UTC: an expiry is written, and returned, as it reads back, so that the record a
+    // write returns is the one every later read (and the resolution cache) gives.
+    private static DateTimeOffset? StoredInstant(DateTimeOffset? instant)
+        => instant is { } value ? new DateTimeOffset(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero) : null;
+
+    private static Registry WithStoredInstant(Registry registry)
+        => registry.ExpiresAt is null || registry.ExpiresAt == StoredInstant(registry.ExpiresAt) && registry.ExpiresAt.Value.Offset == TimeSpan.Zero
+            ? registry
+            : new Registry(registry.Id, registry.EnvironmentId, registry.Scope, registry.State, registry.Email, registry.Username, registry.Sequence, registry.Version, registry.Source, StoredInstant(registry.ExpiresAt));
+
+    private static void AddSourceParameters(NpgsqlCommand command, Registry registry)
+    {
+        command.Parameters.Add(new NpgsqlParameter("source_kind", registry.Source.KindName));
+        command.Parameters.Add(new NpgsqlParameter("source_name", NpgsqlDbType.Text) { Value = (object?)registry.Source.Name ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("expires_at", NpgsqlDbType.TimestampTz) { Value = registry.ExpiresAt is { } at ? at : DBNull.Value });
     }
 
     private StoredRegistry ReadRecord(NpgsqlDataReader reader)

@@ -8,7 +8,7 @@ namespace Registries.Core.PostgreSql;
 /// lowercase letters, digits and underscores) is written into the text, quoted.</remarks>
 internal sealed class Sql
 {
-    private const string RegistryColumns = "id, environment_id, address, state, email, username, sequence, version, protected_password, path";
+    private const string RegistryColumns = "id, environment_id, address, state, email, username, sequence, version, protected_password, path, source_kind, source_name, expires_at";
 
     public Sql(string schema)
     {
@@ -189,6 +189,37 @@ internal sealed class Sql
             END
             $body$;
             """,
+
+            // Version 5: credential sources. An entry's credential is a stored password (as before: every existing row
+            // reads so, with no expiry), an identity token (a refresh token, protected in protected_password exactly as a
+            // password), or fetched from a credential helper or a kubelet plugin (named in source_name), which stores no
+            // secret. The one CHECK of version 1 (a secret exactly when not Removed) becomes: a secret exactly when not
+            // Removed and the kind stores one. Adding columns with constant defaults rewrites no row; the checks read each
+            // row once. A release before this one refuses a version 5 schema, so it never reads a helper entry as a
+            // password-less stored one. The kinds are spelt as the CLI spells them.
+            $"""
+            ALTER TABLE {s}.registries
+                ADD COLUMN source_kind text NOT NULL DEFAULT 'stored',
+                ADD COLUMN source_name text,
+                ADD COLUMN expires_at timestamptz;
+            DO $body$
+            DECLARE
+                c record;
+            BEGIN
+                -- Version 1's unnamed check (PostgreSQL names it registries_check), found by what it reads, not by name.
+                FOR c IN SELECT conname FROM pg_catalog.pg_constraint
+                         WHERE conrelid = '{s}.registries'::regclass AND contype = 'c'
+                         AND pg_catalog.pg_get_constraintdef(oid) LIKE '%protected_password%' LOOP
+                    EXECUTE format('ALTER TABLE {s}.registries DROP CONSTRAINT %I', c.conname);
+                END LOOP;
+            END
+            $body$;
+            ALTER TABLE {s}.registries
+                ADD CONSTRAINT registries_source_kind CHECK (source_kind IN ('stored', 'credential-helper', 'kubelet-plugin', 'identity-token')),
+                ADD CONSTRAINT registries_source_name CHECK ((source_kind IN ('credential-helper', 'kubelet-plugin')) = (source_name IS NOT NULL)),
+                ADD CONSTRAINT registries_expiry CHECK (expires_at IS NULL OR source_kind = 'stored'),
+                ADD CONSTRAINT registries_secret CHECK ((state <> 'Removed' AND source_kind IN ('stored', 'identity-token')) = (protected_password IS NOT NULL));
+            """,
         ];
 
         Channel = schema;
@@ -210,7 +241,7 @@ internal sealed class Sql
         EnvironmentVersion = $"SELECT version FROM {s}.environments WHERE id = @id";
         InsertRegistry = $"""
             INSERT INTO {s}.registries ({RegistryColumns}, address_key)
-            SELECT @id, @environment, @address, 'Active', @email, @username, @sequence, 1, @password, @path, @key
+            SELECT @id, @environment, @address, 'Active', @email, @username, @sequence, 1, @password, @path, @source_kind, @source_name, @expires_at, @key
             WHERE EXISTS (SELECT 1 FROM {s}.environments WHERE id = @environment)
             """;
         SelectRegistry = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND id = @id";
@@ -219,7 +250,8 @@ internal sealed class Sql
         ListRegistriesByAddress = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND address_key = @key ORDER BY sequence";
         ListRegistriesByAddresses = $"SELECT {RegistryColumns} FROM {s}.registries WHERE environment_id = @environment AND address_key = ANY(@keys) ORDER BY sequence";
         UpdateRegistry = $"""
-            UPDATE {s}.registries SET state = @state, email = @email, username = @username, protected_password = @password, version = version + 1
+            UPDATE {s}.registries SET state = @state, email = @email, username = @username, protected_password = @password,
+                source_kind = @source_kind, source_name = @source_name, expires_at = @expires_at, version = version + 1
             WHERE id = @id AND environment_id = @environment AND address_key = @key AND path = @path AND sequence = @sequence AND version = @version
             RETURNING version
             """;

@@ -114,10 +114,9 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         var store = _database.OpenStore(schema, migrateOnStart: false);
         await store.MigrateAsync();
 
-        // This release needs version 4: with migrations off, a version 3 schema was refused, and asked for MigrateAsync.
-        Assert.Contains("is at version 3; this release needs version 4", Assert.IsType<RegistryStoreException>(version3).Message, StringComparison.Ordinal);
-        Assert.Equal(4, PostgreSqlRegistryStore.SchemaVersion);
-        Assert.Equal(4, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        // This release needs a newer version: with migrations off, a version 3 schema was refused, and asked for MigrateAsync.
+        Assert.Contains($"is at version 3; this release needs version {PostgreSqlRegistryStore.SchemaVersion}", Assert.IsType<RegistryStoreException>(version3).Message, StringComparison.Ordinal);
+        Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
         Assert.Equal(0L, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
         Assert.Equal(
             "environments_count:A,environments_notify:A,environments_notify_truncate:A,registries_count:A,registries_notify:A,registries_notify_truncate:A",
@@ -131,6 +130,66 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         // And the migrated schema counts the next write.
         await store.AddRegistryAsync(environment, RegistryScope.Of(RegistryAddress.Parse("registry.example.com")), new RegistryCredential("e@example.com", "u", "p"));
         Assert.Equal(1L, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FromPopulatedVersion4_KeepsEveryRowAsAStoredCredentialWithoutExpiryAndAddsTheSourceChecks()
+    {
+        var schema = _database.NewSchema();
+        var sql = new Sql(schema);
+        for (var version = 1; version <= 4; version++)
+        {
+            await _database.ExecuteAsync(sql.Migrations[version - 1]);
+        }
+
+        await _database.ExecuteAsync($"INSERT INTO {schema}.schema_version (singleton, version, migrated_at) VALUES (true, 4, now())");
+        const int Rows = 300;
+        var environment = await WriteThroughVersion4Async(schema, Rows);
+        var version4 = await _database.OpenStore(schema, migrateOnStart: false).ListEnvironmentsAsync().AsTask().ContinueWith(t => t.Exception?.GetBaseException());
+        var counterBefore = (long)(await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"))!;
+
+        var store = _database.OpenStore(schema, migrateOnStart: false);
+        await store.MigrateAsync();
+
+        Assert.Contains($"is at version 4; this release needs version {PostgreSqlRegistryStore.SchemaVersion}", Assert.IsType<RegistryStoreException>(version4).Message, StringComparison.Ordinal);
+        Assert.Equal(5, PostgreSqlRegistryStore.SchemaVersion);
+        Assert.Equal(5, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        Assert.Equal((long)Rows, await _database.ScalarAsync($"SELECT count(*) FROM {schema}.registries"));
+        Assert.Equal($"{Rows}/0/0", await _database.ScalarAsync($"SELECT count(*) FILTER (WHERE source_kind = 'stored') || '/' || count(source_name) || '/' || count(expires_at) FROM {schema}.registries"));
+        var entries = await store.ListRegistriesAsync(environment);
+        Assert.Equal(Rows, entries.Count);
+        Assert.All(entries, e =>
+        {
+            Assert.Equal(CredentialSource.Stored, e.Registry.Source);
+            Assert.Null(e.Registry.ExpiresAt);
+            Assert.Equal(e.Registry.State == RegistryState.Removed ? null : "p" + e.Registry.Sequence, e.Password?.Reveal());
+        });
+        Assert.Equal(Rows / 3, entries.Count(e => e.Registry.State == RegistryState.Removed));
+        Assert.Equal(Rows / 2, entries.Count(e => e.Registry.Path == "team"));
+
+        // The old check is gone, the new ones hold: a helper row with a secret, a removed row with one, a stored row
+        // without one, an expiring helper and an unknown kind are refused by the database itself.
+        Assert.Equal(
+            "registries_expiry,registries_secret,registries_source_kind,registries_source_name",
+            await _database.ScalarAsync($"SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = '{schema}.registries'::regclass AND contype = 'c' AND conname NOT IN ('registries_state_check', 'registries_version_check')"));
+        var first = entries.First(e => e.Registry.State == RegistryState.Active).Registry.Id;
+        foreach (var change in new[]
+        {
+            "source_kind = 'credential-helper', source_name = 'pass'",
+            "state = 'Removed'",
+            "protected_password = NULL",
+            "source_kind = 'kubelet-plugin', source_name = 'ecr', protected_password = NULL, expires_at = now()",
+            "source_kind = 'vault', protected_password = NULL",
+            "source_name = 'x'",
+        })
+        {
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _database.ExecuteAsync($"UPDATE {schema}.registries SET {change} WHERE id = '{first}'"));
+        }
+
+        // Triggers and counter still work on the migrated table, and a helper entry is written and read.
+        var helper = await store.AddRegistryAsync(environment, RegistryScope.Of(RegistryAddress.Parse("helper.example.com")), RegistryCredential.FromCredentialHelper("e@example.com", "ecr-login"));
+        Assert.Equal(counterBefore + 1, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
+        Assert.Equal(CredentialSource.CredentialHelper("ecr-login"), (await _database.OpenStore(schema).GetRegistryAsync(environment, helper.Registry.Id))?.Registry.Source);
     }
 
     [Fact]
@@ -238,6 +297,26 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
             INSERT INTO {schema}.environments (id, position, name, orchestration, members, version) VALUES ('1a1000', 1000, 'old', 'Cattle', '[]', 1);
             INSERT INTO {schema}.registries (id, environment_id, address, address_key, state, email, username, sequence, version, protected_password, path)
             VALUES ('1r1001', '1a1000', 'registry.example.com', 'registry.example.com', 'Active', 'e@example.com', 'u', 1001, 1, '{password}', 'team');
+            """);
+        return "1a1000";
+    }
+
+    // Rows as a version 4 release writes them: active, inactive and removed entries, half of them path-scoped.
+    private async Task<string> WriteThroughVersion4Async(string schema, int rows)
+    {
+        var values = new List<string>();
+        for (var i = 0; i < rows; i++)
+        {
+            var sequence = 2000 + i;
+            var state = (i % 3) switch { 0 => "Removed", 1 => "Inactive", _ => "Active" };
+            var password = state == "Removed" ? "NULL" : "'" + _database.Protector.Protect(new RegistrySecret("p" + sequence), new SecretContext("1a1000", "1r" + sequence)) + "'";
+            values.Add($"('1r{sequence}', '1a1000', 'r{i % 7}.example.com', 'r{i % 7}.example.com', '{state}', 'e@example.com', 'u{i}', {sequence}, 1, {password}, '{(i % 2 == 0 ? "team" : string.Empty)}')");
+        }
+
+        await _database.ExecuteAsync($"""
+            INSERT INTO {schema}.environments (id, position, name, orchestration, members, version) VALUES ('1a1000', 1000, 'old', 'Cattle', '[]', 1);
+            INSERT INTO {schema}.registries (id, environment_id, address, address_key, state, email, username, sequence, version, protected_password, path)
+            VALUES {string.Join(",\n", values)};
             """);
         return "1a1000";
     }
