@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registries.Core.Interop;
+using Registries.Core.Sources;
 
 namespace Registries.Core.DependencyInjection;
 
-/// <summary>Registers the interoperability services: Docker config export and import, credential verification, and the kubelet credential provider.</summary>
+/// <summary>Registers the interoperability services: Docker config export and import, credential verification, the kubelet
+/// credential provider, and the credential sources that run Docker credential helpers and kubelet plugins.</summary>
 public static class InteropRegistriesBuilderExtensions
 {
     /// <summary>Registers <see cref="DockerConfigExporter"/> and <see cref="DockerConfigImporter"/> as singletons over the
@@ -96,6 +98,50 @@ public static class InteropRegistriesBuilderExtensions
         builder.Services.TryAddSingleton(sp => new KubeletCredentialProvider(
             sp.GetRequiredService<RegistryService>(),
             sp.GetRequiredService<IOptions<KubeletCredentialProviderOptions>>()));
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="DockerCredentialHelperSource"/> as the <see cref="ICredentialSource"/> of
+    /// <see cref="CredentialSourceKind.CredentialHelper"/> entries, with validated <see cref="CredentialHelperSourceOptions"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the source: the helpers the operator allows (none by default), where they are, the timeout.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Options are validated at start (<c>ValidateOnStart</c>): a name that is not a helper name, a relative folder
+    /// or a timeout out of range fails then, with the fix in the message. Registered once however often this is called
+    /// (each call's configuration is applied); a <see cref="DockerCredentialHelperSource"/> the application registered as
+    /// an <see cref="ICredentialSource"/> itself stays the one used.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder AddCredentialHelperSource(this IRegistriesBuilder builder, Action<CredentialHelperSourceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<CredentialHelperSourceOptions>().Configure(configure).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialHelperSourceOptions>, CredentialHelperSourceOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialSource, DockerCredentialHelperSource>(sp => new DockerCredentialHelperSource(
+            sp.GetRequiredService<IOptions<CredentialHelperSourceOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System)));
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="KubeletPluginSource"/> as the <see cref="ICredentialSource"/> of
+    /// <see cref="CredentialSourceKind.KubeletPlugin"/> entries, with validated <see cref="KubeletPluginSourceOptions"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the source: the <c>CredentialProviderConfig</c> file, the plugins' folder, the timeout.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Options are validated at start (<c>ValidateOnStart</c>), the config file included: a missing or relative
+    /// path, a file that is not a valid config (the message names the line) or a timeout out of range fails then.
+    /// Registered once however often this is called (each call's configuration is applied); a
+    /// <see cref="KubeletPluginSource"/> the application registered as an <see cref="ICredentialSource"/> itself stays the one used.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder AddKubeletPluginSource(this IRegistriesBuilder builder, Action<KubeletPluginSourceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<KubeletPluginSourceOptions>().Configure(configure).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubeletPluginSourceOptions>, KubeletPluginSourceOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialSource, KubeletPluginSource>(sp => new KubeletPluginSource(
+            sp.GetRequiredService<IOptions<KubeletPluginSourceOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System)));
         return builder;
     }
 

@@ -20,19 +20,20 @@ internal static class RegularFile
     /// <param name="path">The file.</param>
     /// <param name="what">What the file is, for messages ("The Docker config").</param>
     /// <param name="maxBytes">The largest size accepted.</param>
+    /// <param name="give">What to give instead, for messages; a Docker config.json by default.</param>
     /// <returns>The text.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     /// <exception cref="IOException">The path is a folder or not a regular file, the file is larger than <paramref name="maxBytes"/>, or it could not be read.</exception>
-    public static string ReadAllText(string path, string what, int maxBytes)
+    public static string ReadAllText(string path, string what, int maxBytes, string give = "give the config.json file itself")
     {
         if (Directory.Exists(path))
         {
-            throw new IOException($"{what} '{path}' is a directory, not a file: give the config.json file itself, for example '{Path.Combine(path, "config.json")}'.");
+            throw new IOException($"{what} '{path}' is a directory, not a file: {give}.");
         }
 
         byte[] content;
-        using (var handle = OperatingSystem.IsLinux() ? OpenLinux(path, what, maxBytes, out var length) : OpenPortable(path, what, maxBytes, out length))
+        using (var handle = OperatingSystem.IsLinux() ? OpenLinux(path, what, maxBytes, give, out var length) : OpenPortable(path, what, maxBytes, out length))
         {
             content = UnixFile.ReadBounded(handle, maxBytes, length) ?? throw TooLarge(path, what, maxBytes);
         }
@@ -71,7 +72,7 @@ internal static class RegularFile
         return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
     }
 
-    private static SafeFileHandle OpenLinux(string path, string what, int maxBytes, out long length)
+    private static SafeFileHandle OpenLinux(string path, string what, int maxBytes, string give, out long length)
     {
         var handle = UnixFile.OpenForReading(path, out var errno);
         if (handle.IsInvalid)
@@ -81,7 +82,7 @@ internal static class RegularFile
             {
                 UnixFile.ENOENT => new FileNotFoundException($"{what} '{path}' does not exist.", path),
                 UnixFile.EACCES => new UnauthorizedAccessException($"{what} '{path}' may not be read by this user: check its permissions."),
-                UnixFile.EISDIR => new IOException($"{what} '{path}' is a directory, not a file: give the config.json file itself."),
+                UnixFile.EISDIR => new IOException($"{what} '{path}' is a directory, not a file: {give}."),
                 _ => new IOException($"{what} '{path}' could not be opened: {UnixFile.ErrorMessage(errno)}."),
             };
         }
@@ -99,7 +100,7 @@ internal static class RegularFile
                 var kind = status.Kind == FileKind.Other
                     ? "not a regular file (mode " + status.Type.ToString("x", CultureInfo.InvariantCulture) + ")"
                     : UnixFile.Describe(status.Kind);
-                throw new IOException($"{what} '{path}' is {kind}, not a regular file: give the config.json file itself.");
+                throw new IOException($"{what} '{path}' is {kind}, not a regular file: {give}.");
             }
 
             length = status.Size;
@@ -113,5 +114,5 @@ internal static class RegularFile
     }
 
     private static IOException TooLarge(string path, string what, int maxBytes)
-        => new($"{what} '{path}' is larger than {(maxBytes / 1024).ToString(CultureInfo.InvariantCulture)} KiB; a Docker config.json is a few KiB: check that this is the right file.");
+        => new($"{what} '{path}' is larger than {(maxBytes / 1024).ToString(CultureInfo.InvariantCulture)} KiB: check that this is the right file.");
 }
