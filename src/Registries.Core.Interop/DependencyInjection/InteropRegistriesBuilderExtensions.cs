@@ -145,6 +145,35 @@ public static class InteropRegistriesBuilderExtensions
         return builder;
     }
 
+    /// <summary>Registers <see cref="IdentityTokenSource"/> as a singleton and as the <see cref="ICredentialSource"/> of
+    /// identity-token entries, with validated <see cref="IdentityTokenSourceOptions"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the source (certificate folder, insecure registries, timeout, response bound,
+    /// client id), or <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Options are validated at start (<c>ValidateOnStart</c>): an empty certificate folder, a timeout that is
+    /// not positive or longer than 10 minutes, a response bound outside 4 KiB to 1 MiB, or a malformed client id fails
+    /// then, with the fix in the message. A source the application registered itself stays the one used (<c>TryAdd</c>);
+    /// calling this more than once registers one source.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder AddIdentityTokenSource(this IRegistriesBuilder builder, Action<IdentityTokenSourceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<IdentityTokenSourceOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityTokenSourceOptions>, IdentityTokenSourceOptionsValidator>());
+        builder.Services.TryAddSingleton(sp => new IdentityTokenSource(
+            sp.GetRequiredService<IOptions<IdentityTokenSourceOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialSource, IdentityTokenSource>(sp => sp.GetRequiredService<IdentityTokenSource>()));
+        return builder;
+    }
+
     // Verify needs a verifier: known only from the registrations, so it is checked here and not by the options' own rules.
     private sealed class ImportVerifierRegisteredValidator(IServiceProviderIsService services) : IValidateOptions<DockerConfigImportOptions>
     {

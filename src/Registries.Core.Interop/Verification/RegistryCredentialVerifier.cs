@@ -362,26 +362,6 @@ public sealed class RegistryCredentialVerifier
         /// <summary>Masks every form of the credential (and of the token obtained) in anything a server sent back.</summary>
         private string Mask(string message) => _mask.Apply(message);
 
-        private static string Describe(HttpResponseMessage response)
-            => ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture) + (string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase);
-
-        private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                var buffer = new byte[MaxBodyBytes];
-                var total = 0;
-                int read;
-                while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    total += read;
-                }
-
-                return Encoding.UTF8.GetString(buffer, 0, total);
-            }
-        }
-
         private static string? ReadToken(string body)
         {
             try
@@ -404,54 +384,11 @@ public sealed class RegistryCredentialVerifier
             return null;
         }
 
-        /// <summary>Reads what a registry or token server says: the v2 <c>errors</c> array, or <c>details</c>/<c>error</c>, or the text.</summary>
-        private static string? RegistryMessage(string body)
-        {
-            var text = body.Trim();
-            if (text.Length == 0)
-            {
-                return null;
-            }
+        private static string Describe(HttpResponseMessage response) => RegistryAnswers.Describe(response);
 
-            try
-            {
-                using var document = JsonDocument.Parse(text);
-                var root = document.RootElement;
-                if (root.ValueKind == JsonValueKind.Object)
-                {
-                    if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
-                    {
-                        var parts = errors.EnumerateArray()
-                            .Where(e => e.ValueKind == JsonValueKind.Object)
-                            .Select(e => string.Join(": ", new[] { StringOf(e, "code"), StringOf(e, "message") }.Where(s => !string.IsNullOrEmpty(s))))
-                            .Where(s => s.Length > 0)
-                            .ToArray();
-                        if (parts.Length > 0)
-                        {
-                            return Shorten(string.Join("; ", parts));
-                        }
-                    }
+        private static Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) => RegistryAnswers.ReadBodyAsync(response, MaxBodyBytes, cancellationToken);
 
-                    foreach (var name in (ReadOnlySpan<string>)["details", "error_description", "error", "message"])
-                    {
-                        if (StringOf(root, name) is { Length: > 0 } value)
-                        {
-                            return Shorten(value);
-                        }
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-            }
-
-            return Shorten(text.ReplaceLineEndings(" "));
-        }
-
-        private static string? StringOf(JsonElement element, string name)
-            => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
+        private static string? RegistryMessage(string body) => RegistryAnswers.Message(body);
     }
 
     private sealed class RedirectRefusedException : Exception
