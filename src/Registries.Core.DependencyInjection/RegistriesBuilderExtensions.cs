@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Registries.Core.Sources;
 using Registries.Core.Storage;
 
 namespace Registries.Core.DependencyInjection;
@@ -75,5 +76,21 @@ public static class RegistriesBuilderExtensions
     private sealed class DelegateCallerAccessor(IServiceProvider services, Func<IServiceProvider, string?> caller) : IRegistryCallerAccessor
     {
         public RegistryCaller? Caller => caller(services) is { } name && !string.IsNullOrWhiteSpace(name) ? new RegistryCaller(name) : null;
+    }
+
+    /// <summary>Configures how fetched credentials are cached and renewed (see <see cref="CredentialSources"/>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="CredentialSourceOptions"/>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <remarks>Validated at start (<c>ValidateOnStart</c>) with the messages <see cref="CredentialSources"/> gives.
+    /// Sources themselves are registered as <see cref="ICredentialSource"/> singletons (one per kind), for example by
+    /// the interop package.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder ConfigureCredentialSources(this IRegistriesBuilder builder, Action<CredentialSourceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
     }
 }

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Registries.Core.Events;
+using Registries.Core.Sources;
 
 namespace Registries.Core.DependencyInjection;
 
 // Logs registry events and resolutions: addresses, ids, environments and outcomes; never a secret
 // (the values logged are chosen one by one, never a whole credential or resolution object).
-internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logger) : IRegistryEventObserver, IResolutionObserver, IObserverFailureHandler
+internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logger) : IRegistryEventObserver, IResolutionObserver, IObserverFailureHandler, ICredentialSourceObserver
 {
     public ValueTask OnRegistryEventAsync(RegistryEvent registryEvent, CancellationToken cancellationToken = default)
     {
@@ -28,8 +29,34 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
             case ResolutionOutcome.Anonymous:
                 ResolvedAnonymous(logger, subject, environmentId, resolution.Address);
                 break;
+            case ResolutionOutcome.Unavailable:
+                ResolvedUnavailable(logger, subject, environmentId, resolution.Address, registryId, resolution.MatchedRegistry?.Source.ToString(), resolution.Reason);
+                break;
             default:
-                ResolvedDenied(logger, subject, environmentId, resolution.Address, registryId);
+                ResolvedDenied(logger, subject, environmentId, resolution.Address, registryId, resolution.Reason);
+                break;
+        }
+    }
+
+    // The event holds no secret by construction; the values are still picked one by one.
+    public void OnCredentialSourceEvent(CredentialSourceEvent sourceEvent)
+    {
+        var source = sourceEvent.Source.ToString();
+        var address = sourceEvent.Address?.ToString();
+        switch (sourceEvent.Kind)
+        {
+            case CredentialSourceEventKind.Fetched:
+            case CredentialSourceEventKind.Renewed:
+                CredentialFetched(logger, sourceEvent.Kind, source, address, sourceEvent.RegistryId, sourceEvent.EnvironmentId, sourceEvent.ExpiresAt, sourceEvent.Duration.TotalMilliseconds);
+                break;
+            case CredentialSourceEventKind.RenewalFailed:
+                CredentialRenewalFailed(logger, source, address, sourceEvent.RegistryId, sourceEvent.EnvironmentId, sourceEvent.ExpiresAt, sourceEvent.Reason);
+                break;
+            case CredentialSourceEventKind.Failed:
+                CredentialFetchFailed(logger, source, address, sourceEvent.RegistryId, sourceEvent.EnvironmentId, sourceEvent.Reason);
+                break;
+            default:
+                CredentialInvalidated(logger, source, sourceEvent.RegistryId, sourceEvent.EnvironmentId);
                 break;
         }
     }
@@ -63,6 +90,21 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Resolved {Reference} in environment {EnvironmentId}: anonymous, no registry configured for {Address}")]
     private static partial void ResolvedAnonymous(ILogger logger, string reference, string environmentId, RegistryAddress address);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Resolved {Reference} in environment {EnvironmentId}: denied, registry {RegistryId} for {Address} is inactive")]
-    private static partial void ResolvedDenied(ILogger logger, string reference, string environmentId, RegistryAddress address, string? registryId);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Resolved {Reference} in environment {EnvironmentId}: denied by registry {RegistryId} for {Address}: {Reason}")]
+    private static partial void ResolvedDenied(ILogger logger, string reference, string environmentId, RegistryAddress address, string? registryId, string? reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Resolved {Reference} in environment {EnvironmentId}: unavailable, registry {RegistryId} for {Address} takes its credential from {Source}: {Reason}")]
+    private static partial void ResolvedUnavailable(ILogger logger, string reference, string environmentId, RegistryAddress address, string? registryId, string? source, string? reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Credential {Kind} from {Source} for {Address} (registry {RegistryId} in environment {EnvironmentId}), expires {ExpiresAt:O}, in {DurationMs} ms")]
+    private static partial void CredentialFetched(ILogger logger, CredentialSourceEventKind kind, string source, string? address, string registryId, string environmentId, DateTimeOffset? expiresAt, double durationMs);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Renewing the credential from {Source} for {Address} (registry {RegistryId} in environment {EnvironmentId}) failed; the cached one is used until it expires at {ExpiresAt:O}: {Reason}")]
+    private static partial void CredentialRenewalFailed(ILogger logger, string source, string? address, string registryId, string environmentId, DateTimeOffset? expiresAt, string? reason);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Fetching the credential from {Source} for {Address} (registry {RegistryId} in environment {EnvironmentId}) failed: {Reason}")]
+    private static partial void CredentialFetchFailed(ILogger logger, string source, string? address, string registryId, string environmentId, string? reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Cached credentials from {Source} of registry {RegistryId} in environment {EnvironmentId} dropped on request")]
+    private static partial void CredentialInvalidated(ILogger logger, string source, string registryId, string environmentId);
 }

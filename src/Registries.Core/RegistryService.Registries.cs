@@ -9,7 +9,7 @@ public sealed partial class RegistryService
     /// <summary>Adds a registry credential for a whole address. It becomes the effective one for its address from now on.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address (<see cref="RegistryAddress.DockerHub"/>, <see cref="RegistryAddress.Quay"/> or a custom one).</param>
-    /// <param name="credential">The e-mail address, username and password.</param>
+    /// <param name="credential">The e-mail address and a stored username and password, or a source (see <see cref="RegistryCredential"/>).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new entry.</returns>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
@@ -28,7 +28,7 @@ public sealed partial class RegistryService
     /// <param name="environmentId">The environment.</param>
     /// <param name="scope">What the credential covers, for example <c>RegistryScope.Parse("registry.example.com", "team")</c>
     /// or <c>RegistryScope.Parse("*.corp.example")</c>.</param>
-    /// <param name="credential">The e-mail address, username and password.</param>
+    /// <param name="credential">The e-mail address and a stored username and password, or a source (see <see cref="RegistryCredential"/>).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new entry.</returns>
     /// <remarks>For an image, the most specific scope that covers it decides (see <see cref="CredentialResolver"/>).</remarks>
@@ -95,7 +95,9 @@ public sealed partial class RegistryService
         return new RegistryListing(record.Registry, effective?.Registry.Id == record.Registry.Id);
     }
 
-    /// <summary>Changes the e-mail address, username and password of an entry. The password is always required again.</summary>
+    /// <summary>Changes the credential of an entry: its e-mail address and either a stored username and password (with an
+    /// optional expiry) or a source, which may differ from the entry's current one. A stored secret (a password or a
+    /// refresh token) is always required again; what a source gave for the old version is never used again.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="registryId">The entry.</param>
     /// <param name="credential">The new credential; the address never changes.</param>
@@ -124,7 +126,7 @@ public sealed partial class RegistryService
                 throw new InvalidRegistryStateException(record.Registry.Id, record.Registry.State, $"Registry '{record.Registry.Id}' was deleted and cannot be edited: add a new credential for {record.Registry.Address} instead.");
             }
 
-            return new StoredRegistry(record.Registry.WithIdentity(credential.Email, credential.Username), credential.Password);
+            return new StoredRegistry(record.Registry.WithCredential(credential), credential.Password);
         }, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using Registries.Core.Sources;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -9,7 +10,7 @@ public sealed partial class RegistryService
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied.</returns>
+    /// <returns>Authenticated, Anonymous, Denied or Unavailable (the entry's source could not give a credential; see <see cref="CredentialSources"/>).</returns>
     /// <remarks>The environment and the entries are read together (<see cref="IRegistryStore.ReadResolutionAsync"/>: one
     /// round trip on PostgreSQL, none with its resolution cache), for the permission check and the resolution.</remarks>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
@@ -24,14 +25,15 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(environmentId);
         var data = await _store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
         _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        return _resolutionObservers.Tell(environmentId, CredentialResolver.Resolve(image, data.Entries));
+        var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(data.Entries, image, image.Address), cancellationToken).ConfigureAwait(false);
+        return _resolutionObservers.Tell(environmentId, resolution);
     }
 
     /// <summary>Resolves a registry address for a caller who may use the environment's credentials (Owner or Member).</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied, the answer every image of the address gets, with
+    /// <returns>Authenticated, Anonymous, Denied or Unavailable, the answer every image of the address gets, with
     /// <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
     /// <remarks>For what asks per server rather than per image: exported config files, credential helpers, and the
     /// check of an imported credential against the effective one.</remarks>
@@ -47,7 +49,8 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(environmentId);
         var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
         _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        return _resolutionObservers.Tell(environmentId, CredentialResolver.Resolve(address, data.Entries));
+        var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(data.Entries, null, address), cancellationToken).ConfigureAwait(false);
+        return _resolutionObservers.Tell(environmentId, resolution);
     }
 
     /// <summary>Resolves a scope for a caller who may use the environment's credentials (Owner or Member): the answer of
@@ -55,8 +58,8 @@ public sealed partial class RegistryService
     /// <param name="environmentId">The environment.</param>
     /// <param name="scope">The scope (an address or host pattern, and a path prefix or none).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated (the scope's effective entry is Active), Denied (it is Inactive) or Anonymous (the scope has
-    /// no entry that is not Removed), with <see cref="CredentialResolution.Image"/> <see langword="null"/> and
+    /// <returns>Authenticated (the scope's effective entry is Active), Denied (it is Inactive, or its stored credential
+    /// expired), Unavailable (its source could not give a credential) or Anonymous (the scope has no entry that is not Removed), with <see cref="CredentialResolution.Image"/> <see langword="null"/> and
     /// <see cref="CredentialResolution.Address"/> the scope's address or pattern.</returns>
     /// <remarks>For what writes one key per scope (the exports of a path-scoped or pattern entry, an import's check of
     /// what a key already holds); what an image gets is <see cref="ResolveAsync(string, ImageReference, CancellationToken)"/>.</remarks>
@@ -70,7 +73,32 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(scope);
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
-        return _resolutionObservers.Tell(environmentId, CredentialResolver.Answer(null, scope.Address, effective));
+        var resolution = await _sources.ResolveAsync(null, scope.Address, effective, cancellationToken).ConfigureAwait(false);
+        return _resolutionObservers.Tell(environmentId, resolution);
+    }
+
+    /// <summary>Drops the cached credential of an entry whose credential comes from a source: the next resolution fetches
+    /// a new one (after the secret changed in a helper's store, for example).</summary>
+    /// <param name="environmentId">The environment.</param>
+    /// <param name="registryId">The entry.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when a cached credential was dropped; <see langword="false"/> when none was cached
+    /// (a stored credential is never cached).</returns>
+    /// <remarks>Needs the right to use the environment's credentials (Owner or Member). The cache is the one this service
+    /// shares with the <see cref="LaunchResolver"/> it was built with (see <see cref="CredentialSources"/>).</remarks>
+    /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
+    /// <exception cref="RegistryNotFoundException">No such entry.</exception>
+    /// <exception cref="PermissionDeniedException">The caller is ReadOnly.</exception>
+    /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
+    /// <exception cref="RegistryStoreException">The store failed.</exception>
+    /// <exception cref="MissingCallerException">No caller is known (see <see cref="As(string)"/>).</exception>
+    public async ValueTask<bool> RefreshRegistryAsync(string environmentId, string registryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registryId);
+        await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "refresh registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        var record = await _store.GetRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false)
+            ?? throw new RegistryNotFoundException(environmentId, registryId);
+        return _sources.Invalidate(record.Registry.Id);
     }
 
     /// <summary>Explains how an image resolves: the candidate entries, which scope decides, which entry is effective in
@@ -88,7 +116,10 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(image);
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var records = await _store.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        return CredentialResolver.Explain(image, records);
+        var explanation = CredentialResolver.Explain(image, records, _sources.TimeProvider.GetUtcNow());
+        return explanation.DecidingRegistry is { Source.IsFetched: true } deciding
+            ? explanation.WithCachedUntil(_sources.CachedUntil(deciding, image, image.Address))
+            : explanation;
     }
 
     /// <summary>Reads the effective entry for a whole registry address: the one whose credential (or prohibition) every
@@ -108,7 +139,7 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(address);
         await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var entries = await _store.ListRegistriesCoveringAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        var effective = CredentialResolver.Resolve(address, entries).MatchedRegistry;
+        var effective = CredentialResolver.Decide(entries, null, address)?.Registry;
         return effective is null ? null : new RegistryListing(effective, isEffective: true);
     }
 }

@@ -1,4 +1,5 @@
 using Registries.Core.Events;
+using Registries.Core.Sources;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -29,6 +30,7 @@ public sealed partial class RegistryService
     private readonly IRegistryEventObserver[] _observers;
     private readonly ResolutionObservers _resolutionObservers;
     private readonly IObserverFailureHandler? _failures;
+    private readonly CredentialSources _sources;
 
     /// <summary>Initializes a service over a store.</summary>
     /// <param name="store">The store.</param>
@@ -40,11 +42,14 @@ public sealed partial class RegistryService
     /// <param name="resolutionObservers">Observers told of every resolution made through the service (without its
     /// password), for example a logger; what they throw goes to <paramref name="failureHandler"/>.</param>
     /// <param name="failureHandler">Receives the failures of observers; with none they are dropped.</param>
+    /// <param name="sources">The credential sources and their cache, shared with the <see cref="LaunchResolver"/> of the
+    /// same store; with none, entries whose credential comes from a source answer Unavailable, and stored expiries are
+    /// judged by <see cref="TimeProvider.System"/>.</param>
     /// <remarks>The simple form for scripts and tests is <c>new RegistryService(store).As("alice")</c>; with dependency
     /// injection, <c>services.AddRegistries()</c> registers one service with the application's store, caller and observers.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null)
+    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null, CredentialSources? sources = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
@@ -55,6 +60,7 @@ public sealed partial class RegistryService
         _observers = observers?.ToArray() ?? [];
         _resolutionObservers = new ResolutionObservers(resolutionObservers, failureHandler);
         _failures = failureHandler;
+        _sources = sources ?? new CredentialSources();
     }
 
     private RegistryService(RegistryService other, IRegistryCallerAccessor callers)
@@ -65,6 +71,7 @@ public sealed partial class RegistryService
         _observers = other._observers;
         _resolutionObservers = other._resolutionObservers;
         _failures = other._failures;
+        _sources = other._sources;
         _callers = callers;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registries.Core.Engine;
+using Registries.Core.Sources;
 using Registries.Core.Testing;
 
 namespace Registries.Core.DependencyInjection;
@@ -33,5 +34,31 @@ public static class TestingRegistriesBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(registries);
         return builder.UseStore(_ => registries.Store);
+    }
+
+    /// <summary>Makes <paramref name="source"/> the <see cref="ICredentialSource"/> of its kind, replacing a source of the
+    /// same kind registered before as an instance.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="source">The fake source the test scripts and asserts on.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>A source of the same kind that the application registers with a factory or a type is not replaced (the
+    /// kind is known only once it is built): register the fake instead of it.</remarks>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IRegistriesBuilder UseFakeCredentialSource(this IRegistriesBuilder builder, FakeCredentialSource source)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(source);
+        var services = builder.Services;
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(ICredentialSource) && !services[i].IsKeyedService
+                && services[i].ImplementationInstance is ICredentialSource existing && existing.Kind == source.Kind)
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        services.AddSingleton<ICredentialSource>(source);
+        return builder;
     }
 }

@@ -3,7 +3,7 @@ namespace Registries.Core.Engine;
 /// <summary>Why a pull did not produce the image.</summary>
 public enum ImagePullError
 {
-    /// <summary>The rules prohibit the pull: the effective registry entry for the address is inactive.</summary>
+    /// <summary>The rules prohibit the pull: the effective registry entry for the address is inactive, or its stored credential expired.</summary>
     Denied,
 
     /// <summary>The registry refused the credential (or an anonymous pull).</summary>
@@ -23,4 +23,8 @@ public enum ImagePullError
 
     /// <summary>Any other failure reported by the engine.</summary>
     Failed,
+
+    /// <summary>The effective registry entry's credential comes from a source that could not give one (the resolution
+    /// was Unavailable): nothing was pulled, anonymously or otherwise.</summary>
+    CredentialUnavailable,
 }

@@ -5,7 +5,7 @@ namespace Registries.Core.Engine;
 /// <para>The rules: an image already present on the engine's host is used as it is, whatever the state of its
 /// registry (running containers and scale-up keep working); no credential is checked at launch time. Only a
 /// missing image (or <c>alwaysPull</c>) leads to a pull: a Denied resolution stops before any network call with
-/// <see cref="ImagePullError.Denied"/>; Anonymous pulls without credentials; Authenticated pulls with the
+/// <see cref="ImagePullError.Denied"/>, an Unavailable one with <see cref="ImagePullError.CredentialUnavailable"/>; Anonymous pulls without credentials; Authenticated pulls with the
 /// effective credential.</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
@@ -32,7 +32,7 @@ public sealed class ImagePullService
     /// <param name="progress">Receives pull progress, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>What was done.</returns>
-    /// <exception cref="ImagePullException">The pull is denied by the rules or failed; <see cref="ImagePullException.Error"/> says why.</exception>
+    /// <exception cref="ImagePullException">The pull is denied by the rules, its credential's source could not give one, or it failed; <see cref="ImagePullException.Error"/> says why.</exception>
     /// <exception cref="EnvironmentNotFoundException">The environment does not exist.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
@@ -49,6 +49,11 @@ public sealed class ImagePullService
         if (resolution.Outcome == ResolutionOutcome.Denied)
         {
             throw new ImagePullException(ImagePullError.Denied, image, $"Pulling {image} is prohibited: {resolution.Reason}");
+        }
+
+        if (resolution.Outcome == ResolutionOutcome.Unavailable)
+        {
+            throw new ImagePullException(ImagePullError.CredentialUnavailable, image, $"Pulling {image} cannot go ahead: {resolution.Reason}");
         }
 
         await _engine.PullAsync(resolution, progress, cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,8 @@ public sealed class RegistryCredential
     /// <param name="email">The e-mail address.</param>
     /// <param name="username">The username.</param>
     /// <param name="password">The password.</param>
-    /// <param name="expiresAt">When the credential stops working, or <see langword="null"/> for never.</param>
+    /// <param name="expiresAt">When the credential stops working, or <see langword="null"/> for never; kept in UTC to the
+    /// whole second (what every store keeps exactly).</param>
     /// <exception cref="ArgumentException">A part is missing or malformed; the message says which and how to fix it.</exception>
     public RegistryCredential(string email, string username, RegistrySecret password, DateTimeOffset? expiresAt)
         : this(CheckEmail(email), CheckUsername(username), password ?? throw new ArgumentNullException(nameof(password)), CredentialSource.Stored, expiresAt)
@@ -44,7 +45,7 @@ public sealed class RegistryCredential
         Username = username;
         Password = password;
         Source = source;
-        ExpiresAt = expiresAt;
+        ExpiresAt = expiresAt is { } at ? new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) : null;
     }
 
     /// <summary>Gets the e-mail address.</summary>

@@ -1,4 +1,5 @@
 using Registries.Core.Events;
+using Registries.Core.Sources;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -8,7 +9,8 @@ namespace Registries.Core;
 /// <remarks>
 /// <para>The launch path, which <see cref="Engine.ImagePullService"/> takes: the environment and the entries that could
 /// cover the image are read together (<see cref="IRegistryStore.ReadResolutionAsync"/>), the environment's orchestration
-/// must support registries, and <see cref="CredentialResolver"/> decides (Authenticated, Anonymous or Denied). Code that
+/// must support registries, and <see cref="CredentialResolver"/> decides (Authenticated, Anonymous or Denied), with the
+/// credential of a source fetched through <see cref="CredentialSources"/> (or Unavailable). Code that
 /// acts for a user resolves with <see cref="RegistryService.ResolveAsync(string, ImageReference, CancellationToken)"/>,
 /// which checks the caller's permission first; give this type only to the code that launches containers.</para>
 /// <para>Every resolution is told to the resolution observers (without its password). Thread-safe when the store is.</para>
@@ -18,27 +20,32 @@ public sealed class LaunchResolver
     private readonly IRegistryStore _store;
     private readonly RegistriesOptions _options;
     private readonly ResolutionObservers _observers;
+    private readonly CredentialSources _sources;
 
     /// <summary>Initializes a new resolver over a store.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="observers">Observers told of every resolution (without its password), for example a logger.</param>
     /// <param name="failureHandler">Receives what an observer throws; the resolution is answered all the same.</param>
+    /// <param name="sources">The credential sources and their cache (share one with the <see cref="RegistryService"/>);
+    /// with none, entries whose credential comes from a source answer Unavailable, and stored expiries are judged by
+    /// <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public LaunchResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null)
+    public LaunchResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null, CredentialSources? sources = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _options = options ?? new RegistriesOptions();
         _options.ThrowIfInvalid();
         _observers = new ResolutionObservers(observers, failureHandler);
+        _sources = sources ?? new CredentialSources();
     }
 
     /// <summary>Resolves an image in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied.</returns>
+    /// <returns>Authenticated, Anonymous, Denied or Unavailable.</returns>
     /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
     /// <exception cref="RegistryStoreException">The store failed.</exception>
@@ -47,14 +54,15 @@ public sealed class LaunchResolver
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
         var entries = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        return _observers.Tell(environmentId, CredentialResolver.Resolve(image, entries));
+        var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(entries, image, image.Address), cancellationToken).ConfigureAwait(false);
+        return _observers.Tell(environmentId, resolution);
     }
 
     /// <summary>Resolves an image given as text in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image, as Docker accepts it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied.</returns>
+    /// <returns>Authenticated, Anonymous, Denied or Unavailable.</returns>
     /// <exception cref="ImageReferenceFormatException">The image is not a valid reference.</exception>
     /// <exception cref="EnvironmentNotFoundException">No such environment.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
@@ -69,7 +77,7 @@ public sealed class LaunchResolver
     /// <param name="environmentId">The environment.</param>
     /// <param name="address">The registry address.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous or Denied, with <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
+    /// <returns>Authenticated, Anonymous, Denied or Unavailable, with <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
     /// <remarks>For credential protocols that ask per server (a Docker credential helper, an exported config file)
     /// and for addresses no image reference can name (a one-label host without a port, such as <c>myregistry</c>, which
     /// Docker reads as a Docker Hub namespace in <c>myregistry/app</c>).</remarks>
@@ -81,7 +89,8 @@ public sealed class LaunchResolver
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         var entries = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        return _observers.Tell(environmentId, CredentialResolver.Resolve(address, entries));
+        var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(entries, null, address), cancellationToken).ConfigureAwait(false);
+        return _observers.Tell(environmentId, resolution);
     }
 
     // One read for the environment and the entries that could cover the address; the environment must exist and its

@@ -6,19 +6,20 @@ namespace Registries.Core;
 /// say what the resolution answers, so any member of the environment may read an explanation.</remarks>
 public sealed class ResolutionExplanation
 {
-    internal ResolutionExplanation(ImageReference image, CredentialResolution resolution, IReadOnlyList<ResolutionCandidate> candidates)
+    internal ResolutionExplanation(ImageReference image, ResolutionOutcome outcome, Registry? deciding, string? reason, IReadOnlyList<ResolutionCandidate> candidates, DateTimeOffset? cachedUntil = null)
     {
         Image = image;
-        Outcome = resolution.Outcome;
-        DecidingRegistry = resolution.MatchedRegistry;
-        Reason = resolution.Reason;
+        Outcome = outcome;
+        DecidingRegistry = deciding;
+        Reason = reason;
         Candidates = candidates;
+        CachedUntil = cachedUntil;
     }
 
     /// <summary>Gets the image explained.</summary>
     public ImageReference Image { get; }
 
-    /// <summary>Gets the answer: Authenticated, Anonymous or Denied.</summary>
+    /// <summary>Gets the answer: Authenticated, Anonymous or Denied (see <see cref="CredentialResolver.Explain"/> for an entry whose credential comes from a source).</summary>
     public ResolutionOutcome Outcome { get; }
 
     /// <summary>Gets the effective entry of the deciding scope, or <see langword="null"/> when no scope covers the image (Anonymous).</summary>
@@ -27,12 +28,23 @@ public sealed class ResolutionExplanation
     /// <summary>Gets the deciding scope, or <see langword="null"/> when none covers the image.</summary>
     public RegistryScope? DecidingScope => DecidingRegistry?.Scope;
 
-    /// <summary>Gets why a Denied answer is denied, or <see langword="null"/>.</summary>
+    /// <summary>Gets why a Denied answer is denied (inactive, or a stored credential expired), or <see langword="null"/>.</summary>
     public string? Reason { get; }
+
+    /// <summary>Gets where the deciding entry's credential comes from, or <see langword="null"/> when no scope covers the image.</summary>
+    public CredentialSource? Source => DecidingRegistry?.Source;
+
+    /// <summary>Gets until when the credential its source last gave is cached for this image (it is renewed shortly
+    /// before), or <see langword="null"/> when none is cached (the next resolution fetches one) or the credential is stored.</summary>
+    public DateTimeOffset? CachedUntil { get; }
 
     /// <summary>Gets every entry of the image's registry and every host-pattern entry, oldest first, with its verdict.</summary>
     public IReadOnlyList<ResolutionCandidate> Candidates { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => DecidingScope is null ? $"{Image}: {Outcome}" : $"{Image}: {Outcome} by {DecidingScope} ({DecidingRegistry!.Id})";
+    public override string ToString() => DecidingScope is null ? $"{Image}: {Outcome}"
+        : $"{Image}: {Outcome} by {DecidingScope} ({DecidingRegistry!.Id}{(Source is { IsFetched: true } source ? $", from {source}" : string.Empty)}{(CachedUntil is { } until ? $", cached until {CredentialResolver.Iso(until)}" : string.Empty)})";
+
+    internal ResolutionExplanation WithCachedUntil(DateTimeOffset? cachedUntil)
+        => cachedUntil is null ? this : new(Image, Outcome, DecidingRegistry, Reason, Candidates, cachedUntil);
 }

@@ -91,10 +91,17 @@ public static class RegistryStoreCopy
         var registry = record.Registry;
 
         // A removed entry's secret was erased: a random one stands in for the instant between the add and the removal.
+        // A helper or plugin entry stores none; its source (and a stored credential's expiry) is copied as it is.
         var password = record.Password ?? new RegistrySecret("removed-" + Guid.NewGuid().ToString("N"));
         try
         {
-            return new RegistryCredential(registry.Email, registry.Username, password);
+            return registry.Source.Kind switch
+            {
+                CredentialSourceKind.CredentialHelper => RegistryCredential.FromCredentialHelper(registry.Email, registry.Source.Name!),
+                CredentialSourceKind.KubeletPlugin => RegistryCredential.FromKubeletPlugin(registry.Email, registry.Source.Name!),
+                CredentialSourceKind.IdentityToken => RegistryCredential.FromIdentityToken(registry.Email, registry.Username, password),
+                _ => new RegistryCredential(registry.Email, registry.Username, password, registry.ExpiresAt),
+            };
         }
         catch (ArgumentException exception)
         {
@@ -199,6 +206,10 @@ public static class RegistryStoreCopy
             : expected.State != actual.State ? $"the state differs ({expected.State} vs {actual.State})"
             : !string.Equals(expected.Username, actual.Username, StringComparison.Ordinal) ? $"the username differs ('{expected.Username}' vs '{actual.Username}')"
             : !string.Equals(expected.Email, actual.Email, StringComparison.Ordinal) ? $"the e-mail differs ('{expected.Email}' vs '{actual.Email}')"
+            : !expected.Source.Equals(actual.Source) ? $"the source differs ({expected.Source} vs {actual.Source})"
+            : expected.ExpiresAt != actual.ExpiresAt ? "the expiry differs"
+            : !string.Equals(sourceEntries[index].Password?.Reveal(), targetEntries[index].Password?.Reveal(), StringComparison.Ordinal)
+                ? "the stored secret differs (the target's protector does not give back what was written)"
             : IsEffective(sourceEntries, index) != IsEffective(targetEntries, index) ? "the effective mark differs"
             : null;
         if (difference is not null)
