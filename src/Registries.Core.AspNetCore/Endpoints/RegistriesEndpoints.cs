@@ -64,6 +64,10 @@ internal static class RegistriesEndpoints
         group.MapPost(Entry + "/activate", ActivateRegistryAsync)
             .WithName("ActivateRegistry").WithSummary("Activates an inactive entry again, without the password.")
             .WithProblems(400, 401, 403, 404, 409, 415, 503);
+        group.MapPost(Entry + "/refresh", RefreshRegistryAsync)
+            .WithName("RefreshRegistry").WithSummary("Drops the value an entry's source (credential helper, kubelet plugin, identity token) gave, so that the next resolution asks it again (Owners and Members).")
+            .WithDescription("For when a secret changed at its source. The answer is the entry as it is; the source is asked at the next resolution (GET .../resolve asks it at once). A stored credential has nothing cached: the call changes nothing.")
+            .WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapDelete(Entry, DeleteRegistryAsync)
             .WithName("DeleteRegistry").WithSummary("Deletes an inactive entry and erases its secret (an active one must be deactivated first).")
             .WithProblems(400, 401, 403, 404, 409, 415, 503);
@@ -234,6 +238,12 @@ internal static class RegistriesEndpoints
     {
         var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
         _ = await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Ok<RegistryDocument>> RefreshRegistryAsync(string environmentId, string registryId, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
+    {
+        _ = await service.RefreshRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Registries.Core.AspNetCore.Tests.Infrastructure;
 
@@ -164,7 +165,7 @@ public sealed class SourceEndpointsTests : IAsyncLifetime
         Assert.Equal(200, response.Status);
         Assert.Equal("credential-helper", response.Json.GetProperty("source").GetString());
         Assert.Equal("pass", response.Json.GetProperty("sourceName").GetString());
-        Assert.Equal(new[] { "stored", "credential-helper" }, response.Json.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("source").GetString()!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(new[] { "credential-helper", "stored" }, response.Json.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("source").GetString()!).Order(StringComparer.Ordinal).ToArray());
     }
 
     private async Task<JsonElement> AddAsync(object body)
@@ -174,5 +175,104 @@ public sealed class SourceEndpointsTests : IAsyncLifetime
         Assert.DoesNotContain(TokenCanary, response.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(ApiFactory.Canary, response.Body, StringComparison.Ordinal);
         return response.Json;
+    }
+}
+
+/// <summary>Resolution through a source over the API, with the testing package's fake: authenticated with the source's
+/// expiry, unavailable with its reason (200, as denied), refresh dropping the cached value.</summary>
+public sealed class SourceResolutionEndpointsTests : IAsyncLifetime
+{
+    private const string Base = "/api/registries";
+    private const string Secret = "Canary-fake-secret-6d2e";
+    private readonly Registries.Core.Testing.FakeCredentialSource _source = new();
+    private readonly ApiFactory _api;
+    private string _entry = string.Empty;
+
+    public SourceResolutionEndpointsTests()
+    {
+        _api = new ApiFactory(services: services => services.AddSingleton<Registries.Core.Sources.ICredentialSource>(_source));
+    }
+
+    private string Env => $"{Base}/environments/{_api.EnvironmentId}";
+
+    public async Task InitializeAsync()
+    {
+        await _api.SeedAsync();
+        var added = await _api.SendAsync(HttpMethod.Post, Env + "/registries", ApiFactory.Member, new { kind = "custom", address = "helper.example.com", email = "ops@example.com", source = "credential-helper", sourceName = "fake" });
+        Assert.True(added.Status == 201, added.ToString());
+        _entry = $"{Env}/registries/{added.Json.GetProperty("id").GetString()}";
+    }
+
+    public async Task DisposeAsync()
+    {
+        Assert.DoesNotContain(_api.Logs.GetSnapshot(), r => (r.Message + r.Exception).Contains(Secret, StringComparison.Ordinal));
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Resolve_SourceGivesACredential_IsAuthenticatedWithItsExpiryAndNoSecret()
+    {
+        _source.Returns("fake-user", Secret, TimeSpan.FromHours(1));
+
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=helper.example.com/app:1", ApiFactory.Member);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("authenticated", response.Json.GetProperty("outcome").GetString());
+        Assert.Equal("fake-user", response.Json.GetProperty("username").GetString());
+        Assert.Equal("credential-helper", response.Json.GetProperty("source").GetString());
+        Assert.Equal("fake", response.Json.GetProperty("sourceName").GetString());
+        Assert.InRange(response.Json.GetProperty("expiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
+        Assert.DoesNotContain(Secret, response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_SourceFails_IsUnavailable200WithTheReasonNeverAnonymous()
+    {
+        _source.Fails("the vault is sealed");
+
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=helper.example.com/app:1", ApiFactory.Member);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("unavailable", response.Json.GetProperty("outcome").GetString());
+        Assert.Equal("credential-helper", response.Json.GetProperty("source").GetString());
+        Assert.Contains("the vault is sealed", response.Json.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(response.Json.TryGetProperty("username", out _));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, response.Json.GetProperty("expiresAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task Refresh_DropsTheCachedValue_TheNextResolutionAsksTheSourceAgain()
+    {
+        _source.Returns("fake-user", Secret, TimeSpan.FromHours(1));
+        await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=helper.example.com/app:1", ApiFactory.Member);
+        await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=helper.example.com/app:1", ApiFactory.Member);
+        var cachedCalls = _source.CallCount;
+
+        var refreshed = await _api.SendAsync(HttpMethod.Post, _entry + "/refresh", ApiFactory.Member);
+        await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=helper.example.com/app:1", ApiFactory.Member);
+
+        Assert.Equal(1, cachedCalls);
+        Assert.Equal(200, refreshed.Status);
+        Assert.Equal("credential-helper", refreshed.Json.GetProperty("source").GetString());
+        Assert.Equal(2, _source.CallCount);
+    }
+
+    [Fact]
+    public async Task Refresh_ReadOnly_Is403AndUnknownEntryIs404()
+    {
+        var readOnly = await _api.SendAsync(HttpMethod.Post, _entry + "/refresh", ApiFactory.ReadOnly);
+        var unknown = await _api.SendAsync(HttpMethod.Post, Env + "/registries/1r999/refresh", ApiFactory.Member);
+
+        readOnly.AssertProblem(403, "permission-denied");
+        Assert.Equal(404, unknown.Status);
+    }
+
+    [Fact]
+    public async Task Refresh_FromAnotherOrigin_IsRefusedAsEveryWriteIs()
+    {
+        var response = await _api.SendAsync(HttpMethod.Post, _entry + "/refresh", ApiFactory.Member, headers: [new("Origin", "https://evil.example")]);
+
+        Assert.Equal(403, response.Status);
+        Assert.Equal(0, _source.CallCount);
     }
 }
