@@ -4,18 +4,24 @@ using Registries.Core;
 using Registries.Core.DependencyInjection;
 using Registries.Core.Docker;
 using Registries.Core.Engine;
+using Registries.Core.Sources;
 using Registries.Core.Testing;
 using Registries.Quickstart;
 
 // The Registries story of Rancher 1.x, in one minute: credentials per environment, one credential per address,
-// newest wins, deactivation prohibits pulls, and an image already on the host keeps working.
+// newest wins, deactivation prohibits pulls, an image already on the host keeps working, and credentials that come
+// from a source and renew themselves.
 // The host is Registries.Core.Testing's fake engine: it holds images and records pulls, so no Docker is needed.
 var host = new FakeImageEngine();
 var services = new ServiceCollection();
 
+// A credential source stands in for a Docker credential helper (docker-credential-ecr-login) the operator allowed: it
+// hands out tokens that last 12 hours, as Amazon ECR's do. Real ones come with the interop package.
+var ecrLogin = new FakeCredentialSource(CredentialSourceKind.CredentialHelper).Returns("AWS", "ecr-token-1", TimeSpan.FromHours(12));
+
 // The caller is plugged in once, as an application does: every RegistryService call acts as the user signed in to
 // the current flow (a web application would read the request's user instead).
-services.AddRegistries().UseCaller<CurrentUser>().UseFakeImageEngine(host);
+services.AddRegistries().UseCaller<CurrentUser>().UseFakeImageEngine(host).UseFakeCredentialSource(ecrLogin);
 await using var provider = services.BuildServiceProvider();
 var registries = provider.GetRequiredService<RegistryService>();
 var pulls = provider.GetRequiredService<ImagePullService>();
@@ -96,7 +102,33 @@ foreach (var candidate in why.Candidates)
     Say($"  {candidate.Registry.Id,-5} {candidate.Registry.Scope,-31} {candidate.Verdict,-14} {candidate.Reason}");
 }
 
-Title("10. The rules guard the credentials");
+Title("10. Credentials that renew themselves: a source instead of a stored secret");
+var ecr = RegistryAddress.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com");
+var fromHelper = await registries.AddRegistryAsync(production.Id, ecr, RegistryCredential.FromCredentialHelper("ops@example.com", "ecr-login"));
+await ResolveAsync($"{ecr}/api:7");
+await ResolveAsync($"{ecr}/worker:7");
+Say($"the helper ran {ecrLogin.CallCount} time(s): its token is cached until shortly before it expires, then renewed by one call.");
+var cached = await registries.As(carol).ExplainAsync(production.Id, ImageReference.Parse($"{ecr}/api:7"));
+Say($"explained: from {cached.Source}, cached until {cached.CachedUntil:u}");
+ecrLogin.Fails("ecr-login: no AWS credentials found on this host; attach an instance role");
+await ResolveAsync($"{ecr}/api:7");
+Say("the helper fails now, but the cached token is still valid, so it is still used; after 'refresh' it is gone:");
+await registries.RefreshRegistryAsync(production.Id, fromHelper.Id);
+await ResolveAsync($"{ecr}/api:7");
+try
+{
+    await pulls.EnsureImageAsync(production.Id, ImageReference.Parse($"{ecr}/api:7"));
+}
+catch (ImagePullException error) when (error.Error == ImagePullError.CredentialUnavailable)
+{
+    Say($"pull refused, never tried anonymously: {error.Error}");
+}
+
+await registries.AddRegistryAsync(production.Id, RegistryAddress.Parse("harbor.example.com"), new RegistryCredential("ops@example.com", "robot$ci", new RegistrySecret("robot-token"), new DateTimeOffset(2024, 1, 31, 0, 0, 0, TimeSpan.Zero)));
+Say("a Harbor robot account whose token expired on 2024-01-31 is refused before any pull:");
+await ResolveAsync("harbor.example.com/library/app:1");
+
+Title("11. The rules guard the credentials");
 await ExpectRefusalAsync("carol (ReadOnly) adds a registry", () => registries.As(carol).AddRegistryAsync(production.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "carol", "x")).AsTask());
 await ExpectRefusalAsync("mallory (not a member) lists registries", () => registries.As("mallory").ListRegistriesAsync(production.Id).AsTask());
 var kubernetes = await registries.CreateEnvironmentAsync("k8s-lab", OrchestrationKind.Kubernetes);
@@ -105,7 +137,7 @@ await ExpectRefusalAsync("alice types 'https://registry.example.com:5000/v2/' as
 CurrentUser.SignOut();
 await ExpectRefusalAsync("nobody is signed in and lists environments", () => registries.ListEnvironmentsAsync().AsTask());
 
-Title("11. And a real Docker Engine?");
+Title("12. And a real Docker Engine?");
 await ProbeDockerAsync();
 
 Console.WriteLine();
@@ -156,8 +188,10 @@ async Task ResolveAsync(string image)
     var resolution = await registries.As(bob).ResolveAsync(production.Id, ImageReference.Parse(image));
     var answer = resolution.Outcome switch
     {
-        ResolutionOutcome.Authenticated => $"authenticated as '{resolution.Username}' ({resolution.RegistryId})",
+        ResolutionOutcome.Authenticated => $"authenticated as '{resolution.Username}' ({resolution.RegistryId}"
+            + (resolution.Source is { IsFetched: true } source ? $", from {source}, until {resolution.ExpiresAt:u})" : ")"),
         ResolutionOutcome.Anonymous => "anonymous (no registry configured for " + resolution.Address + ")",
+        ResolutionOutcome.Unavailable => "UNAVAILABLE: " + resolution.Reason,
         _ => "DENIED: " + resolution.Reason,
     };
     Say($"{image,-40} -> {answer}");

@@ -25,7 +25,7 @@ internal sealed class DockerPullRequest
     /// <summary>Maps a resolution to a pull request.</summary>
     /// <param name="resolution">An Authenticated or Anonymous resolution.</param>
     /// <returns>The request.</returns>
-    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved an address, not an image.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied or Unavailable, or it resolved an address, not an image.</exception>
     public static DockerPullRequest From(CredentialResolution resolution)
     {
         ArgumentNullException.ThrowIfNull(resolution);
@@ -43,6 +43,14 @@ internal sealed class DockerPullRequest
                 nameof(resolution));
         }
 
+        if (resolution.Outcome == ResolutionOutcome.Unavailable)
+        {
+            // Never an anonymous pull in its place: the entry that decides has a credential, its source could not give it.
+            throw new ArgumentException(
+                $"The resolution for {image} is Unavailable ({resolution.Reason}); it must not reach the engine. Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.CredentialUnavailable)}.",
+                nameof(resolution));
+        }
+
         var parameters = new ImagesCreateParameters
         {
             FromImage = image.Name,
@@ -55,11 +63,14 @@ internal sealed class DockerPullRequest
         AuthConfig? auth = null;
         if (resolution.Outcome == ResolutionOutcome.Authenticated)
         {
-            auth = new AuthConfig
+            // What the source gave goes in the field Docker reads it from: a password (or a token used as one) with the
+            // username, an OAuth2 refresh token as identitytoken, a bearer token as registrytoken.
+            var secret = resolution.Password!.Reveal();
+            auth = resolution.SecretKind switch
             {
-                Username = resolution.Username,
-                Password = resolution.Password!.Reveal(),
-                ServerAddress = ServerAddressOf(image.Address),
+                CredentialSecretKind.IdentityToken => new AuthConfig { Username = resolution.Username, IdentityToken = secret, ServerAddress = ServerAddressOf(image.Address) },
+                CredentialSecretKind.RegistryToken => new AuthConfig { RegistryToken = secret, ServerAddress = ServerAddressOf(image.Address) },
+                _ => new AuthConfig { Username = resolution.Username, Password = secret, ServerAddress = ServerAddressOf(image.Address) },
             };
         }
 

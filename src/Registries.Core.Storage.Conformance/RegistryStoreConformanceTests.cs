@@ -22,7 +22,9 @@ namespace Registries.Core.Storage.Conformance;
 /// <para><b>What it checks.</b> Ids that stay unique, versions that start at 1 and grow by one per write, stale
 /// writes refused with <see cref="ConcurrencyConflictException"/> and nothing written, the store-assigned
 /// <see cref="Registry.Sequence"/> that orders entries across instances, parts of an entry that never change
-/// (<see cref="StoreRules.EnsureImmutablePartsUnchanged"/>), passwords kept and a removed entry's erased, concurrent
+/// (<see cref="StoreRules.EnsureImmutablePartsUnchanged"/>), passwords kept and a removed entry's erased, every credential
+/// source kept (its kind, name and a stored credential's expiry; a refresh token kept and erased like a password, never in
+/// clear at rest when <see cref="ReadPersistedTextAsync"/> is overridden; no secret for a helper or plugin), concurrent
 /// writers, and a random sequence of operations compared with a simple model (CsCheck). A failure names the rule in
 /// the test's name (<c>Member_Scenario_Expected</c>).</para>
 /// <para>For example, for a store over a database of your own:</para>
@@ -65,6 +67,133 @@ public abstract class RegistryStoreConformanceTests
     /// <summary>Gets the number of model-based runs (60 by default); a slow store may lower it.</summary>
     /// <remarks>Each run creates a store with <see cref="CreateStoreAsync"/> and applies up to 30 operations.</remarks>
     protected virtual int ModelIterations => 60;
+
+    /// <summary>Reads what the store keeps at rest as text (a file's bytes, a dump of its rows), to check that no stored
+    /// secret (a password or a refresh token) is kept there in clear.</summary>
+    /// <param name="store">A store that <see cref="CreateStoreAsync"/> returned.</param>
+    /// <returns>The text, or <see langword="null"/> (the default) when the store keeps nothing outside memory.</returns>
+    protected virtual ValueTask<string?> ReadPersistedTextAsync(IRegistryStore store) => ValueTask.FromResult<string?>(null);
+
+    [Fact]
+    public async Task AddRegistryAsync_EachCredentialSource_RoundTripsInEveryReadAndInstance()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var expiry = new DateTimeOffset(2031, 4, 5, 6, 7, 8, TimeSpan.FromHours(2));
+        var stored = await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("alice@example.com", "robot$ci", new RegistrySecret("robot-password"), expiry));
+        var helper = await store.AddRegistryAsync(environment.Id, Example, RegistryCredential.FromCredentialHelper("ops@example.com", "ecr-login"));
+        var plugin = await store.AddRegistryAsync(environment.Id, RegistryScope.Parse("registry.example.com:5000", "team"), RegistryCredential.FromKubeletPlugin("ops@example.com", "acr-credential-provider"));
+        var token = await store.AddRegistryAsync(environment.Id, Other, RegistryCredential.FromIdentityToken("bob@example.com", "bob", new RegistrySecret("refresh-token-canary")));
+
+        Assert.Equal(CredentialSource.Stored, stored.Registry.Source);
+        Assert.Equal(expiry, stored.Registry.ExpiresAt);
+        Assert.Equal("robot-password", stored.Password?.Reveal());
+        Assert.Equal(CredentialSource.CredentialHelper("ecr-login"), helper.Registry.Source);
+        Assert.Null(helper.Registry.ExpiresAt);
+        Assert.Null(helper.Password);
+        Assert.Equal(string.Empty, helper.Registry.Username);
+        Assert.Equal(CredentialSource.KubeletPlugin("acr-credential-provider"), plugin.Registry.Source);
+        Assert.Null(plugin.Password);
+        Assert.Equal(CredentialSource.IdentityToken, token.Registry.Source);
+        Assert.Equal("bob", token.Registry.Username);
+        Assert.Equal("refresh-token-canary", token.Password?.Reveal());
+
+        foreach (var reader in new[] { store, await OpenSecondInstanceAsync(store) })
+        {
+            foreach (var added in new[] { stored, helper, plugin, token })
+            {
+                AssertSameRecord(added, await reader.GetRegistryAsync(environment.Id, added.Registry.Id));
+            }
+
+            var listed = await reader.ListRegistriesAsync(environment.Id);
+            Assert.Equal(4, listed.Count);
+            AssertSameRecord(stored, listed[0]);
+            AssertSameRecord(helper, listed[1]);
+            AssertSameRecord(plugin, listed[2]);
+            AssertSameRecord(token, listed[3]);
+            var byAddress = await reader.ListRegistriesByAddressAsync(environment.Id, Example);
+            AssertSameRecord(helper, byAddress.Single(r => r.Registry.Id == helper.Registry.Id));
+            AssertSameRecord(plugin, byAddress.Single(r => r.Registry.Id == plugin.Registry.Id));
+            var resolution = await reader.ReadResolutionAsync(environment.Id, Other);
+            AssertSameRecord(token, Assert.Single(resolution.Entries));
+            AssertSameRecord(stored, (await reader.ListRegistriesCoveringAsync(environment.Id, Example)).Single(r => r.Registry.Id == stored.Registry.Id));
+        }
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_ChangedSource_StoresTheNewSourceSecretAndExpiry()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Example, Credential("alice", "first"));
+
+        var toHelper = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithCredential(RegistryCredential.FromCredentialHelper("ops@example.com", "pass")), null));
+        var toToken = await store.UpdateRegistryAsync(new StoredRegistry(toHelper.Registry.WithCredential(RegistryCredential.FromIdentityToken("bob@example.com", "bob", new RegistrySecret("refresh-1"))), new RegistrySecret("refresh-1")));
+        var expiry = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var toStored = await store.UpdateRegistryAsync(new StoredRegistry(toToken.Registry.WithCredential(new RegistryCredential("carol@example.com", "carol", new RegistrySecret("second"), expiry)), new RegistrySecret("second")));
+
+        Assert.Equal(CredentialSource.CredentialHelper("pass"), toHelper.Registry.Source);
+        Assert.Null(toHelper.Password);
+        Assert.Equal(2, toHelper.Registry.Version);
+        Assert.Equal(CredentialSource.IdentityToken, toToken.Registry.Source);
+        Assert.Equal("refresh-1", toToken.Password?.Reveal());
+        Assert.Equal(CredentialSource.Stored, toStored.Registry.Source);
+        Assert.Equal(expiry, toStored.Registry.ExpiresAt);
+        Assert.Equal(4, toStored.Registry.Version);
+        var second = await OpenSecondInstanceAsync(store);
+        AssertSameRecord(toStored, await second.GetRegistryAsync(environment.Id, added.Registry.Id));
+        AssertSameRecord(toStored, Assert.Single(await second.ListRegistriesByAddressAsync(environment.Id, Example)));
+
+        // Back to a helper: the stored password goes with the change.
+        var back = await store.UpdateRegistryAsync(new StoredRegistry(toStored.Registry.WithCredential(RegistryCredential.FromKubeletPlugin("ops@example.com", "ecr-credential-provider")), null));
+        var read = await second.GetRegistryAsync(environment.Id, added.Registry.Id);
+        AssertSameRecord(back, read);
+        Assert.Null(read!.Password);
+        Assert.Null(read.Registry.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task UpdateRegistryAsync_RemovedIdentityToken_ErasesTheRefreshToken()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        var added = await store.AddRegistryAsync(environment.Id, Other, RegistryCredential.FromIdentityToken("bob@example.com", "bob", new RegistrySecret("erase-this-refresh-token")));
+        var helper = await store.AddRegistryAsync(environment.Id, Example, RegistryCredential.FromCredentialHelper("ops@example.com", "pass"));
+
+        var removed = await store.UpdateRegistryAsync(new StoredRegistry(added.Registry.WithState(RegistryState.Removed), null));
+        var removedHelper = await store.UpdateRegistryAsync(new StoredRegistry(helper.Registry.WithState(RegistryState.Removed), null));
+
+        Assert.Null(removed.Password);
+        Assert.Equal(CredentialSource.IdentityToken, removed.Registry.Source);
+        Assert.Equal(CredentialSource.CredentialHelper("pass"), removedHelper.Registry.Source);
+        var second = await OpenSecondInstanceAsync(store);
+        Assert.All(await second.ListRegistriesAsync(environment.Id), r => Assert.Null(r.Password));
+        AssertSameRecord(removed, await second.GetRegistryAsync(environment.Id, added.Registry.Id));
+        if (await ReadPersistedTextAsync(store) is { } persisted)
+        {
+            Assert.DoesNotContain("erase-this-refresh-token", persisted, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AddRegistryAsync_RefreshTokenAndPassword_NeverKeptInClearAtRest()
+    {
+        var store = await CreateStoreAsync();
+        var environment = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members());
+        await store.AddRegistryAsync(environment.Id, Other, RegistryCredential.FromIdentityToken("bob@example.com", "bob", new RegistrySecret("canary-refresh-token-7f3a")));
+        await store.AddRegistryAsync(environment.Id, Example, new RegistryCredential("alice@example.com", "alice", new RegistrySecret("canary-password-7f3a"), new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        if (await ReadPersistedTextAsync(store) is { } persisted)
+        {
+            Assert.DoesNotContain("canary-refresh-token-7f3a", persisted, StringComparison.Ordinal);
+            Assert.DoesNotContain("canary-password-7f3a", persisted, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String("canary-refresh-token-7f3a"u8), persisted, StringComparison.Ordinal);
+        }
+
+        var read = await (await OpenSecondInstanceAsync(store)).ListRegistriesAsync(environment.Id);
+        Assert.Equal("canary-refresh-token-7f3a", read[0].Password?.Reveal());
+        Assert.Equal("canary-password-7f3a", read[1].Password?.Reveal());
+    }
 
     [Fact]
     public async Task CreateEnvironmentAsync_NewEnvironment_HasIdVersionOneAndValues()
@@ -826,6 +955,8 @@ public abstract class RegistryStoreConformanceTests
         Assert.Equal(e.Username, a.Username);
         Assert.Equal(e.Sequence, a.Sequence);
         Assert.Equal(e.Version, a.Version);
+        Assert.Equal(e.Source, a.Source);
+        Assert.Equal(e.ExpiresAt, a.ExpiresAt);
         Assert.Equal(expected.Password?.Reveal(), actual.Password?.Reveal());
     }
 

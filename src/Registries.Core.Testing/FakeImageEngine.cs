@@ -8,7 +8,7 @@ namespace Registries.Core.Testing;
 /// <para>It follows the contract of the port as the Docker adapter does: <see cref="ImageExistsAsync"/> answers from
 /// the present images (an image without a tag is the same as its <c>:latest</c>, as for Docker); a pull of an
 /// Authenticated or Anonymous image resolution is recorded in <see cref="Pulls"/>, reports progress and makes the
-/// image present, unless it fails; a Denied resolution, or one that resolved an address and no image, is refused with
+/// image present, unless it fails; a Denied or Unavailable resolution, or one that resolved an address and no image, is refused with
 /// <see cref="ArgumentException"/> and reaches nothing (<see cref="ImagePullService"/> stops a Denied pull earlier,
 /// with <see cref="ImagePullError.Denied"/>).</para>
 /// <para>A pull fails with an <see cref="ImagePullException"/> when a registry set up with
@@ -212,7 +212,7 @@ public sealed class FakeImageEngine : IImageEngine
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="resolution"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The resolution is Denied, or it resolved an address, not an image.</exception>
+    /// <exception cref="ArgumentException">The resolution is Denied or Unavailable, or it resolved an address, not an image.</exception>
     /// <exception cref="ImagePullException">The registry requires another credential (<see cref="ImagePullError.Unauthorized"/>), or a failure was queued for this pull.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the pull ended; the image stays absent.</exception>
     public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -229,6 +229,14 @@ public sealed class FakeImageEngine : IImageEngine
         {
             throw new ArgumentException(
                 $"The resolution for {image} is Denied ({resolution.Reason}); a denied pull must not reach the engine. Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.Denied)}.",
+                nameof(resolution));
+        }
+
+        if (resolution.Outcome == ResolutionOutcome.Unavailable)
+        {
+            // Never an anonymous pull in its place: the entry that decides has a credential, its source could not give it.
+            throw new ArgumentException(
+                $"The resolution for {image} is Unavailable ({resolution.Reason}); it must not reach the engine. Use ImagePullService, which stops it with ImagePullError.{nameof(ImagePullError.CredentialUnavailable)}.",
                 nameof(resolution));
         }
 

@@ -30,6 +30,12 @@ public sealed class QuickstartTests
         Assert.Contains("decided by registry.example.com:5000/team", output, StringComparison.Ordinal);
         Assert.Contains("LessSpecific", output, StringComparison.Ordinal);
         Assert.Contains("UnsupportedOrchestrationException", output, StringComparison.Ordinal);
+        Assert.Contains("authenticated as 'AWS' (1r7, from credential-helper:ecr-login, until ", output, StringComparison.Ordinal);
+        Assert.Contains("the helper ran 1 time(s)", output, StringComparison.Ordinal);
+        Assert.Contains("UNAVAILABLE: ecr-login: no AWS credentials found on this host", output, StringComparison.Ordinal);
+        Assert.Contains("pull refused, never tried anonymously: CredentialUnavailable", output, StringComparison.Ordinal);
+        Assert.Contains("expired at 2024-01-31T00:00:00Z", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ecr-token-1", output, StringComparison.Ordinal);
         Assert.Matches("(A|No) Docker Engine answers at unix:///var/run/docker.sock", output);
         Assert.DoesNotContain("password", output.Replace("no password needed", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
         Assert.Empty(result.Error);

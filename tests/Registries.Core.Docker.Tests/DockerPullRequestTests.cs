@@ -47,6 +47,36 @@ public sealed class DockerPullRequestTests
         Assert.Equal($"10.0.0.5:5000/team/app@{Digest}", DockerPullRequest.LocalName(image));
     }
 
+    [Theory]
+    [InlineData(CredentialSecretKind.Password, "AWS", "tok", null, null)]
+    [InlineData(CredentialSecretKind.IdentityToken, "bob", null, "tok", null)]
+    [InlineData(CredentialSecretKind.RegistryToken, null, null, null, "tok")]
+    public void From_SourcedCredential_GoesInTheFieldDockerReadsItsKindFrom(CredentialSecretKind kind, string? username, string? password, string? identityToken, string? registryToken)
+    {
+        var image = ImageReference.Parse("registry.example.com/team/app:1");
+        var entry = new Registry("1r1", "1a1", image.Address, RegistryState.Active, "ops@example.com", string.Empty, 1, 1, CredentialSource.CredentialHelper("pass"));
+        var resolution = CredentialResolution.Authenticated(image, image.Address, entry, new Sources.SourcedCredential(kind == CredentialSecretKind.RegistryToken ? "<token>" : username ?? "bob", new RegistrySecret("tok"), kind, null));
+
+        var auth = DockerPullRequest.From(resolution).AuthConfig!;
+
+        Assert.Equal(kind == CredentialSecretKind.RegistryToken ? null : username ?? "bob", auth.Username);
+        Assert.Equal(password, auth.Password);
+        Assert.Equal(identityToken, auth.IdentityToken);
+        Assert.Equal(registryToken, auth.RegistryToken);
+        Assert.Equal("registry.example.com", auth.ServerAddress);
+    }
+
+    [Fact]
+    public void From_Unavailable_RefusedNeverAnonymous()
+    {
+        var image = ImageReference.Parse("registry.example.com/team/app:1");
+        var entry = new Registry("1r1", "1a1", image.Address, RegistryState.Active, "ops@example.com", string.Empty, 1, 1, CredentialSource.CredentialHelper("pass"));
+
+        var error = Assert.Throws<ArgumentException>(() => DockerPullRequest.From(CredentialResolution.Unavailable(image, image.Address, entry, "pass has none")));
+
+        Assert.Contains("Unavailable", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void From_Anonymous_HasNoAuthConfig()
     {

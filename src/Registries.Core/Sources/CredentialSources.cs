@@ -138,14 +138,15 @@ public sealed class CredentialSources
 
     // The resolution paths' one way to answer: the pure answer of the deciding entry, completed by a fetch (or the cache)
     // when it is Active and its credential comes from a source. Stored expiries are judged by this clock too.
-    internal async ValueTask<CredentialResolution> ResolveAsync(ImageReference? image, RegistryAddress address, StoredRegistry? deciding, CancellationToken cancellationToken)
-    {
-        if (!CredentialResolver.NeedsFetch(deciding))
-        {
-            return CredentialResolver.Answer(image, address, deciding, TimeProvider.GetUtcNow());
-        }
+    // A stored credential (the common case) is answered without an async state machine.
+    internal ValueTask<CredentialResolution> ResolveAsync(ImageReference? image, RegistryAddress address, StoredRegistry? deciding, CancellationToken cancellationToken)
+        => CredentialResolver.NeedsFetch(deciding)
+            ? FetchedAsync(image, address, deciding!, cancellationToken)
+            : new(CredentialResolver.Answer(image, address, deciding, TimeProvider.GetUtcNow()));
 
-        var registry = deciding!.Registry;
+    private async ValueTask<CredentialResolution> FetchedAsync(ImageReference? image, RegistryAddress address, StoredRegistry deciding, CancellationToken cancellationToken)
+    {
+        var registry = deciding.Registry;
         if (!_sources.TryGetValue(registry.Source.Kind, out var source))
         {
             return CredentialResolution.Unavailable(image, address, registry,
