@@ -28,12 +28,26 @@ public class PostgreSqlResolutionBenchmarks
     private string _environmentId = string.Empty;
     private NpgsqlDataSource? _dataSource;
 
-    /// <summary>Gets the store sizes to compare; the smoke run replaces the million with a thousand (the smallest
-    /// size with filler environments, so that the SQL fill runs too), and <c>REGISTRIES_BENCH_LARGE</c> (a multiple
-    /// of 100) replaces it for a shorter run.</summary>
-    public static IEnumerable<int> RegistryCounts => Smoke.IsRunning ? [10, 1_000] : [10, LargeCount];
+    /// <summary>Gets the store sizes to compare: 10, 100,000 and 1,000,000; the smoke run takes 10 and 1,000 (the
+    /// smallest size with filler environments, so that the SQL fill runs too), and <c>REGISTRIES_BENCH_LARGE</c> (a
+    /// multiple of 100) gives 10 and that size for a shorter run.</summary>
+    public static IEnumerable<int> RegistryCounts => Smoke.IsRunning ? [10, 1_000] : LargeCount is { } large ? [10, large] : [10, 100_000, 1_000_000];
 
-    private static int LargeCount => int.TryParse(Environment.GetEnvironmentVariable("REGISTRIES_BENCH_LARGE"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 100 && n % StoreFiller.PerEnvironment == 0 ? n : 1_000_000;
+    private static int? LargeCount => int.TryParse(Environment.GetEnvironmentVariable("REGISTRIES_BENCH_LARGE"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 100 && n % StoreFiller.PerEnvironment == 0 ? n : null;
+
+    // Resolutions measured on a PostgreSQL store, and its counters when they began: the cleanup reports how many read
+    // the database (the store's internal counters, for the benchmarks and tests only).
+    private long _resolutions;
+    private long _databaseOperationsBefore;
+    private long _untrustedBefore;
+    private long _flushesBefore;
+
+    /// <summary>Gets the database reads per resolution of the last PostgreSQL case run in this process (the smoke run
+    /// and the probe read it), or null before any.</summary>
+    internal static double? LastDatabaseReadsPerResolution { get; private set; }
+
+    /// <summary>Gets the store of the PostgreSQL cases (null for the others), for the probe's counters.</summary>
+    internal PostgreSqlRegistryStore? Store => _store;
 
     [ParamsSource(nameof(RegistryCounts))]
     public int Registries { get; set; }
@@ -66,6 +80,14 @@ public class PostgreSqlResolutionBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        if (_store is not null && _resolutions > 0)
+        {
+            var reads = _store.DatabaseOperations - _databaseOperationsBefore;
+            LastDatabaseReadsPerResolution = (double)reads / _resolutions;
+            var cache = _store.Cache;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// Database reads: {reads:N0} in {_resolutions:N0} resolutions ({LastDatabaseReadsPerResolution:F6} per resolution){(cache is null ? "" : $"; lookups while the cache was not trusted: {cache.UntrustedLookups - _untrustedBefore:N0}; times it forgot everything: {cache.Flushes - _flushesBefore:N0}")}."));
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
@@ -90,12 +112,20 @@ public class PostgreSqlResolutionBenchmarks
     /// <summary>PostgreSQL without the cache: every resolution reads the database.</summary>
     /// <returns>The resolution.</returns>
     [Benchmark]
-    public ValueTask<CredentialResolution> PostgreSql() => _resolver.ResolveAsync(_environmentId, _image);
+    public ValueTask<CredentialResolution> PostgreSql()
+    {
+        _resolutions++;
+        return _resolver.ResolveAsync(_environmentId, _image);
+    }
 
     /// <summary>PostgreSQL with the resolution cache, warm and trusted: answered from memory.</summary>
     /// <returns>The resolution.</returns>
     [Benchmark]
-    public ValueTask<CredentialResolution> PostgreSqlCached() => _resolver.ResolveAsync(_environmentId, _image);
+    public ValueTask<CredentialResolution> PostgreSqlCached()
+    {
+        _resolutions++;
+        return _resolver.ResolveAsync(_environmentId, _image);
+    }
 
     /// <summary>The floor of one round trip: <c>SELECT 1</c> on a pooled connection of a plain Npgsql data source.</summary>
     /// <returns>The answer.</returns>
@@ -142,6 +172,12 @@ public class PostgreSqlResolutionBenchmarks
         {
             await WarmAsync();
         }
+
+        // Counted from here: what the measured resolutions read, not the setup's checks.
+        _resolutions = 0;
+        _databaseOperationsBefore = _store.DatabaseOperations;
+        _untrustedBefore = _store.Cache?.UntrustedLookups ?? 0;
+        _flushesBefore = _store.Cache?.Flushes ?? 0;
     }
 
     // A benchmark of the wrong path would prove nothing: check the outcome once.

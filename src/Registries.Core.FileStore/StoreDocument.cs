@@ -19,7 +19,7 @@ namespace Registries.Core.FileStore;
 /// repository path prefix, and allows a host pattern (<c>*.corp.example</c>) as an entry's <c>address</c>. Format 3 adds
 /// <c>"sourceKind"</c> (<c>credential-helper</c>, <c>kubelet-plugin</c> or <c>identity-token</c>; absent for a stored
 /// password), <c>"sourceName"</c> (the helper's or plugin's name) and <c>"expiresAt"</c> (a stored credential's expiry,
-/// ISO 8601 with its offset). <c>protectedPassword</c> holds the stored secret: the password, or an identity-token entry's
+/// ISO 8601). <c>protectedPassword</c> holds the stored secret: the password, or an identity-token entry's
 /// refresh token, protected alike; it is absent for a helper or plugin entry, which stores no secret.
 /// </remarks>
 internal sealed class StoreDocument

@@ -32,8 +32,8 @@ namespace Registries.Core.PostgreSql;
 /// (<see cref="SecretContext"/>: the id is assigned before the password is protected): the database holds only what
 /// the protector returns, and a Removed entry holds none. An identity-token entry's refresh token is protected exactly
 /// as a password; a credential-helper or kubelet-plugin entry holds no secret, only the source's kind and name
-/// (schema version 5). A stored credential's expiry is kept to the microsecond, in UTC, as PostgreSQL keeps it: the
-/// record a write returns already says so.</para>
+/// (schema version 5). A stored credential's expiry is kept in UTC (a credential gives it to the whole second; anything
+/// finer in a record is cut to the microsecond PostgreSQL keeps, in the record a write returns too).</para>
 /// <para><b>Errors.</b> Every failure of the server, the network or the login is a <see cref="RegistryStoreException"/>
 /// whose one-line message names the server (host:port), the database or the role and says what to fix; the inner
 /// exception is Npgsql's. The connection string's password never appears in a message or a log. A cancelled token
@@ -423,21 +423,29 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// <inheritdoc/>
     /// <remarks>One query for the address and every host pattern that could cover it (answered from memory with the
     /// resolution cache on).</remarks>
-    public ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<StoredRegistry>> ListRegistriesCoveringAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
-        var covering = CoveringQuery.For(address, _sql);
-        return CachedAsync(environmentId, covering.CacheKey, ct => RunAsync<IReadOnlyList<StoredRegistry>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
+        ResolutionCache.Ticket ticket = default;
+        if (_cache is not null)
         {
-            using var command = Command(connection, covering.Sql);
-            command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
-            command.Parameters.Add(covering.KeyParameter());
-            var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            return await ReadRecordsAsync(reader, token).ConfigureAwait(false);
-        }, ct), cancellationToken);
+            // The same answer as the entries of ReadResolutionAsync, kept by the address itself.
+            _listener!.EnsureStarted();
+            if (_cache.TryGetCovering(environmentId, address, out var held))
+            {
+                return held!;
+            }
+
+            ticket = _cache.Take(environmentId);
+        }
+
+        var records = await ListCoveringFromDatabaseAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+
+        // An address with no entry is kept too (the anonymous pull is the common case), within the cache's bound.
+        _cache?.KeepCovering(ticket, environmentId, address, records);
+        return records;
     }
 
     /// <inheritdoc/>
@@ -447,15 +455,13 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
-        var covering = CoveringQuery.For(address, _sql);
-        var cacheKey = covering.CacheKey;
         ResolutionCache.Ticket ticket = default;
         if (_cache is not null)
         {
             _listener!.EnsureStarted();
-            if (_cache.TryGetEnvironment(environmentId, out var heldEnvironment)
-                && heldEnvironment is not null
-                && _cache.TryGetRegistries(environmentId, cacheKey, out var heldEntries))
+
+            // The hit path builds nothing: no key string, no covering query (those cost more than the look-up).
+            if (_cache.TryGetResolution(environmentId, address, out var heldEnvironment, out var heldEntries))
             {
                 return new ResolutionData(heldEnvironment, heldEntries!);
             }
@@ -463,7 +469,23 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             ticket = _cache.Take(environmentId);
         }
 
-        var data = await RunAsync(nameof(ReadResolutionAsync), async (connection, ct) =>
+        var data = await ReadResolutionFromDatabaseAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+
+        // Both answers were read in one snapshot of the database, under one ticket: kept only if nothing changed meanwhile.
+        if (_cache is not null && data.Environment is not null)
+        {
+            _cache.KeepResolution(ticket, data.Environment, address, data.Entries);
+        }
+
+        return data;
+    }
+
+    // The miss path apart: its lambda captures the arguments, and a closure over them would be allocated on entry to the
+    // method that declares them, for hits too.
+    private Task<ResolutionData> ReadResolutionFromDatabaseAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
+    {
+        var covering = CoveringQuery.For(address, _sql);
+        return RunAsync(nameof(ReadResolutionAsync), async (connection, ct) =>
         {
             var batch = new NpgsqlBatch(connection);
             await using var batchScope = batch.ConfigureAwait(false);
@@ -484,16 +506,22 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             var entries = await ReadRecordsAsync(reader, ct).ConfigureAwait(false);
             return environment is null ? new ResolutionData(null, []) : new ResolutionData(environment, entries);
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
 
-        // Both answers were read in one snapshot of the database, under one ticket: kept only if nothing changed meanwhile.
-        if (_cache is not null && data.Environment is not null)
+    // The miss path apart, as ReadResolutionFromDatabaseAsync's.
+    private Task<IReadOnlyList<StoredRegistry>> ListCoveringFromDatabaseAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
+    {
+        var covering = CoveringQuery.For(address, _sql);
+        return RunAsync<IReadOnlyList<StoredRegistry>>(nameof(ListRegistriesCoveringAsync), async (connection, token) =>
         {
-            _cache.KeepEnvironment(ticket, data.Environment);
-            _cache.KeepRegistries(ticket, environmentId, cacheKey, data.Entries);
-        }
-
-        return data;
+            using var command = Command(connection, covering.Sql);
+            command.Parameters.Add(new NpgsqlParameter("environment", environmentId));
+            command.Parameters.Add(covering.KeyParameter());
+            var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            return await ReadRecordsAsync(reader, token).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     private async Task<IReadOnlyList<StoredRegistry>> ReadRecordsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -918,8 +946,9 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     }
 
     // The lookup of an address with the host patterns that could cover it: by its own key when no pattern can (the same
-    // rows, and the same cached answer, as ListRegistriesByAddressAsync), else by every key at once.
-    private readonly record struct CoveringQuery(string Sql, string CacheKey, string Key, string[]? Keys)
+    // rows as ListRegistriesByAddressAsync), else by every key at once. Built on a miss only: the cache keeps the answer
+    // by the address itself.
+    private readonly record struct CoveringQuery(string Sql, string Key, string[]? Keys)
     {
         public static CoveringQuery For(RegistryAddress address, Sql sql)
         {
@@ -927,11 +956,10 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
             var patterns = address.GetCoveringPatterns();
             if (patterns.Count == 0)
             {
-                return new CoveringQuery(sql.ListRegistriesByAddress, key, key, null);
+                return new CoveringQuery(sql.ListRegistriesByAddress, key, null);
             }
 
-            // A space never occurs in an address key, so this cache key never meets the address's own.
-            return new CoveringQuery(sql.ListRegistriesByAddresses, "covering " + key, key, [key, .. patterns.Select(AddressKey)]);
+            return new CoveringQuery(sql.ListRegistriesByAddresses, key, [key, .. patterns.Select(AddressKey)]);
         }
 
         public NpgsqlParameter KeyParameter() => Keys is null ? new NpgsqlParameter("key", Key) : new NpgsqlParameter("keys", Keys);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Registries.Core.Storage;
 
 namespace Registries.Core.PostgreSql;
@@ -16,7 +17,12 @@ namespace Registries.Core.PostgreSql;
 /// held; a miss beyond that is answered from the database and not kept, and when the generations alone fill it
 /// everything is forgotten (the epoch makes that safe). Kept values are immutable: records are, and lists are kept as
 /// read-only wrappers of arrays that nothing else references.</para>
-/// <para>Thread-safe: one lock, held for dictionary operations only (never across I/O).</para>
+/// <para>Thread-safe: one lock, held for dictionary operations only (never across I/O), taken by every change and by
+/// the lookups of single answers. The resolution's lookups (<see cref="TryGetResolution"/>, <see cref="TryGetCovering"/>)
+/// take no lock: under load, many requests at once queued on it behind a holder the scheduler had preempted. They read
+/// the trust (one volatile read) and then one published state of the environment, whose environment and entries always
+/// belong to one generation (an invalidation publishes a new, empty state rather than clearing the old one), so a
+/// lookup answers as of the moment it found the cache trusted, as a locked one would.</para>
 /// </remarks>
 internal sealed class ResolutionCache
 {
@@ -24,16 +30,22 @@ internal sealed class ResolutionCache
     internal const int Capacity = 50_000;
 
     private readonly object _gate = new();
-    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    // Changed under the gate only; read without it by the resolution's lookups.
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxStaleness;
     private long _epoch;
+    private int _slotCount;
     private int _answers;
     private long _hits;
     private long _misses;
+    private long _untrustedLookups;
+    private long _flushes; // written under the gate
 
-    // The timestamp (TimeProvider) at which the last successful round trip began; null while not trusted.
-    private long? _lastRoundTripStart;
+    // The timestamp (TimeProvider) at which the last successful round trip began; NotTrusted while not trusted. Written
+    // under the gate, read without it (Volatile).
+    private const long NotTrusted = long.MinValue;
+    private long _lastRoundTripStart = NotTrusted;
 
     public ResolutionCache(TimeSpan maxStaleness, TimeProvider time)
     {
@@ -46,6 +58,13 @@ internal sealed class ResolutionCache
 
     /// <summary>Gets how many lookups went to the database.</summary>
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Gets how many lookups went to the database because the cache was not trusted at that moment (diagnostics:
+    /// tests and the benchmarks read it).</summary>
+    internal long UntrustedLookups => Interlocked.Read(ref _untrustedLookups);
+
+    /// <summary>Gets how many times everything held was forgotten (diagnostics: tests and the benchmarks read it).</summary>
+    internal long Flushes => Volatile.Read(ref _flushes);
 
     /// <summary>Gets a value indicating whether an answer from memory would be given now.</summary>
     public bool IsTrusted
@@ -76,7 +95,11 @@ internal sealed class ResolutionCache
     {
         lock (_gate)
         {
-            if (TrustedNow() && _slots.TryGetValue(environmentId, out var slot) && slot.Environment is not null)
+            if (!TrustedNow())
+            {
+                Interlocked.Increment(ref _untrustedLookups);
+            }
+            else if (_slots.TryGetValue(environmentId, out var slot) && slot.Environment is not null)
             {
                 environment = slot.Environment;
                 Interlocked.Increment(ref _hits);
@@ -94,7 +117,11 @@ internal sealed class ResolutionCache
     {
         lock (_gate)
         {
-            if (TrustedNow() && _slots.TryGetValue(environmentId, out var slot) && slot.Addresses.TryGetValue(addressKey, out var held))
+            if (!TrustedNow())
+            {
+                Interlocked.Increment(ref _untrustedLookups);
+            }
+            else if (_slots.TryGetValue(environmentId, out var slot) && slot.Addresses.TryGetValue(addressKey, out var held))
             {
                 records = held;
                 Interlocked.Increment(ref _hits);
@@ -105,6 +132,97 @@ internal sealed class ResolutionCache
         records = null;
         Interlocked.Increment(ref _misses);
         return false;
+    }
+
+    /// <summary>Gives what a resolution reads (the environment and the entries that could cover the address) from memory
+    /// when both are held and the cache is trusted: one look-up under the lock, and nothing allocated.</summary>
+    /// <remarks>Keyed by the address itself (compared as the store's address key compares), so that a hit builds no
+    /// key string and no covering query; a miss builds them.</remarks>
+    public bool TryGetResolution(string environmentId, RegistryAddress address, out RegistryEnvironment? environment, out IReadOnlyList<StoredRegistry>? records)
+    {
+        // No lock (see the remarks): trust first, then one published state.
+        if (!TrustedNow())
+        {
+            Interlocked.Increment(ref _untrustedLookups);
+        }
+        else if (_slots.TryGetValue(environmentId, out var slot) && slot.Current is { Environment: { } held } current && current.Resolutions.TryGetValue(address, out var entries))
+        {
+            environment = held;
+            records = entries;
+
+            // Two answers from memory, the environment and the entries, as when they were looked up one by one.
+            Interlocked.Add(ref _hits, 2);
+            return true;
+        }
+
+        environment = null;
+        records = null;
+        Interlocked.Increment(ref _misses);
+        return false;
+    }
+
+    /// <summary>Gives the entries that could cover an address (the answer <see cref="TryGetResolution"/> gives with the
+    /// environment) from memory when they are held and the cache is trusted.</summary>
+    public bool TryGetCovering(string environmentId, RegistryAddress address, out IReadOnlyList<StoredRegistry>? records)
+    {
+        // No lock, as TryGetResolution.
+        if (!TrustedNow())
+        {
+            Interlocked.Increment(ref _untrustedLookups);
+        }
+        else if (_slots.TryGetValue(environmentId, out var slot) && slot.Current.Resolutions.TryGetValue(address, out var held))
+        {
+            records = held;
+            Interlocked.Increment(ref _hits);
+            return true;
+        }
+
+        records = null;
+        Interlocked.Increment(ref _misses);
+        return false;
+    }
+
+    /// <summary>Keeps the entries that could cover an address, read from the database, unless something changed while
+    /// they were read.</summary>
+    public void KeepCovering(Ticket ticket, string environmentId, RegistryAddress address, IReadOnlyList<StoredRegistry> records)
+    {
+        var kept = Array.AsReadOnly(records.ToArray());
+        lock (_gate)
+        {
+            if (CurrentSlot(ticket, environmentId) is { } slot)
+            {
+                if (!slot.Current.Resolutions.ContainsKey(address))
+                {
+                    _answers++;
+                }
+
+                slot.Current.Resolutions[address] = kept;
+            }
+        }
+    }
+
+    /// <summary>Keeps what a resolution read from the database in one snapshot, unless something changed while it was read.</summary>
+    public void KeepResolution(Ticket ticket, RegistryEnvironment environment, RegistryAddress address, IReadOnlyList<StoredRegistry> records)
+    {
+        var kept = Array.AsReadOnly(records.ToArray());
+        lock (_gate)
+        {
+            if (CurrentSlot(ticket, environment.Id) is { } slot)
+            {
+                if (slot.Environment is null)
+                {
+                    _answers++;
+                }
+
+                slot.Environment = environment;
+                if (!slot.Current.Resolutions.ContainsKey(address))
+                {
+                    _answers++;
+                }
+
+                slot.Current.Resolutions[address] = kept;
+            }
+        }
     }
 
     /// <summary>Takes what a miss must still see when its answer comes back, for it to be kept.</summary>
@@ -164,7 +282,7 @@ internal sealed class ResolutionCache
                 return;
             }
 
-            if (_slots.Count >= Capacity)
+            if (_slotCount >= Capacity)
             {
                 // Only generations left to keep, and no room for them: forgetting everything is safe under a new epoch.
                 ForgetAll();
@@ -172,7 +290,8 @@ internal sealed class ResolutionCache
             }
 
             // A miss may be reading this environment now: the generation it took (0) must no longer match.
-            _slots.Add(environmentId, new Slot { Generation = 1 });
+            _slots[environmentId] = new Slot { Generation = 1 };
+            _slotCount++;
         }
     }
 
@@ -191,7 +310,7 @@ internal sealed class ResolutionCache
         lock (_gate)
         {
             ForgetAll();
-            _lastRoundTripStart = null;
+            Volatile.Write(ref _lastRoundTripStart, NotTrusted);
         }
     }
 
@@ -211,12 +330,12 @@ internal sealed class ResolutionCache
     {
         lock (_gate)
         {
-            _lastRoundTripStart = started;
+            Volatile.Write(ref _lastRoundTripStart, started);
         }
     }
 
     private bool TrustedNow()
-        => _lastRoundTripStart is { } start && _time.GetElapsedTime(start) < _maxStaleness;
+        => Volatile.Read(ref _lastRoundTripStart) is var start && start != NotTrusted && _time.GetElapsedTime(start) < _maxStaleness;
 
     private Slot? CurrentSlot(Ticket ticket, string environmentId)
     {
@@ -231,21 +350,24 @@ internal sealed class ResolutionCache
             return slot.Generation == ticket.Generation && _answers < Capacity ? slot : null;
         }
 
-        if (ticket.Generation != 0 || _answers >= Capacity || _slots.Count >= Capacity)
+        if (ticket.Generation != 0 || _answers >= Capacity || _slotCount >= Capacity)
         {
             return null;
         }
 
         slot = new Slot();
-        _slots.Add(environmentId, slot);
+        _slots[environmentId] = slot;
+        _slotCount++;
         return slot;
     }
 
     private void ForgetAll()
     {
         _slots.Clear();
+        _slotCount = 0;
         _answers = 0;
         _epoch++;
+        _flushes++;
     }
 
     /// <summary>What a miss saw before reading the database.</summary>
@@ -255,16 +377,56 @@ internal sealed class ResolutionCache
     {
         public long Generation { get; set; }
 
-        public RegistryEnvironment? Environment { get; set; }
+        // The environment and the resolutions of the current generation, published together: read without the gate.
+        private volatile Held _current = new();
+
+        public Held Current => _current;
+
+        public RegistryEnvironment? Environment
+        {
+            get => Current.Environment;
+            set => Current.Environment = value;
+        }
 
         public Dictionary<string, IReadOnlyList<StoredRegistry>> Addresses { get; } = new(StringComparer.Ordinal);
 
         public int Forget()
         {
-            var forgotten = Addresses.Count + (Environment is null ? 0 : 1);
-            Environment = null;
+            var forgotten = Addresses.Count + Current.Resolutions.Count + (Environment is null ? 0 : 1);
             Addresses.Clear();
+
+            // A new state rather than the old one cleared: a lookup that found the old one answers from it as a whole.
+            _current = new Held();
             return forgotten;
         }
+    }
+
+    // What a slot holds for the resolution's lookups; changed under the gate, read without it.
+    private sealed class Held
+    {
+        private volatile RegistryEnvironment? _environment;
+
+        public RegistryEnvironment? Environment
+        {
+            get => _environment;
+            set => _environment = value;
+        }
+
+        // What ReadResolutionAsync and ListRegistriesCoveringAsync read: the entries covering an address.
+        public ConcurrentDictionary<RegistryAddress, IReadOnlyList<StoredRegistry>> Resolutions { get; } = new(AddressKeyComparer.Instance);
+    }
+
+    /// <summary>Compares addresses as <see cref="PostgreSqlRegistryStore.AddressKey"/> does (Docker Hub as one, the
+    /// rest by their text without regard to case), without building the key.</summary>
+    private sealed class AddressKeyComparer : IEqualityComparer<RegistryAddress>
+    {
+        public static readonly AddressKeyComparer Instance = new();
+
+        public bool Equals(RegistryAddress? x, RegistryAddress? y)
+            => ReferenceEquals(x, y)
+                || (x is not null && y is not null && (x.IsDockerHub ? y.IsDockerHub : !y.IsDockerHub && string.Equals(x.ToString(), y.ToString(), StringComparison.OrdinalIgnoreCase)));
+
+        public int GetHashCode(RegistryAddress obj)
+            => obj.IsDockerHub ? 1 : string.GetHashCode(obj.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -20,4 +20,11 @@ public sealed class FileRegistryStoreConformanceTests : RegistryStoreConformance
     // A second application instance: a new object over the same file and key file, sharing nothing in memory.
     protected override ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first)
         => ValueTask.FromResult<IRegistryStore>(FileRegistryStore.Open(((FileRegistryStore)first).FilePath));
+
+    // What is at rest: the store file and its key file, as text.
+    protected override async ValueTask<string?> ReadPersistedTextAsync(IRegistryStore store)
+    {
+        var path = ((FileRegistryStore)store).FilePath;
+        return await File.ReadAllTextAsync(path) + "\n" + await File.ReadAllTextAsync(path + ".key");
+    }
 }

@@ -22,4 +22,11 @@ public sealed class PostgreSqlRegistryStoreConformanceTests : RegistryStoreConfo
 
     protected override ValueTask<IRegistryStore> OpenSecondInstanceAsync(IRegistryStore first)
         => ValueTask.FromResult<IRegistryStore>(_database.OpenStore(((PostgreSqlRegistryStore)first).Schema));
+
+    // What is at rest: every row of both tables, as text.
+    protected override async ValueTask<string?> ReadPersistedTextAsync(IRegistryStore store)
+    {
+        var schema = ((PostgreSqlRegistryStore)store).Schema;
+        return (string?)await _database.ScalarAsync($"SELECT coalesce((SELECT string_agg(e::text, E'\\n') FROM {schema}.environments e), '') || E'\\n' || coalesce((SELECT string_agg(r::text, E'\\n') FROM {schema}.registries r), '')");
+    }
 }

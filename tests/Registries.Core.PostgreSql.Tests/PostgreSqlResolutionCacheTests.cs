@@ -148,6 +148,41 @@ public sealed class PostgreSqlResolutionCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadResolution_CachedHitWithAHostPattern_ReadsNoDatabaseAndSharesTheCoveringList()
+    {
+        var schema = _database.NewSchema();
+        var plain = Bind(_database.OpenStore(schema));
+        var cached = Bind(_database.OpenStore(schema, resolutionCache: true, maxStaleness: MaxStaleness));
+        var environment = await plain.Service.CreateEnvironmentAsync("prod");
+        var host = RegistryAddress.Parse("registry-42.example.com");
+        await plain.Service.AddRegistryAsync(environment.Id, host, new RegistryCredential("e@example.com", "user", "password"));
+        await plain.Service.AddRegistryAsync(environment.Id, RegistryScope.Of(RegistryAddress.ParsePattern("*.example.com")), new RegistryCredential("p@example.com", "pattern-user", "password"));
+        await WaitTrustedAsync(cached.Store);
+        Assert.Equal(2, (await cached.Store.ReadResolutionAsync(environment.Id, host)).Entries.Count);
+
+        // A hit is one look-up by the address (no key, no covering query built: the unit tests show it allocates
+        // nothing), answered in any case of the host, and the covering list is the same answer. A lapse of trust on a
+        // very busy machine (a round trip late by more than the bound) would read the database: waited out, bounded.
+        for (var attempt = 0; ; attempt++)
+        {
+            var reads = cached.Store.DatabaseOperations;
+            var held = await cached.Store.ReadResolutionAsync(environment.Id, host);
+            var again = await cached.Store.ReadResolutionAsync(environment.Id, RegistryAddress.Parse("REGISTRY-42.example.com"));
+            var covering = await cached.Store.ListRegistriesCoveringAsync(environment.Id, host);
+            if (cached.Store.DatabaseOperations == reads || attempt == 5)
+            {
+                Assert.Equal(reads, cached.Store.DatabaseOperations);
+                Assert.Same(held.Entries, again.Entries);
+                Assert.Same(held.Entries, covering);
+                Assert.Same(held.Environment, again.Environment);
+                break;
+            }
+
+            await WaitTrustedAsync(cached.Store);
+        }
+    }
+
+    [Fact]
     public async Task Resolve_AddressWithoutEntry_CachedAsAnonymous()
     {
         var (a, b, environment) = await TwoInstancesAsync();

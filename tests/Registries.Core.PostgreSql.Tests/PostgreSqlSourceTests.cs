@@ -80,9 +80,28 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime
         var readStored = await _database.OpenStore(schema).GetRegistryAsync(environment.Id, added.Registry.Id);
         Assert.Equal(CredentialSource.Stored, readStored?.Registry.Source);
         Assert.Equal("again", readStored?.Password?.Reveal());
-        Assert.Equal(Expiry.UtcDateTime.AddTicks(-(Expiry.UtcTicks % 10)), readStored?.Registry.ExpiresAt?.UtcDateTime);
+        Assert.Equal(stored.ExpiresAt, readStored?.Registry.ExpiresAt);
         Assert.Equal(Describe(readStored!), Describe(toStored));
         Assert.Equal(4, readStored?.Registry.Version);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(long.MaxValue)]
+    public async Task AddRegistryAsync_ExpiryAtTheEndsOfTheRange_ReadBackAsReturned(long ticks)
+    {
+        var schema = _database.NewSchema();
+        var store = _database.OpenStore(schema);
+        var environment = await store.CreateEnvironmentAsync("prod", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>());
+        var expiry = new DateTimeOffset(Math.Min(ticks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+        var credential = new RegistryCredential("ops@example.com", "ops", new RegistrySecret("p"), expiry);
+
+        var added = await store.AddRegistryAsync(environment.Id, RegistryScope.Of(Example), credential);
+
+        var read = await _database.OpenStore(schema).GetRegistryAsync(environment.Id, added.Registry.Id);
+        Assert.Equal(Describe(added), Describe(read!));
+        Assert.Equal(credential.ExpiresAt, read!.Registry.ExpiresAt);
     }
 
     [Fact]

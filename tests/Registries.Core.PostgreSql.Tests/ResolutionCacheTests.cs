@@ -133,5 +133,87 @@ public sealed class ResolutionCacheTests
         Assert.False(_cache.TryGetEnvironment("1a1", out _));
     }
 
+    [Fact]
+    public void TryGetResolution_Kept_HitForTheSameAddressInAnyCaseAndNotForAnother()
+    {
+        Trust();
+        _cache.KeepResolution(_cache.Take("1a1"), Environment, RegistryAddress.Parse("registry-42.example.com"), []);
+
+        Assert.True(_cache.TryGetResolution("1a1", RegistryAddress.Parse("REGISTRY-42.Example.com"), out var environment, out var records));
+        Assert.Same(Environment, environment);
+        Assert.Empty(records!);
+        Assert.False(_cache.TryGetResolution("1a1", RegistryAddress.Parse("registry-42.example.com:5000"), out _, out _));
+        Assert.False(_cache.TryGetResolution("1a1", RegistryAddress.Parse("registry-43.example.com"), out _, out _));
+        Assert.False(_cache.TryGetResolution("1a2", RegistryAddress.Parse("registry-42.example.com"), out _, out _));
+        Assert.Equal(2, _cache.Count);
+    }
+
+    [Fact]
+    public void TryGetResolution_DockerHubByAnyOfItsNames_OneAnswer()
+    {
+        Trust();
+        _cache.KeepResolution(_cache.Take("1a1"), Environment, RegistryAddress.DockerHub, []);
+
+        Assert.True(_cache.TryGetResolution("1a1", RegistryAddress.Parse("index.docker.io"), out _, out _));
+        Assert.True(_cache.TryGetResolution("1a1", RegistryAddress.Parse("registry-1.docker.io"), out _, out _));
+    }
+
+    [Fact]
+    public void TryGetResolution_Hit_AllocatesNothing()
+    {
+        // The cause of the cached path's cost: every hit built the address key, the covering patterns and a query
+        // (about 450 bytes) before it looked anything up.
+        Trust();
+        var address = RegistryAddress.Parse("registry-42.example.com");
+        _cache.KeepResolution(_cache.Take("1a1"), Environment, address, []);
+        Assert.True(_cache.TryGetResolution("1a1", address, out _, out _));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            _cache.TryGetResolution("1a1", address, out _, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void TryGetResolution_NotTrustedOrInvalidatedWhileReading_MissAndNotKept()
+    {
+        var address = RegistryAddress.Parse("registry-42.example.com");
+        _cache.KeepResolution(_cache.Take("1a1"), Environment, address, []);
+        Assert.False(_cache.TryGetResolution("1a1", address, out _, out _));
+        Assert.Equal(1, _cache.UntrustedLookups);
+
+        Trust();
+        var ticket = _cache.Take("1a1");
+        _cache.Invalidate("1a1");
+        _cache.KeepResolution(ticket, Environment, address, []);
+        Assert.False(_cache.TryGetResolution("1a1", address, out _, out _));
+        Assert.Equal(1, _cache.UntrustedLookups);
+
+        _cache.KeepResolution(_cache.Take("1a1"), Environment, address, []);
+        Assert.True(_cache.TryGetResolution("1a1", address, out _, out _));
+        _cache.Invalidate("1a1");
+        Assert.False(_cache.TryGetResolution("1a1", address, out _, out _));
+        Assert.Equal(0, _cache.Count);
+    }
+
+    [Fact]
+    public void Distrust_ForgetsResolutionsAndCountsTheFlush()
+    {
+        Trust();
+        var address = RegistryAddress.Parse("registry-42.example.com");
+        _cache.KeepResolution(_cache.Take("1a1"), Environment, address, []);
+        var flushes = _cache.Flushes;
+
+        _cache.Distrust();
+        Trust();
+
+        Assert.False(_cache.TryGetResolution("1a1", address, out _, out _));
+        Assert.Equal(flushes + 1, _cache.Flushes);
+        Assert.Equal(0, _cache.Count);
+    }
+
     private void Trust() => _cache.RoundTripSucceeded(_time.GetTimestamp());
 }
