@@ -6,7 +6,8 @@ using Registries.Core.DependencyInjection;
 namespace Registries.Cli;
 
 // What one invocation needs: the parsed command line, the console, the acting user and the library's services,
-// built through DI the way an application would (AddRegistries, then the store and the adapters).
+// built through DI the way an application would (AddRegistries, then the store, the credential sources the operator
+// allowed and the adapters).
 internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals, CliConsole console) : IAsyncDisposable
 {
     private ServiceProvider? _services;
@@ -47,6 +48,7 @@ internal sealed class CliContext(ParseResult parseResult, GlobalOptions globals,
             var actor = Actor;
             var builder = services.AddRegistries().UseCaller(_ => actor);
             CliStore.Use(builder, StorePath, KeyFilePath);
+            CliSources.Use(builder, globals, ParseResult);
             configure?.Invoke(builder);
             _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         }

@@ -78,6 +78,8 @@ internal static partial class CliErrors
         ("DockerHostOptions.CaBundlePath", "--ca-bundle"),
         ("RegistryVerificationOptions.CertificatesDirectory", "--certs-dir"),
         ("KubeletCredentialProviderOptions.CacheDuration", "--cache-duration"),
+        ("KubeletPluginSourceOptions.ConfigFile", "--kubelet-plugin-config"),
+        ("KubeletPluginSourceOptions.BinDirectory", "--kubelet-plugin-dir"),
     ];
 
     private static string InCommandLineTerms(Type optionsType, string failure)
@@ -90,6 +92,9 @@ internal static partial class CliErrors
         // "DockerConfigImportOptions.HelperDirectories[1] is ..." is the second --helper-dir.
         failure = HelperDirectory().Replace(failure, "--helper-dir");
 
+        // "CredentialHelperSourceOptions.AllowedHelpers[0] is ..." is a name of --credential-helpers.
+        failure = AllowedHelper().Replace(failure, "a name of --credential-helpers");
+
         // The engine's rules speak of its Endpoint, which the CLI takes from --docker-host (else $DOCKER_HOST).
         return optionsType == typeof(DockerEngineOptions) && failure.StartsWith("Endpoint ", StringComparison.Ordinal)
             ? "--docker-host " + failure["Endpoint ".Length..]
@@ -98,6 +103,9 @@ internal static partial class CliErrors
 
     [GeneratedRegex(@"DockerConfigImportOptions\.HelperDirectories\[\d+\]", RegexOptions.CultureInvariant)]
     private static partial Regex HelperDirectory();
+
+    [GeneratedRegex(@"CredentialHelperSourceOptions\.AllowedHelpers\[\d+\]", RegexOptions.CultureInvariant)]
+    private static partial Regex AllowedHelper();
 
     // "... (Parameter 'email')" names a C# parameter, which means nothing to someone typing a command.
     private static string WithoutParameterName(ArgumentException exception)

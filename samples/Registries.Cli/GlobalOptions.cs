@@ -2,9 +2,16 @@ using System.CommandLine;
 
 namespace Registries.Cli;
 
-// --store, --as and --json: recursive, so they may be written before or after the command's name.
+// --store, --as and --json, and the operator's allow-lists of credential sources: recursive, so they may be written
+// before or after the command's name.
 internal sealed class GlobalOptions
 {
+    public const string CredentialHelpersVariable = "REGISTRIES_CREDENTIAL_HELPERS";
+
+    public const string KubeletPluginConfigVariable = "REGISTRIES_KUBELET_PLUGIN_CONFIG";
+
+    public const string KubeletPluginDirVariable = "REGISTRIES_KUBELET_PLUGIN_DIR";
+
     public const string StoreVariable = "REGISTRIES_STORE";
 
     public const string UserVariable = "REGISTRIES_USER";
@@ -38,8 +45,32 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> CredentialHelpers { get; } = new("--credential-helpers")
+    {
+        Description = $"The Docker credential helpers entries may use, comma-separated names (ecr-login,pass runs docker-credential-ecr-login and docker-credential-pass, found on PATH). Default: ${CredentialHelpersVariable}, else none: an entry of a helper then resolves as unavailable.",
+        HelpName = "LIST",
+        Recursive = true,
+    };
+
+    public Option<string?> KubeletPluginConfig { get; } = new("--kubelet-plugin-config")
+    {
+        Description = $"The kubelet CredentialProviderConfig file (YAML or JSON, as a kubelet's --image-credential-provider-config) naming the plugins entries may use. Default: ${KubeletPluginConfigVariable}, else none.",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public Option<string?> KubeletPluginDir { get; } = new("--kubelet-plugin-dir")
+    {
+        Description = $"The directory holding the plugins' programs (a kubelet's --image-credential-provider-bin-dir). Default: ${KubeletPluginDirVariable}; needed with a plugin config.",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
     public void AddTo(RootCommand root)
     {
+        root.Options.Add(CredentialHelpers);
+        root.Options.Add(KubeletPluginConfig);
+        root.Options.Add(KubeletPluginDir);
         root.Options.Add(Store);
         root.Options.Add(KeyFile);
         root.Options.Add(As);
@@ -86,5 +117,30 @@ internal sealed class GlobalOptions
 
         user = System.Environment.GetEnvironmentVariable(UserVariable);
         return string.IsNullOrEmpty(user) ? System.Environment.UserName : user;
+    }
+
+    // The helper names of --credential-helpers, else $REGISTRIES_CREDENTIAL_HELPERS: comma-separated, blanks around a
+    // name ignored; an empty list allows none. Each name is checked where the source's options are validated.
+    public IReadOnlyList<string> AllowedCredentialHelpers(ParseResult parseResult)
+    {
+        var list = parseResult.GetValue(CredentialHelpers);
+        if (list is null)
+        {
+            list = System.Environment.GetEnvironmentVariable(CredentialHelpersVariable);
+        }
+
+        return string.IsNullOrWhiteSpace(list)
+            ? []
+            : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public string? KubeletPluginConfigPath(ParseResult parseResult) => PathOf(parseResult.GetValue(KubeletPluginConfig), KubeletPluginConfigVariable);
+
+    public string? KubeletPluginDirectory(ParseResult parseResult) => PathOf(parseResult.GetValue(KubeletPluginDir), KubeletPluginDirVariable);
+
+    private static string? PathOf(string? given, string variable)
+    {
+        var path = string.IsNullOrWhiteSpace(given) ? System.Environment.GetEnvironmentVariable(variable) : given;
+        return string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path);
     }
 }

@@ -29,10 +29,11 @@ builder.Services.AddDemo(builder.Configuration);
 
 // The library: the caller is the signed-in user (the package's accessor, the same for the page and the API), and the
 // API's ProblemDetails and exception handler (UseHttpApi); the store is a file, or PostgreSQL when a connection string
-// is given.
+// is given; the credential sources are those the operator's configuration allows (SourceConfiguration).
 builder.Services.AddRegistries()
     .UseHttpApi()
-    .UseConfiguredStore(builder.Configuration);
+    .UseConfiguredStore(builder.Configuration)
+    .UseConfiguredSources(builder.Configuration);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

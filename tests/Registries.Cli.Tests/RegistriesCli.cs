@@ -35,13 +35,29 @@ internal sealed class RegistriesCli : IDisposable
     public static (string Program, string[] Arguments) Command(IEnumerable<string> args)
         => (DotnetHost(), [CliPath, .. args]);
 
-    /// <summary>Gets the environment every run gets: this store and user, and no DOCKER_HOST of the machine's.</summary>
-    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    /// <summary>Gets variables every run gets besides the store and the user (a helper's PATH, an allow-list); a null value unsets one.</summary>
+    public Dictionary<string, string?> Variables { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the environment every run gets: this store and user, no DOCKER_HOST of the machine's, and <see cref="Variables"/>.</summary>
+    public IReadOnlyDictionary<string, string?> Environment
     {
-        ["REGISTRIES_STORE"] = StorePath,
-        ["REGISTRIES_USER"] = User,
-        ["DOCKER_HOST"] = null,
-    };
+        get
+        {
+            var environment = new Dictionary<string, string?>(Variables, StringComparer.Ordinal)
+            {
+                ["REGISTRIES_STORE"] = StorePath,
+                ["REGISTRIES_USER"] = User,
+                ["DOCKER_HOST"] = null,
+            };
+            foreach (var name in new[] { "REGISTRIES_CREDENTIAL_HELPERS", "REGISTRIES_KUBELET_PLUGIN_CONFIG", "REGISTRIES_KUBELET_PLUGIN_DIR" })
+            {
+                // The machine's own allow-lists never reach a test that did not set them.
+                environment.TryAdd(name, null);
+            }
+
+            return environment;
+        }
+    }
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(stdin: null, args);
 

@@ -63,9 +63,9 @@ public sealed class RegistryCommandsTests(SeededStore seed) : IClassFixture<Seed
         var list = await _cli.SucceedAsync("registry", "list", "1a1");
 
         Assert.Equal(
-            "ID   ADDRESS  KIND  STATE   USERNAME  EMAIL          USE\n"
-            + "1r2  quay.io  quay  active  u1        a@example.com  overridden\n"
-            + "1r3  quay.io  quay  active  u2        a@example.com  effective\n",
+            "ID   ADDRESS  KIND  STATE   SOURCE  USERNAME  EMAIL          EXPIRES  USE\n"
+            + "1r2  quay.io  quay  active  stored  u1        a@example.com  -        overridden\n"
+            + "1r3  quay.io  quay  active  stored  u2        a@example.com  -        effective\n",
             list);
     }
 

@@ -23,6 +23,7 @@ public sealed partial class WebSample : IAsyncLifetime
     private readonly TestDirectory _directory = new("registries-web-");
     private readonly string? _connectionString;
     private readonly string? _keyFile;
+    private readonly IReadOnlyList<string> _settings = [];
     private BackgroundProcess? _process;
 
     /// <summary>Creates a sample over a fresh file store in a temporary folder.</summary>
@@ -38,6 +39,16 @@ public sealed partial class WebSample : IAsyncLifetime
         _connectionString = connectionString;
         _keyFile = keyFile;
     }
+
+    /// <summary>Creates a sample over a fresh file store with settings of the test's own (<c>--Registries:CredentialHelpers=x</c>).</summary>
+    /// <param name="settings">Command-line settings added to the sample's.</param>
+    internal WebSample(IReadOnlyList<string> settings)
+    {
+        _settings = settings;
+    }
+
+    /// <summary>Gets the folder of the sample's store, where a test may put files of its own.</summary>
+    internal string Folder => _directory.Path;
 
     /// <summary>Gets the sample's address, <c>http://127.0.0.1:PORT/</c>.</summary>
     public Uri Address { get; private set; } = null!;
@@ -67,6 +78,7 @@ public sealed partial class WebSample : IAsyncLifetime
         }
 
         arguments.AddRange(Passwords.Select(p => $"--Demo:Users:{p.Key}:Password={p.Value}"));
+        arguments.AddRange(_settings);
         _process = new BackgroundProcess(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments);
 
         var deadline = DateTime.UtcNow.AddSeconds(60);

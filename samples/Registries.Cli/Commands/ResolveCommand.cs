@@ -19,11 +19,14 @@ internal static class ResolveCommand
         };
         var command = new Command(
             "resolve",
-            "Tell which credential a pull of IMAGE would use: authenticated (with the registry's username), anonymous "
-            + "(no registry configured for it) or denied (its registry is inactive). The most specific scope that covers "
-            + "the image decides: an exact address before a host pattern, a longer path before a shorter one. Never "
-            + "prints the password. Exit code 0 when the pull is allowed, 3 when it is denied (the answer is still printed "
-            + "on stdout).")
+            "Tell which credential a pull of IMAGE would use: authenticated (with the registry's username, its source and "
+            + "when the value expires), anonymous (no registry configured for it), denied (its registry is inactive, or its "
+            + "stored credential expired) or unavailable (its source - a credential helper, kubelet plugin or identity "
+            + "token - cannot give a credential now; never a fallback to another entry or to an anonymous pull). The most "
+            + "specific scope that covers the image decides: an exact address before a host pattern, a longer path before "
+            + "a shorter one. A source is asked now (or its cached value used while it lasts). Never prints the password "
+            + "or token. Exit code 0 when the pull is allowed, 3 when it is denied, 4 when it is unavailable (the answer, "
+            + "with its reason, is still printed on stdout).")
         {
             environment,
             image,
@@ -35,7 +38,8 @@ internal static class ResolveCommand
             var environmentId = await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken);
             if (context.ParseResult.GetValue(explain))
             {
-                return WriteExplanation(context, runner, await context.Registries.ExplainAsync(environmentId, reference, cancellationToken));
+                var explanation = await context.Registries.ExplainAsync(environmentId, reference, cancellationToken);
+                return WriteExplanation(context, runner, explanation, await SourceResolutionAsync(context, environmentId, explanation, cancellationToken));
             }
 
             var resolution = await context.Registries.ResolveAsync(environmentId, reference, cancellationToken);
@@ -48,38 +52,84 @@ internal static class ResolveCommand
             {
                 output.WriteLine(TerminalText.Escape(resolution.Outcome switch
                 {
-                    ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}).",
+                    ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}){FromSource(resolution)}{Expiry(resolution.ExpiresAt)}.",
                     ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Address}.",
+                    ResolutionOutcome.Unavailable => $"{resolution.Image}: unavailable, registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}) from {resolution.Source} cannot give a credential now.",
                     _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}).",
                 }));
             }
 
-            if (resolution.Outcome == ResolutionOutcome.Denied)
-            {
-                runner.WriteError("denied: " + resolution.Reason);
-                return ExitCodes.Refused;
-            }
-
-            return ExitCodes.Success;
+            return ExitCodeOf(runner, resolution.Outcome, resolution.Reason);
         });
         return command;
     }
 
-    private static int WriteExplanation(CliContext context, CommandRunner runner, ResolutionExplanation explanation)
+    // Denied is refused by the rules (3); Unavailable is a source's outside failure (4). The reason goes to stderr.
+    internal static int ExitCodeOf(CommandRunner runner, ResolutionOutcome outcome, string? reason)
+    {
+        switch (outcome)
+        {
+            case ResolutionOutcome.Denied:
+                runner.WriteError("denied: " + reason);
+                return ExitCodes.Refused;
+            case ResolutionOutcome.Unavailable:
+                runner.WriteError("unavailable: " + reason);
+                return ExitCodes.Failure;
+            default:
+                return ExitCodes.Success;
+        }
+    }
+
+    private static string FromSource(CredentialResolution resolution)
+        => resolution.Source is { IsFetched: true } source ? $" from {source}" : string.Empty;
+
+    private static string Expiry(DateTimeOffset? expiresAt)
+        => expiresAt is { } at ? $", expires {CliNames.Instant(at)} (in {CliNames.Remaining(at, TimeProvider.System.GetUtcNow())})" : string.Empty;
+
+    // --explain names the deciding entry's source; for a source or a stored expiry it also resolves, so that it can say
+    // what the source answers now and how long the value lasts. A ReadOnly member may explain but not resolve: the
+    // explanation is then given without that part.
+    private static async Task<CredentialResolution?> SourceResolutionAsync(CliContext context, string environmentId, ResolutionExplanation explanation, CancellationToken cancellationToken)
+    {
+        if (explanation.DecidingRegistry is not { State: RegistryState.Active } deciding || (!deciding.Source.IsFetched && deciding.ExpiresAt is null))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await context.Registries.ResolveAsync(environmentId, explanation.Image, cancellationToken);
+        }
+        catch (PermissionDeniedException)
+        {
+            return null;
+        }
+    }
+
+    private static int WriteExplanation(CliContext context, CommandRunner runner, ResolutionExplanation explanation, CredentialResolution? resolution)
     {
         var output = context.Console.Out;
+        var outcome = resolution?.Outcome ?? explanation.Outcome;
+        var reason = resolution?.Reason ?? explanation.Reason;
         if (context.Json)
         {
-            output.WriteLine(CliJson.Serialize(ExplanationJson.From(explanation), CliJsonContext.Output.ExplanationJson));
+            output.WriteLine(CliJson.Serialize(ExplanationJson.From(explanation, resolution), CliJsonContext.Output.ExplanationJson));
         }
         else
         {
-            output.WriteLine(TerminalText.Escape(explanation.Outcome switch
+            var deciding = explanation.DecidingRegistry;
+            output.WriteLine(TerminalText.Escape(outcome switch
             {
-                ResolutionOutcome.Authenticated => $"{explanation.Image}: authenticated as {explanation.DecidingRegistry!.Username} with registry {explanation.DecidingRegistry.Id}, decided by scope {explanation.DecidingScope}.",
+                ResolutionOutcome.Authenticated => $"{explanation.Image}: authenticated as {resolution?.Username ?? deciding!.Username} with registry {deciding!.Id}, decided by scope {explanation.DecidingScope}.",
                 ResolutionOutcome.Anonymous => $"{explanation.Image}: anonymous, no scope covers it.",
-                _ => $"{explanation.Image}: denied by registry {explanation.DecidingRegistry!.Id}, decided by scope {explanation.DecidingScope}.",
+                ResolutionOutcome.Unavailable => $"{explanation.Image}: unavailable, registry {deciding!.Id} decided by scope {explanation.DecidingScope} cannot get a credential from its source now.",
+                _ => $"{explanation.Image}: denied by registry {deciding!.Id}, decided by scope {explanation.DecidingScope}.",
             }));
+            if (deciding is not null)
+            {
+                output.WriteLine(TerminalText.Escape(SourceLine(deciding, resolution)));
+            }
+
             if (explanation.Candidates.Count == 0)
             {
                 output.WriteLine(TerminalText.Escape($"No entry of {explanation.Image.Address} and no host pattern in this environment."));
@@ -88,25 +138,37 @@ internal static class ResolveCommand
             {
                 TextTable.Write(
                     output,
-                    ["ID", "SCOPE", "STATE", "USERNAME", "VERDICT", "WHY"],
+                    ["ID", "SCOPE", "STATE", "SOURCE", "USERNAME", "VERDICT", "WHY"],
                     explanation.Candidates.Select(c => (IReadOnlyList<string>)
                     [
                         c.Registry.Id,
                         c.Registry.Scope.ToString(),
                         CliNames.Of(c.Registry.State),
-                        c.Registry.Username,
+                        c.Registry.Source.ToString(),
+                        c.Registry.Username.Length == 0 ? "-" : c.Registry.Username,
                         CliNames.Of(c.Verdict),
                         c.Reason,
                     ]));
             }
         }
 
-        if (explanation.Outcome == ResolutionOutcome.Denied)
-        {
-            runner.WriteError("denied: " + explanation.Reason);
-            return ExitCodes.Refused;
-        }
+        return ExitCodeOf(runner, outcome, reason);
+    }
 
-        return ExitCodes.Success;
+    // "Source: credential-helper:ecr-login; the value handed out expires 2027-01-31T18:00:00Z (in 11h 59m)."
+    private static string SourceLine(Registry deciding, CredentialResolution? resolution)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var source = deciding.Source;
+        var lasts = (source.IsFetched, resolution) switch
+        {
+            (_, { Outcome: ResolutionOutcome.Unavailable }) => $"it cannot give a credential now: {resolution.Reason}",
+            (true, { Outcome: ResolutionOutcome.Authenticated, ExpiresAt: { } at }) => $"the value it gave is cached until {CliNames.Instant(at)} (in {CliNames.Remaining(at, now)}), then fetched again",
+            (true, { Outcome: ResolutionOutcome.Authenticated }) => "the value it gave has no known expiry: it is cached for the configured maximum, then fetched again",
+            (true, _) => "asked at resolution (not asked here)",
+            (false, _) when deciding.ExpiresAt is { } at => at <= now ? $"the stored credential expired at {CliNames.Instant(at)}" : $"the stored credential expires at {CliNames.Instant(at)} (in {CliNames.Remaining(at, now)})",
+            _ => "stored with the entry, with no expiry",
+        };
+        return $"Source: {source}; {lasts}.";
     }
 }

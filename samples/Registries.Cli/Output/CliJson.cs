@@ -33,6 +33,9 @@ internal sealed record RegistryJson(
     string State,
     string Username,
     string Email,
+    string Source,
+    string? SourceName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt,
     long Sequence,
     bool Effective,
     bool Overridden)
@@ -50,6 +53,9 @@ internal sealed record RegistryJson(
             CliNames.Of(registry.State),
             registry.Username,
             registry.Email,
+            registry.Source.KindName,
+            registry.Source.Name,
+            registry.ExpiresAt?.ToUniversalTime(),
             registry.Sequence,
             entry.IsEffective,
             entry.IsOverridden);
@@ -69,35 +75,74 @@ internal sealed record ImportJson(int Imported, int Unchanged, int Failed, IRead
 
 internal sealed record ImportEntryJson(string Key, string? Address, string Source, string Status, string? Username, string? RegistryId, string? Reason);
 
-// A resolution, without its password: the CLI answers which credential would be used, never what it is.
-internal sealed record ResolutionJson(string Image, string Registry, string Outcome, string? Username, string? RegistryId, string? Scope, string? Reason)
+// A resolution, without its password: the CLI answers which credential would be used, never what it is. "source" and
+// "expiresAt" are always there: null when no entry decides (anonymous) and when no expiry is known.
+internal sealed record ResolutionJson(
+    string Image,
+    string Registry,
+    string Outcome,
+    string? Username,
+    string? RegistryId,
+    string? Scope,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Source,
+    string? SourceName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt,
+    string? Reason)
 {
     public static ResolutionJson From(CredentialResolution resolution)
         => new(
             resolution.Image?.ToString() ?? resolution.Address.ToString(),
             resolution.Address.ToString(),
             CliNames.Of(resolution.Outcome),
-            resolution.Username,
+            resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.Username : null,
             resolution.RegistryId,
             resolution.MatchedRegistry?.Scope.ToString(),
+            resolution.Source?.KindName,
+            resolution.Source?.Name,
+            resolution.ExpiresAt?.ToUniversalTime(),
             resolution.Reason);
 }
 
+// registry refresh: the cached value dropped, and (for the effective entry of a source) what one fetch gave now.
+internal sealed record RefreshJson(
+    string Id,
+    string Source,
+    string? SourceName,
+    bool Fetched,
+    string? Outcome,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt,
+    string? Reason);
+
 // resolve --explain: the answer and every candidate with its verdict (no password: any member may ask).
-internal sealed record ExplanationJson(string Image, string Registry, string Outcome, string? RegistryId, string? Scope, string? Reason, IReadOnlyList<CandidateJson> Candidates)
+// With the source of the deciding entry and, when a resolution was made for it, its outcome and when the value it
+// handed out expires ("expiresAt", null when none is known).
+internal sealed record ExplanationJson(
+    string Image,
+    string Registry,
+    string Outcome,
+    string? RegistryId,
+    string? Scope,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Source,
+    string? SourceName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt,
+    string? Reason,
+    IReadOnlyList<CandidateJson> Candidates)
 {
-    public static ExplanationJson From(ResolutionExplanation explanation)
+    public static ExplanationJson From(ResolutionExplanation explanation, CredentialResolution? resolution)
         => new(
             explanation.Image.ToString(),
             explanation.Image.Address.ToString(),
-            CliNames.Of(explanation.Outcome),
+            CliNames.Of(resolution?.Outcome ?? explanation.Outcome),
             explanation.DecidingRegistry?.Id,
             explanation.DecidingScope?.ToString(),
-            explanation.Reason,
-            explanation.Candidates.Select(c => new CandidateJson(c.Registry.Id, c.Registry.Scope.ToString(), CliNames.Of(c.Registry.State), c.Registry.Username, CliNames.Of(c.Verdict), c.Reason)).ToArray());
+            explanation.DecidingRegistry?.Source.KindName,
+            explanation.DecidingRegistry?.Source.Name,
+            resolution?.ExpiresAt?.ToUniversalTime(),
+            resolution?.Reason ?? explanation.Reason,
+            explanation.Candidates.Select(c => new CandidateJson(c.Registry.Id, c.Registry.Scope.ToString(), CliNames.Of(c.Registry.State), c.Registry.Source.KindName, c.Registry.Source.Name, c.Registry.Username, CliNames.Of(c.Verdict), c.Reason)).ToArray());
 }
 
-internal sealed record CandidateJson(string Id, string Scope, string State, string Username, string Verdict, string Reason);
+internal sealed record CandidateJson(string Id, string Scope, string State, string Source, string? SourceName, string Username, string Verdict, string Reason);
 
 // The outcome of `pull`: whether the image was pulled, and with which credential (never the password).
 internal sealed record PullJson(string Image, bool Pulled, string? Outcome, string? Registry, string? Username, string? RegistryId)
@@ -173,6 +218,7 @@ internal static class CliJson
 [JsonSerializable(typeof(ResolutionJson))]
 [JsonSerializable(typeof(ExplanationJson))]
 [JsonSerializable(typeof(PullJson))]
+[JsonSerializable(typeof(RefreshJson))]
 [JsonSerializable(typeof(TrustJson))]
 [JsonSerializable(typeof(InsecureJson))]
 [JsonSerializable(typeof(ImportJson))]

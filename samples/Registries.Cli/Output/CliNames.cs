@@ -47,6 +47,7 @@ internal static class CliNames
         ResolutionOutcome.Authenticated => "authenticated",
         ResolutionOutcome.Anonymous => "anonymous",
         ResolutionOutcome.Denied => "denied",
+        ResolutionOutcome.Unavailable => "unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
     };
 
@@ -68,6 +69,24 @@ internal static class CliNames
         Registries.Core.Interop.DockerConfigImportStatus.Failed => "failed",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown import status."),
     };
+
+    // An instant as the CLI prints it: ISO 8601 in UTC to the second (2027-01-31T18:00:00Z), as --expires reads it.
+    public static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    // How long a value lasts from now, for people: "3h 12m", "45s", "expired".
+    public static string Remaining(DateTimeOffset at, DateTimeOffset now)
+    {
+        var left = at - now;
+        if (left <= TimeSpan.Zero)
+        {
+            return "expired";
+        }
+
+        return left.TotalDays >= 1 ? $"{(int)left.TotalDays}d {left.Hours}h"
+            : left.TotalHours >= 1 ? $"{(int)left.TotalHours}h {left.Minutes}m"
+            : left.TotalMinutes >= 1 ? $"{(int)left.TotalMinutes}m {left.Seconds}s"
+            : $"{Math.Max(1, (int)left.TotalSeconds)}s";
+    }
 
     public static OrchestrationKind Orchestration(string name) => name switch
     {

@@ -55,6 +55,9 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     /// <summary>Gets the explanation the resolve box shows when <see cref="Explain"/> is set.</summary>
     public ResolutionExplanation? Explanation { get; private set; }
 
+    /// <summary>Gets the instant the page was made, against which stored expiries are marked.</summary>
+    public DateTimeOffset Now { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>Gets a value indicating whether the chosen environment is the one the sample seeds on first run.</summary>
     public bool IsSeeded => Environment?.Name == demo.Value.Environment;
 
@@ -109,6 +112,36 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
     public Task<IActionResult> OnPostDeleteAsync(string? id, CancellationToken cancellationToken) =>
         ActAsync(id, (environmentId, registryId, token) => registries.DeleteRegistryAsync(environmentId, registryId, cancellationToken: token), "Deleted", cancellationToken);
 
+    /// <summary>Drops the value an entry's source gave, so that the next resolution asks the source again.</summary>
+    /// <param name="id">The entry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A redirect to the list, or the page with an error.</returns>
+    public Task<IActionResult> OnPostRefreshAsync(string? id, CancellationToken cancellationToken) =>
+        ActAsync(
+            id,
+            async (environmentId, registryId, token) =>
+            {
+                await registries.RefreshRegistryAsync(environmentId, registryId, token);
+                return (await registries.GetRegistryAsync(environmentId, registryId, token)).Registry;
+            },
+            "Refreshed (the next resolution asks its source again)",
+            cancellationToken);
+
+    /// <summary>Names where a credential comes from, for the list.</summary>
+    /// <param name="source">The source.</param>
+    /// <returns>Its name.</returns>
+    public static string SourceName(CredentialSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Kind switch
+        {
+            CredentialSourceKind.Stored => "Password",
+            CredentialSourceKind.IdentityToken => "Identity token",
+            CredentialSourceKind.CredentialHelper => $"Helper {source.Name}",
+            _ => $"Kubelet plugin {source.Name}",
+        };
+    }
+
     /// <summary>Describes a resolution in one line, without any password.</summary>
     /// <param name="resolution">The resolution.</param>
     /// <returns>The line.</returns>
@@ -118,8 +151,9 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
         var image = resolution.Image?.ToString() ?? resolution.Address.ToString();
         return resolution.Outcome switch
         {
-            ResolutionOutcome.Authenticated => $"Authenticated: {image} is pulled from {resolution.Address} as {resolution.Username} (registry {resolution.RegistryId}, scope {resolution.MatchedRegistry?.Scope}).",
+            ResolutionOutcome.Authenticated => $"Authenticated: {image} is pulled from {resolution.Address} as {resolution.Username} (registry {resolution.RegistryId}, scope {resolution.MatchedRegistry?.Scope}, {SourceName(resolution.Source!).ToLowerInvariant()}{(resolution.ExpiresAt is { } at ? $", valid until {at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)}" : string.Empty)}).",
             ResolutionOutcome.Anonymous => $"Anonymous: no registry is configured for {resolution.Address}, so {image} is pulled without credentials.",
+            ResolutionOutcome.Unavailable => $"Unavailable: registry {resolution.RegistryId} ({SourceName(resolution.Source!).ToLowerInvariant()}) cannot give a credential now, so {image} is not pulled: {resolution.Reason}",
             _ => $"Denied: {resolution.Reason}",
         };
     }

@@ -43,7 +43,16 @@ internal sealed class AddRegistryRequest : IBindableFromHttpContext<AddRegistryR
 
     public string? Password { get; set; }
 
-    public override string ToString() => $"{Kind} {Address} {Path} {Username} <{Email}> (password hidden)";
+    // stored (the default), credential-helper, kubelet-plugin or identity-token; see CredentialRequest.
+    public string? Source { get; set; }
+
+    public string? SourceName { get; set; }
+
+    public string? ExpiresAt { get; set; }
+
+    public string? IdentityToken { get; set; }
+
+    public override string ToString() => $"{Kind} {Address} {Path} {Username} <{Email}> {Source}:{SourceName} (password and token hidden)";
 }
 
 internal sealed class EditRegistryRequest : IBindableFromHttpContext<EditRegistryRequest>
@@ -56,7 +65,15 @@ internal sealed class EditRegistryRequest : IBindableFromHttpContext<EditRegistr
 
     public string? Password { get; set; }
 
-    public override string ToString() => $"{Username} <{Email}> (password hidden)";
+    public string? Source { get; set; }
+
+    public string? SourceName { get; set; }
+
+    public string? ExpiresAt { get; set; }
+
+    public string? IdentityToken { get; set; }
+
+    public override string ToString() => $"{Username} <{Email}> {Source}:{SourceName} (password and token hidden)";
 }
 
 internal sealed class MemberDocument
@@ -113,6 +130,17 @@ internal sealed class RegistryDocument
 
     public required string Email { get; init; }
 
+    // stored, credential-helper, kubelet-plugin or identity-token.
+    public required string Source { get; init; }
+
+    // The helper's or plugin's name; absent for stored and identity-token.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceName { get; init; }
+
+    // A stored credential's own expiry (ISO 8601), null when it has none; always present.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required DateTimeOffset? ExpiresAt { get; init; }
+
     public required bool Effective { get; init; }
 
     public required bool Overridden { get; init; }
@@ -132,6 +160,9 @@ internal sealed class RegistryDocument
         State = ApiNames.Of(registry.State),
         Username = registry.Username,
         Email = registry.Email,
+        Source = registry.Source.KindName,
+        SourceName = registry.Source.Name,
+        ExpiresAt = registry.ExpiresAt?.ToUniversalTime(),
         Effective = effective,
         Overridden = !effective && registry.State != RegistryState.Removed,
         Sequence = registry.Sequence,
@@ -155,10 +186,22 @@ internal sealed class ResolutionDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RegistryId { get; init; }
 
+    // The deciding entry's source (stored, credential-helper, kubelet-plugin, identity-token); null when anonymous.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required string? Source { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceName { get; init; }
+
+    // When the credential handed out stops working, when authenticated and known; null otherwise.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required DateTimeOffset? ExpiresAt { get; init; }
+
+    // Why a pull is denied or unavailable.
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
-    // Never the password: the resolution's secret stays on the server (the exports are the one way out).
+    // Never the password or a token: the resolution's secret stays on the server (the exports are the one way out).
     public static ResolutionDocument From(CredentialResolution resolution) => new()
     {
         Image = resolution.Image?.ToString() ?? string.Empty,
@@ -166,6 +209,9 @@ internal sealed class ResolutionDocument
         Outcome = ApiNames.Of(resolution.Outcome),
         Username = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.Username : null,
         RegistryId = resolution.RegistryId,
+        Source = resolution.Source?.KindName,
+        SourceName = resolution.Source?.Name,
+        ExpiresAt = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.ExpiresAt?.ToUniversalTime() : null,
         Reason = resolution.Reason,
     };
 }
@@ -186,6 +232,13 @@ internal sealed class ExplanationDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Scope { get; init; }
 
+    // The deciding entry's source; null when no entry decides.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required string? Source { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceName { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
@@ -198,6 +251,8 @@ internal sealed class ExplanationDocument
         Outcome = ApiNames.Of(explanation.Outcome),
         RegistryId = explanation.DecidingRegistry?.Id,
         Scope = explanation.DecidingScope?.ToString(),
+        Source = explanation.DecidingRegistry?.Source.KindName,
+        SourceName = explanation.DecidingRegistry?.Source.Name,
         Reason = explanation.Reason,
         Candidates = explanation.Candidates.Select(CandidateDocument.From).ToArray(),
     };
@@ -218,6 +273,11 @@ internal sealed class CandidateDocument
 
     public required string Username { get; init; }
 
+    public required string Source { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceName { get; init; }
+
     public required string Verdict { get; init; }
 
     public required string Reason { get; init; }
@@ -230,6 +290,8 @@ internal sealed class CandidateDocument
         Scope = candidate.Registry.Scope.ToString(),
         State = ApiNames.Of(candidate.Registry.State),
         Username = candidate.Registry.Username,
+        Source = candidate.Registry.Source.KindName,
+        SourceName = candidate.Registry.Source.Name,
         Verdict = ApiNames.Of(candidate.Verdict),
         Reason = candidate.Reason,
     };

@@ -126,7 +126,7 @@ internal static partial class ApiProblems
     private const int MaxDetailLength = 1024;
 
     // "... (Parameter 'email')" names a C# parameter; the `field` extension carries it instead.
-    private static string WithoutParameterName(ArgumentException exception)
+    internal static string WithoutParameterName(ArgumentException exception)
     {
         var suffix = $" (Parameter '{exception.ParamName}')";
         var message = exception.Message;

@@ -47,14 +47,15 @@ internal static class RegistriesEndpoints
         group.MapPost(Environment + "/registries", AddRegistryAsync)
             .WithName("AddRegistry")
             .WithSummary("Adds a registry credential (kind dockerHub, quay or custom); it becomes the effective one for its scope.")
-            .WithDescription("A custom registry needs its address: a host name or IP address with an optional port, e.g. 'registry.example.com:5000' or '10.0.0.5:5000', without 'https://' and without a path, or a host pattern such as '*.corp.example' ('*' is one DNS label). The optional 'path' narrows the entry to a repository path prefix ('team' or 'team/sub', matched on '/' boundaries). A bad address or pattern is 400 'invalid-address', a bad path 400 'invalid-path'. The password is write-only: no response returns it.")
+            .WithDescription(SourceDescription + " A custom registry needs its address: a host name or IP address with an optional port, e.g. 'registry.example.com:5000' or '10.0.0.5:5000', without 'https://' and without a path, or a host pattern such as '*.corp.example' ('*' is one DNS label). The optional 'path' narrows the entry to a repository path prefix ('team' or 'team/sub', matched on '/' boundaries). A bad address or pattern is 400 'invalid-address', a bad path 400 'invalid-path'. The password and the identity token are write-only: no response returns them.")
             .AcceptsJson<AddRegistryRequest>()
             .WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapGet(Entry, GetRegistryAsync)
             .WithName("GetRegistry").WithSummary("Shows one registry entry (never its password); its version is the ETag.")
             .WithProblems(401, 404, 409, 503);
         group.MapPut(Entry, EditRegistryAsync)
-            .WithName("EditRegistry").WithSummary("Changes an entry's e-mail, username and password; the password is always required again and the address never changes.")
+            .WithName("EditRegistry").WithSummary("Changes an entry's credential (e-mail and one source with its fields); a password or token is always required again and the address never changes.")
+            .WithDescription(SourceDescription + " An edit may change the source; a value the old one gave is dropped at once.")
             .AcceptsJson<EditRegistryRequest>()
             .WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
         group.MapPost(Entry + "/deactivate", DeactivateRegistryAsync)
@@ -63,12 +64,17 @@ internal static class RegistriesEndpoints
         group.MapPost(Entry + "/activate", ActivateRegistryAsync)
             .WithName("ActivateRegistry").WithSummary("Activates an inactive entry again, without the password.")
             .WithProblems(400, 401, 403, 404, 409, 415, 503);
+        group.MapPost(Entry + "/refresh", RefreshRegistryAsync)
+            .WithName("RefreshRegistry").WithSummary("Drops the value an entry's source (credential helper, kubelet plugin, identity token) gave, so that the next resolution asks it again (Owners and Members).")
+            .WithDescription("For when a secret changed at its source. The answer is the entry as it is; the source is asked at the next resolution (GET .../resolve asks it at once). A stored credential has nothing cached: the call changes nothing.")
+            .WithProblems(400, 401, 403, 404, 409, 415, 503);
         group.MapDelete(Entry, DeleteRegistryAsync)
             .WithName("DeleteRegistry").WithSummary("Deletes an inactive entry and erases its secret (an active one must be deactivated first).")
             .WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Environment + "/resolve", ResolveAsync)
-            .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous or denied (Owners and Members).")
+            .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous, denied or unavailable (Owners and Members).")
+            .WithDescription("Every outcome is 200 with the answer in 'outcome', as a denied one always was: 'unavailable' means the deciding entry's source (a credential helper, kubelet plugin or identity token) cannot give a credential now, and 'reason' says what it answered; it is never an anonymous pull and never another entry's credential. 'source' names the deciding entry's source (null when anonymous) and 'expiresAt' when the credential handed out stops working (null when unknown or not authenticated). A source is asked now, or its cached value used while it lasts; no response holds a password or token.")
             .WithProblems(400, 401, 403, 404, 409, 503);
 
         // Its own operation rather than resolve?explain=true: another document, another permission (any member), and
@@ -86,6 +92,13 @@ internal static class RegistriesEndpoints
             .WithDescription("The Secret's .dockerconfigjson holds path-scoped entries as host/path/ keys and host patterns as they are; what it cannot express (an inactive scoped entry whose denial a wider key would undo) gets a note in the " + ExportNotesHeader + " header. " + StrictDescription)
             .WithProblems(400, 401, 403, 404, 409, 503);
     }
+
+    private const string SourceDescription =
+        "The credential comes from 'source': 'stored' (the default: 'username' and 'password', optionally 'expiresAt', an ISO 8601 date or date-time "
+        + "with Z or an offset, in the future, after which the entry answers denied), 'credential-helper' ('sourceName': a Docker credential helper "
+        + "the operator allowed, e.g. 'ecr-login'), 'kubelet-plugin' ('sourceName': a plugin of the operator's CredentialProviderConfig) or "
+        + "'identity-token' ('username' and 'identityToken', an OAuth2 refresh token exchanged at the registry's token service). A field the chosen "
+        + "source does not take is refused: 400 invalid-input whose 'field' names it.";
 
     private const string IfMatchHeader = "If-Match";
 
@@ -190,7 +203,7 @@ internal static class RegistriesEndpoints
                 $"A {ApiNames.Of(kind)} registry has a fixed address: leave out 'address', or give kind 'custom' with it.", "address"),
         };
         var scope = ScopeOf(address, body.Path);
-        var credential = Credential(body.Email, body.Username, body.Password);
+        var credential = CredentialRequest.From(body.Email, body.Username, body.Password, body.Source, body.SourceName, body.ExpiresAt, body.IdentityToken, NowOf(request.HttpContext));
         var added = await service.AddRegistryAsync(environmentId, scope, credential, cancellationToken).ConfigureAwait(false);
         var document = await EntryAsync(response, service, environmentId, added.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created(LocationOf(request, added.Id), document);
@@ -201,7 +214,7 @@ internal static class RegistriesEndpoints
 
     private static async Task<Ok<RegistryDocument>> EditRegistryAsync(string environmentId, string registryId, EditRegistryRequest body, [FromHeader(Name = IfMatchHeader)] string? ifMatch, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
     {
-        var credential = Credential(body.Email, body.Username, body.Password);
+        var credential = CredentialRequest.From(body.Email, body.Username, body.Password, body.Source, body.SourceName, body.ExpiresAt, body.IdentityToken, NowOf(response.HttpContext));
         var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
         _ = await service.EditRegistryAsync(environmentId, registryId, credential, expected, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
@@ -225,6 +238,12 @@ internal static class RegistriesEndpoints
     {
         var expected = await ExpectedVersionAsync(ifMatch, service, environmentId, registryId, cancellationToken).ConfigureAwait(false);
         _ = await service.DeleteRegistryAsync(environmentId, registryId, expected, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Ok<RegistryDocument>> RefreshRegistryAsync(string environmentId, string registryId, HttpResponse response, RegistryService service, CancellationToken cancellationToken)
+    {
+        _ = await service.RefreshRegistryAsync(environmentId, registryId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await EntryAsync(response, service, environmentId, registryId, cancellationToken).ConfigureAwait(false));
     }
 
@@ -334,19 +353,9 @@ internal static class RegistriesEndpoints
         return TypedResults.Text(json, "application/json", Encoding.UTF8);
     }
 
-    private static RegistryCredential Credential(string? email, string? username, string? password)
-    {
-        var (e, u, p) = (JsonBody.Required(email, "email"), JsonBody.Required(username, "username"), JsonBody.Required(password, "password"));
-        try
-        {
-            return new RegistryCredential(e, u, p);
-        }
-        catch (ArgumentException ex)
-        {
-            // The constructor only checks the parts the client sent (an e-mail address, a username without ':').
-            throw ApiProblems.InvalidInput(ex);
-        }
-    }
+    // The application's clock when it registered one (a test's fake), else the system's: an expiry must be in the future.
+    private static DateTimeOffset NowOf(HttpContext context)
+        => (context.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System).GetUtcNow();
 
     // Where a created resource is: the collection's path as requested, and its id.
     private static string LocationOf(HttpRequest request, string id)

@@ -26,6 +26,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         { Entry, "put", "EditRegistry", "200", "EditRegistryRequest", "400 401 403 404 409 413 415 503" },
         { Entry + "/deactivate", "post", "DeactivateRegistry", "200", null, "400 401 403 404 409 415 503" },
         { Entry + "/activate", "post", "ActivateRegistry", "200", null, "400 401 403 404 409 415 503" },
+        { Entry + "/refresh", "post", "RefreshRegistry", "200", null, "400 401 403 404 409 415 503" },
         { Entry, "delete", "DeleteRegistry", "200", null, "400 401 403 404 409 415 503" },
         { Env + "/resolve", "get", "Resolve", "200", null, "400 401 403 404 409 503" },
         { Env + "/explain", "get", "Explain", "200", null, "400 401 404 409 503" },
@@ -112,6 +113,20 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.True(registry.TryGetProperty("scope", out _));
         Assert.True(registry.TryGetProperty("path", out _));
         Assert.True(add.TryGetProperty("path", out _));
+        foreach (var field in new[] { "source", "sourceName", "expiresAt", "identityToken" })
+        {
+            Assert.True(add.TryGetProperty(field, out _), $"AddRegistryRequest has no {field}");
+            Assert.True(schemas.GetProperty("EditRegistryRequest").GetProperty("properties").TryGetProperty(field, out _), $"EditRegistryRequest has no {field}");
+        }
+
+        foreach (var field in new[] { "source", "sourceName", "expiresAt" })
+        {
+            Assert.True(registry.TryGetProperty(field, out _), $"RegistryDocument has no {field}");
+            Assert.True(schemas.GetProperty("ResolutionDocument").GetProperty("properties").TryGetProperty(field, out _), $"ResolutionDocument has no {field}");
+        }
+
+        Assert.False(registry.TryGetProperty("identityToken", out _));
+        Assert.False(schemas.GetProperty("ResolutionDocument").GetProperty("properties").TryGetProperty("identityToken", out _));
     }
 
     [Fact]

@@ -32,14 +32,17 @@ public sealed class ApiFactory : WebApplicationFactory<ApiFactory>
 
     private readonly Action<HttpContextCallerOptions>? _caller;
     private readonly Action<RouteGroupBuilder>? _group;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <summary>Creates the application.</summary>
     /// <param name="caller">Configures the HTTP caller, optional.</param>
     /// <param name="group">Adds the application's own endpoints to the group MapRegistries returns, optional.</param>
-    public ApiFactory(Action<HttpContextCallerOptions>? caller = null, Action<RouteGroupBuilder>? group = null)
+    /// <param name="services">Adds services of the test's own (a fake credential source), optional.</param>
+    public ApiFactory(Action<HttpContextCallerOptions>? caller = null, Action<RouteGroupBuilder>? group = null, Action<IServiceCollection>? services = null)
     {
         _caller = caller;
         _group = group;
+        _services = services;
     }
 
     public SwitchableStore Store { get; } = new();
@@ -104,6 +107,10 @@ public sealed class ApiFactory : WebApplicationFactory<ApiFactory>
     protected override IHostBuilder CreateHostBuilder()
         => Host.CreateDefaultBuilder()
             .ConfigureWebHostDefaults(web => web
-                .ConfigureServices(services => TestApp.ConfigureServices(services, Store, Logs, _caller))
+                .ConfigureServices(services =>
+                {
+                    TestApp.ConfigureServices(services, Store, Logs, _caller);
+                    _services?.Invoke(services);
+                })
                 .Configure(app => TestApp.Configure(app, _group)));
 }
