@@ -62,6 +62,6 @@ public sealed partial class IntegrationTraitTests
     private static partial Regex InheritsTests();
 
     // What only the services started by eng/services.sh give: their variables, the shared dockerd, a database, the browser.
-    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|IClassFixture<Browser>")]
+    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|IClassFixture<Browser>|NativeExecutables")]
     private static partial Regex ReachesAService();
 }

@@ -36,12 +36,15 @@ internal sealed class RegistriesCli : IDisposable
         => (DotnetHost(), [CliPath, .. args]);
 
     /// <summary>Gets the environment every run gets: this store and user, and no DOCKER_HOST of the machine's.</summary>
-    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>(MoreEnvironment)
     {
         ["REGISTRIES_STORE"] = StorePath,
         ["REGISTRIES_USER"] = User,
         ["DOCKER_HOST"] = null,
     };
+
+    /// <summary>Gets variables every run gets besides those (PGPASSWORD for a postgresql:// store).</summary>
+    public Dictionary<string, string?> MoreEnvironment { get; } = new();
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(stdin: null, args);
 
