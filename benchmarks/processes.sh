@@ -18,7 +18,8 @@
 #
 # --check (the smoke run of eng/test.sh): runs each command once and checks its answer (the username and the canary
 # password, exactly), with no timing and no hyperfine. --no-build: use the CLI already built in Release and the native
-# executables in $REGISTRIES_NATIVE_DIR (eng/test.sh publishes them once); otherwise both are built here.
+# executables in $REGISTRIES_NATIVE_DIR (else $REGISTRIES_TEST_NATIVE_DIR, which eng/test.sh sets after publishing them
+# once, else artifacts/native); otherwise both are built here (published into that folder).
 # Needs: the test PostgreSQL (REGISTRIES_TEST_POSTGRES and REGISTRIES_TEST_PG_BIN, from eng/services.sh's env.sh),
 # pass, gpg, docker-credential-pass, /usr/bin/time, and hyperfine unless --check.
 set -euo pipefail
@@ -44,7 +45,7 @@ need docker-credential-pass "bash eng/services.sh install (Debian's golang-docke
 : "${REGISTRIES_TEST_PG_BIN:?the test PostgreSQL is not running: source the env.sh of eng/services.sh start}"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-native="${REGISTRIES_NATIVE_DIR:-$root/artifacts/native}"
+native="${REGISTRIES_NATIVE_DIR:-${REGISTRIES_TEST_NATIVE_DIR:-$root/artifacts/native}}"
 cli_dll="$root/samples/Registries.Cli/bin/Release/net10.0/registries.dll"
 if [ "$build" = 1 ]; then
   dotnet build "$root/samples/Registries.Cli" -c Release -nologo -v:q >&2
@@ -163,4 +164,4 @@ print(f"| {sys.argv[3]} | {ms(r['median'])} | {ms(r['mean'])} ± {ms(r['stddev']
 PY
 done
 echo
-echo "hyperfine $(hyperfine --version | awk '{ print $2 }'), $runs runs after 3 warm-ups each, one run; $(nproc) cores; $(uname -r)"
+echo "hyperfine $(hyperfine --version | awk '{ print $2 }'), $runs runs after 3 warm-ups each, one run; $(nproc) cores; $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -67,6 +67,11 @@ install_missing() { # [PACKAGE...]: installed too, even when present (apt-get th
   command -v runuser >/dev/null || missing+=(util-linux)
   [ -x /usr/bin/chromium ] || missing+=(chromium)            # the web sample's browser tests
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  # benchmarks/processes.sh (its --check runs in the smoke run): the peer helper it is measured beside, and peak RSS.
+  command -v docker-credential-pass >/dev/null || missing+=(golang-docker-credential-helpers)
+  command -v pass >/dev/null || missing+=(pass)
+  command -v gpg >/dev/null || missing+=(gnupg)
+  [ -x /usr/bin/time ] || missing+=(time)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
