@@ -49,6 +49,13 @@ try
         return Refused;
     }
 
+    // A credential source that failed: no document (never an anonymous answer in its place), an outside failure.
+    if (response.Outcome is not (ResolutionOutcome.Authenticated or ResolutionOutcome.Anonymous))
+    {
+        await stderr.WriteAsync($"{Name}: " + NativeErrors.OneLine($"unavailable: {request.Reference}: {response.Resolution.Reason}") + "\n");
+        return Failure;
+    }
+
     using (var output = Console.OpenStandardOutput())
     {
         await response.WriteAsync(output);
