@@ -70,6 +70,8 @@ install_missing() { # [PACKAGE...]: installed too, even when present (apt-get th
   command -v pass >/dev/null || missing+=(pass)              # docker-credential-pass's store, in the credential source tests
   command -v gpg >/dev/null || missing+=(gnupg)
   command -v dpkg-deb >/dev/null || missing+=(dpkg)          # unpacks the credential helpers' packages below
+  command -v docker-credential-pass >/dev/null || missing+=(golang-docker-credential-helpers)  # benchmarks/processes.sh's peer (its --check runs in the smoke run)
+  [ -x /usr/bin/time ] || missing+=(time)                    # peak RSS in benchmarks/processes.sh
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

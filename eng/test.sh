@@ -17,6 +17,17 @@ if ! dotnet build Registries.Core.sln -c Release -nologo -v:q; then
   exit 1
 fi
 
+echo "== native executables"
+# The native credential helper and kubelet provider (NativeAOT), published once: their integration tests and the
+# benchmark smoke run use these files (REGISTRIES_TEST_NATIVE_DIR). A failed publish fails those tests, saying so.
+native="$root/artifacts/native"
+export REGISTRIES_TEST_NATIVE_DIR="$native"
+for project in Registries.CredentialHelper Registries.KubeletCredentialProvider; do
+  if ! dotnet publish "samples/$project" -c Release -nologo -v:q -o "$native"; then
+    echo "publish of samples/$project failed: its tests will say the executable is missing"
+  fi
+done
+
 echo "== services"
 # The integration tests talk to a real dockerd and real registries; start them (installing what is missing)
 # and stop them on every exit, also when tests fail. A short path: dockerd's unix socket path is limited.

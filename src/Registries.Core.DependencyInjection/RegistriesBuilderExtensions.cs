@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registries.Core.Sources;
@@ -50,7 +51,7 @@ public static class RegistriesBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <remarks>Replaces an accessor registered before. Code that knows its caller can still use <see cref="RegistryService.As(string)"/>.</remarks>
-    public static IRegistriesBuilder UseCaller<TAccessor>(this IRegistriesBuilder builder)
+    public static IRegistriesBuilder UseCaller<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TAccessor>(this IRegistriesBuilder builder)
         where TAccessor : class, IRegistryCallerAccessor
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -668,8 +668,23 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     private static string SerializeMembers(IReadOnlyDictionary<string, EnvironmentRole> members)
     {
         // An array of pairs keeps the members in order (a JSON object in jsonb would not).
-        var pairs = members.Select(m => new[] { m.Key, m.Value.ToString() }).ToArray();
-        return JsonSerializer.Serialize(pairs);
+        // Written with the writer, not the reflection-based serializer, so that the store works in a native executable.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var member in members)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(member.Key);
+                writer.WriteStringValue(member.Value.ToString());
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private async ValueTask<IReadOnlyList<StoredRegistry>> ListAsync(string operation, string sql, string environmentId, string? key, CancellationToken cancellationToken)

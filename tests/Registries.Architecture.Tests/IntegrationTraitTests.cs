@@ -63,6 +63,6 @@ public sealed partial class IntegrationTraitTests
 
     // What only the services started by eng/services.sh give: their variables, the shared dockerd, a database, the browser,
     // the real credential helpers it unpacks.
-    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|TokenRealmCollection|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS")]
+    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|TokenRealmCollection|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS|NativeExecutables")]
     private static partial Regex ReachesAService();
 }

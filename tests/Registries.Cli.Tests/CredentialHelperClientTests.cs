@@ -19,11 +19,13 @@ public sealed class CredentialHelperClientTests : IDisposable
     private readonly TestServices _services = TestServices.Require();
 
     [Theory]
-    [InlineData("credHelpers")]
-    [InlineData("credsStore")]
-    public async Task DockerCli_PullsWhileActive_DeactivatedWithholdsTheCredential_ActivatedPullsAgain(string configKey)
+    [InlineData("credHelpers", false)]
+    [InlineData("credsStore", false)]
+    [InlineData("credHelpers", true)]
+    [InlineData("credsStore", true)]
+    public async Task DockerCli_PullsWhileActive_DeactivatedWithholdsTheCredential_ActivatedPullsAgain(string configKey, bool native)
     {
-        var bin = await SetUpAsync();
+        var bin = await SetUpAsync(native);
         var dockerConfig = MakeFolder("docker");
         await File.WriteAllTextAsync(
             Path.Combine(dockerConfig, "config.json"),
@@ -64,10 +66,12 @@ public sealed class CredentialHelperClientTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Skopeo_CopiesWhileActive_DeactivatedStopsWithOurReason_ActivatedCopiesAgain()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Skopeo_CopiesWhileActive_DeactivatedStopsWithOurReason_ActivatedCopiesAgain(bool native)
     {
-        var bin = await SetUpAsync();
+        var bin = await SetUpAsync(native);
         var containers = MakeFolder("containers");
         var authFile = Path.Combine(containers, "auth.json");
         await File.WriteAllTextAsync(authFile, $"{{\"credHelpers\":{{\"{_services.Registry}\":\"registries\"}}}}");
@@ -114,13 +118,16 @@ public sealed class CredentialHelperClientTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    // An environment with the test registry's credential (1a1, 1r2) and the helper installed in a folder of its own.
-    private async Task<string> SetUpAsync()
+    // An environment with the test registry's credential (1a1, 1r2) and the helper installed in a folder of its own:
+    // the script that runs this CLI, or (native) the one that runs the published native helper.
+    private async Task<string> SetUpAsync(bool native = false)
     {
         await _cli.SucceedAsync("env", "create", "prod");
         await _cli.SucceedWithInputAsync(_services.Password, "registry", "add", "1a1", "--address", _services.Registry, "--email", "ci@example.com", "--username", _services.User, "--password-stdin");
         var bin = MakeFolder("bin");
-        await _cli.SucceedAsync("credential-helper", "install", "1a1", "--dir", bin);
+        await _cli.SucceedAsync(native
+            ? ["credential-helper", "install", "1a1", "--dir", bin, "--native", NativeExecutables.CredentialHelper]
+            : ["credential-helper", "install", "1a1", "--dir", bin]);
         return bin;
     }
 

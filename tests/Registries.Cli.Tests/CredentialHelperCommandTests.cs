@@ -185,6 +185,52 @@ public sealed class CredentialHelperCommandTests(SeededStore seed) : IClassFixtu
     }
 
     [Fact]
+    public async Task Install_Native_TheScriptExecsThatExecutableWithTheSameBinding()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        var bin = MakeFolder("bin");
+        var native = _cli.Combine("native", Helper);
+        Directory.CreateDirectory(Path.GetDirectoryName(native)!);
+        File.Copy("/bin/true", native);
+
+        await _cli.SucceedAsync("credential-helper", "install", "1a1", "--dir", bin, "--native", native);
+
+        var text = await File.ReadAllTextAsync(Path.Combine(bin, Helper));
+        Assert.Equal(
+            $"#!/bin/sh\n# registries-credential-helper: written by 'registries credential-helper install'; it holds no secret.\nexec '{native}' '--store' '{_cli.StorePath}' '--key-file' '{_cli.StorePath}.key' '--as' 'alice' '--environment' '1a1' '--' \"$@\"\n",
+            text);
+    }
+
+    [Theory]
+    [InlineData("missing", "does not exist")]
+    [InlineData("not-executable", "is not executable")]
+    [InlineData("folder", "not the native helper's executable file")]
+    [InlineData("the-target", "is where the script goes")]
+    [InlineData("", "--native is empty")]
+    public async Task Install_NativeThatCannotServe_Exit2AndNothingWritten(string kind, string expected)
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        var bin = MakeFolder("bin");
+        var native = kind switch
+        {
+            "missing" => _cli.Combine("nowhere", Helper),
+            "not-executable" => _cli.Combine("plain"),
+            "folder" => MakeFolder("a-folder"),
+            "the-target" => Path.Combine(bin, Helper),
+            _ => string.Empty,
+        };
+        if (kind == "not-executable")
+        {
+            await File.WriteAllTextAsync(native, "not a program");
+        }
+
+        var result = await _cli.RunAsync("credential-helper", "install", "1a1", "--dir", bin, "--native", native);
+
+        Assert.Contains(expected, result.AssertOneLineError(2), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(bin));
+    }
+
+    [Fact]
     public async Task Helper_EveryVerb_AsTheProtocolDefines()
     {
         _cli.CopyStoreFrom(seed.Cli);

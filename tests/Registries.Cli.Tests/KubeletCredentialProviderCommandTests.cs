@@ -171,6 +171,16 @@ public sealed class KubeletCredentialProviderCommandTests(SeededStore seed) : IC
     }
 
     [Fact]
+    public async Task Native_WithoutPrintConfig_Exit2()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+
+        var result = await _cli.RunWithInputAsync(Request("registry.example.com:5000/app"), Command, "1a1", "--native");
+
+        Assert.Contains("--native goes with --print-config", result.AssertOneLineError(2), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PrintConfig_ThenRunTheArgs_AnswersAsTheKubeletWould()
     {
         _cli.CopyStoreFrom(seed.Cli);

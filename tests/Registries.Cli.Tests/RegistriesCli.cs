@@ -59,6 +59,9 @@ internal sealed class RegistriesCli : IDisposable
         }
     }
 
+    /// <summary>Gets <see cref="Variables"/> by the name the native helpers' tests use (PGPASSWORD for a postgresql:// store).</summary>
+    public Dictionary<string, string?> MoreEnvironment => Variables;
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(stdin: null, args);
 
     /// <summary>Runs the program with <paramref name="stdin"/> (UTF-8) on stdin, then end of file; none closes it at once.</summary>

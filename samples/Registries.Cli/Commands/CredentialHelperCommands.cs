@@ -11,8 +11,9 @@ using Registries.Core.Shared;
 
 namespace Registries.Cli.Commands;
 
-// credential-helper install ENV [--dir DIR]: writes docker-credential-registries, a small sh script that execs this
-// CLI's `credential-helper serve`, bound to the store, key file, environment and caller of the install. The docker CLI,
+// credential-helper install ENV [--dir DIR] [--native PATH]: writes docker-credential-registries, a small sh script that
+// execs the native helper at PATH (samples/Registries.CredentialHelper, published with NativeAOT), or else this CLI's
+// `credential-helper serve`, bound to the store, key file, environment and caller of the install. The docker CLI,
 // skopeo and podman then ask the store at every pull (credHelpers / credsStore "registries"), so no password sits in a
 // file and a deactivation takes effect at the next pull.
 internal static class CredentialHelperCommands
@@ -43,6 +44,11 @@ internal static class CredentialHelperCommands
             HelpName = "DIR",
             DefaultValueFactory = _ => DefaultDirectory,
         };
+        var native = new Option<string?>("--native")
+        {
+            Description = $"The native {DockerCredentialHelper.ProgramName} executable (published from samples/Registries.CredentialHelper) that the script runs: it answers in milliseconds and needs no .NET runtime. It must be an executable file outside DIR. Without it the script runs this registries program (credential-helper serve).",
+            HelpName = "PATH",
+        };
         var command = new Command(
             "install",
             $"Write the executable {DockerCredentialHelper.ProgramName} (mode 0755) into DIR, bound to this --store, "
@@ -54,10 +60,12 @@ internal static class CredentialHelperCommands
         {
             environment,
             directory,
+            native,
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var target = Target(context.ParseResult.GetRequiredValue(directory));
+            var nativeHelper = context.ParseResult.GetValue(native) is { } path ? NativeHelper(path, target) : null;
             var registries = context.Registries;
             var environmentId = await context.EnvironmentIdAsync(context.ParseResult.GetRequiredValue(environment), cancellationToken);
 
@@ -67,7 +75,7 @@ internal static class CredentialHelperCommands
 
             var store = context.StorePath;
             var keyFile = context.KeyFilePath ?? DefaultKeyFile(store);
-            var script = Script(store, keyFile, context.Actor, environmentId);
+            var script = Script(store, keyFile, context.Actor, environmentId, nativeHelper);
             await AtomicFile.ReplaceAsync(target, Encoding.UTF8.GetBytes(script), new AtomicFileChoices { Mode = ExecutableMode }, cancellationToken);
 
             // docker asks a helper per registry host: say which entries it cannot serve, rather than let them look served.
@@ -230,15 +238,51 @@ internal static class CredentialHelperCommands
             ? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile, System.Environment.SpecialFolderOption.DoNotVerify), ".registries", "store.key")
             : store + ".key";
 
-    internal static string Script(string store, string keyFile, string caller, string environmentId)
+    // The script runs the native helper when install was given one (the same options, no command name), else this
+    // program's `credential-helper serve`.
+    internal static string Script(string store, string keyFile, string caller, string environmentId, string? nativeHelper = null)
     {
-        var command = new List<string>(HostCommand())
-        {
-            "credential-helper", "serve", "--store", store, "--key-file", keyFile, "--as", caller, "--environment", environmentId, "--",
-        };
+        var command = nativeHelper is null ? new List<string>(HostCommand()) { "credential-helper", "serve" } : [nativeHelper];
+        command.AddRange(["--store", store, "--key-file", keyFile, "--as", caller, "--environment", environmentId, "--"]);
         return "#!/bin/sh\n"
             + Marker + "\n"
             + "exec " + string.Join(' ', command.Select(Quote)) + " \"$@\"\n";
+    }
+
+    // The native helper, checked now rather than at the first pull: an executable regular file (a link to one is fine),
+    // not the script's own place, which the script would replace.
+    private static string NativeHelper(string path, string target)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"--native is empty: give the path of the native {DockerCredentialHelper.ProgramName} (dotnet publish samples/Registries.CredentialHelper -c Release -o /usr/local/lib/registries).");
+        }
+
+        var full = Path.GetFullPath(path);
+        if (string.Equals(full, target, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--native '{full}' is where the script goes: publish the native helper into another folder (for example /usr/local/lib/registries) and give that path.");
+        }
+
+        var kind = !OperatingSystem.IsLinux()
+            ? File.Exists(full) ? FileKind.Regular : FileKind.Missing
+            : UnixFile.Stat(full, followLinks: true, out var status) == 0 ? status.Kind : FileKind.Missing;
+        if (kind is FileKind.Missing)
+        {
+            throw new ArgumentException($"--native '{path}' does not exist: publish the native helper (dotnet publish samples/Registries.CredentialHelper -c Release -o DIR) and give DIR/{DockerCredentialHelper.ProgramName}.");
+        }
+
+        if (kind is not FileKind.Regular)
+        {
+            throw new ArgumentException($"--native '{path}' is {UnixFile.Describe(kind)}, not the native helper's executable file: give the path of {DockerCredentialHelper.ProgramName} itself.");
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        {
+            throw new ArgumentException($"--native '{path}' is not executable: chmod +x it, or give the published {DockerCredentialHelper.ProgramName}.");
+        }
+
+        return full;
     }
 
     // The same program that ran install: `dotnet registries.dll` from a build or a tool's folder, else the apphost.

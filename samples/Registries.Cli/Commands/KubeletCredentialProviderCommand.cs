@@ -14,6 +14,10 @@ internal static partial class KubeletCredentialProviderCommand
 {
     public const string Name = "kubelet-credential-provider";
 
+    // The native provider's executable (samples/Registries.KubeletCredentialProvider): the same arguments, without the
+    // command's name.
+    public const string NativeName = "registries-kubelet-credential-provider";
+
     public static Command Create(CommandRunner runner)
     {
         var environment = new Argument<string>("ENV") { Description = "The environment's id or name." };
@@ -26,6 +30,10 @@ internal static partial class KubeletCredentialProviderCommand
         {
             Description = "Print the kubelet's CredentialProviderConfig (YAML, for --image-credential-provider-config) that sends the environment's registries to this provider with this store, key file, user and cache duration, instead of answering a request.",
         };
+        var native = new Option<bool>("--native")
+        {
+            Description = $"With --print-config: configure the native {NativeName} executable (published from samples/Registries.KubeletCredentialProvider, no .NET runtime on the node, an answer in milliseconds) instead of this registries program.",
+        };
         var command = new Command(
             Name,
             "Answer the kubelet's image credential provider protocol (credentialprovider.kubelet.k8s.io/v1): read one "
@@ -37,6 +45,7 @@ internal static partial class KubeletCredentialProviderCommand
             environment,
             cacheDuration,
             printConfig,
+            native,
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
@@ -48,7 +57,12 @@ internal static partial class KubeletCredentialProviderCommand
             var environmentId = await context.EnvironmentIdAsync(parse.GetRequiredValue(environment), cancellationToken);
             if (parse.GetValue(printConfig))
             {
-                return await PrintConfigurationAsync(context, runner, provider, environmentId, duration, cancellationToken);
+                return await PrintConfigurationAsync(context, runner, provider, environmentId, duration, parse.GetValue(native), cancellationToken);
+            }
+
+            if (parse.GetValue(native))
+            {
+                throw new ArgumentException("--native goes with --print-config: it chooses the executable the configuration names.");
             }
 
             if (!context.Console.IsInputRedirected || StandardInput.IsClosed())
@@ -73,7 +87,7 @@ internal static partial class KubeletCredentialProviderCommand
         return command;
     }
 
-    private static async Task<int> PrintConfigurationAsync(CliContext context, CommandRunner runner, KubeletCredentialProvider provider, string environmentId, TimeSpan duration, CancellationToken cancellationToken)
+    private static async Task<int> PrintConfigurationAsync(CliContext context, CommandRunner runner, KubeletCredentialProvider provider, string environmentId, TimeSpan duration, bool native, CancellationToken cancellationToken)
     {
         // The provider answers for this user; one who may not use the credentials would be refused at every pull.
         await context.Registries.EnsurePermissionAsync(environmentId, RegistryPermission.UseCredentials, cancellationToken);
@@ -83,7 +97,7 @@ internal static partial class KubeletCredentialProviderCommand
             throw new ArgumentException("--print-config would write the database password of --store into the kubelet's configuration: name the store without its password and give it to the provider in the config's env as PGPASSWORD.");
         }
 
-        List<string> arguments = [Name, environmentId, "--store", store];
+        List<string> arguments = native ? [environmentId, "--store", store] : [Name, environmentId, "--store", store];
         if (context.KeyFilePath is { } keyFile)
         {
             arguments.AddRange(["--key-file", keyFile]);
@@ -93,7 +107,7 @@ internal static partial class KubeletCredentialProviderCommand
         string configuration;
         try
         {
-            configuration = await provider.CreateConfigurationAsync(environmentId, "registries", arguments, cancellationToken);
+            configuration = await provider.CreateConfigurationAsync(environmentId, native ? NativeName : "registries", arguments, cancellationToken);
         }
         catch (InvalidOperationException exception)
         {
