@@ -24,7 +24,8 @@ internal static partial class PrintedSecrets
                 mask = mask.With(raw);
                 try
                 {
-                    mask = mask.With(JsonSerializer.Deserialize<string>("\"" + raw + "\""));
+                    using var unescaped = JsonDocument.Parse("\"" + raw + "\"");
+                    mask = mask.With(unescaped.RootElement.GetString());
                 }
                 catch (JsonException)
                 {

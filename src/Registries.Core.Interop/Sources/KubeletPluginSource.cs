@@ -109,12 +109,7 @@ public sealed class KubeletPluginSource : ICredentialSource
             throw new CredentialSourceException(source, distrust);
         }
 
-        var input = JsonSerializer.Serialize(new Dictionary<string, string>
-        {
-            ["apiVersion"] = provider.ApiVersion,
-            ["kind"] = "CredentialProviderRequest",
-            ["image"] = image,
-        });
+        var input = RequestDocument(provider.ApiVersion, image);
         var run = await BoundedProcess.RunAsync(executable, provider.Args, input, Environment(provider), inheritEnvironment: false, _timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         var program = $"the kubelet plugin '{name}'";
         switch (run.Status)
@@ -292,5 +287,21 @@ public sealed class KubeletPluginSource : ICredentialSource
         }
 
         return mask;
+    }
+
+    // The request the kubelet writes on the plugin's stdin, written without reflection (the native executables trim it away).
+    private static string RequestDocument(string apiVersion, string image)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("apiVersion", apiVersion);
+            writer.WriteString("kind", "CredentialProviderRequest");
+            writer.WriteString("image", image);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
