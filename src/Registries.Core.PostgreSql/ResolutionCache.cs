@@ -1,3 +1,4 @@
+using Registries.Core.Diagnostics;
 using Registries.Core.Storage;
 
 namespace Registries.Core.PostgreSql;
@@ -18,7 +19,7 @@ namespace Registries.Core.PostgreSql;
 /// read-only wrappers of arrays that nothing else references.</para>
 /// <para>Thread-safe: one lock, held for dictionary operations only (never across I/O).</para>
 /// </remarks>
-internal sealed class ResolutionCache
+internal sealed class ResolutionCache : ICacheStatistics
 {
     /// <summary>The most answers and generations the cache holds.</summary>
     internal const int Capacity = 50_000;
@@ -31,6 +32,8 @@ internal sealed class ResolutionCache
     private int _answers;
     private long _hits;
     private long _misses;
+    private long _environmentFlushes;
+    private long _fullFlushes;
 
     // The timestamp (TimeProvider) at which the last successful round trip began; null while not trusted.
     private long? _lastRoundTripStart;
@@ -46,6 +49,12 @@ internal sealed class ResolutionCache
 
     /// <summary>Gets how many lookups went to the database.</summary>
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Gets how many times one environment was forgotten (a notification, or a write of this store).</summary>
+    public long EnvironmentFlushes => Interlocked.Read(ref _environmentFlushes);
+
+    /// <summary>Gets how many times everything was forgotten.</summary>
+    public long FullFlushes => Interlocked.Read(ref _fullFlushes);
 
     /// <summary>Gets a value indicating whether an answer from memory would be given now.</summary>
     public bool IsTrusted
@@ -155,6 +164,7 @@ internal sealed class ResolutionCache
     /// <summary>Forgets what is held for one environment (a notification, or a write of this store).</summary>
     public void Invalidate(string environmentId)
     {
+        Interlocked.Increment(ref _environmentFlushes);
         lock (_gate)
         {
             if (_slots.TryGetValue(environmentId, out var slot))
@@ -243,6 +253,7 @@ internal sealed class ResolutionCache
 
     private void ForgetAll()
     {
+        Interlocked.Increment(ref _fullFlushes);
         _slots.Clear();
         _answers = 0;
         _epoch++;

@@ -1,3 +1,4 @@
+using Registries.Core.Diagnostics;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -22,9 +23,17 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(image);
         var caller = CallerName();
         ArgumentNullException.ThrowIfNull(environmentId);
-        var data = await _store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        return _resolutionObservers.Tell(environmentId, CredentialResolver.Resolve(image, data.Entries));
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathCaller);
+        try
+        {
+            var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+            _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
+            return _resolutionObservers.Tell(environmentId, scope.Complete(CredentialResolver.Resolve(image, data.Entries)));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Resolves a registry address for a caller who may use the environment's credentials (Owner or Member).</summary>
@@ -45,9 +54,17 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(address);
         var caller = CallerName();
         ArgumentNullException.ThrowIfNull(environmentId);
-        var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        return _resolutionObservers.Tell(environmentId, CredentialResolver.Resolve(address, data.Entries));
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathCaller);
+        try
+        {
+            var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, address, cancellationToken).ConfigureAwait(false);
+            _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
+            return _resolutionObservers.Tell(environmentId, scope.Complete(CredentialResolver.Resolve(address, data.Entries)));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Resolves a scope for a caller who may use the environment's credentials (Owner or Member): the answer of
@@ -68,9 +85,17 @@ public sealed partial class RegistryService
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
-        return _resolutionObservers.Tell(environmentId, CredentialResolver.Answer(null, scope.Address, effective));
+        using var telemetry = _telemetry.BeginResolution(TelemetryNames.PathCaller);
+        try
+        {
+            await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
+            var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+            return _resolutionObservers.Tell(environmentId, telemetry.Complete(CredentialResolver.Answer(null, scope.Address, effective)));
+        }
+        catch (Exception e) when (telemetry.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Explains how an image resolves: the candidate entries, which scope decides, which entry is effective in

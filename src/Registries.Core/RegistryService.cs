@@ -1,3 +1,4 @@
+using Registries.Core.Diagnostics;
 using Registries.Core.Events;
 using Registries.Core.Storage;
 
@@ -29,6 +30,7 @@ public sealed partial class RegistryService
     private readonly IRegistryEventObserver[] _observers;
     private readonly ResolutionObservers _resolutionObservers;
     private readonly IObserverFailureHandler? _failures;
+    private readonly RegistriesTelemetry _telemetry;
 
     /// <summary>Initializes a service over a store.</summary>
     /// <param name="store">The store.</param>
@@ -40,11 +42,13 @@ public sealed partial class RegistryService
     /// <param name="resolutionObservers">Observers told of every resolution made through the service (without its
     /// password), for example a logger; what they throw goes to <paramref name="failureHandler"/>.</param>
     /// <param name="failureHandler">Receives the failures of observers; with none they are dropped.</param>
+    /// <param name="telemetry">Where resolutions and observer failures are measured and traced; a process-wide
+    /// instance when <see langword="null"/>.</param>
     /// <remarks>The simple form for scripts and tests is <c>new RegistryService(store).As("alice")</c>; with dependency
     /// injection, <c>services.AddRegistries()</c> registers one service with the application's store, caller and observers.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null)
+    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null, RegistriesTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
@@ -53,7 +57,8 @@ public sealed partial class RegistryService
         _authorization = new CallerAuthorization(_store, _options);
         _callers = callers ?? NoCaller.Instance;
         _observers = observers?.ToArray() ?? [];
-        _resolutionObservers = new ResolutionObservers(resolutionObservers, failureHandler);
+        _telemetry = telemetry ?? RegistriesTelemetry.Default;
+        _resolutionObservers = new ResolutionObservers(resolutionObservers, failureHandler, _telemetry);
         _failures = failureHandler;
     }
 
@@ -65,6 +70,7 @@ public sealed partial class RegistryService
         _observers = other._observers;
         _resolutionObservers = other._resolutionObservers;
         _failures = other._failures;
+        _telemetry = other._telemetry;
         _callers = callers;
     }
 
@@ -120,6 +126,7 @@ public sealed partial class RegistryService
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                _telemetry.RecordObserverFailure(TelemetryNames.ObserverRegistryEvent);
                 ObserverFailures.Report(_failures, new ObserverFailure(observer, registryEvent, ex));
             }
         }

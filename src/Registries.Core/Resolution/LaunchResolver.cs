@@ -1,3 +1,4 @@
+using Registries.Core.Diagnostics;
 using Registries.Core.Events;
 using Registries.Core.Storage;
 
@@ -18,21 +19,27 @@ public sealed class LaunchResolver
     private readonly IRegistryStore _store;
     private readonly RegistriesOptions _options;
     private readonly ResolutionObservers _observers;
+    private readonly RegistriesTelemetry _telemetry;
 
     /// <summary>Initializes a new resolver over a store.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="observers">Observers told of every resolution (without its password), for example a logger.</param>
     /// <param name="failureHandler">Receives what an observer throws; the resolution is answered all the same.</param>
+    /// <param name="telemetry">Where resolutions are measured and traced; a process-wide instance when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public LaunchResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null)
+    public LaunchResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null, RegistriesTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _options = options ?? new RegistriesOptions();
         _options.ThrowIfInvalid();
-        _observers = new ResolutionObservers(observers, failureHandler);
+        _telemetry = telemetry ?? RegistriesTelemetry.Default;
+        _observers = new ResolutionObservers(observers, failureHandler, _telemetry);
     }
+
+    /// <summary>Gets where resolutions are measured and traced (the pull service measures pulls there too).</summary>
+    internal RegistriesTelemetry Telemetry => _telemetry;
 
     /// <summary>Resolves an image in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
@@ -46,8 +53,16 @@ public sealed class LaunchResolver
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
-        var entries = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        return _observers.Tell(environmentId, CredentialResolver.Resolve(image, entries));
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathLaunch);
+        try
+        {
+            var entries = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+            return _observers.Tell(environmentId, scope.Complete(CredentialResolver.Resolve(image, entries)));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Resolves an image given as text in an environment.</summary>
@@ -80,15 +95,23 @@ public sealed class LaunchResolver
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
-        var entries = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        return _observers.Tell(environmentId, CredentialResolver.Resolve(address, entries));
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathLaunch);
+        try
+        {
+            var entries = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+            return _observers.Tell(environmentId, scope.Complete(CredentialResolver.Resolve(address, entries)));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     // One read for the environment and the entries that could cover the address; the environment must exist and its
     // orchestration support registries.
     private async ValueTask<IReadOnlyList<StoredRegistry>> ReadAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
     {
-        var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, address, cancellationToken).ConfigureAwait(false);
         _options.EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
         return data.Entries;
     }
