@@ -216,7 +216,7 @@ public sealed class FileRegistryStore : IRegistryStore
                 // The id first: the ciphertext is bound to it. A protector failure throws before anything is written.
                 var sequence = ++document.Sequence;
                 var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
-                var protectedPassword = transaction.Protect(credential.Password, new SecretContext(environmentId, registry.Id));
+                var protectedPassword = transaction.Protect(credential.Password ?? throw new ArgumentException($"This store keeps stored credentials only: a {credential.Source.KindName} source is not supported yet.", nameof(credential)), new SecretContext(environmentId, registry.Id));
                 document.Registries.Add(new RegistryDocument
                 {
                     Id = registry.Id,

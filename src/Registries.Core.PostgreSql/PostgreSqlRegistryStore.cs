@@ -368,7 +368,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
 
             var address = scope.Address;
             var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
-            var protectedPassword = _protector.Protect(credential.Password, new SecretContext(environmentId, registry.Id));
+            var protectedPassword = _protector.Protect(credential.Password ?? throw new ArgumentException($"This store keeps stored credentials only: a {credential.Source.KindName} source is not supported yet.", nameof(credential)), new SecretContext(environmentId, registry.Id));
             using var command = Command(connection, _sql.InsertRegistry);
             command.Parameters.Add(new NpgsqlParameter("id", registry.Id));
             command.Parameters.Add(new NpgsqlParameter("environment", environmentId));

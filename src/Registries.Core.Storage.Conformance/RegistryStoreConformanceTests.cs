@@ -857,7 +857,7 @@ public abstract class RegistryStoreConformanceTests
                     {
                         Username = credential.Username,
                         Email = credential.Email,
-                        Password = credential.Password.Reveal(),
+                        Password = credential.Password!.Reveal(),
                     });
                     break;
                 }

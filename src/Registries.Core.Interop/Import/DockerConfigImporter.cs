@@ -261,7 +261,7 @@ public sealed class DockerConfigImporter
 
         if (current is not null && current.Outcome == ResolutionOutcome.Authenticated
             && string.Equals(current.Username, credential.Username, StringComparison.Ordinal)
-            && string.Equals(current.Password!.Reveal(), credential.Password.Reveal(), StringComparison.Ordinal)
+            && string.Equals(current.Password!.Reveal(), credential.Password!.Reveal(), StringComparison.Ordinal)
             && (candidate.Email is null || string.Equals(current.Email, credential.Email, StringComparison.OrdinalIgnoreCase)))
         {
             return candidate.ToEntry(DockerConfigImportStatus.Unchanged, current.RegistryId, "the effective credential already has this username and password.");

@@ -141,7 +141,7 @@ public sealed class RegistryCredentialVerifier
         {
             _address = address;
             _credential = credential;
-            _mask = CredentialMask.For(credential.Username, credential.Password.Reveal());
+            _mask = CredentialMask.For(credential.Username, (credential.Password ?? throw new ArgumentException("Only a stored username and password can be verified.", nameof(credential))).Reveal());
             _trust = trust;
             _client = client;
         }
@@ -357,7 +357,7 @@ public sealed class RegistryCredentialVerifier
 
         private AuthenticationHeaderValue BasicHeader() => new("Basic", BasicValue());
 
-        private string BasicValue() => DockerAuth.BasicValue(_credential.Username, _credential.Password);
+        private string BasicValue() => DockerAuth.BasicValue(_credential.Username, _credential.Password!);
 
         /// <summary>Masks every form of the credential (and of the token obtained) in anything a server sent back.</summary>
         private string Mask(string message) => _mask.Apply(message);

@@ -19,9 +19,11 @@ public sealed class Registry
     /// <param name="username">The username of the credential.</param>
     /// <param name="sequence">The store-assigned order of addition (1 or more).</param>
     /// <param name="version">The optimistic-concurrency version (1 or more).</param>
-    /// <exception cref="ArgumentException">An argument is empty or out of range.</exception>
-    public Registry(string id, string environmentId, RegistryAddress address, RegistryState state, string email, string username, long sequence, long version)
-        : this(id, environmentId, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), state, email, username, sequence, version)
+    /// <param name="source">Where the credential comes from; <see cref="CredentialSource.Stored"/> when <see langword="null"/>.</param>
+    /// <param name="expiresAt">When a stored credential stops working, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">An argument is empty or out of range, or an expiry is given to a source that is not Stored.</exception>
+    public Registry(string id, string environmentId, RegistryAddress address, RegistryState state, string email, string username, long sequence, long version, CredentialSource? source = null, DateTimeOffset? expiresAt = null)
+        : this(id, environmentId, RegistryScope.Of(address ?? throw new ArgumentNullException(nameof(address))), state, email, username, sequence, version, source, expiresAt)
     {
     }
 
@@ -34,8 +36,10 @@ public sealed class Registry
     /// <param name="username">The username of the credential.</param>
     /// <param name="sequence">The store-assigned order of addition (1 or more).</param>
     /// <param name="version">The optimistic-concurrency version (1 or more).</param>
-    /// <exception cref="ArgumentException">An argument is empty or out of range.</exception>
-    public Registry(string id, string environmentId, RegistryScope scope, RegistryState state, string email, string username, long sequence, long version)
+    /// <param name="source">Where the credential comes from; <see cref="CredentialSource.Stored"/> when <see langword="null"/>.</param>
+    /// <param name="expiresAt">When a stored credential stops working, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">An argument is empty or out of range, or an expiry is given to a source that is not Stored.</exception>
+    public Registry(string id, string environmentId, RegistryScope scope, RegistryState state, string email, string username, long sequence, long version, CredentialSource? source = null, DateTimeOffset? expiresAt = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(environmentId);
@@ -55,8 +59,16 @@ public sealed class Registry
         State = state;
         Email = email;
         Username = username;
+        source ??= CredentialSource.Stored;
+        if (expiresAt is not null && source.Kind != CredentialSourceKind.Stored)
+        {
+            throw new ArgumentException($"Only a stored credential has an expiry date of its own; a {source.KindName} source tells its own.", nameof(expiresAt));
+        }
+
         Sequence = sequence;
         Version = version;
+        Source = source;
+        ExpiresAt = expiresAt;
     }
 
     /// <summary>Gets the store-assigned identifier.</summary>
@@ -83,8 +95,16 @@ public sealed class Registry
     /// <summary>Gets the e-mail address of the credential.</summary>
     public string Email { get; }
 
-    /// <summary>Gets the username of the credential.</summary>
+    /// <summary>Gets the username of the credential: the stored one, or for a helper or plugin source (which tells its own
+    /// at each fetch) the empty string.</summary>
     public string Username { get; }
+
+    /// <summary>Gets where the credential comes from: stored with the entry, or fetched from a source at resolution.</summary>
+    public CredentialSource Source { get; }
+
+    /// <summary>Gets when a stored credential stops working (a robot account's or deploy token's expiry), or
+    /// <see langword="null"/> for none. From then on the entry answers Denied, with the date in the reason.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>Gets the store-assigned order of addition; the highest is the most recently added.</summary>
     public long Sequence { get; }
@@ -106,14 +126,25 @@ public sealed class Registry
     /// <summary>Returns a copy in another state.</summary>
     /// <param name="state">The new state.</param>
     /// <returns>The copy, with the same version (the store assigns the next one when it writes).</returns>
-    public Registry WithState(RegistryState state) => new(Id, EnvironmentId, Scope, state, Email, Username, Sequence, Version);
+    public Registry WithState(RegistryState state) => new(Id, EnvironmentId, Scope, state, Email, Username, Sequence, Version, Source, ExpiresAt);
 
     /// <summary>Returns a copy with another e-mail address and username.</summary>
     /// <param name="email">The e-mail address.</param>
     /// <param name="username">The username.</param>
     /// <returns>The copy.</returns>
-    public Registry WithIdentity(string email, string username) => new(Id, EnvironmentId, Scope, State, email, username, Sequence, Version);
+    public Registry WithIdentity(string email, string username) => new(Id, EnvironmentId, Scope, State, email, username, Sequence, Version, Source, ExpiresAt);
+
+    /// <summary>Returns a copy with the non-secret parts of another credential: e-mail address, username, source and expiry.</summary>
+    /// <param name="credential">The credential (an edit may change the source).</param>
+    /// <returns>The copy.</returns>
+    public Registry WithCredential(RegistryCredential credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return new(Id, EnvironmentId, Scope, State, credential.Email, credential.Username, Sequence, Version, credential.Source, credential.ExpiresAt);
+    }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Scope} ({Id}, {State}, user {Username})";
+    public override string ToString() => Source.Kind == CredentialSourceKind.Stored
+        ? $"{Scope} ({Id}, {State}, user {Username}{(ExpiresAt is { } at ? $", expires {at:u}" : string.Empty)})"
+        : $"{Scope} ({Id}, {State}, {Source})";
 }

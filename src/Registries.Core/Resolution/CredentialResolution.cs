@@ -1,17 +1,21 @@
 namespace Registries.Core;
 
-/// <summary>The result of resolving an image (or a registry address) in an environment: Authenticated, Anonymous or Denied.</summary>
-/// <remarks>Immutable. The one public type that hands out a password, and only when Authenticated.
+/// <summary>The result of resolving an image (or a registry address) in an environment: Authenticated, Anonymous, Denied
+/// or Unavailable.</summary>
+/// <remarks>Immutable. The one public type that hands out a secret, and only when Authenticated.
 /// <see cref="ToString"/> never shows it.</remarks>
 public sealed class CredentialResolution
 {
-    private CredentialResolution(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry? registry, RegistrySecret? password, string? reason)
+    private CredentialResolution(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry? registry, string? username, RegistrySecret? password, CredentialSecretKind secretKind, DateTimeOffset? expiresAt, string? reason)
     {
         Outcome = outcome;
         Image = image;
         Address = address;
         MatchedRegistry = registry;
+        Username = username;
         Password = password;
+        SecretKind = secretKind;
+        ExpiresAt = expiresAt;
         Reason = reason;
     }
 
@@ -30,22 +34,32 @@ public sealed class CredentialResolution
     /// <summary>Gets the identifier of the matched entry, or <see langword="null"/> when Anonymous.</summary>
     public string? RegistryId => MatchedRegistry?.Id;
 
-    /// <summary>Gets the username to send, when Authenticated.</summary>
-    public string? Username => Outcome == ResolutionOutcome.Authenticated ? MatchedRegistry!.Username : null;
+    /// <summary>Gets where the matched entry's credential comes from, or <see langword="null"/> when Anonymous.</summary>
+    public CredentialSource? Source => MatchedRegistry?.Source;
+
+    /// <summary>Gets the username to send, when Authenticated: the stored one, or the one the source gave.</summary>
+    public string? Username { get; }
 
     /// <summary>Gets the e-mail address of the credential, when Authenticated.</summary>
     public string? Email => Outcome == ResolutionOutcome.Authenticated ? MatchedRegistry!.Email : null;
 
-    /// <summary>Gets the password to send, when Authenticated.</summary>
+    /// <summary>Gets the secret to send, when Authenticated (see <see cref="SecretKind"/> for what it is).</summary>
     public RegistrySecret? Password { get; }
 
-    /// <summary>Gets why the pull is prohibited, when Denied.</summary>
+    /// <summary>Gets what <see cref="Password"/> is: a password (the default), an identity token or a registry token.</summary>
+    public CredentialSecretKind SecretKind { get; }
+
+    /// <summary>Gets when the credential handed out stops working, when Authenticated: a fetched value's expiry, or a stored
+    /// credential's own; <see langword="null"/> when none is known.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
+
+    /// <summary>Gets why the pull is prohibited (Denied) or cannot go ahead (Unavailable).</summary>
     public string? Reason { get; }
 
     /// <summary>Gets a value indicating whether the pull may go ahead (Authenticated or Anonymous).</summary>
-    public bool IsAllowed => Outcome != ResolutionOutcome.Denied;
+    public bool IsAllowed => Outcome is ResolutionOutcome.Authenticated or ResolutionOutcome.Anonymous;
 
-    /// <summary>Creates an Authenticated result for an image.</summary>
+    /// <summary>Creates an Authenticated result for an image, with a stored password.</summary>
     /// <param name="image">The image.</param>
     /// <param name="registry">The effective, active entry.</param>
     /// <param name="password">Its password.</param>
@@ -54,17 +68,40 @@ public sealed class CredentialResolution
     public static CredentialResolution Authenticated(ImageReference image, Registry registry, RegistrySecret password)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Create(ResolutionOutcome.Authenticated, image, image.Address, registry, password, null);
+        ArgumentNullException.ThrowIfNull(registry);
+        return Create(ResolutionOutcome.Authenticated, image, image.Address, registry, registry.Username, password, CredentialSecretKind.Password, registry.ExpiresAt, null);
     }
 
-    /// <summary>Creates an Authenticated result for a registry address.</summary>
+    /// <summary>Creates an Authenticated result for a registry address, with a stored password.</summary>
     /// <param name="address">The address.</param>
     /// <param name="registry">The effective, active entry.</param>
     /// <param name="password">Its password.</param>
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentException">The entry is not for the address.</exception>
     public static CredentialResolution Authenticated(RegistryAddress address, Registry registry, RegistrySecret password)
-        => Create(ResolutionOutcome.Authenticated, null, address, registry, password, null);
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return Create(ResolutionOutcome.Authenticated, null, address, registry, registry.Username, password, CredentialSecretKind.Password, registry.ExpiresAt, null);
+    }
+
+    /// <summary>Creates an Authenticated result with a credential a source fetched, for an image or (image
+    /// <see langword="null"/>) a registry address.</summary>
+    /// <param name="image">The image, or <see langword="null"/> for a whole address.</param>
+    /// <param name="address">The address (the image's when an image is given).</param>
+    /// <param name="registry">The effective, active entry whose source gave the credential.</param>
+    /// <param name="credential">What the source gave.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentException">The entry is not for the address or image, or the address is not the image's.</exception>
+    public static CredentialResolution Authenticated(ImageReference? image, RegistryAddress address, Registry registry, Sources.SourcedCredential credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        if (image is not null && !image.Address.Equals(address))
+        {
+            throw new ArgumentException($"The address {address} is not the image's ({image.Address}).", nameof(address));
+        }
+
+        return Create(ResolutionOutcome.Authenticated, image, address, registry, credential.Username, credential.Secret, credential.SecretKind, credential.ExpiresAt, null);
+    }
 
     /// <summary>Creates an Anonymous result for an image.</summary>
     /// <param name="image">The image.</param>
@@ -72,7 +109,7 @@ public sealed class CredentialResolution
     public static CredentialResolution Anonymous(ImageReference image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return new(ResolutionOutcome.Anonymous, image, image.Address, null, null, null);
+        return new(ResolutionOutcome.Anonymous, image, image.Address, null, null, null, default, null, null);
     }
 
     /// <summary>Creates an Anonymous result for a registry address.</summary>
@@ -81,7 +118,7 @@ public sealed class CredentialResolution
     public static CredentialResolution Anonymous(RegistryAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return new(ResolutionOutcome.Anonymous, null, address, null, null, null);
+        return new(ResolutionOutcome.Anonymous, null, address, null, null, null, default, null, null);
     }
 
     /// <summary>Creates a Denied result for an image.</summary>
@@ -93,7 +130,7 @@ public sealed class CredentialResolution
     public static CredentialResolution Denied(ImageReference image, Registry registry, string reason)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Create(ResolutionOutcome.Denied, image, image.Address, registry, null, reason);
+        return Create(ResolutionOutcome.Denied, image, image.Address, registry, null, null, default, null, reason);
     }
 
     /// <summary>Creates a Denied result for a registry address.</summary>
@@ -103,7 +140,18 @@ public sealed class CredentialResolution
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentException">The entry is not for the address, or the reason is empty.</exception>
     public static CredentialResolution Denied(RegistryAddress address, Registry registry, string reason)
-        => Create(ResolutionOutcome.Denied, null, address, registry, null, reason);
+        => Create(ResolutionOutcome.Denied, null, address, registry, null, null, default, null, reason);
+
+    /// <summary>Creates an Unavailable result, for an image or (image <see langword="null"/>) a registry address: the
+    /// effective entry's source cannot give a credential now.</summary>
+    /// <param name="image">The image, or <see langword="null"/> for a whole address.</param>
+    /// <param name="address">The address (the image's when an image is given).</param>
+    /// <param name="registry">The effective, active entry whose source failed.</param>
+    /// <param name="reason">What the source answered and what to fix, without a secret.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentException">The entry is not for the address or image, or the reason is empty.</exception>
+    public static CredentialResolution Unavailable(ImageReference? image, RegistryAddress address, Registry registry, string reason)
+        => Create(ResolutionOutcome.Unavailable, image, address, registry, null, null, default, null, reason);
 
     /// <inheritdoc/>
     public override string ToString()
@@ -111,8 +159,9 @@ public sealed class CredentialResolution
         var subject = Image?.ToString() ?? Address.ToString();
         return Outcome switch
         {
-            ResolutionOutcome.Authenticated => $"Authenticated: {subject} as '{Username}' ({RegistryId})",
+            ResolutionOutcome.Authenticated => $"Authenticated: {subject} as '{Username}' ({RegistryId}{(Source is { IsFetched: true } source ? $", from {source}" : string.Empty)})",
             ResolutionOutcome.Denied => $"Denied: {subject} ({RegistryId}): {Reason}",
+            ResolutionOutcome.Unavailable => $"Unavailable: {subject} ({RegistryId}, from {Source}): {Reason}",
             _ => $"Anonymous: {subject}",
         };
     }
@@ -120,10 +169,10 @@ public sealed class CredentialResolution
     // For CredentialResolver: one factory for an image or (image null) an address, with the checks of the public ones.
     internal static CredentialResolution Of(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry? registry, RegistrySecret? password, string? reason)
         => outcome == ResolutionOutcome.Anonymous
-            ? new(outcome, image, address, null, null, null)
-            : Create(outcome, image, address, registry!, password, reason);
+            ? new(outcome, image, address, null, null, null, default, null, null)
+            : Create(outcome, image, address, registry!, outcome == ResolutionOutcome.Authenticated ? registry!.Username : null, password, CredentialSecretKind.Password, outcome == ResolutionOutcome.Authenticated ? registry!.ExpiresAt : null, reason);
 
-    private static CredentialResolution Create(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry registry, RegistrySecret? password, string? reason)
+    private static CredentialResolution Create(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry registry, string? username, RegistrySecret? password, CredentialSecretKind secretKind, DateTimeOffset? expiresAt, string? reason)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(registry);
@@ -146,6 +195,6 @@ public sealed class CredentialResolution
             throw new ArgumentException($"Registry '{registry.Id}' is for {registry.Scope}, which does not cover {image}.", nameof(registry));
         }
 
-        return new(outcome, image, address, registry, password, reason);
+        return new(outcome, image, address, registry, username, password, secretKind, expiresAt, reason);
     }
 }

@@ -95,7 +95,7 @@ public sealed class InMemoryRegistryStore : IRegistryStore
             }
 
             var sequence = ++_sequence;
-            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1);
+            var registry = new Registry("1r" + sequence.ToString(CultureInfo.InvariantCulture), environmentId, scope, RegistryState.Active, credential.Email, credential.Username, sequence, 1, credential.Source, credential.ExpiresAt);
             var record = new StoredRegistry(registry, credential.Password);
             slot.ById.Add(registry.Id, record);
             _registryEnvironments.Add(registry.Id, environmentId);

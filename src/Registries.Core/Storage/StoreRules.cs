@@ -28,7 +28,7 @@ public static class StoreRules
     public static Registry WithVersion(Registry registry, long version)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        return new(registry.Id, registry.EnvironmentId, registry.Scope, registry.State, registry.Email, registry.Username, registry.Sequence, version);
+        return new(registry.Id, registry.EnvironmentId, registry.Scope, registry.State, registry.Email, registry.Username, registry.Sequence, version, registry.Source, registry.ExpiresAt);
     }
 
     /// <summary>Returns a copy of <paramref name="environment"/> with another version; a store calls it when it writes.</summary>

@@ -27,7 +27,7 @@ public sealed class RegistryCredentialTests
 
         var credential = new RegistryCredential("ops@example.com", "deploy", password);
 
-        Assert.Equal(password, credential.Password.Reveal());
+        Assert.Equal(password, credential.Password!.Reveal());
         Assert.Equal("deploy <ops@example.com> (password hidden)", credential.ToString());
     }
 }
