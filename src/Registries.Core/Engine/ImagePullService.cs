@@ -47,6 +47,7 @@ public sealed class ImagePullService
         var telemetry = _resolver.Telemetry;
         using var scope = telemetry.BeginEnsureImage();
         string? origin = null;
+        ResolutionOutcome? resolved = null;
         try
         {
             if (!alwaysPull && await _engine.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false))
@@ -56,6 +57,7 @@ public sealed class ImagePullService
             }
 
             var resolution = await _resolver.ResolveAsync(environmentId, image, cancellationToken).ConfigureAwait(false);
+            resolved = resolution.Outcome;
             if (resolution.Outcome == ResolutionOutcome.Denied)
             {
                 throw new ImagePullException(ImagePullError.Denied, image, $"Pulling {image} is prohibited: {resolution.Reason}");
@@ -71,15 +73,16 @@ public sealed class ImagePullService
             scope.Complete(TelemetryNames.PullPulled, origin);
             return new ImagePullResult(image, pulled: true, resolution);
         }
-        catch (Exception e) when (scope.Fail(e, PullOutcome(e), origin, PullErrorType(e)))
+        catch (Exception e) when (scope.Fail(e, PullOutcome(e, resolved), origin, PullErrorType(e)))
         {
             throw;
         }
     }
 
-    private static string PullOutcome(Exception exception) => exception switch
+    private static string PullOutcome(Exception exception, ResolutionOutcome? resolved) => exception switch
     {
         ImagePullException { Error: ImagePullError.Denied } => TelemetryNames.PullDenied,
+        _ when resolved == ResolutionOutcome.Unavailable => TelemetryNames.PullUnavailable,
         _ => TelemetryNames.PullFailed,
     };
 
