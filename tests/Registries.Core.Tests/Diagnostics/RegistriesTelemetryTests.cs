@@ -153,6 +153,42 @@ public sealed class RegistriesTelemetryTests
     }
 
     [Fact]
+    public void SourceScope_FetchRenewalAndFailure_CountByKindOnly_UnderAFetchSpan()
+    {
+        using var capture = new TelemetryCapture();
+
+        using (var fetch = capture.Telemetry.BeginSourceFetch(CredentialSourceKinds.Name(CredentialSourceKind.CredentialHelper), renewal: false))
+        {
+            fetch.Complete();
+        }
+
+        using (var renewal = capture.Telemetry.BeginSourceFetch(CredentialSourceKinds.Name(CredentialSourceKind.IdentityToken), renewal: true))
+        {
+            renewal.Complete();
+        }
+
+        using (var failed = capture.Telemetry.BeginSourceFetch(CredentialSourceKinds.Name(CredentialSourceKind.KubeletPlugin), renewal: false))
+        {
+            Assert.False(failed.Fail(new InvalidOperationException("the plugin exited with 1"), "plugin_failed"));
+        }
+
+        Assert.Equal(new Dictionary<string, object?> { [SourceKindTag] = "credential_helper" }, Assert.Single(capture.Of(SourceFetches)).Tags);
+        Assert.Equal(new Dictionary<string, object?> { [SourceKindTag] = "identity_token" }, Assert.Single(capture.Of(SourceRenewals)).Tags);
+        Assert.Equal(new Dictionary<string, object?> { [SourceKindTag] = "kubelet_plugin", [ErrorTypeTag] = "plugin_failed" }, Assert.Single(capture.Of(SourceFailures)).Tags);
+        Assert.Equal(3, capture.Spans.Count(s => s.OperationName == SourceFetchSpan && s.ParentSpanId == capture.Root.SpanId));
+        Assert.Equal(ActivityStatusCode.Error, capture.Spans.Last().Status);
+        capture.AssertOnlyDocumentedTags();
+    }
+
+    [Fact]
+    public void SourceKindName_EveryKind_IsDocumentedSnakeCase()
+    {
+        Assert.Equal(
+            ["stored", "credential_helper", "kubelet_plugin", "identity_token"],
+            Enum.GetValues<CredentialSourceKind>().Select(CredentialSourceKinds.Name).ToArray());
+    }
+
+    [Fact]
     public void OutcomeName_EveryOutcome_IsItsLowerCaseName()
     {
         foreach (var outcome in Enum.GetValues<ResolutionOutcome>())
