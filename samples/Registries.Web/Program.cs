@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Registries.Core.AspNetCore;
 using Registries.Core.DependencyInjection;
 using Registries.Web;
@@ -36,11 +39,25 @@ builder.Services.AddRegistries()
     .UseConfiguredSources(builder.Configuration);
 builder.Services.AddOpenApi();
 
+// Operating it: the library's meter and activity source (both "Registries.Core"), exported the application's way: here
+// Prometheus at /metrics; traces go to whatever exporter the platform adds (ASP.NET Core's request span is the parent
+// of the library's spans). Health: the store's checks are tagged "ready"; "live" only says the process answers.
+builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics.AddMeter("Registries.Core").AddPrometheusExporter())
+    .WithTracing(tracing => tracing.AddSource("Registries.Core"));
+builder.Services.AddHealthChecks()
+    .AddCheck("process", () => HealthCheckResult.Healthy("The process answers."), tags: ["live"]);
+
 var app = builder.Build();
 
 // Also in Development: a library error or a bug of a page shows the sample's error page, never a stack trace. The API's
 // errors are answered by its own exception handler (registered by UseHttpApi, called by the API's endpoints) with their
 // ProblemDetails.
+// Probes and the scrape answer before the error pages and the sign-in: an orchestrator has no cookie.
+app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+app.MapHealthChecks("/health/live", new() { Predicate = check => check.Tags.Contains("live") });
+app.MapPrometheusScrapingEndpoint();
+
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseStaticFiles();

@@ -16,7 +16,7 @@ internal static class StoreConfiguration
         return Path.Combine(string.IsNullOrEmpty(data) ? AppContext.BaseDirectory : data, "Registries.Web");
     }
 
-    /// <summary>Registers the store that configuration names.</summary>
+    /// <summary>Registers the store that configuration names, with its health checks (tagged <c>ready</c>).</summary>
     /// <param name="builder">The library's builder.</param>
     /// <param name="configuration">The application's configuration.</param>
     /// <returns>The builder.</returns>
@@ -29,7 +29,7 @@ internal static class StoreConfiguration
             // Every instance over the database must decrypt what the others wrote: they share one key file.
             var keyPath = Path.GetFullPath(string.IsNullOrWhiteSpace(keyFile) ? Path.Combine(DefaultDataDirectory(), "store.key") : keyFile);
             builder.Services.AddSingleton<ISecretProtector>(new KeyFileSecretProtector(keyPath));
-            return builder.UsePostgreSql(connectionString);
+            return builder.UsePostgreSql(connectionString).AddPostgreSqlHealthChecks();
         }
 
         var storePath = configuration["Registries:StorePath"];
@@ -41,6 +41,6 @@ internal static class StoreConfiguration
             {
                 options.KeyPath = Path.GetFullPath(keyFile);
             }
-        });
+        }).AddFileStoreHealthCheck();
     }
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Registries.Core.Diagnostics;
 using Registries.Core.Engine;
 using Registries.Core.Events;
 using Registries.Core.Sources;
@@ -13,7 +15,7 @@ namespace Registries.Core.DependencyInjection;
 /// <summary>Registers Registries.Core in a service collection.</summary>
 public static class RegistriesServiceCollectionExtensions
 {
-    /// <summary>Adds the registry services: <see cref="RegistryService"/> (for users), <see cref="LaunchResolver"/> (for the platform's launch path), the in-memory store by default, validated options and logging.</summary>
+    /// <summary>Adds the registry services: <see cref="RegistryService"/> (for users), <see cref="LaunchResolver"/> (for the platform's launch path), the in-memory store by default, validated options, logging and <see cref="RegistriesTelemetry"/> (metrics and traces).</summary>
     /// <remarks>
     /// <para>Defaults are registered with <c>TryAdd*</c>: a store, observer or engine that the application registered
     /// before or after stays the one used. Calling this method more than once is harmless; each call's
@@ -42,6 +44,10 @@ public static class RegistriesServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistriesOptions>, RegistriesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRegistryStore, InMemoryRegistryStore>();
+
+        // Metrics through the application's IMeterFactory when it has one (every host does), so that its meter is the
+        // application's to scope and dispose; spans on the library's one ActivitySource.
+        services.TryAddSingleton(sp => new RegistriesTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new RegistriesLogging(sp.GetService<ILogger<RegistriesLogging>>() ?? NullLogger<RegistriesLogging>.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRegistryEventObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResolutionObserver, RegistriesLogging>(sp => sp.GetRequiredService<RegistriesLogging>()));
@@ -52,7 +58,8 @@ public static class RegistriesServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RegistriesOptions>>().Value,
             sp.GetServices<IResolutionObserver>(),
             sp.GetService<IObserverFailureHandler>(),
-            sp.GetRequiredService<CredentialSources>()));
+            sp.GetRequiredService<CredentialSources>(),
+            sp.GetRequiredService<RegistriesTelemetry>()));
 
         // The caller comes from the accessor the application registers (UseCaller); without one, every operation needs
         // a caller bound with RegistryService.As(user).
@@ -63,7 +70,8 @@ public static class RegistriesServiceCollectionExtensions
             sp.GetServices<IRegistryEventObserver>(),
             sp.GetServices<IResolutionObserver>(),
             sp.GetService<IObserverFailureHandler>(),
-            sp.GetRequiredService<CredentialSources>()));
+            sp.GetRequiredService<CredentialSources>(),
+            sp.GetRequiredService<RegistriesTelemetry>()));
 
         // A launch acts for the platform, not for a user: the pull service resolves through the caller-less LaunchResolver.
         services.TryAddSingleton(sp => new ImagePullService(
@@ -85,6 +93,7 @@ public static class RegistriesServiceCollectionExtensions
             sp.GetServices<ICredentialSource>(),
             sp.GetRequiredService<IOptions<CredentialSourceOptions>>().Value,
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetServices<ICredentialSourceObserver>()));
+            sp.GetServices<ICredentialSourceObserver>(),
+            sp.GetRequiredService<RegistriesTelemetry>()));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Registries.Core.Diagnostics;
 using Registries.Core.Shared;
 using Registries.Core.Storage;
 
@@ -89,6 +90,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     private volatile bool _ready;
     private readonly ResolutionCache? _cache;
     private readonly ResolutionCacheListener? _listener;
+    private readonly IDisposable? _cacheObservation;
     private long _databaseOperations;
 
     /// <summary>Initializes a store over the database that <see cref="PostgreSqlStoreOptions.ConnectionString"/> names.</summary>
@@ -99,9 +101,11 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// <param name="loggerFactory">Where the store says that it migrated the schema or that the server failed, or
     /// <see langword="null"/> for no logging. No connection string, password or protected value is logged.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="protector"/> is <see langword="null"/>.</exception>
+    /// <param name="telemetry">Where the resolution cache's hits, misses, flushes and trust are reported; a process-wide
+    /// instance when <see langword="null"/>.</param>
     /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/> (the message says which and how to fix it).</exception>
-    public PostgreSqlRegistryStore(IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
-        : this(CreateDataSource(options, protector), ownsDataSource: true, options.Value, protector, loggerFactory)
+    public PostgreSqlRegistryStore(IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null, RegistriesTelemetry? telemetry = null)
+        : this(CreateDataSource(options, protector), ownsDataSource: true, options.Value, protector, loggerFactory, telemetry)
     {
     }
 
@@ -112,15 +116,16 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// <param name="options">The options (schema, migration, command timeout).</param>
     /// <param name="protector">The protector of passwords; every instance over one database must use the same keys.</param>
     /// <param name="loggerFactory">Where the store logs, or <see langword="null"/> for no logging.</param>
-    /// <exception cref="ArgumentNullException">An argument other than <paramref name="loggerFactory"/> is <see langword="null"/>.</exception>
+    /// <param name="telemetry">Where the resolution cache's statistics are reported; a process-wide instance when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="loggerFactory"/> or <paramref name="telemetry"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options break a rule of <see cref="PostgreSqlStoreOptions"/>, or the
     /// resolution cache is on and the data source multiplexes (its connections cannot LISTEN).</exception>
-    public PostgreSqlRegistryStore(NpgsqlDataSource dataSource, IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null)
-        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options, dataSource), protector, loggerFactory)
+    public PostgreSqlRegistryStore(NpgsqlDataSource dataSource, IOptions<PostgreSqlStoreOptions> options, ISecretProtector protector, ILoggerFactory? loggerFactory = null, RegistriesTelemetry? telemetry = null)
+        : this(dataSource ?? throw new ArgumentNullException(nameof(dataSource)), ownsDataSource: false, ValidateWithoutConnectionString(options, dataSource), protector, loggerFactory, telemetry)
     {
     }
 
-    private PostgreSqlRegistryStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlStoreOptions options, ISecretProtector protector, ILoggerFactory? loggerFactory)
+    private PostgreSqlRegistryStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlStoreOptions options, ISecretProtector protector, ILoggerFactory? loggerFactory, RegistriesTelemetry? telemetry)
     {
         ArgumentNullException.ThrowIfNull(protector);
         _dataSource = dataSource;
@@ -155,6 +160,7 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
                 _logger,
                 e => e is RegistryStoreException ? e.Message : Scrub(PostgreSqlFaults.Describe(e, "resolution cache LISTEN", this, Role, roundTripTimeout, nameof(PostgreSqlStoreOptions.ResolutionCacheMaxStaleness))),
                 ReadyForListenerAsync);
+            _cacheObservation = (telemetry ?? RegistriesTelemetry.Default).ObserveCache(_cache);
         }
     }
 
@@ -607,6 +613,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// <returns>A task that completes when the pool is closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        _cacheObservation?.Dispose();
+
         // The listening connection first: it belongs to the data source.
         if (_listener is not null)
         {
@@ -624,6 +632,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
     /// <summary>Closes the connection pool the store created (not a data source the application gave).</summary>
     public void Dispose()
     {
+        _cacheObservation?.Dispose();
+
         // The loop only awaits the stop token and Npgsql's I/O, never this thread: waiting here cannot deadlock.
         _listener?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         if (_ownsDataSource)

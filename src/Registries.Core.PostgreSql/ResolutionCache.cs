@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Registries.Core.Diagnostics;
 using Registries.Core.Storage;
 
 namespace Registries.Core.PostgreSql;
@@ -24,7 +25,7 @@ namespace Registries.Core.PostgreSql;
 /// belong to one generation (an invalidation publishes a new, empty state rather than clearing the old one), so a
 /// lookup answers as of the moment it found the cache trusted, as a locked one would.</para>
 /// </remarks>
-internal sealed class ResolutionCache
+internal sealed class ResolutionCache : ICacheStatistics
 {
     /// <summary>The most answers and generations the cache holds.</summary>
     internal const int Capacity = 50_000;
@@ -41,6 +42,8 @@ internal sealed class ResolutionCache
     private long _misses;
     private long _untrustedLookups;
     private long _flushes; // written under the gate
+    private long _environmentFlushes;
+    private long _fullFlushes;
 
     // The timestamp (TimeProvider) at which the last successful round trip began; NotTrusted while not trusted. Written
     // under the gate, read without it (Volatile).
@@ -65,6 +68,11 @@ internal sealed class ResolutionCache
 
     /// <summary>Gets how many times everything held was forgotten (diagnostics: tests and the benchmarks read it).</summary>
     internal long Flushes => Volatile.Read(ref _flushes);
+    /// <summary>Gets how many times one environment was forgotten (a notification, or a write of this store).</summary>
+    public long EnvironmentFlushes => Interlocked.Read(ref _environmentFlushes);
+
+    /// <summary>Gets how many times everything was forgotten.</summary>
+    public long FullFlushes => Interlocked.Read(ref _fullFlushes);
 
     /// <summary>Gets a value indicating whether an answer from memory would be given now.</summary>
     public bool IsTrusted
@@ -273,6 +281,7 @@ internal sealed class ResolutionCache
     /// <summary>Forgets what is held for one environment (a notification, or a write of this store).</summary>
     public void Invalidate(string environmentId)
     {
+        Interlocked.Increment(ref _environmentFlushes);
         lock (_gate)
         {
             if (_slots.TryGetValue(environmentId, out var slot))
@@ -363,6 +372,7 @@ internal sealed class ResolutionCache
 
     private void ForgetAll()
     {
+        Interlocked.Increment(ref _fullFlushes);
         _slots.Clear();
         _slotCount = 0;
         _answers = 0;

@@ -1,4 +1,5 @@
 using Registries.Core.Sources;
+using Registries.Core.Diagnostics;
 using Registries.Core.Storage;
 
 namespace Registries.Core;
@@ -23,10 +24,18 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(image);
         var caller = CallerName();
         ArgumentNullException.ThrowIfNull(environmentId);
-        var data = await _store.ReadResolutionAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(data.Entries, image, image.Address), cancellationToken).ConfigureAwait(false);
-        return _resolutionObservers.Tell(environmentId, resolution);
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathCaller);
+        try
+        {
+            var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+            _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
+            var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(data.Entries, image, image.Address), cancellationToken).ConfigureAwait(false);
+            return _resolutionObservers.Tell(environmentId, scope.Complete(resolution));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Resolves a registry address for a caller who may use the environment's credentials (Owner or Member).</summary>
@@ -47,10 +56,18 @@ public sealed partial class RegistryService
         ArgumentNullException.ThrowIfNull(address);
         var caller = CallerName();
         ArgumentNullException.ThrowIfNull(environmentId);
-        var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-        var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(data.Entries, null, address), cancellationToken).ConfigureAwait(false);
-        return _resolutionObservers.Tell(environmentId, resolution);
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathCaller);
+        try
+        {
+            var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, address, cancellationToken).ConfigureAwait(false);
+            _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
+            var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(data.Entries, null, address), cancellationToken).ConfigureAwait(false);
+            return _resolutionObservers.Tell(environmentId, scope.Complete(resolution));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Resolves a scope for a caller who may use the environment's credentials (Owner or Member): the answer of
@@ -71,10 +88,18 @@ public sealed partial class RegistryService
     public async ValueTask<CredentialResolution> ResolveAsync(string environmentId, RegistryScope scope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
-        var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
-        var resolution = await _sources.ResolveAsync(null, scope.Address, effective, cancellationToken).ConfigureAwait(false);
-        return _resolutionObservers.Tell(environmentId, resolution);
+        using var telemetry = _telemetry.BeginResolution(TelemetryNames.PathCaller);
+        try
+        {
+            await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true, cancellationToken).ConfigureAwait(false);
+            var effective = await EffectiveOfScopeAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+            var resolution = await _sources.ResolveAsync(null, scope.Address, effective, cancellationToken).ConfigureAwait(false);
+            return _resolutionObservers.Tell(environmentId, telemetry.Complete(resolution));
+        }
+        catch (Exception e) when (telemetry.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Drops the cached credential of an entry whose credential comes from a source: the next resolution fetches

@@ -1,3 +1,4 @@
+using Registries.Core.Diagnostics;
 using Registries.Core.Events;
 using Registries.Core.Sources;
 using Registries.Core.Storage;
@@ -31,6 +32,7 @@ public sealed partial class RegistryService
     private readonly ResolutionObservers _resolutionObservers;
     private readonly IObserverFailureHandler? _failures;
     private readonly CredentialSources _sources;
+    private readonly RegistriesTelemetry _telemetry;
 
     /// <summary>Initializes a service over a store.</summary>
     /// <param name="store">The store.</param>
@@ -45,11 +47,13 @@ public sealed partial class RegistryService
     /// <param name="sources">The credential sources and their cache, shared with the <see cref="LaunchResolver"/> of the
     /// same store; with none, entries whose credential comes from a source answer Unavailable, and stored expiries are
     /// judged by <see cref="TimeProvider.System"/>.</param>
+    /// <param name="telemetry">Where resolutions and observer failures are measured and traced; a process-wide
+    /// instance when <see langword="null"/>.</param>
     /// <remarks>The simple form for scripts and tests is <c>new RegistryService(store).As("alice")</c>; with dependency
     /// injection, <c>services.AddRegistries()</c> registers one service with the application's store, caller and observers.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null, CredentialSources? sources = null)
+    public RegistryService(IRegistryStore store, RegistriesOptions? options = null, IRegistryCallerAccessor? callers = null, IEnumerable<IRegistryEventObserver>? observers = null, IEnumerable<IResolutionObserver>? resolutionObservers = null, IObserverFailureHandler? failureHandler = null, CredentialSources? sources = null, RegistriesTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
@@ -58,9 +62,10 @@ public sealed partial class RegistryService
         _authorization = new CallerAuthorization(_store, _options);
         _callers = callers ?? NoCaller.Instance;
         _observers = observers?.ToArray() ?? [];
-        _resolutionObservers = new ResolutionObservers(resolutionObservers, failureHandler);
+        _telemetry = telemetry ?? RegistriesTelemetry.Default;
+        _resolutionObservers = new ResolutionObservers(resolutionObservers, failureHandler, _telemetry);
         _failures = failureHandler;
-        _sources = sources ?? new CredentialSources();
+        _sources = sources ?? new CredentialSources(telemetry: _telemetry);
     }
 
     private RegistryService(RegistryService other, IRegistryCallerAccessor callers)
@@ -72,6 +77,7 @@ public sealed partial class RegistryService
         _resolutionObservers = other._resolutionObservers;
         _failures = other._failures;
         _sources = other._sources;
+        _telemetry = other._telemetry;
         _callers = callers;
     }
 
@@ -127,6 +133,7 @@ public sealed partial class RegistryService
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                _telemetry.RecordObserverFailure(TelemetryNames.ObserverRegistryEvent);
                 ObserverFailures.Report(_failures, new ObserverFailure(observer, registryEvent, ex));
             }
         }

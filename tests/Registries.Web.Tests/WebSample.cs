@@ -53,6 +53,9 @@ public sealed partial class WebSample : IAsyncLifetime
     /// <summary>Gets the sample's address, <c>http://127.0.0.1:PORT/</c>.</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Gets the folder of the file store (its file and key), when the sample runs over one.</summary>
+    public string StoreDirectory => _directory.Combine("store");
+
     /// <summary>Gets what the sample wrote so far.</summary>
     public string Log => _process?.Log ?? string.Empty;
 

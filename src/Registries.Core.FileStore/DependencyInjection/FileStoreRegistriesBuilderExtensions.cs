@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Registries.Core.FileStore;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.DependencyInjection;
@@ -86,6 +88,24 @@ public static class FileStoreRegistriesBuilderExtensions
         ArgumentNullException.ThrowIfNull(protector);
         builder.UseFileStore(path);
         builder.Services.Replace(ServiceDescriptor.Singleton(protector));
+        return builder;
+    }
+
+    /// <summary>Adds the file store's health check, <c>registries-store</c>: the store file is readable and the key
+    /// that protects the passwords protects and reveals a probe; Unhealthy otherwise.</summary>
+    /// <remarks>Tagged <c>ready</c> unless <paramref name="tags"/> says otherwise. A check that takes longer than
+    /// <paramref name="timeout"/> (5 s by default) reports Unhealthy. Calling this more than once is harmless. Needs
+    /// <c>UseFileStore</c>. The answer names the file and what to fix, never a secret.</remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="tags">The check's tags, or <see langword="null"/> for <c>ready</c>.</param>
+    /// <param name="timeout">How long the check may take, or <see langword="null"/> for 5 s.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative.</exception>
+    public static IRegistriesBuilder AddFileStoreHealthCheck(this IRegistriesBuilder builder, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        RegistriesHealthChecks.Add(builder.Services, "registries-store", sp => new FileStoreHealthCheck(sp.GetRequiredService<FileRegistryStore>(), sp.GetRequiredService<ISecretProtector>()), HealthStatus.Unhealthy, tags, timeout);
         return builder;
     }
 }

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Registries.Core.Diagnostics;
 using Registries.Core.PostgreSql;
+using Registries.Core.Shared;
 using Registries.Core.Storage;
 
 namespace Registries.Core.DependencyInjection;
@@ -36,7 +39,8 @@ public static class PostgreSqlRegistriesBuilderExtensions
         Register(builder, sp => new PostgreSqlRegistryStore(
             sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>(),
             RequireProtector(sp),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<RegistriesTelemetry>()));
         return builder;
     }
 
@@ -73,7 +77,32 @@ public static class PostgreSqlRegistriesBuilderExtensions
             dataSource,
             sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>(),
             RequireProtector(sp),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<RegistriesTelemetry>()));
+        return builder;
+    }
+
+    /// <summary>Adds the PostgreSQL store's health checks: <c>registries-store</c> (the server answers and the schema is
+    /// at <see cref="PostgreSqlRegistryStore.SchemaVersion"/>; Unhealthy otherwise) and <c>registries-cache</c> (the
+    /// resolution cache's listening connection is up and its last round trip is within
+    /// <see cref="PostgreSqlStoreOptions.ResolutionCacheMaxStaleness"/>; Degraded otherwise, since every lookup still
+    /// reads the database; Healthy when the cache is off).</summary>
+    /// <remarks>Both are tagged <c>ready</c> unless <paramref name="tags"/> says otherwise, for a readiness probe
+    /// (<c>app.MapHealthChecks("/health/ready", new() { Predicate = c =&gt; c.Tags.Contains("ready") })</c>); none is a
+    /// liveness check: a database that is down makes an instance unready, never worth restarting. A check that takes
+    /// longer than <paramref name="timeout"/> (5 s by default) reports its failure status. Calling this more than once
+    /// is harmless. Answers are one line without a secret.</remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="tags">The checks' tags, or <see langword="null"/> for <c>ready</c>.</param>
+    /// <param name="timeout">How long a check may take, or <see langword="null"/> for 5 s.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative.</exception>
+    public static IRegistriesBuilder AddPostgreSqlHealthChecks(this IRegistriesBuilder builder, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        RegistriesHealthChecks.Add(builder.Services, "registries-store", sp => new PostgreSqlStoreHealthCheck(sp.GetRequiredService<PostgreSqlRegistryStore>()), HealthStatus.Unhealthy, tags, timeout);
+        RegistriesHealthChecks.Add(builder.Services, "registries-cache", sp => new ResolutionCacheHealthCheck(sp.GetRequiredService<PostgreSqlRegistryStore>()), HealthStatus.Degraded, tags, timeout);
         return builder;
     }
 

@@ -1,3 +1,5 @@
+using Registries.Core.Diagnostics;
+
 namespace Registries.Core.Engine;
 
 /// <summary>Makes an image present for a container launch: uses it if it is there, otherwise resolves and pulls.</summary>
@@ -7,6 +9,8 @@ namespace Registries.Core.Engine;
 /// missing image (or <c>alwaysPull</c>) leads to a pull: a Denied resolution stops before any network call with
 /// <see cref="ImagePullError.Denied"/>, an Unavailable one with <see cref="ImagePullError.CredentialUnavailable"/>; Anonymous pulls without credentials; Authenticated pulls with the
 /// effective credential.</para>
+/// <para>Measured and traced on the resolver's <see cref="RegistriesTelemetry"/>: a <c>registries.ensure_image</c> span
+/// with the resolution and the engine's pull as children, and the <c>registries.pulls</c> counter.</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 public sealed class ImagePullService
@@ -40,23 +44,67 @@ public sealed class ImagePullService
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
-        if (!alwaysPull && await _engine.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false))
+        var telemetry = _resolver.Telemetry;
+        using var scope = telemetry.BeginEnsureImage();
+        string? origin = null;
+        ResolutionOutcome? resolved = null;
+        try
         {
-            return new ImagePullResult(image, pulled: false, resolution: null);
-        }
+            if (!alwaysPull && await _engine.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false))
+            {
+                scope.Complete(TelemetryNames.PullPresent, null);
+                return new ImagePullResult(image, pulled: false, resolution: null);
+            }
 
-        var resolution = await _resolver.ResolveAsync(environmentId, image, cancellationToken).ConfigureAwait(false);
-        if (resolution.Outcome == ResolutionOutcome.Denied)
+            var resolution = await _resolver.ResolveAsync(environmentId, image, cancellationToken).ConfigureAwait(false);
+            resolved = resolution.Outcome;
+            if (resolution.Outcome == ResolutionOutcome.Denied)
+            {
+                throw new ImagePullException(ImagePullError.Denied, image, $"Pulling {image} is prohibited: {resolution.Reason}");
+            }
+
+            if (resolution.Outcome == ResolutionOutcome.Unavailable)
+            {
+                throw new ImagePullException(ImagePullError.CredentialUnavailable, image, $"Pulling {image} cannot go ahead: {resolution.Reason}");
+            }
+
+            // Mirrors are not configured yet: every pull goes to the image's own registry.
+            origin = TelemetryNames.OriginUpstream;
+            using (RegistriesTelemetry.StartPull(origin))
+            {
+                await _engine.PullAsync(resolution, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            scope.Complete(TelemetryNames.PullPulled, origin);
+            return new ImagePullResult(image, pulled: true, resolution);
+        }
+        catch (Exception e) when (scope.Fail(e, PullOutcome(e, resolved), origin, PullErrorType(e)))
         {
-            throw new ImagePullException(ImagePullError.Denied, image, $"Pulling {image} is prohibited: {resolution.Reason}");
+            throw;
         }
-
-        if (resolution.Outcome == ResolutionOutcome.Unavailable)
-        {
-            throw new ImagePullException(ImagePullError.CredentialUnavailable, image, $"Pulling {image} cannot go ahead: {resolution.Reason}");
-        }
-
-        await _engine.PullAsync(resolution, progress, cancellationToken).ConfigureAwait(false);
-        return new ImagePullResult(image, pulled: true, resolution);
     }
+
+    private static string PullOutcome(Exception exception, ResolutionOutcome? resolved) => exception switch
+    {
+        ImagePullException { Error: ImagePullError.Denied } => TelemetryNames.PullDenied,
+        _ when resolved == ResolutionOutcome.Unavailable => TelemetryNames.PullUnavailable,
+        _ => TelemetryNames.PullFailed,
+    };
+
+    // Bounded: the documented ImagePullError names in snake case, else the exception's type.
+    private static string PullErrorType(Exception exception) => exception switch
+    {
+        ImagePullException pull => pull.Error switch
+        {
+            ImagePullError.Denied => "denied",
+            ImagePullError.Unauthorized => "unauthorized",
+            ImagePullError.NotFound => "not_found",
+            ImagePullError.RegistryUnreachable => "registry_unreachable",
+            ImagePullError.CertificateNotTrusted => "certificate_not_trusted",
+            ImagePullError.EngineUnavailable => "engine_unavailable",
+            ImagePullError.CredentialUnavailable => "credential_unavailable",
+            _ => "failed",
+        },
+        _ => RegistriesTelemetry.ErrorType(exception),
+    };
 }

@@ -1,3 +1,5 @@
+using Registries.Core.Diagnostics;
+
 namespace Registries.Core.Events;
 
 /// <summary>Tells the resolution observers of each resolution, for the two paths that resolve: a caller's
@@ -6,11 +8,13 @@ internal sealed class ResolutionObservers
 {
     private readonly IResolutionObserver[] _observers;
     private readonly IObserverFailureHandler? _failures;
+    private readonly RegistriesTelemetry _telemetry;
 
-    public ResolutionObservers(IEnumerable<IResolutionObserver>? observers, IObserverFailureHandler? failures)
+    public ResolutionObservers(IEnumerable<IResolutionObserver>? observers, IObserverFailureHandler? failures, RegistriesTelemetry telemetry)
     {
         _observers = observers?.ToArray() ?? [];
         _failures = failures;
+        _telemetry = telemetry;
     }
 
     /// <summary>Tells every observer of <paramref name="resolution"/> (without its password) and returns it unchanged.</summary>
@@ -32,6 +36,7 @@ internal sealed class ResolutionObservers
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                _telemetry.RecordObserverFailure(TelemetryNames.ObserverResolution);
                 ObserverFailures.Report(_failures, new ObserverFailure(observer, told, ex));
             }
         }

@@ -1,3 +1,4 @@
+using Registries.Core.Diagnostics;
 using Registries.Core.Events;
 using Registries.Core.Sources;
 using Registries.Core.Storage;
@@ -21,6 +22,7 @@ public sealed class LaunchResolver
     private readonly RegistriesOptions _options;
     private readonly ResolutionObservers _observers;
     private readonly CredentialSources _sources;
+    private readonly RegistriesTelemetry _telemetry;
 
     /// <summary>Initializes a new resolver over a store.</summary>
     /// <param name="store">The store.</param>
@@ -30,16 +32,21 @@ public sealed class LaunchResolver
     /// <param name="sources">The credential sources and their cache (share one with the <see cref="RegistryService"/>);
     /// with none, entries whose credential comes from a source answer Unavailable, and stored expiries are judged by
     /// <see cref="TimeProvider.System"/>.</param>
+    /// <param name="telemetry">Where resolutions are measured and traced; a process-wide instance when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and how to fix them).</exception>
-    public LaunchResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null, CredentialSources? sources = null)
+    public LaunchResolver(IRegistryStore store, RegistriesOptions? options = null, IEnumerable<IResolutionObserver>? observers = null, IObserverFailureHandler? failureHandler = null, CredentialSources? sources = null, RegistriesTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _options = options ?? new RegistriesOptions();
         _options.ThrowIfInvalid();
-        _observers = new ResolutionObservers(observers, failureHandler);
-        _sources = sources ?? new CredentialSources();
+        _telemetry = telemetry ?? RegistriesTelemetry.Default;
+        _observers = new ResolutionObservers(observers, failureHandler, _telemetry);
+        _sources = sources ?? new CredentialSources(telemetry: _telemetry);
     }
+
+    /// <summary>Gets where resolutions are measured and traced (the pull service measures pulls there too).</summary>
+    internal RegistriesTelemetry Telemetry => _telemetry;
 
     /// <summary>Resolves an image in an environment.</summary>
     /// <param name="environmentId">The environment.</param>
@@ -53,9 +60,17 @@ public sealed class LaunchResolver
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(image);
-        var entries = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-        var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(entries, image, image.Address), cancellationToken).ConfigureAwait(false);
-        return _observers.Tell(environmentId, resolution);
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathLaunch);
+        try
+        {
+            var entries = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+            var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(entries, image, image.Address), cancellationToken).ConfigureAwait(false);
+            return _observers.Tell(environmentId, scope.Complete(resolution));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Resolves an image given as text in an environment.</summary>
@@ -88,16 +103,24 @@ public sealed class LaunchResolver
     {
         ArgumentNullException.ThrowIfNull(environmentId);
         ArgumentNullException.ThrowIfNull(address);
-        var entries = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-        var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(entries, null, address), cancellationToken).ConfigureAwait(false);
-        return _observers.Tell(environmentId, resolution);
+        using var scope = _telemetry.BeginResolution(TelemetryNames.PathLaunch);
+        try
+        {
+            var entries = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+            var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(entries, null, address), cancellationToken).ConfigureAwait(false);
+            return _observers.Tell(environmentId, scope.Complete(resolution));
+        }
+        catch (Exception e) when (scope.Fail(e))
+        {
+            throw;
+        }
     }
 
     // One read for the environment and the entries that could cover the address; the environment must exist and its
     // orchestration support registries.
     private async ValueTask<IReadOnlyList<StoredRegistry>> ReadAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
     {
-        var data = await _store.ReadResolutionAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+        var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, address, cancellationToken).ConfigureAwait(false);
         _options.EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
         return data.Entries;
     }

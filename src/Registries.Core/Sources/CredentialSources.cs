@@ -29,6 +29,7 @@ public sealed class CredentialSources
     private readonly Dictionary<CredentialSourceKind, ICredentialSource> _sources = [];
     private readonly CredentialSourceOptions _options;
     private readonly ICredentialSourceObserver[] _observers;
+    private readonly Diagnostics.RegistriesTelemetry _telemetry;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, EntryCache> _entries = new(StringComparer.Ordinal);
     private int _count;
@@ -39,10 +40,13 @@ public sealed class CredentialSources
     /// <param name="options">The cache's options; the defaults when <see langword="null"/>. Read once, here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="observers">Told of every fetch, renewal, failure and refresh, without a secret.</param>
+    /// <param name="telemetry">Where fetches, renewals and failures are counted and traced (a <c>registries.source.fetch</c>
+    /// span under the resolution that started the fetch); a process-wide instance when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">Two sources serve one kind, a source serves Stored or an unknown kind, or the
     /// options are not valid (the message says which and how to fix them).</exception>
-    public CredentialSources(IEnumerable<ICredentialSource>? sources = null, CredentialSourceOptions? options = null, TimeProvider? timeProvider = null, IEnumerable<ICredentialSourceObserver>? observers = null)
+    public CredentialSources(IEnumerable<ICredentialSource>? sources = null, CredentialSourceOptions? options = null, TimeProvider? timeProvider = null, IEnumerable<ICredentialSourceObserver>? observers = null, Diagnostics.RegistriesTelemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? Diagnostics.RegistriesTelemetry.Default;
         var given = options ?? new CredentialSourceOptions();
         given.ThrowIfInvalid();
         _options = new CredentialSourceOptions
@@ -208,6 +212,7 @@ public sealed class CredentialSources
         var registry = request.Registry;
         var startedAt = TimeProvider.GetTimestamp();
         FetchOutcome outcome;
+        using var span = _telemetry.BeginSourceFetch(Diagnostics.CredentialSourceKinds.Name(source.Kind), renewal: previous is not null);
         using (var timeout = new CancellationTokenSource(_options.FetchTimeout, TimeProvider))
         {
             try
@@ -216,13 +221,23 @@ public sealed class CredentialSources
                 outcome = credential is null
                     ? FetchOutcome.Failed($"{Describe(registry.Source)} has no credential for {request.Address} (registry {registry.Id}): store one there, or edit the entry to another credential.")
                     : Accept(registry, credential);
+                if (outcome.Value is not null)
+                {
+                    span.Complete();
+                }
+                else
+                {
+                    span.FailWith(credential is null ? "no_credential" : "expired");
+                }
             }
             catch (CredentialSourceException ex)
             {
+                span.Fail(ex, "source_failed");
                 outcome = FetchOutcome.Failed(ex.Message);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
+                span.FailWith("timeout");
                 outcome = FetchOutcome.Failed($"{Describe(registry.Source)} did not answer within {_options.FetchTimeout.TotalSeconds:0.###} s for {request.Address} (registry {registry.Id}): check that it works on this host, or raise CredentialSourceOptions.FetchTimeout.");
             }
 #pragma warning disable CA1031 // A source that breaks its contract must not fail the resolution path: its waiters get Unavailable.
@@ -230,6 +245,7 @@ public sealed class CredentialSources
 #pragma warning restore CA1031
             {
                 // The type only: an unexpected exception's message could hold what the source read.
+                span.FailWith("unexpected");
                 outcome = FetchOutcome.Failed($"{Describe(registry.Source)} failed unexpectedly ({ex.GetType().Name}) for {request.Address} (registry {registry.Id}): see the source's own logs.");
             }
         }
