@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Registries.Core.Docker;
+using Registries.Core.Engine;
 using Registries.Core.Sources;
+using Registries.Core.Storage;
+using Registries.Testing;
 
 namespace Registries.Core.Interop.Tests.Sources;
 
@@ -33,6 +37,11 @@ public sealed class RealCredentialHelperTests : IAsyncLifetime
 
     private string Store => Path.Combine(_state, "store");
 
+    // One line per run of the pass wrapper: how many times the source ran the helper.
+    private string Calls => Path.Combine(_state, "calls");
+
+    private int CallCount => File.Exists(Calls) ? File.ReadAllLines(Calls).Length : 0;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(GnupgHome);
@@ -44,6 +53,7 @@ public sealed class RealCredentialHelperTests : IAsyncLifetime
         _folder.Write("docker-credential-pass", $"""
             #!/bin/sh
             export GNUPGHOME='{GnupgHome}' PASSWORD_STORE_DIR='{Store}'
+            echo "$1" >> '{Calls}'
             exec '{Path.Combine(Helpers, "docker-credential-pass")}' "$@"
             """);
         _folder.Write("docker-credential-ecr-login", $"""
@@ -68,8 +78,65 @@ public sealed class RealCredentialHelperTests : IAsyncLifetime
         return new DockerCredentialHelperSource(Options.Create(options));
     }
 
-    private Task StoreAsync(string username, string secret)
-        => RunAsync(Path.Combine(Helpers, "docker-credential-pass"), ["store"], $$"""{"ServerURL":"{{Server}}","Username":"{{username}}","Secret":"{{secret}}"}""");
+    private Task StoreAsync(string username, string secret, string server = Server)
+        => RunAsync(Path.Combine(Helpers, "docker-credential-pass"), ["store"], $$"""{"ServerURL":"{{server}}","Username":"{{username}}","Secret":"{{secret}}"}""");
+
+    [Fact]
+    public async Task Pass_PullsThroughDockerd_RotationAfterRefresh_ErasedIsUnavailable_DeactivatedNeverRuns()
+    {
+        var services = TestServices.Require();
+        await StoreAsync(services.User, services.Password, services.Registry);
+        var store = new InMemoryRegistryStore();
+        var sources = new CredentialSources([Source()]);
+        var registries = new RegistryService(store, sources: sources).As("alice");
+        var environment = await registries.CreateEnvironmentAsync("pass-sourced");
+        var entry = await registries.AddRegistryAsync(environment.Id, RegistryAddress.Parse(services.Registry), RegistryCredential.FromCredentialHelper("ops@example.com", "pass"));
+        var pulls = new ImagePullService(new LaunchResolver(store, sources: sources), new DockerImageEngine(Options.Create(new DockerEngineOptions { Endpoint = new Uri(services.DockerHost) })));
+        var reference = $"{services.Registry}/{services.Image}";
+        var image = ImageReference.Parse(reference);
+        async Task RemoveImageAsync() => await Processes.RunAsync(services.DockerCli, ["--host", services.DockerHost, "rmi", "--force", reference], timeout: TimeSpan.FromMinutes(2));
+
+        // The helper's credential pulls through the real dockerd.
+        await RemoveImageAsync();
+        var first = await pulls.EnsureImageAsync(environment.Id, image, alwaysPull: true);
+        Assert.True(first.Pulled);
+        Assert.Equal(ResolutionOutcome.Authenticated, first.Resolution!.Outcome);
+        Assert.Equal(CredentialSource.CredentialHelper("pass"), first.Resolution.Source);
+        Assert.Equal(services.User, first.Resolution.Username);
+
+        // Rotated in pass to a wrong secret: the cached value still serves until a refresh; after it, the engine gets the
+        // new (wrong) one and the registry refuses it; back to the right one and a refresh, pulls work again.
+        await StoreAsync(services.User, Canary, services.Registry);
+        await RemoveImageAsync();
+        Assert.True((await pulls.EnsureImageAsync(environment.Id, image, alwaysPull: true)).Pulled);
+        Assert.True(await registries.RefreshRegistryAsync(environment.Id, entry.Id));
+        await RemoveImageAsync();
+        var refused = await Assert.ThrowsAsync<ImagePullException>(() => pulls.EnsureImageAsync(environment.Id, image, alwaysPull: true).AsTask());
+        Assert.Equal(ImagePullError.Unauthorized, refused.Error);
+        Assert.DoesNotContain(Canary, refused.ToString(), StringComparison.Ordinal);
+        await StoreAsync(services.User, services.Password, services.Registry);
+        await registries.RefreshRegistryAsync(environment.Id, entry.Id);
+        Assert.True((await pulls.EnsureImageAsync(environment.Id, image, alwaysPull: true)).Pulled);
+
+        // Erased from pass: Unavailable with the helper's answer, and no pull (never anonymous).
+        await RunAsync(Path.Combine(Helpers, "docker-credential-pass"), ["erase"], services.Registry);
+        await registries.RefreshRegistryAsync(environment.Id, entry.Id);
+        var erased = await registries.ResolveAsync(environment.Id, image);
+        Assert.Equal(ResolutionOutcome.Unavailable, erased.Outcome);
+        Assert.Contains("no credential", erased.Reason, StringComparison.Ordinal);
+        await RemoveImageAsync();
+        var unavailable = await Assert.ThrowsAsync<ImagePullException>(() => pulls.EnsureImageAsync(environment.Id, image, alwaysPull: true).AsTask());
+        Assert.Equal(ImagePullError.CredentialUnavailable, unavailable.Error);
+
+        // Deactivated: Denied, and the helper never runs again.
+        await StoreAsync(services.User, services.Password, services.Registry);
+        await registries.DeactivateRegistryAsync(environment.Id, entry.Id);
+        var calls = CallCount;
+        Assert.Equal(ResolutionOutcome.Denied, (await registries.ResolveAsync(environment.Id, image)).Outcome);
+        var denied = await Assert.ThrowsAsync<ImagePullException>(() => pulls.EnsureImageAsync(environment.Id, image, alwaysPull: true).AsTask());
+        Assert.Equal(ImagePullError.Denied, denied.Error);
+        Assert.Equal(calls, CallCount);
+    }
 
     [Fact]
     public async Task Pass_StoredChangedRemoved_FetchedRefetchedThenNone()
