@@ -10,7 +10,7 @@ namespace Registries.Samples.Shared;
 // The store of the native credential helper and kubelet provider, built with constructors (no DI container: this runs
 // at every pull): the file store, or the PostgreSQL store over a slim Npgsql data source (the types the store reads and
 // writes, nothing more, which keeps the native executable small). The RegistryService over it is the library's own,
-// so the answer follows exactly the rules every other path follows.
+// so the answer follows exactly the rules every other path follows, with the credential sources of NativeSources.
 internal sealed class NativeStore : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _owned;
@@ -35,7 +35,7 @@ internal sealed class NativeStore : IAsyncDisposable
             }
 
             var fileStore = new FileRegistryStore(Options.Create(new FileStoreOptions { Path = store, KeyPath = keyFile }), new KeyFileSecretProtector(keyFile));
-            return new NativeStore(new RegistryService(fileStore).As(caller), null);
+            return new NativeStore(new RegistryService(fileStore, sources: NativeSources.Create()).As(caller), null);
         }
 
         var builder = new NpgsqlSlimDataSourceBuilder(StoreLocation.ConnectionString(store));
@@ -48,7 +48,7 @@ internal sealed class NativeStore : IAsyncDisposable
             // upgrades a schema; an absent one is an error that says so).
             var options = new PostgreSqlStoreOptions { MigrateOnStart = false, ResolutionCache = false };
             var databaseStore = new PostgreSqlRegistryStore(dataSource, Options.Create(options), new KeyFileSecretProtector(keyFile));
-            return new NativeStore(new RegistryService(databaseStore).As(caller), new Owned(databaseStore, dataSource));
+            return new NativeStore(new RegistryService(databaseStore, sources: NativeSources.Create()).As(caller), new Owned(databaseStore, dataSource));
         }
         catch
         {

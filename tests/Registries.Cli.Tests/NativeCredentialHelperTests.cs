@@ -11,6 +11,9 @@ namespace Registries.Cli.Tests;
 public sealed class NativeCredentialHelperTests(SeededStore seed) : IClassFixture<SeededStore>, IDisposable
 {
     private const string Helper = "docker-credential-registries";
+    private const string SourceHelper = "nativetest";
+    private const string SourcedAddress = "helper.example.com";
+    private const string HelperSecret = "Canary-native-helper-secret-5e1d";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 
     private readonly RegistriesCli _cli = new();
@@ -212,7 +215,68 @@ public sealed class NativeCredentialHelperTests(SeededStore seed) : IClassFixtur
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task Helper_CredentialHelperEntry_RunsTheAllowedHelperFromPath()
+    {
+        var (script, folder, ran) = await InstallWithHelperEntryAsync();
+
+        var answer = await RunAsync(script, "get", SourcedAddress, HelperEnvironment(folder, "pass, " + SourceHelper));
+
+        Assert.True(answer.ExitCode == 0, answer.Output + answer.Error);
+        Assert.Equal(string.Empty, answer.Error);
+        var document = JsonDocument.Parse(answer.Output).RootElement;
+        Assert.Equal(SourcedAddress, document.GetProperty("ServerURL").GetString());
+        Assert.Equal("helper-user", document.GetProperty("Username").GetString());
+        Assert.Equal(HelperSecret, document.GetProperty("Secret").GetString());
+        Assert.Equal(SourcedAddress, (await File.ReadAllTextAsync(ran)).Trim());
+    }
+
+    [Fact]
+    public async Task Helper_CredentialHelperEntry_NotAllowed_ProtocolFailureAndTheHelperNeverRuns()
+    {
+        var (script, folder, ran) = await InstallWithHelperEntryAsync();
+
+        var refused = await RunAsync(script, "get", SourcedAddress, HelperEnvironment(folder, "pass"));
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Single(refused.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"the credential of {SourcedAddress} in environment 1a1 is unavailable: ", refused.Output, StringComparison.Ordinal);
+        Assert.Contains(SourceHelper, refused.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("no source", refused.Output, StringComparison.Ordinal);
+        Assert.Equal("docker-credential-registries: " + refused.Output, refused.Error);
+        Assert.DoesNotContain(HelperSecret, refused.Output + refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(ran), "a helper the operator did not allow was run");
+    }
+
     public void Dispose() => _cli.Dispose();
+
+    private static Dictionary<string, string?> HelperEnvironment(string folder, string allowed) => new()
+    {
+        ["PATH"] = folder + ":" + System.Environment.GetEnvironmentVariable("PATH"),
+        ["REGISTRIES_CREDENTIAL_HELPERS"] = allowed,
+    };
+
+    // A store whose environment 1a1 has one entry whose credential comes from the credential helper SourceHelper, the
+    // native helper installed for it, and that helper: a script of ours in a folder of ours (mode 0755) that notes the
+    // server it was asked about and answers a canary secret.
+    private async Task<(string Script, string Folder, string Ran)> InstallWithHelperEntryAsync()
+    {
+        await _cli.SucceedAsync("env", "create", "prod");
+        await _cli.SucceedAsync("registry", "add", "prod", "--address", SourcedAddress, "--email", "ops@example.com", "--credential-helper", SourceHelper);
+        var folder = _cli.Combine("helpers");
+        Directory.CreateDirectory(folder);
+        var ran = Path.Combine(folder, "ran");
+        var helper = Path.Combine(folder, "docker-credential-" + SourceHelper);
+        await File.WriteAllTextAsync(helper, $$"""
+            #!/bin/sh
+            server=$(cat)
+            printf '%s\n' "$server" > '{{ran}}'
+            printf '{"ServerURL":"%s","Username":"helper-user","Secret":"{{HelperSecret}}"}' "$server"
+
+            """);
+        File.SetUnixFileMode(helper, (UnixFileMode)0b111_101_101);
+        return (await InstallAsync(), folder, ran);
+    }
 
     private static Task<ProcessResult> RunAsync(string script, string verb, string? input, IReadOnlyDictionary<string, string?>? environment = null)
         => CredentialHelperCommandTests.RunHelperAsync(script, verb, input, environment);
