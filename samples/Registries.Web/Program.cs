@@ -41,7 +41,7 @@ builder.Services.AddOpenApi();
 
 // Operating it: the library's meter and activity source (both "Registries.Core"), exported the application's way: here
 // Prometheus at /metrics; traces go to whatever exporter the platform adds (ASP.NET Core's request span is the parent
-// of the library's spans). Health: the store's checks are tagged "ready"; "live" only says the process answers.
+// of the library's spans). Health: the store's and the credential sources' checks are tagged "ready"; "live" only says the process answers.
 builder.Services.AddOpenTelemetry()
     .WithMetrics(metrics => metrics.AddMeter("Registries.Core").AddPrometheusExporter())
     .WithTracing(tracing => tracing.AddSource("Registries.Core"));

@@ -6,7 +6,8 @@ namespace Registries.Web;
 /// (the Docker credential helpers members may choose, an array or a comma-separated list; none by default, found in the
 /// folders of <c>Registries:CredentialHelperDirectories</c>, else on PATH),
 /// <c>Registries:KubeletPluginConfig</c> and <c>Registries:KubeletPluginDir</c> (a kubelet <c>CredentialProviderConfig</c>
-/// and its plugins' folder; no plugins when unset), and identity tokens, which run nothing on the host.</summary>
+/// and its plugins' folder; no plugins when unset), and identity tokens, which run nothing on the host; and the sources'
+/// health check (tagged <c>ready</c>).</summary>
 internal static class SourceConfiguration
 {
     /// <summary>Registers the sources configuration allows.</summary>
@@ -44,7 +45,8 @@ internal static class SourceConfiguration
             });
         }
 
-        return builder.AddIdentityTokenSource();
+        // On /health/ready: each allowed helper and each kubelet plugin is present and safe to run.
+        return builder.AddIdentityTokenSource().AddCredentialSourcesHealthCheck();
     }
 
     // An array, or one comma-separated value (as a command line or an environment variable gives it).

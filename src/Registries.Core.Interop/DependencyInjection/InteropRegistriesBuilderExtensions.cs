@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Registries.Core.Interop;
+using Registries.Core.Shared;
 using Registries.Core.Sources;
 
 namespace Registries.Core.DependencyInjection;
@@ -172,6 +174,27 @@ public static class InteropRegistriesBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialSource, KubeletPluginSource>(sp => new KubeletPluginSource(
             sp.GetRequiredService<IOptions<KubeletPluginSourceOptions>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System)));
+        return builder;
+    }
+
+    /// <summary>Adds the credential sources' health check, <c>registries-credential-sources</c>: every helper that
+    /// <see cref="AddCredentialHelperSource"/> allows is found in the helper folders and may run, and the kubelet config
+    /// of <see cref="AddKubeletPluginSource"/> still parses and each of its providers' binaries is in the bin folder and
+    /// may run (a regular, executable file owned by root or this user and not writable by its group or others, in such a
+    /// folder); Unhealthy otherwise, naming what to fix. Healthy when neither source is registered.</summary>
+    /// <remarks>Tagged <c>ready</c> unless <paramref name="tags"/> says otherwise. A check that takes longer than
+    /// <paramref name="timeout"/> (5 s by default) reports Unhealthy. Calling this more than once is harmless. No helper
+    /// or plugin is run, so the answer never holds a secret; it is bounded in length.</remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="tags">The check's tags, or <see langword="null"/> for <c>ready</c>.</param>
+    /// <param name="timeout">How long the check may take, or <see langword="null"/> for 5 s.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative.</exception>
+    public static IRegistriesBuilder AddCredentialSourcesHealthCheck(this IRegistriesBuilder builder, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        RegistriesHealthChecks.Add(builder.Services, "registries-credential-sources", sp => new CredentialSourcesHealthCheck(sp.GetServices<ICredentialSource>()), HealthStatus.Unhealthy, tags, timeout);
         return builder;
     }
 

@@ -65,6 +65,24 @@ public sealed class DockerCredentialHelperSource : ICredentialSource
     /// <inheritdoc/>
     public CredentialSourceKind Kind => CredentialSourceKind.CredentialHelper;
 
+    /// <summary>Tells what keeps an allowed helper from running here (not found in the folders, or refused by
+    /// <see cref="TrustedProgram"/>), one line each; none when every allowed helper may run. For the health check.</summary>
+    internal IEnumerable<string> Problems()
+    {
+        foreach (var helper in _allowed.Order(StringComparer.Ordinal))
+        {
+            var program = "docker-credential-" + helper;
+            if (TrustedProgram.Find(_directories, program) is not { } executable)
+            {
+                yield return $"the credential helper {program} was not found in {(_directories.Count == 0 ? "any folder (PATH has no absolute folder)" : string.Join(", ", _directories))}: install it there, or remove '{helper}' from the allowed helpers.";
+            }
+            else if (TrustedProgram.Distrust(executable, "the credential helper " + program) is { } distrust)
+            {
+                yield return distrust;
+            }
+        }
+    }
+
     /// <summary>Returns the server docker writes on a helper's stdin for a registry address.</summary>
     /// <param name="address">The address.</param>
     /// <returns><see cref="DockerHubServer"/> for Docker Hub, otherwise <c>host[:port]</c>.</returns>

@@ -68,6 +68,31 @@ public sealed class KubeletPluginSource : ICredentialSource
     /// <inheritdoc/>
     public CredentialSourceKind Kind => CredentialSourceKind.KubeletPlugin;
 
+    /// <summary>Tells what keeps the source working now, one line each: the config file no longer parses, or a
+    /// provider's binary is missing from the bin folder or refused by <see cref="TrustedProgram"/>; none when all is well.
+    /// The config is read again, as an operator may have changed it since the start. For the health check.</summary>
+    internal IEnumerable<string> Problems()
+    {
+        if (KubeletPluginSourceOptionsValidator.Load(_configFile, out var config) is { } problem)
+        {
+            yield return problem;
+            yield break;
+        }
+
+        foreach (var provider in config!.Providers)
+        {
+            var executable = Path.Combine(_binDirectory, provider.Name);
+            if (!File.Exists(executable))
+            {
+                yield return $"the kubelet plugin '{provider.Name}' was not found in {_binDirectory}: install it there, or remove it from {_configFile}.";
+            }
+            else if (TrustedProgram.Distrust(executable, $"the kubelet plugin '{provider.Name}'") is { } distrust)
+            {
+                yield return distrust;
+            }
+        }
+    }
+
     /// <summary>Gets the names of the providers the config file lists, in its order.</summary>
     public IReadOnlyList<string> ProviderNames => _config.Providers.Select(p => p.Name).ToArray();
 
