@@ -137,15 +137,7 @@ public sealed class DockerCredentialHelperSource : ICredentialSource
             _timeout,
             _timeProvider,
             cancellationToken).ConfigureAwait(false);
-        switch (run.Status)
-        {
-            case ProgramRunStatus.NotStarted:
-                throw new CredentialSourceException(source, $"{program} could not be started: {run.StartError}");
-            case ProgramRunStatus.TimedOut:
-                throw new CredentialSourceException(source, $"{program} did not answer within {BoundedProcess.Seconds(_timeout)} and was stopped.");
-            case ProgramRunStatus.OutputTooLarge:
-                throw new CredentialSourceException(source, $"{program} wrote more than {(BoundedProcess.MaxStandardOutputBytes / 1024).ToString(CultureInfo.InvariantCulture)} KiB on stdout and was stopped; a credential helper answers with a small JSON document: check the helper.");
-        }
+        SourceProgramRuns.ThrowIfUnanswered(source, program, run, _timeout, "a credential helper");
 
         var answer = Read(run.StandardOutput);
         if (run.ExitCode != 0)

@@ -137,15 +137,7 @@ public sealed class KubeletPluginSource : ICredentialSource
         var input = RequestDocument(provider.ApiVersion, image);
         var run = await BoundedProcess.RunAsync(executable, provider.Args, input, Environment(provider), inheritEnvironment: false, _timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         var program = $"the kubelet plugin '{name}'";
-        switch (run.Status)
-        {
-            case ProgramRunStatus.NotStarted:
-                throw new CredentialSourceException(source, $"{program} could not be started: {run.StartError}");
-            case ProgramRunStatus.TimedOut:
-                throw new CredentialSourceException(source, $"{program} did not answer within {BoundedProcess.Seconds(_timeout)} and was stopped.");
-            case ProgramRunStatus.OutputTooLarge:
-                throw new CredentialSourceException(source, $"{program} wrote more than {(BoundedProcess.MaxStandardOutputBytes / 1024).ToString(CultureInfo.InvariantCulture)} KiB on stdout and was stopped; a plugin answers with a small JSON document: check the plugin.");
-        }
+        SourceProgramRuns.ThrowIfUnanswered(source, program, run, _timeout, "a plugin");
 
         var mask = PrintedSecrets.Add(MaskOf(run.StandardOutput), ["password"], run.StandardOutput, run.StandardError);
         if (run.ExitCode != 0)
