@@ -39,6 +39,9 @@ builder.Services.AddRegistries()
     .UseConfiguredSources(builder.Configuration);
 builder.Services.AddOpenApi();
 
+// What the Add and Edit forms offer (the allowed helpers, the configured plugins), read from the sources above.
+builder.Services.AddTransient<Registries.Web.Pages.CredentialChoices>();
+
 // Operating it: the library's meter and activity source (both "Registries.Core"), exported the application's way: here
 // Prometheus at /metrics; traces go to whatever exporter the platform adds (ASP.NET Core's request span is the parent
 // of the library's spans). Health: the store's and the credential sources' checks are tagged "ready"; "live" only says the process answers.

@@ -4,10 +4,13 @@ using Registries.Core;
 
 namespace Registries.Web.Pages;
 
-/// <summary>Edit: a new e-mail address, username and password for an entry; the address cannot change and the password is always asked again.</summary>
+/// <summary>Edit: a new e-mail address and credential for an entry, of any kind Add offers (a stored username and
+/// password with an optional expiry, an allowed credential helper, a configured kubelet plugin, an identity token),
+/// preselected to the entry's current kind; the address cannot change and a secret is always asked again.</summary>
 /// <param name="registries">The library, acting as the signed-in user.</param>
+/// <param name="choices">What the operator offers: the allowed credential helpers and the configured kubelet plugins.</param>
 /// <param name="logger">Logs what a store fault was, which the page does not show.</param>
-public sealed class EditModel(RegistryService registries, ILogger<EditModel> logger) : PageModel
+public sealed class EditModel(RegistryService registries, CredentialChoices choices, ILogger<EditModel> logger) : PageModel
 {
     /// <summary>Gets or sets the environment's id.</summary>
     [BindProperty(SupportsGet = true, Name = "env")]
@@ -21,13 +24,12 @@ public sealed class EditModel(RegistryService registries, ILogger<EditModel> log
     [BindProperty]
     public string? Email { get; set; }
 
-    /// <summary>Gets or sets the username.</summary>
-    [BindProperty]
-    public string? Username { get; set; }
+    /// <summary>Gets or sets the credential fields (bound without a prefix: <c>Source</c>, <c>Username</c>, <c>Password</c>, ...).</summary>
+    [BindProperty(Name = "")]
+    public CredentialForm Credential { get; set; } = new();
 
-    /// <summary>Gets or sets the new password; write-only, never sent back to the page.</summary>
-    [BindProperty]
-    public string? Password { get; set; }
+    /// <summary>Gets what the operator offers: the allowed credential helpers and the configured kubelet plugins.</summary>
+    public CredentialChoices Choices { get; } = choices;
 
     /// <summary>Gets the entry being edited.</summary>
     public RegistryListing? Entry { get; private set; }
@@ -35,7 +37,8 @@ public sealed class EditModel(RegistryService registries, ILogger<EditModel> log
     /// <summary>Gets the one-line error, if any.</summary>
     public string? Error { get; private set; }
 
-    /// <summary>Shows the form with the entry's e-mail address and username, and an empty password.</summary>
+    /// <summary>Shows the form with the entry's e-mail address and credential kind (username, helper or plugin, expiry),
+    /// and no secret.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The page.</returns>
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
@@ -44,7 +47,7 @@ public sealed class EditModel(RegistryService registries, ILogger<EditModel> log
         if (Entry is not null)
         {
             Email = Entry.Registry.Email;
-            Username = Entry.Registry.Username;
+            Credential = CredentialForm.Of(Entry.Registry);
         }
 
         return Page();
@@ -60,9 +63,11 @@ public sealed class EditModel(RegistryService registries, ILogger<EditModel> log
             var registry = await registries.EditRegistryAsync(
                 EnvironmentId ?? string.Empty,
                 RegistryId ?? string.Empty,
-                new RegistryCredential(Email ?? string.Empty, Username ?? string.Empty, Password ?? string.Empty),
+                Credential.Build(Email, Choices),
                 cancellationToken: cancellationToken);
-            TempData["Notice"] = $"Saved {registry.Address} (entry {registry.Id}) for {registry.Username}.";
+            TempData["Notice"] = registry.Source.Kind == CredentialSourceKind.Stored
+                ? $"Saved {registry.Address} (entry {registry.Id}) for {registry.Username}."
+                : $"Saved {registry.Address} (entry {registry.Id}): its credential comes from {registry.Source}.";
             return RedirectToPage("/Index", new { env = EnvironmentId });
         }
         catch (Exception e) when (PageErrors.Describe(e, logger, Request) is { } line)
