@@ -22,7 +22,7 @@ internal static class CliApplication
         root.Subcommands.Add(RegistryCommands.Create(runner));
         root.Subcommands.Add(ResolveCommand.Create(runner));
         root.Subcommands.Add(PullCommand.Create(runner));
-        root.Subcommands.Add(DockerConfigCommand.Create(runner));
+        root.Subcommands.Add(ExportCommand.Create(runner));
         root.Subcommands.Add(KubeletCredentialProviderCommand.Create(runner));
         root.Subcommands.Add(TrustCommand.Create(runner));
         root.Subcommands.Add(InsecureCommand.Create(runner));

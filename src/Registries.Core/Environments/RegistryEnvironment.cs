@@ -15,7 +15,23 @@ public sealed class RegistryEnvironment
     /// <param name="version">The store-assigned version (1 for a new environment).</param>
     /// <exception cref="ArgumentException">The id or name is empty, or the version is below 1.</exception>
     public RegistryEnvironment(string id, string name, OrchestrationKind orchestration, IEnumerable<KeyValuePair<string, EnvironmentRole>> members, long version)
+        : this(id, name, orchestration, members, version, RegistryPolicy.Empty, RegistryMirrors.Empty)
     {
+    }
+
+    /// <summary>Initializes a new environment with a policy and mirrors, as a store reads or writes it.</summary>
+    /// <param name="id">The store-assigned identifier.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="orchestration">The orchestration kind.</param>
+    /// <param name="members">The members by user name, with their roles.</param>
+    /// <param name="version">The store-assigned version (1 for a new environment).</param>
+    /// <param name="policy">Which images may launch.</param>
+    /// <param name="mirrors">The mirrors images are pulled through.</param>
+    /// <exception cref="ArgumentException">The id or name is empty, or the version is below 1.</exception>
+    public RegistryEnvironment(string id, string name, OrchestrationKind orchestration, IEnumerable<KeyValuePair<string, EnvironmentRole>> members, long version, RegistryPolicy policy, RegistryMirrors mirrors)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(mirrors);
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(members);
@@ -30,6 +46,8 @@ public sealed class RegistryEnvironment
         Orchestration = orchestration;
         Members = members.ToImmutableDictionary(StringComparer.Ordinal);
         Version = version;
+        Policy = policy;
+        Mirrors = mirrors;
     }
 
     /// <summary>Gets the store-assigned identifier.</summary>
@@ -46,6 +64,12 @@ public sealed class RegistryEnvironment
 
     /// <summary>Gets the optimistic-concurrency version assigned by the store.</summary>
     public long Version { get; }
+
+    /// <summary>Gets which images may launch in the environment (<see cref="RegistryPolicy.Empty"/>: all of them).</summary>
+    public RegistryPolicy Policy { get; }
+
+    /// <summary>Gets the mirrors the environment's images are pulled through (<see cref="RegistryMirrors.Empty"/>: none).</summary>
+    public RegistryMirrors Mirrors { get; }
 
     /// <summary>Tells whether the environment is called <paramref name="name"/>.</summary>
     /// <param name="name">A name, for example as a user typed it.</param>
@@ -74,7 +98,7 @@ public sealed class RegistryEnvironment
             throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role.");
         }
 
-        return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).SetItem(user, role), Version);
+        return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).SetItem(user, role), Version, Policy, Mirrors);
     }
 
     /// <summary>Returns a copy without a member.</summary>
@@ -84,7 +108,25 @@ public sealed class RegistryEnvironment
     public RegistryEnvironment WithoutMember(string user)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(user);
-        return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).Remove(user), Version);
+        return new RegistryEnvironment(Id, Name, Orchestration, ((ImmutableDictionary<string, EnvironmentRole>)Members).Remove(user), Version, Policy, Mirrors);
+    }
+
+    /// <summary>Returns a copy with another policy.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <returns>The copy, with the same version (the store assigns the next one when it writes).</returns>
+    public RegistryEnvironment WithPolicy(RegistryPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new RegistryEnvironment(Id, Name, Orchestration, Members, Version, policy, Mirrors);
+    }
+
+    /// <summary>Returns a copy with other mirrors.</summary>
+    /// <param name="mirrors">The mirrors.</param>
+    /// <returns>The copy, with the same version (the store assigns the next one when it writes).</returns>
+    public RegistryEnvironment WithMirrors(RegistryMirrors mirrors)
+    {
+        ArgumentNullException.ThrowIfNull(mirrors);
+        return new RegistryEnvironment(Id, Name, Orchestration, Members, Version, Policy, mirrors);
     }
 
     /// <summary>Tells whether <paramref name="user"/> holds <paramref name="permission"/> in this environment.</summary>

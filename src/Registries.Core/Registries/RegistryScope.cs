@@ -77,6 +77,27 @@ public sealed class RegistryScope : IEquatable<RegistryScope>
         return Create(parsed, path);
     }
 
+    /// <summary>Parses a scope written as one string, as policy rules take it: <c>HOST[:PORT][/PATH]</c> or
+    /// <c>*.PATTERN[:PORT][/PATH]</c>.</summary>
+    /// <param name="scope">The scope, for example <c>registry.example.com:5000/team</c> or <c>*.corp.example</c>.</param>
+    /// <returns>The scope.</returns>
+    /// <remarks>The address ends at the first <c>/</c>. A pasted URL (<c>https://registry.example.com/team</c>) is
+    /// refused with the address's corrective message, never read as a host <c>https:</c>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="scope"/> is <see langword="null"/>.</exception>
+    /// <exception cref="RegistryAddressFormatException">The address, pattern or path is not valid; the message says how to fix it.</exception>
+    public static RegistryScope ParseScope(string scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (scope.Contains("://", StringComparison.Ordinal))
+        {
+            // The address parser explains a URL (and never echoes its user info).
+            return Parse(scope);
+        }
+
+        var slash = scope.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? Parse(scope) : Parse(scope[..slash], scope[(slash + 1)..]);
+    }
+
     /// <summary>Tells whether the scope covers an image: its address covers the image's registry and its path, if any,
     /// is the image's repository path or a parent of it.</summary>
     /// <param name="image">The image.</param>
@@ -155,7 +176,7 @@ public sealed class RegistryScope : IEquatable<RegistryScope>
 
     // Docker's path grammar: components of lowercase letters and digits, joined inside by '.', '_', '__' or runs of '-',
     // separated by '/'. At most 255 characters, like a whole reference's name.
-    private static bool TryValidatePath(string path, [NotNullWhen(false)] out string? problem)
+    internal static bool TryValidatePath(string path, [NotNullWhen(false)] out string? problem)
     {
         if (path.Length > 255)
         {

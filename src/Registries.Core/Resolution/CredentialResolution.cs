@@ -19,6 +19,18 @@ public sealed class CredentialResolution
         Reason = reason;
     }
 
+    /// <summary>Gets what the environment's policy decided for the image, or <see langword="null"/> when no image was
+    /// resolved (an address) or the resolution did not weigh the policy (a mirror's credential).</summary>
+    /// <remarks>When the policy denies the image, <see cref="Outcome"/> is <see cref="ResolutionOutcome.Denied"/>,
+    /// <see cref="MatchedRegistry"/> is <see langword="null"/> (no credential was looked at) and <see cref="Reason"/>
+    /// names the rule.</remarks>
+    public PolicyDecision? Policy { get; private init; }
+
+    /// <summary>Gets where the image would be pulled from, in order, with each mirror's credential: the mirrors of the
+    /// image's registry, then the upstream itself unless a mirror is mirror-only. Empty when the registry has no mirror
+    /// or the image is denied.</summary>
+    public IReadOnlyList<MirrorResolution> Mirrors { get; private init; } = [];
+
     /// <summary>Gets the outcome.</summary>
     public ResolutionOutcome Outcome { get; }
 
@@ -165,6 +177,10 @@ public sealed class CredentialResolution
             _ => $"Anonymous: {subject}",
         };
     }
+
+    // For the resolvers: the same resolution with the policy weighed and the mirrors planned.
+    internal CredentialResolution WithPolicyAndMirrors(PolicyDecision? policy, IReadOnlyList<MirrorResolution> mirrors)
+        => new(Outcome, Image, Address, MatchedRegistry, Username, Password, SecretKind, ExpiresAt, Reason) { Policy = policy, Mirrors = mirrors };
 
     // For CredentialResolver: one factory for an image or (image null) an address, with the checks of the public ones.
     internal static CredentialResolution Of(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry? registry, RegistrySecret? password, string? reason)

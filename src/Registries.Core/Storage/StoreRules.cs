@@ -39,7 +39,7 @@ public static class StoreRules
     public static RegistryEnvironment WithVersion(RegistryEnvironment environment, long version)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return new(environment.Id, environment.Name, environment.Orchestration, environment.Members, version);
+        return new(environment.Id, environment.Name, environment.Orchestration, environment.Members, version, environment.Policy, environment.Mirrors);
     }
 
     /// <summary>Selects the effective entry among the entries of one scope: the most recently added one that is not removed.</summary>

@@ -6,10 +6,11 @@ using Registries.Core.Interop;
 
 namespace Registries.Cli.Commands;
 
-// docker-config ENV [--format docker|kubernetes|containers-auth|k3s] [--output FILE]: the one command that prints
-// passwords, since that is its whole purpose. With --output the document goes to a file only its owner can read,
+// export ENV [--format F] [--output PATH] (also under its first name, docker-config): writes what an environment
+// decides into a runtime's own files. The credential formats are the one place that prints passwords, since that is
+// their whole purpose. With --output the document goes to a file only its owner can read,
 // never through the shell's redirection (which creates it with the umask's mode, 0644 at umask 022).
-internal static class DockerConfigCommand
+internal static class ExportCommand
 {
     private static readonly (string Name, DockerConfigFormat Format)[] Formats =
     [
@@ -58,7 +59,7 @@ internal static class DockerConfigCommand
                 + "Without it such entries are listed on stderr, never widened to the whole host.",
         };
         var command = new Command(
-            "docker-config",
+            "export",
             "Print the environment's effective, active credentials as a Docker config.json (for docker --config), a Kubernetes "
             + "pull secret, a containers auth.json (podman, skopeo --authfile) or a k3s/rke2 registries.yaml. The output holds "
             + "the passwords: prefer --output FILE, written 0600. Owners and members only. Entries a format cannot use as they "
@@ -73,6 +74,9 @@ internal static class DockerConfigCommand
             output,
             strict,
         };
+
+        // Its first name, kept working: scripts that call docker-config get the same command.
+        command.Aliases.Add("docker-config");
         command.Validators.Add(result =>
         {
             // The typed text, not the value: an unknown format is reported by AcceptOnlyFromAmong, and reading its
