@@ -224,6 +224,12 @@ internal static class StoredPolicy
     /// <exception cref="StoredPolicyException">The text is not such an array, or a rule is invalid.</exception>
     public static RegistryPolicy ReadPolicyJson(string json)
     {
+        // The common case on the resolution path: no rule, nothing to parse.
+        if (json == "[]")
+        {
+            return RegistryPolicy.Empty;
+        }
+
         using var document = Parse(json, "policy");
         var rules = new List<PolicyRule>();
         var index = 0;
@@ -242,6 +248,11 @@ internal static class StoredPolicy
     /// <exception cref="StoredPolicyException">The text is not such an array, or a mirror is invalid.</exception>
     public static RegistryMirrors ReadMirrorsJson(string json)
     {
+        if (json == "[]")
+        {
+            return RegistryMirrors.Empty;
+        }
+
         using var document = Parse(json, "mirrors");
         var mirrors = new List<RegistryMirror>();
         var index = 0;

@@ -65,6 +65,36 @@ public sealed class PostgreSqlPolicyTests : IAsyncLifetime
         Assert.Equal("^library/(.*)$ -> hub/${1}", Assert.Single(data.Environment.Mirrors.All).Rewrite?.ToString());
     }
 
+    [Fact]
+    public async Task RegistryStoreCopy_IntoPostgreSqlAndBack_CarriesThePolicyAndMirrorsInOrder()
+    {
+        var source = new Storage.InMemoryRegistryStore();
+        var owner = new RegistryService(source).As("alice");
+        var environment = await owner.CreateEnvironmentAsync("prod");
+        await owner.AddRegistryAsync(environment.Id, Address, new RegistryCredential("e@example.com", "user", "password"));
+        await owner.SetPolicyRuleAsync(environment.Id, PolicyRule.Deny(RegistryScope.ParseScope("*.evil.example/x")));
+        await owner.SetPolicyRuleAsync(environment.Id, PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com:5000/team"), digestOnly: true));
+        await owner.SetPolicyRuleAsync(environment.Id, PolicyRule.Allow(RegistryScope.ParseScope("docker.io")));
+        await owner.AddMirrorAsync(environment.Id, RegistryMirror.Create(RegistryAddress.DockerHub, RegistryAddress.Parse("mirror.example.com:5000"), MirrorRewrite.Parse(@"^library/(\w+)\.(?<rest>.*)$", "hub/${1}-${rest}")));
+        await owner.AddMirrorAsync(environment.Id, RegistryMirror.Create(RegistryAddress.DockerHub, RegistryAddress.Parse("[::1]:5001"), mirrorOnly: true));
+        await owner.AddMirrorAsync(environment.Id, RegistryMirror.Create(Address, RegistryAddress.Parse("cache.example.com")));
+        var expected = (await source.GetEnvironmentAsync(environment.Id))!;
+        var database = _database.OpenStore(_database.NewSchema());
+
+        var there = await Storage.RegistryStoreCopy.CopyAsync(source, database);
+        var back = new Storage.InMemoryRegistryStore();
+        var again = await Storage.RegistryStoreCopy.CopyAsync(_database.OpenStore(database.Schema), back);
+
+        foreach (var copy in new[] { await database.GetEnvironmentAsync(there.EnvironmentIds[environment.Id]), await back.GetEnvironmentAsync(again.EnvironmentIds[there.EnvironmentIds[environment.Id]]) })
+        {
+            Assert.NotNull(copy);
+            Assert.Equal(expected.Policy.Rules.Select(r => r.ToString()), copy.Policy.Rules.Select(r => r.ToString()));
+            Assert.Equal(expected.Mirrors.All.Select(m => m.ToString()), copy.Mirrors.All.Select(m => m.ToString()));
+            Assert.Equal(expected.Policy, copy.Policy);
+            Assert.Equal(expected.Mirrors, copy.Mirrors);
+        }
+    }
+
     [Theory]
     [InlineData("policy", """[{"scope":"https://admin:canary-Pw0rd@registry.example.com/team","effect":"allow","digestOnly":false}]""", "policy rule 1 has a scope that is not valid")]
     [InlineData("policy", """[{"scope":"r.example.com/team","effect":"allow","digestOnly":false},{"scope":"R.example.com/team","effect":"deny","digestOnly":false}]""", "policy rules 1 and 2 both have the scope r.example.com/team")]
