@@ -40,6 +40,9 @@ public interface IRegistryStore
     ValueTask<IReadOnlyList<RegistryEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Writes a changed environment whose <see cref="RegistryEnvironment.Version"/> is the version that was read.</summary>
+    /// <remarks>Everything but the identifier is written: name, orchestration, members, and the
+    /// <see cref="RegistryEnvironment.Policy"/> and <see cref="RegistryEnvironment.Mirrors"/> in their order, which every
+    /// later read (<see cref="ReadResolutionAsync"/> included) gives back as written.</remarks>
     /// <param name="environment">The changed environment.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored environment with its next version.</returns>
