@@ -44,7 +44,7 @@ internal sealed class CallerAuthorization
         // Owner < Member < ReadOnly in the enum: a smaller value is a stronger role.
         if (minimum is { } required && role > required)
         {
-            throw new PermissionDeniedException(caller, environmentId, role, operation);
+            throw new PermissionDeniedException(caller, environmentId, role, operation, required);
         }
 
         return (environment, role);

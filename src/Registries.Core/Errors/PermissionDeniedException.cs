@@ -9,7 +9,13 @@ public sealed class PermissionDeniedException : RegistryRuleException
     /// <param name="role">The user's role.</param>
     /// <param name="operation">What the user tried to do.</param>
     public PermissionDeniedException(string user, string environmentId, EnvironmentRole role, string operation)
-        : base($"User '{user}' is {role} in environment '{environmentId}' and may not {operation}; ask an owner{(role == EnvironmentRole.Member || operation == "manage members" ? string.Empty : " or a member")}.")
+        : this(user, environmentId, role, operation, operation == "manage members" ? EnvironmentRole.Owner : EnvironmentRole.Member)
+    {
+    }
+
+    // With the weakest role that may: "ask an owner" when only Owners may (members, the policy, the mirrors).
+    internal PermissionDeniedException(string user, string environmentId, EnvironmentRole role, string operation, EnvironmentRole required)
+        : base($"User '{user}' is {role} in environment '{environmentId}' and may not {operation}; ask an owner{(role == EnvironmentRole.Member || required == EnvironmentRole.Owner ? string.Empty : " or a member")}.")
     {
         User = user;
         EnvironmentId = environmentId;
