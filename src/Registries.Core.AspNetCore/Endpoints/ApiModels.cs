@@ -201,6 +201,15 @@ internal sealed class ResolutionDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
+    // What the environment's policy said: the deciding rule when a rule covered the image or the policy denied it
+    // (then no credential was looked at); absent when the policy had no rule to weigh.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PolicyVerdictDocument? Policy { get; init; }
+
+    // Where the image would be pulled from, in order: the mirrors of its registry, then the upstream unless a mirror is
+    // mirror-only; empty when its registry has no mirror or the image is denied.
+    public required IReadOnlyList<MirrorSourceDocument> Mirrors { get; init; }
+
     // Never the password or a token: the resolution's secret stays on the server (the exports are the one way out).
     public static ResolutionDocument From(CredentialResolution resolution) => new()
     {
@@ -213,6 +222,8 @@ internal sealed class ResolutionDocument
         SourceName = resolution.Source?.Name,
         ExpiresAt = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.ExpiresAt?.ToUniversalTime() : null,
         Reason = resolution.Reason,
+        Policy = PolicyVerdictDocument.From(resolution.Policy),
+        Mirrors = resolution.Mirrors.Select(MirrorSourceDocument.From).ToArray(),
     };
 }
 
