@@ -67,16 +67,19 @@ internal sealed class PolicyRuleDocument
 
 internal sealed class PolicyDocument
 {
+    public required string EnvironmentId { get; init; }
+
+    // What an image no rule covers gets: allowed while there is no allow rule, denied once there is one (the CLI's word).
+    public required string Uncovered { get; init; }
+
     // In the order in which their scopes were first given a rule.
     public required IReadOnlyList<PolicyRuleDocument> Rules { get; init; }
 
-    // What an image no rule covers gets: allow while there is no allow rule, deny once there is one.
-    public required string Default { get; init; }
-
-    public static PolicyDocument From(RegistryPolicy policy) => new()
+    public static PolicyDocument From(string environmentId, RegistryPolicy policy) => new()
     {
+        EnvironmentId = environmentId,
+        Uncovered = policy.HasAllowRules ? "denied" : "allowed",
         Rules = policy.Rules.Select(PolicyRuleDocument.From).ToArray(),
-        Default = policy.HasAllowRules ? "deny" : "allow",
     };
 }
 
@@ -87,11 +90,40 @@ internal sealed class MirrorRewriteDocument
     public required string Replacement { get; init; }
 }
 
-internal sealed class MirrorDocument
+// An environment's mirrors as the CLI's 'mirror list --json' prints them: per upstream (in the order its first mirror
+// was added), whether the upstream itself comes last, and its mirrors in the order a pull tries them.
+internal sealed class MirrorsDocument
+{
+    public required string EnvironmentId { get; init; }
+
+    public required IReadOnlyList<UpstreamMirrorsDocument> Upstreams { get; init; }
+
+    public static MirrorsDocument From(string environmentId, RegistryMirrors mirrors) => new()
+    {
+        EnvironmentId = environmentId,
+        Upstreams = mirrors.Upstreams().Select(upstream => new UpstreamMirrorsDocument
+        {
+            Upstream = upstream.ToString(),
+            FallsBackToUpstream = mirrors.FallsBackToUpstream(upstream),
+            Mirrors = mirrors.For(upstream).Select(MirrorDocument.From).ToArray(),
+        }).ToArray(),
+    };
+}
+
+internal sealed class UpstreamMirrorsDocument
 {
     public required string Upstream { get; init; }
 
-    public required string Mirror { get; init; }
+    // False when one of its mirrors is mirror-only: the upstream itself is then never pulled from.
+    public required bool FallsBackToUpstream { get; init; }
+
+    public required IReadOnlyList<MirrorDocument> Mirrors { get; init; }
+}
+
+internal sealed class MirrorDocument
+{
+    // The mirror's address.
+    public required string Address { get; init; }
 
     // Absent when repositories keep the upstream's names on the mirror.
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -101,43 +133,48 @@ internal sealed class MirrorDocument
 
     public static MirrorDocument From(RegistryMirror mirror) => new()
     {
-        Upstream = mirror.Upstream.ToString(),
-        Mirror = mirror.Address.ToString(),
+        Address = mirror.Address.ToString(),
         Rewrite = mirror.Rewrite is { } rewrite ? new MirrorRewriteDocument { Pattern = rewrite.Pattern, Replacement = rewrite.Replacement } : null,
         MirrorOnly = mirror.MirrorOnly,
     };
-
-    // Every mirror, in the order they were added: per upstream, the order in which they are tried.
-    public static MirrorDocument[] From(RegistryMirrors mirrors) => mirrors.All.Select(From).ToArray();
 }
 
-// What the environment's policy said about a resolved image: present in a resolution when a rule covered the image or
-// the policy denied it; absent when the policy has no rule for it to weigh.
+// What the environment's policy decided for a resolved image, as the CLI's resolve --json says it: allowed or not, and
+// the rule that decided (its fields absent when no rule covers the image: then it is allowed when the policy has no
+// allow rule and denied when it has).
 internal sealed class PolicyVerdictDocument
 {
     public required bool Allowed { get; init; }
 
-    // The rule that decided; null when none covers the image (then it is denied because the policy has allow rules).
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public required PolicyRuleDocument? Rule { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Effect { get; init; }
 
-    public static PolicyVerdictDocument? From(PolicyDecision? decision)
-        => decision is null || (decision.IsAllowed && decision.Rule is null)
-            ? null
-            : new PolicyVerdictDocument { Allowed = decision.IsAllowed, Rule = decision.Rule is { } rule ? PolicyRuleDocument.From(rule) : null };
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Scope { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? DigestOnly { get; init; }
+
+    public static PolicyVerdictDocument? From(PolicyDecision? decision) => decision is null
+        ? null
+        : new PolicyVerdictDocument
+        {
+            Allowed = decision.IsAllowed,
+            Effect = decision.Rule is { } rule ? ApiNames.Of(rule.Effect) : null,
+            Scope = decision.Rule?.Scope.ToString(),
+            DigestOnly = decision.Rule?.DigestOnly,
+        };
 }
 
-// One place a resolved image would be pulled from, in order: a mirror (and the image's name there) or the upstream
-// itself, with the outcome of the credential resolved there. Never a password or a token.
+// One mirror a resolved image would be pulled through, in order, with the outcome of the credential resolved there (the
+// CLI's resolve --json names). Never a password or a token.
 internal sealed class MirrorSourceDocument
 {
-    // The mirror's address, or the upstream's own for the upstream.
+    // The mirror's address.
     public required string Address { get; init; }
 
     // The image's name there (rewritten on a mirror with a rewrite).
     public required string Image { get; init; }
-
-    public required bool Upstream { get; init; }
 
     public required string Outcome { get; init; }
 
@@ -154,7 +191,6 @@ internal sealed class MirrorSourceDocument
     {
         Address = resolution.Source.Image.Address.ToString(),
         Image = resolution.Source.Image.ToString(),
-        Upstream = resolution.Source.IsUpstream,
         Outcome = ApiNames.Of(resolution.Credential.Outcome),
         Username = resolution.Credential.Outcome == ResolutionOutcome.Authenticated ? resolution.Credential.Username : null,
         RegistryId = resolution.Credential.RegistryId,

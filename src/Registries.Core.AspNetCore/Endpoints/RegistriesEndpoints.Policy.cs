@@ -24,8 +24,8 @@ internal static partial class RegistriesEndpoints
     private static void MapPolicyAndMirrors(RouteGroupBuilder group)
     {
         group.MapGet(Policy, GetPolicyAsync)
-            .WithName("GetPolicy").WithSummary("Shows an environment's policy: its allow and deny rules, in order, and what an image no rule covers gets (any member, ReadOnly included).")
-            .WithDescription("No rule: every image is allowed. A deny rule that covers the image wins; otherwise, once there is an allow rule, the most specific allow rule that covers the image decides (a digest-only one allows only images named by digest) and an image none covers is denied ('default': 'deny').")
+            .WithName("GetPolicy").WithSummary("Shows an environment's policy: its allow and deny rules, in order, and what an image no rule covers gets ('uncovered': allowed or denied) (any member, ReadOnly included).")
+            .WithDescription("No rule: every image is allowed. A deny rule that covers the image wins; otherwise, once there is an allow rule, the most specific allow rule that covers the image decides (a digest-only one allows only images named by digest) and an image none covers is denied ('uncovered': 'denied').")
             .WithProblems(401, 404, 409, 503);
         group.MapPost(Policy + "/rules", SetPolicyRuleAsync)
             .WithName("SetPolicyRule").WithSummary("Sets the rule of a scope: allow (optionally digest only) or deny; a scope's rule is replaced in place (Owners only). Answers the policy.")
@@ -38,7 +38,7 @@ internal static partial class RegistriesEndpoints
             .WithProblems(400, 401, 403, 404, 409, 415, 503);
 
         group.MapGet(Mirrors, ListMirrorsAsync)
-            .WithName("ListMirrors").WithSummary("Lists an environment's mirrors in the order they were added; per upstream, the order in which they are tried (any member, ReadOnly included).")
+            .WithName("ListMirrors").WithSummary("Lists an environment's mirrors: per upstream registry, whether the upstream itself comes last and its mirrors in the order a pull tries them (any member, ReadOnly included).")
             .WithProblems(401, 404, 409, 503);
         group.MapPost(Mirrors, AddMirrorAsync)
             .WithName("AddMirror").WithSummary("Adds a mirror of an upstream registry, last among the upstream's, or replaces the one with the same upstream and mirror address in place (Owners only). Answers the mirrors.")
@@ -52,7 +52,7 @@ internal static partial class RegistriesEndpoints
     }
 
     private static async Task<Ok<PolicyDocument>> GetPolicyAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
-        => TypedResults.Ok(PolicyDocument.From(await service.GetPolicyAsync(environmentId, cancellationToken).ConfigureAwait(false)));
+        => TypedResults.Ok(PolicyDocument.From(environmentId, await service.GetPolicyAsync(environmentId, cancellationToken).ConfigureAwait(false)));
 
     private static async Task<Ok<PolicyDocument>> SetPolicyRuleAsync(string environmentId, SetPolicyRuleRequest body, RegistryService service, CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ internal static partial class RegistriesEndpoints
         }
 
         var environment = await service.SetPolicyRuleAsync(environmentId, rule, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(PolicyDocument.From(environment.Policy));
+        return TypedResults.Ok(PolicyDocument.From(environment.Id, environment.Policy));
     }
 
     private static async Task<Ok<PolicyDocument>> RemovePolicyRuleAsync(string environmentId, string? scope, RegistryService service, CancellationToken cancellationToken)
@@ -87,13 +87,13 @@ internal static partial class RegistriesEndpoints
             throw new ApiProblemException(StatusCodes.Status404NotFound, "rule-not-found", ex.Message, "scope");
         }
 
-        return TypedResults.Ok(PolicyDocument.From(environment.Policy));
+        return TypedResults.Ok(PolicyDocument.From(environment.Id, environment.Policy));
     }
 
-    private static async Task<Ok<MirrorDocument[]>> ListMirrorsAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
-        => TypedResults.Ok(MirrorDocument.From(await service.GetMirrorsAsync(environmentId, cancellationToken).ConfigureAwait(false)));
+    private static async Task<Ok<MirrorsDocument>> ListMirrorsAsync(string environmentId, RegistryService service, CancellationToken cancellationToken)
+        => TypedResults.Ok(MirrorsDocument.From(environmentId, await service.GetMirrorsAsync(environmentId, cancellationToken).ConfigureAwait(false)));
 
-    private static async Task<Ok<MirrorDocument[]>> AddMirrorAsync(string environmentId, AddMirrorRequest body, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<MirrorsDocument>> AddMirrorAsync(string environmentId, AddMirrorRequest body, RegistryService service, CancellationToken cancellationToken)
     {
         var upstream = MirrorAddressOf(JsonBody.Required(body.Upstream, "upstream"), "upstream");
         var address = MirrorAddressOf(JsonBody.Required(body.Mirror, "mirror"), "mirror");
@@ -126,10 +126,10 @@ internal static partial class RegistriesEndpoints
         }
 
         var environment = await service.AddMirrorAsync(environmentId, mirror, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(MirrorDocument.From(environment.Mirrors));
+        return TypedResults.Ok(MirrorsDocument.From(environment.Id, environment.Mirrors));
     }
 
-    private static async Task<Ok<MirrorDocument[]>> RemoveMirrorAsync(string environmentId, string? upstream, string? mirror, RegistryService service, CancellationToken cancellationToken)
+    private static async Task<Ok<MirrorsDocument>> RemoveMirrorAsync(string environmentId, string? upstream, string? mirror, RegistryService service, CancellationToken cancellationToken)
     {
         var upstreamAddress = MirrorAddressOf(RequiredQuery(upstream, "upstream"), "upstream");
         var mirrorAddress = MirrorAddressOf(RequiredQuery(mirror, "mirror"), "mirror");
@@ -144,7 +144,7 @@ internal static partial class RegistriesEndpoints
             throw new ApiProblemException(StatusCodes.Status404NotFound, "mirror-not-found", ex.Message, "mirror");
         }
 
-        return TypedResults.Ok(MirrorDocument.From(environment.Mirrors));
+        return TypedResults.Ok(MirrorsDocument.From(environment.Id, environment.Mirrors));
     }
 
     private static string RequiredQuery(string? value, string parameter)

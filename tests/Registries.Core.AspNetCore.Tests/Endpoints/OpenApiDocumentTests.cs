@@ -157,14 +157,17 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
 
         var schemas = document.GetProperty("components").GetProperty("schemas");
         AssertProperties(schemas, "SetPolicyRuleRequest", "effect", "scope", "digestOnly");
-        AssertProperties(schemas, "PolicyDocument", "rules", "default");
+        AssertProperties(schemas, "PolicyDocument", "environmentId", "uncovered", "rules");
         AssertProperties(schemas, "PolicyRuleDocument", "scope", "effect", "digestOnly");
         AssertProperties(schemas, "AddMirrorRequest", "upstream", "mirror", "rewrite", "mirrorOnly");
         AssertProperties(schemas, "MirrorRewriteRequest", "pattern", "replacement");
-        AssertProperties(schemas, "MirrorDocument", "upstream", "mirror", "rewrite", "mirrorOnly");
-        AssertProperties(schemas, "ResolutionDocument", "policy", "mirrors");
-        AssertProperties(schemas, "PolicyVerdictDocument", "allowed", "rule");
-        AssertProperties(schemas, "MirrorSourceDocument", "address", "image", "upstream", "outcome", "username", "registryId", "reason");
+        AssertProperties(schemas, "MirrorsDocument", "environmentId", "upstreams");
+        AssertProperties(schemas, "UpstreamMirrorsDocument", "upstream", "fallsBackToUpstream", "mirrors");
+        AssertProperties(schemas, "MirrorDocument", "address", "rewrite", "mirrorOnly");
+        AssertProperties(schemas, "MirrorRewriteDocument", "pattern", "replacement");
+        AssertProperties(schemas, "ResolutionDocument", "policy", "mirrors", "fallsBackToUpstream");
+        AssertProperties(schemas, "PolicyVerdictDocument", "allowed", "effect", "scope", "digestOnly");
+        AssertProperties(schemas, "MirrorSourceDocument", "address", "image", "outcome", "username", "registryId", "reason");
         Assert.False(schemas.GetProperty("MirrorSourceDocument").GetProperty("properties").TryGetProperty("password", out _));
 
         var paths = document.GetProperty("paths");

@@ -35,7 +35,8 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
 
         Assert.Equal(200, response.Status);
         Assert.Equal(0, response.Json.GetProperty("rules").GetArrayLength());
-        Assert.Equal("allow", response.Json.GetProperty("default").GetString());
+        Assert.Equal("allowed", response.Json.GetProperty("uncovered").GetString());
+        Assert.Equal(_api.EnvironmentId, response.Json.GetProperty("environmentId").GetString());
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
         var pattern = await _api.SendAsync(HttpMethod.Post, Rules, ApiFactory.Owner, new { effect = "deny", scope = "*.evil.example" });
 
         Assert.Equal((200, 200, 200), (deny.Status, allow.Status, pattern.Status));
-        Assert.Equal("deny", allow.Json.GetProperty("default").GetString());
+        Assert.Equal("denied", allow.Json.GetProperty("uncovered").GetString());
         Assert.Equal(
             ["deny registry.example.com/team-b False", "allow registry.example.com/team True", "deny *.evil.example False"],
             RulesOf(pattern.Json));
@@ -256,8 +257,8 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
         var response = await _api.SendAsync(HttpMethod.Get, Mirrors, user);
 
         Assert.Equal(200, response.Status);
-        Assert.Equal(JsonValueKind.Array, response.Json.ValueKind);
-        Assert.Equal(0, response.Json.GetArrayLength());
+        Assert.Equal(_api.EnvironmentId, response.Json.GetProperty("environmentId").GetString());
+        Assert.Equal(0, response.Json.GetProperty("upstreams").GetArrayLength());
     }
 
     [Fact]
@@ -276,7 +277,10 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
             $"quay.io {Mirror} - False",
         ];
         Assert.Equal(expected, MirrorsOf(other.Json));
-        Assert.False(other.Json[1].TryGetProperty("rewrite", out _));
+        var dockerHub = other.Json.GetProperty("upstreams")[0];
+        Assert.False(dockerHub.GetProperty("fallsBackToUpstream").GetBoolean());
+        Assert.False(dockerHub.GetProperty("mirrors")[1].TryGetProperty("rewrite", out _));
+        Assert.True(other.Json.GetProperty("upstreams")[1].GetProperty("fallsBackToUpstream").GetBoolean());
 
         foreach (var user in new[] { ApiFactory.Member, ApiFactory.ReadOnly })
         {
@@ -436,13 +440,14 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
         Assert.Contains(ApiFactory.Address + "/team", json.GetProperty("reason").GetString(), StringComparison.Ordinal);
         var policy = json.GetProperty("policy");
         Assert.False(policy.GetProperty("allowed").GetBoolean());
-        Assert.Equal((ApiFactory.Address + "/team", "deny"), (policy.GetProperty("rule").GetProperty("scope").GetString(), policy.GetProperty("rule").GetProperty("effect").GetString()));
-        Assert.Equal(0, json.GetProperty("mirrors").GetArrayLength());
+        Assert.Equal((ApiFactory.Address + "/team", "deny", false), (policy.GetProperty("scope").GetString(), policy.GetProperty("effect").GetString(), policy.GetProperty("digestOnly").GetBoolean()));
+        Assert.False(json.TryGetProperty("mirrors", out _));
 
         // team-b is not under team: the rule does not cover it.
         var teamB = await _api.SendAsync(HttpMethod.Get, Env + "/resolve?image=" + Uri.EscapeDataString(ApiFactory.Address + "/team-b/app:1"), ApiFactory.Member);
         Assert.Equal("authenticated", teamB.Json.GetProperty("outcome").GetString());
-        Assert.False(teamB.Json.TryGetProperty("policy", out _));
+        Assert.True(teamB.Json.GetProperty("policy").GetProperty("allowed").GetBoolean());
+        Assert.False(teamB.Json.GetProperty("policy").TryGetProperty("scope", out _));
     }
 
     [Fact]
@@ -455,10 +460,10 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
 
         Assert.Equal("denied", denied.Json.GetProperty("outcome").GetString());
         Assert.False(denied.Json.GetProperty("policy").GetProperty("allowed").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, denied.Json.GetProperty("policy").GetProperty("rule").ValueKind);
+        Assert.False(denied.Json.GetProperty("policy").TryGetProperty("scope", out _));
         Assert.Equal("authenticated", allowed.Json.GetProperty("outcome").GetString());
         Assert.True(allowed.Json.GetProperty("policy").GetProperty("allowed").GetBoolean());
-        Assert.Equal(ApiFactory.Address, allowed.Json.GetProperty("policy").GetProperty("rule").GetProperty("scope").GetString());
+        Assert.Equal((ApiFactory.Address, "allow"), (allowed.Json.GetProperty("policy").GetProperty("scope").GetString(), allowed.Json.GetProperty("policy").GetProperty("effect").GetString()));
     }
 
     [Fact]
@@ -476,17 +481,18 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
         Assert.Equal(200, response.Status);
         Assert.DoesNotContain(ApiFactory.Canary, response.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("password", response.Body, StringComparison.OrdinalIgnoreCase);
-        Assert.False(response.Json.TryGetProperty("policy", out _));
+        Assert.True(response.Json.GetProperty("policy").GetProperty("allowed").GetBoolean());
         var places = response.Json.GetProperty("mirrors").EnumerateArray()
-            .Select(m => $"{m.GetProperty("address").GetString()} {m.GetProperty("image").GetString()} {m.GetProperty("upstream").GetBoolean()} {m.GetProperty("outcome").GetString()}")
+            .Select(m => $"{m.GetProperty("address").GetString()} {m.GetProperty("image").GetString()} {m.GetProperty("outcome").GetString()}")
             .ToArray();
         Assert.Equal(
             [
-                $"{Mirror} {Mirror}/hub/alpine:3.20 False authenticated",
-                "cache.example.com cache.example.com/library/alpine:3.20 False anonymous",
-                "docker.io docker.io/library/alpine:3.20 True anonymous",
+                $"{Mirror} {Mirror}/hub/alpine:3.20 authenticated",
+                "cache.example.com cache.example.com/library/alpine:3.20 anonymous",
             ],
             places);
+        Assert.True(response.Json.GetProperty("fallsBackToUpstream").GetBoolean());
+        Assert.Equal("anonymous", response.Json.GetProperty("outcome").GetString());
         var first = response.Json.GetProperty("mirrors")[0];
         Assert.Equal(("mirror-robot", entry.Json.GetProperty("id").GetString()), (first.GetProperty("username").GetString(), first.GetProperty("registryId").GetString()));
     }
@@ -495,10 +501,10 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
         => [.. policy.GetProperty("rules").EnumerateArray().Select(r => $"{r.GetProperty("effect").GetString()} {r.GetProperty("scope").GetString()} {r.GetProperty("digestOnly").GetBoolean()}")];
 
     private static string[] MirrorsOf(JsonElement mirrors)
-        => [.. mirrors.EnumerateArray().Select(m =>
-            $"{m.GetProperty("upstream").GetString()} {m.GetProperty("mirror").GetString()} "
+        => [.. mirrors.GetProperty("upstreams").EnumerateArray().SelectMany(u => u.GetProperty("mirrors").EnumerateArray().Select(m =>
+            $"{u.GetProperty("upstream").GetString()} {m.GetProperty("address").GetString()} "
             + (m.TryGetProperty("rewrite", out var r) ? $"{r.GetProperty("pattern").GetString()} -> {r.GetProperty("replacement").GetString()}" : "-")
-            + $" {m.GetProperty("mirrorOnly").GetBoolean()}")];
+            + $" {m.GetProperty("mirrorOnly").GetBoolean()}"))];
 
     private async Task AssertNoRulesAsync()
     {
@@ -509,6 +515,6 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
     private async Task AssertNoMirrorsAsync()
     {
         var read = await _api.SendAsync(HttpMethod.Get, Mirrors, ApiFactory.Owner);
-        Assert.Equal(0, read.Json.GetArrayLength());
+        Assert.Equal(0, read.Json.GetProperty("upstreams").GetArrayLength());
     }
 }
