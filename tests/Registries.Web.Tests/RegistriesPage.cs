@@ -177,6 +177,79 @@ public sealed partial class RegistriesPage(Browser browser)
         return (resolution[0].GetDomAttribute("data-outcome") ?? string.Empty, resolution[0].Text, verdicts);
     }
 
+    /// <summary>Sets a policy rule through the page's rule form (an Owner's) and returns the notice or the error shown.</summary>
+    /// <param name="effect">Allow or Deny.</param>
+    /// <param name="scope">The scope typed.</param>
+    /// <param name="digestOnly">Whether Digest only is ticked.</param>
+    /// <returns>The notice, or the error when the page refused it.</returns>
+    public string SetRule(string effect, string scope, bool digestOnly = false)
+    {
+        Chrome.FindElement(By.CssSelector($"#rule-effect option[value='{effect}']")).Click();
+        Type(By.Id("rule-scope"), scope);
+        Tick(By.Id("rule-digest-only"), digestOnly);
+        Submit(By.Id("set-rule"));
+        return OptionalText("notice") ?? OptionalText("error") ?? string.Empty;
+    }
+
+    /// <summary>Adds a mirror through the page's mirror form (an Owner's) and returns the notice or the error shown.</summary>
+    /// <param name="upstream">The upstream typed.</param>
+    /// <param name="mirror">The mirror's address typed.</param>
+    /// <param name="pattern">The rewrite's expression typed, or <see langword="null"/>.</param>
+    /// <param name="replacement">The rewrite's replacement typed, or <see langword="null"/>.</param>
+    /// <param name="mirrorOnly">Whether Mirror only is ticked.</param>
+    /// <returns>The notice, or the error when the page refused it.</returns>
+    public string AddMirror(string upstream, string mirror, string? pattern = null, string? replacement = null, bool mirrorOnly = false)
+    {
+        Type(By.Id("mirror-upstream"), upstream);
+        Type(By.Id("mirror-address"), mirror);
+        Type(By.Id("rewrite-pattern"), pattern ?? string.Empty);
+        Type(By.Id("rewrite-replacement"), replacement ?? string.Empty);
+        Tick(By.Id("mirror-only"), mirrorOnly);
+        Submit(By.Id("add-mirror"));
+        return OptionalText("notice") ?? OptionalText("error") ?? string.Empty;
+    }
+
+    /// <summary>Gets the policy's rows as the page shows them: effect, scope and digest-only, in order.</summary>
+    /// <returns>One line per rule: <c>Deny registry.example.com/team No</c>.</returns>
+    public IReadOnlyList<string> Rules()
+        => [.. Chrome.FindElements(By.CssSelector("#policy tbody tr")).Select(row =>
+            $"{row.FindElement(By.ClassName("effect")).Text} {row.FindElement(By.ClassName("scope")).Text} {row.GetDomAttribute("data-digest-only")}")];
+
+    /// <summary>Gets the mirrors' rows as the page shows them, per upstream in order.</summary>
+    /// <returns>One line per mirror: <c>upstream #n mirror rewrite mirror-only</c>.</returns>
+    public IReadOnlyList<string> MirrorRows()
+        => [.. Chrome.FindElements(By.CssSelector("#mirrors tbody tr[data-mirror]")).Select(row =>
+            $"{row.FindElement(By.ClassName("upstream")).Text} #{row.FindElement(By.ClassName("order")).Text} {row.FindElement(By.ClassName("mirror")).Text} {row.FindElement(By.ClassName("rewrite")).Text} {row.GetDomAttribute("data-mirror-only")}")];
+
+    /// <summary>Presses the Remove button of the policy's rule of a scope.</summary>
+    /// <param name="scope">The rule's scope as the page shows it.</param>
+    public void RemoveRule(string scope)
+    {
+        var row = Chrome.FindElements(By.CssSelector("#policy tbody tr")).Single(r => r.GetDomAttribute("data-scope") == scope);
+        Submit(By.Id(row.FindElement(By.CssSelector("button")).GetDomAttribute("id")!));
+    }
+
+    /// <summary>Presses the Remove button of a mirror.</summary>
+    /// <param name="upstream">The upstream as the page shows it.</param>
+    /// <param name="mirror">The mirror's address as the page shows it.</param>
+    public void RemoveMirror(string upstream, string mirror)
+    {
+        var row = Chrome.FindElements(By.CssSelector("#mirrors tbody tr[data-mirror]")).Single(r => r.GetDomAttribute("data-upstream") == upstream && r.GetDomAttribute("data-mirror") == mirror);
+        Submit(By.Id(row.FindElement(By.CssSelector("button")).GetDomAttribute("id")!));
+    }
+
+    /// <summary>Ticks or unticks a checkbox.</summary>
+    /// <param name="by">The checkbox.</param>
+    /// <param name="ticked">Whether it ends ticked.</param>
+    public void Tick(By by, bool ticked)
+    {
+        var box = Chrome.FindElement(by);
+        if (box.Selected != ticked)
+        {
+            box.Click();
+        }
+    }
+
     /// <summary>Replaces the text of an input.</summary>
     /// <param name="by">The input.</param>
     /// <param name="text">The text.</param>

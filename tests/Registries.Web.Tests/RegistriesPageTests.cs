@@ -335,6 +335,89 @@ public sealed class RegistriesPageTests : IClassFixture<Browser>
         Assert.Contains("unconfigured.registries.test", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void PolicyAndMirrors_OwnerAddsADenyRuleAndAMirror_ReadOnlySeesThemWithoutForms()
+    {
+        // Addresses of this test's own: a deny rule and a mirror change nothing for the other tests' images.
+        const string Scope = "blocked.registries.test/team";
+        const string Upstream = "upstream.registries.test:5000";
+        const string Mirror = "mirror.registries.test:5000";
+
+        _page.SignIn("owner");
+        Assert.Empty(_page.Rules());
+        Assert.NotNull(_page.OptionalText("no-mirrors"));
+
+        // A deny rule, then bad input: the library's one-line messages, the form kept as typed, nothing stored.
+        Assert.Equal($"Set the rule deny {Scope}.", _page.SetRule("Deny", Scope));
+        Assert.Equal([$"Deny {Scope} false"], _page.Rules());
+        var error = _page.SetRule("Deny", "https://blocked.registries.test/team-b");
+        Assert.Contains("blocked.registries.test", error, StringComparison.Ordinal);
+        Assert.Contains("https://", error, StringComparison.Ordinal);
+        Assert.Equal("https://blocked.registries.test/team-b", _page.Script("return document.getElementById('rule-scope').value"));
+        Assert.Contains("only an allow rule can be digest-only", _page.SetRule("Deny", "blocked.registries.test/other", digestOnly: true), StringComparison.Ordinal);
+        Assert.Equal([$"Deny {Scope} false"], _page.Rules());
+        _page.Script("document.getElementById('policy-heading').scrollIntoView();");
+        Step("18-policy-deny-rule");
+
+        // A mirror with a rewrite, mirror-only; a rewrite RE2 cannot run is refused with the library's message.
+        Assert.Contains("(a)", _page.AddMirror(Upstream, "other-mirror.registries.test", "(a)\\1", "x"), StringComparison.Ordinal);
+        Assert.NotNull(_page.OptionalText("no-mirrors"));
+        Assert.StartsWith("Added the mirror", _page.AddMirror(Upstream, Mirror, "^library/(.*)", "cache/$1", mirrorOnly: true), StringComparison.Ordinal);
+        Assert.Equal([$"{Upstream} #1 {Mirror} ^library/(.*) → cache/$1 true"], _page.MirrorRows());
+        Assert.Contains($"never {Upstream} itself", _page.Text("mirrors"), StringComparison.Ordinal);
+        _page.Script("document.getElementById('policy-heading').scrollIntoView();");
+        Step("19-mirror-with-rewrite");
+
+        // Resolution: the deny rule decides before any credential; a mirrored image names where it would come from.
+        var (outcome, line) = _page.Resolve("blocked.registries.test/team/app:1");
+        Assert.Equal("Denied", outcome);
+        Assert.Contains(Scope, line, StringComparison.Ordinal);
+        (outcome, _) = _page.Resolve(Upstream + "/library/app:1");
+        Assert.Equal("Anonymous", outcome);
+        Assert.Contains($"{Mirror}/cache/app:1 (mirror)", _page.Text("pulled-through"), StringComparison.Ordinal);
+        _page.Script("document.getElementById('pulled-through').scrollIntoView({ block: 'end' });");
+        Step("20-resolve-through-the-mirror");
+
+        // A ReadOnly member reads the policy and the mirrors, and gets no form and no Remove button.
+        _page.SignIn("readonly");
+        var environment = _page.EnvironmentId;
+        Assert.Equal([$"Deny {Scope} false"], _page.Rules());
+        Assert.Equal([$"{Upstream} #1 {Mirror} ^library/(.*) → cache/$1 true"], _page.MirrorRows());
+        Assert.Empty(_page.Driver().FindElements(By.CssSelector("#rule-form, #mirror-form, [id^=remove-rule-], [id^=remove-mirror-], #policy td.actions, #mirrors td.actions")));
+        _page.Script("document.getElementById('policy-heading').scrollIntoView();");
+        Step("21-readonly-reads-policy-and-mirrors");
+
+        // A removal posted by hand with a valid antiforgery token is refused by the library's rules.
+        var page = _page.Driver().FindElement(By.TagName("html"));
+        _page.Script(
+            """
+            const form = document.createElement('form');
+            form.method = 'post';
+            form.action = '/?handler=RemoveRule&env=' + encodeURIComponent(arguments[0]);
+            for (const [name, value] of [['scope', arguments[1]], ['__RequestVerificationToken', document.querySelector('input[name=__RequestVerificationToken]').value]]) {
+              const input = document.createElement('input');
+              input.type = 'hidden'; input.name = name; input.value = value;
+              form.appendChild(input);
+            }
+            document.body.appendChild(form);
+            form.submit();
+            """,
+            environment,
+            Scope);
+        _page.WaitForNewPage(page);
+        Assert.StartsWith("Not permitted", _page.Text("error"), StringComparison.Ordinal);
+        Assert.Equal([$"Deny {Scope} false"], _page.Rules());
+
+        // The Owner removes both: the page is as it was.
+        _page.SignIn("owner");
+        _page.RemoveRule(Scope);
+        Assert.Equal($"Removed the rule of {Scope}.", _page.Text("notice"));
+        _page.RemoveMirror(Upstream, Mirror);
+        Assert.Equal($"Removed the mirror {Mirror} of {Upstream}.", _page.Text("notice"));
+        Assert.Empty(_page.Rules());
+        Assert.NotNull(_page.OptionalText("no-mirrors"));
+    }
+
     // After each step of a story: a screenshot under the test results, and no password anywhere in the page.
     private void Step(string name)
     {

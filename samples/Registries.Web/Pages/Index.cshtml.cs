@@ -6,11 +6,11 @@ using Registries.Web.Demo;
 
 namespace Registries.Web.Pages;
 
-/// <summary>The Registries page: an environment's registries, their row actions, and a resolve box.</summary>
+/// <summary>The Registries page: an environment's registries, their row actions, its policy and mirrors (Owners edit them), and a resolve box.</summary>
 /// <param name="registries">The library, acting as the signed-in user.</param>
 /// <param name="demo">Names the seeded environment.</param>
 /// <param name="logger">Logs what a store fault was, which the page does not show.</param>
-public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions> demo, ILogger<IndexModel> logger) : PageModel
+public sealed partial class IndexModel(RegistryService registries, IOptions<DemoOptions> demo, ILogger<IndexModel> logger) : PageModel
 {
     /// <summary>Gets or sets the chosen environment's id.</summary>
     [BindProperty(SupportsGet = true, Name = "env")]
@@ -158,6 +158,22 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
         };
     }
 
+    /// <summary>Describes one place an image would be pulled from (a mirror or the upstream) in one line, without any password.</summary>
+    /// <param name="place">The place and the credential resolved there.</param>
+    /// <returns>The line.</returns>
+    public static string Describe(MirrorResolution place)
+    {
+        ArgumentNullException.ThrowIfNull(place);
+        var where = place.Source.IsUpstream ? $"{place.Source.Image} (the upstream itself)" : $"{place.Source.Image} (mirror)";
+        var credential = place.Credential;
+        return credential.Outcome switch
+        {
+            ResolutionOutcome.Authenticated => $"{where}: as {credential.Username} (registry {credential.RegistryId})",
+            ResolutionOutcome.Anonymous => $"{where}: without credentials",
+            _ => $"{where}: {credential.Outcome.ToString().ToLowerInvariant()}, {credential.Reason}",
+        };
+    }
+
     /// <summary>Describes an explanation's answer in one line, without any password.</summary>
     /// <param name="explanation">The explanation.</param>
     /// <returns>The line.</returns>
@@ -234,6 +250,11 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
             EnvironmentId = Environment.Id;
             Role = Environment.RoleOf(user);
             CanManage = Environment.HasPermission(user, RegistryPermission.ManageRegistries);
+
+            // Every member reads the policy and the mirrors (the environment carries them); only Owners change them.
+            CanChangePolicy = Role == EnvironmentRole.Owner;
+            Policy = Environment.Policy;
+            Mirrors = Environment.Mirrors;
             var entries = await registries.ListRegistriesAsync(Environment.Id, cancellationToken);
             Entries = [.. entries.Where(e => e.Registry.State != RegistryState.Removed)];
             RemovedCount = entries.Count - Entries.Count;
@@ -243,6 +264,7 @@ public sealed class IndexModel(RegistryService registries, IOptions<DemoOptions>
             // Keep the first error (the action's) when listing fails too.
             Error ??= line;
             CanManage = false;
+            CanChangePolicy = false;
         }
     }
 }

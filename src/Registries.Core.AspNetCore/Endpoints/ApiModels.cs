@@ -201,19 +201,38 @@ internal sealed class ResolutionDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
+    // What the environment's policy decided, with the deciding rule; a denial by the policy looked at no credential.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PolicyVerdictDocument? Policy { get; init; }
+
+    // The mirrors the image would be pulled through, in order; absent when its registry has none or it is denied.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<MirrorSourceDocument>? Mirrors { get; init; }
+
+    // With mirrors: whether the upstream itself is tried after them (false when a mirror is mirror-only).
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? FallsBackToUpstream { get; init; }
+
     // Never the password or a token: the resolution's secret stays on the server (the exports are the one way out).
-    public static ResolutionDocument From(CredentialResolution resolution) => new()
+    public static ResolutionDocument From(CredentialResolution resolution)
     {
-        Image = resolution.Image?.ToString() ?? string.Empty,
-        Address = resolution.Address.ToString(),
-        Outcome = ApiNames.Of(resolution.Outcome),
-        Username = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.Username : null,
-        RegistryId = resolution.RegistryId,
-        Source = resolution.Source?.KindName,
-        SourceName = resolution.Source?.Name,
-        ExpiresAt = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.ExpiresAt?.ToUniversalTime() : null,
-        Reason = resolution.Reason,
-    };
+        var mirrors = resolution.Mirrors.Where(m => !m.Source.IsUpstream).Select(MirrorSourceDocument.From).ToArray();
+        return new()
+        {
+            Image = resolution.Image?.ToString() ?? string.Empty,
+            Address = resolution.Address.ToString(),
+            Outcome = ApiNames.Of(resolution.Outcome),
+            Username = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.Username : null,
+            RegistryId = resolution.RegistryId,
+            Source = resolution.Source?.KindName,
+            SourceName = resolution.Source?.Name,
+            ExpiresAt = resolution.Outcome == ResolutionOutcome.Authenticated ? resolution.ExpiresAt?.ToUniversalTime() : null,
+            Reason = resolution.Reason,
+            Policy = PolicyVerdictDocument.From(resolution.Policy),
+            Mirrors = mirrors.Length == 0 ? null : mirrors,
+            FallsBackToUpstream = mirrors.Length == 0 ? null : resolution.Mirrors.Any(m => m.Source.IsUpstream),
+        };
+    }
 }
 
 // resolve?explain=true: the answer, the deciding scope and every candidate with its verdict. No password and no

@@ -11,8 +11,8 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// <summary>The default route prefix of <see cref="MapRegistries"/>.</summary>
     public const string DefaultPattern = "/api/registries";
 
-    /// <summary>Maps the endpoints for environments, members, registries, resolve, explain and the exports under
-    /// <paramref name="pattern"/>.</summary>
+    /// <summary>Maps the endpoints for environments, members, registries, the policy, the mirrors, resolve, explain and
+    /// the exports under <paramref name="pattern"/>.</summary>
     /// <param name="endpoints">The application (or another route builder).</param>
     /// <param name="pattern">The route prefix; <c>/api/registries</c> by default.</param>
     /// <returns>The group of the endpoints, so the application can add <c>.RequireAuthorization()</c>, rate limits or
@@ -48,6 +48,12 @@ public static class RegistriesEndpointRouteBuilderExtensions
     /// <para>Scopes: an entry's documents carry <c>scope</c> (<c>registry.example.com/team</c>) and, when it is narrowed
     /// to a repository path, <c>path</c>; <c>GET .../explain?image=IMAGE</c> says which scope decides and why each other
     /// entry was not used.</para>
+    /// <para>Policy and mirrors: <c>GET .../policy</c> and <c>GET .../mirrors</c> for every member; <c>POST
+    /// .../policy/rules</c> (<c>effect</c>, <c>scope</c>, <c>digestOnly</c>), <c>DELETE .../policy/rules?scope=SCOPE</c>,
+    /// <c>POST .../mirrors</c> (<c>upstream</c>, <c>mirror</c>, <c>rewrite</c>, <c>mirrorOnly</c>) and <c>DELETE
+    /// .../mirrors?upstream=U&amp;mirror=M</c> for Owners. A scope holds <c>/</c>, so it travels in the body or the query,
+    /// never in a path segment. <c>GET .../resolve</c> answers <c>policy</c> (the deciding rule) and <c>mirrors</c> (where
+    /// the image would be pulled from, in order).</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is null.</exception>
     /// <exception cref="InvalidOperationException"><c>UseHttpApi()</c> was not called on the application's registries

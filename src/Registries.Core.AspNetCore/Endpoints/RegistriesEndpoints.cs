@@ -15,7 +15,7 @@ namespace Registries.Core.AspNetCore;
 // through its request type's strict BindAsync); a handler returns its typed result, from which the OpenAPI document
 // takes the success response; an error is thrown and answered by RegistriesExceptionHandler (the problem responses
 // are declared with WithProblems: application/problem+json, which the typed results cannot say).
-internal static class RegistriesEndpoints
+internal static partial class RegistriesEndpoints
 {
     private const string Environment = "/environments/{environmentId}";
     private const string Entry = Environment + "/registries/{registryId}";
@@ -74,7 +74,8 @@ internal static class RegistriesEndpoints
 
         group.MapGet(Environment + "/resolve", ResolveAsync)
             .WithName("Resolve").WithSummary("Says which credential an image is pulled with: authenticated, anonymous, denied or unavailable (Owners and Members).")
-            .WithDescription("Every outcome is 200 with the answer in 'outcome', as a denied one always was: 'unavailable' means the deciding entry's source (a credential helper, kubelet plugin or identity token) cannot give a credential now, and 'reason' says what it answered; it is never an anonymous pull and never another entry's credential. 'source' names the deciding entry's source (null when anonymous) and 'expiresAt' when the credential handed out stops working (null when unknown or not authenticated). A source is asked now, or its cached value used while it lasts; no response holds a password or token.")
+            .WithDescription("Every outcome is 200 with the answer in 'outcome', as a denied one always was: 'unavailable' means the deciding entry's source (a credential helper, kubelet plugin or identity token) cannot give a credential now, and 'reason' says what it answered; it is never an anonymous pull and never another entry's credential. 'source' names the deciding entry's source (null when anonymous) and 'expiresAt' when the credential handed out stops working (null when unknown or not authenticated). A source is asked now, or its cached value used while it lasts; no response holds a password or token. "
+                + "The environment's policy is decided first, on the image asked for: 'policy' holds 'allowed' and the deciding rule's 'effect', 'scope' and 'digestOnly' (absent when no rule covers the image), and a policy denial is 'denied' with no credential looked at. 'mirrors' lists the mirrors the image would be pulled through, in order, each with its 'address', the image's name there ('image') and the 'outcome' of the credential resolved there, and 'fallsBackToUpstream' says whether the upstream itself comes last; both are absent when the registry has no mirror or the image is denied.")
             .WithProblems(400, 401, 403, 404, 409, 503);
 
         // Its own operation rather than resolve?explain=true: another document, another permission (any member), and
@@ -91,6 +92,8 @@ internal static class RegistriesEndpoints
             .WithName("ExportKubernetesSecret").WithSummary("The effective credentials as a Kubernetes Secret of type kubernetes.io/dockerconfigjson (Owners and Members; sent with Cache-Control: no-store).")
             .WithDescription("The Secret's .dockerconfigjson holds path-scoped entries as host/path/ keys and host patterns as they are; what it cannot express (an inactive scoped entry whose denial a wider key would undo) gets a note in the " + ExportNotesHeader + " header. " + StrictDescription)
             .WithProblems(400, 401, 403, 404, 409, 503);
+
+        MapPolicyAndMirrors(group);
     }
 
     private const string SourceDescription =

@@ -32,6 +32,12 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         { Env + "/explain", "get", "Explain", "200", null, "400 401 404 409 503" },
         { Env + "/exports/docker-config", "get", "ExportDockerConfig", "200", null, "400 401 403 404 409 503" },
         { Env + "/exports/kubernetes-secret", "get", "ExportKubernetesSecret", "200", null, "400 401 403 404 409 503" },
+        { Env + "/policy", "get", "GetPolicy", "200", null, "401 404 409 503" },
+        { Env + "/policy/rules", "post", "SetPolicyRule", "200", "SetPolicyRuleRequest", "400 401 403 404 409 413 415 503" },
+        { Env + "/policy/rules", "delete", "RemovePolicyRule", "200", null, "400 401 403 404 409 415 503" },
+        { Env + "/mirrors", "get", "ListMirrors", "200", null, "401 404 409 503" },
+        { Env + "/mirrors", "post", "AddMirror", "200", "AddMirrorRequest", "400 401 403 404 409 413 415 503" },
+        { Env + "/mirrors", "delete", "RemoveMirror", "200", null, "400 401 403 404 409 415 503" },
     };
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -143,6 +149,54 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.True(candidate.TryGetProperty("reason", out _));
         Assert.False(candidate.TryGetProperty("password", out _));
     }
+
+    [Fact]
+    public async Task Document_PolicyAndMirrors_DescribeTheirSchemasAndQueryParameters()
+    {
+        var document = await DocumentAsync();
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        AssertProperties(schemas, "SetPolicyRuleRequest", "effect", "scope", "digestOnly");
+        AssertProperties(schemas, "PolicyDocument", "environmentId", "uncovered", "rules");
+        AssertProperties(schemas, "PolicyRuleDocument", "scope", "effect", "digestOnly");
+        AssertProperties(schemas, "AddMirrorRequest", "upstream", "mirror", "rewrite", "mirrorOnly");
+        AssertProperties(schemas, "MirrorRewriteRequest", "pattern", "replacement");
+        AssertProperties(schemas, "MirrorsDocument", "environmentId", "upstreams");
+        AssertProperties(schemas, "UpstreamMirrorsDocument", "upstream", "fallsBackToUpstream", "mirrors");
+        AssertProperties(schemas, "MirrorDocument", "address", "rewrite", "mirrorOnly");
+        AssertProperties(schemas, "MirrorRewriteDocument", "pattern", "replacement");
+        AssertProperties(schemas, "ResolutionDocument", "policy", "mirrors", "fallsBackToUpstream");
+        AssertProperties(schemas, "PolicyVerdictDocument", "allowed", "effect", "scope", "digestOnly");
+        AssertProperties(schemas, "MirrorSourceDocument", "address", "image", "outcome", "username", "registryId", "reason");
+        Assert.False(schemas.GetProperty("MirrorSourceDocument").GetProperty("properties").TryGetProperty("password", out _));
+
+        var paths = document.GetProperty("paths");
+        Assert.Equal(["scope"], QueryParameters(paths.GetProperty(Env + "/policy/rules").GetProperty("delete")));
+        Assert.Equal(["mirror", "upstream"], QueryParameters(paths.GetProperty(Env + "/mirrors").GetProperty("delete")));
+        foreach (var (path, method) in new[] { ("/policy/rules", "post"), ("/policy/rules", "delete"), ("/mirrors", "post"), ("/mirrors", "delete") })
+        {
+            Assert.False(string.IsNullOrWhiteSpace(paths.GetProperty(Env + path).GetProperty(method).GetProperty("description").GetString()), $"{method} {path} has no description");
+        }
+
+        Assert.Contains("'policy'", paths.GetProperty(Env + "/resolve").GetProperty("get").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'mirrors'", paths.GetProperty(Env + "/resolve").GetProperty("get").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    private static void AssertProperties(JsonElement schemas, string schema, params string[] names)
+    {
+        Assert.True(schemas.TryGetProperty(schema, out var found), $"The document has no schema {schema}");
+        var properties = found.GetProperty("properties");
+        foreach (var name in names)
+        {
+            Assert.True(properties.TryGetProperty(name, out _), $"{schema} has no {name}");
+        }
+    }
+
+    private static string[] QueryParameters(JsonElement operation)
+        => [.. operation.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "query")
+            .Select(p => p.GetProperty("name").GetString()!)
+            .Order(StringComparer.Ordinal)];
 
     private async Task<JsonElement> DocumentAsync()
     {

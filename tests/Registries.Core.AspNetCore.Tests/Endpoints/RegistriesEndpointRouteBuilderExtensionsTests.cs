@@ -25,7 +25,7 @@ public sealed class RegistriesEndpointRouteBuilderExtensionsTests
 
         Assert.NotNull(group);
         var routes = ((IEndpointRouteBuilder)app).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText).ToArray();
-        Assert.Equal(17, routes.Length);
+        Assert.Equal(23, routes.Length);
         Assert.All(routes, route => Assert.StartsWith("/v2/reg/environments", route, StringComparison.Ordinal));
     }
 
