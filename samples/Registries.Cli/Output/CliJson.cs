@@ -161,6 +161,9 @@ internal sealed record PullJson(string Image, bool Pulled, string? Outcome, stri
 // they are, and what the format cannot express; never a password.
 internal sealed record DockerConfigOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Notes, string Limits);
 
+// The outcome of `export --format containerd-hosts --output DIR`: the upstreams configured and the files written.
+internal sealed record ContainerdHostsOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Files, IReadOnlyList<string> Notes, string Limits);
+
 internal sealed record FileChangeJson(string Path, string Kind, string Description)
 {
     public static IReadOnlyList<FileChangeJson> From(IReadOnlyList<HostFileChange> changes)
@@ -223,6 +226,7 @@ internal static class CliJson
 [JsonSerializable(typeof(InsecureJson))]
 [JsonSerializable(typeof(ImportJson))]
 [JsonSerializable(typeof(DockerConfigOutputJson))]
+[JsonSerializable(typeof(ContainerdHostsOutputJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as
