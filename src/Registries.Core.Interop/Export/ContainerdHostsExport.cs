@@ -7,8 +7,8 @@ namespace Registries.Core.Interop;
 /// <c>HOST/hosts.toml</c> per upstream registry that has mirrors, for <c>ctr images pull --hosts-dir DIR</c> and the CRI
 /// plugin's <c>config_path</c>.</summary>
 /// <remarks>
-/// <para>Each upstream's folder is named as containerd looks it up: <c>host[:port]</c> as the address is written, and
-/// <c>docker.io</c> for Docker Hub. Its <c>hosts.toml</c> names the upstream as <c>server</c>
+/// <para>Each upstream's folder is named as containerd looks it up: <c>host[:port]</c> in lowercase (as image names
+/// write it), and <c>docker.io</c> for Docker Hub. Its <c>hosts.toml</c> names the upstream as <c>server</c>
 /// (<c>https://registry-1.docker.io</c> for Docker Hub) and each mirror, in the environment's order, as a
 /// <c>[host."https://MIRROR"]</c> table with <c>capabilities = ["pull", "resolve"]</c>; containerd tries the hosts in that
 /// order and the server last. A host whose folder under the certificates directory holds a <c>ca.crt</c> (the layout
@@ -142,7 +142,9 @@ public sealed class ContainerdHostsExport
     public static string FolderName(RegistryAddress upstream)
     {
         ArgumentNullException.ThrowIfNull(upstream);
-        var name = upstream.IsDockerHub ? "docker.io" : upstream.ToString();
+        // Host names are case-insensitive and image names are written in lowercase: the folder is the lowercase form,
+        // the one containerd looks up for such an image name.
+        var name = upstream.IsDockerHub ? "docker.io" : upstream.ToString().ToLowerInvariant();
 
         // A parsed address never has these; the check keeps a folder name from ever leaving the tree or becoming
         // containerd's fallback for every registry (_default).
