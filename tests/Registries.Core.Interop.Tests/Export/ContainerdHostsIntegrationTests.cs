@@ -10,20 +10,20 @@ namespace Registries.Core.Interop.Tests;
 [Trait("Category", "Integration")]
 public sealed class ContainerdHostsIntegrationTests
 {
-    private const string Upstream = "127.0.0.1:5000";
-    private const string Mirror = "127.0.0.1:5001";
+    private const string Upstream = ContainerdSandbox.Upstream;
+    private const string Mirror = ContainerdSandbox.Mirror;
 
     // Nothing listens there: an image of it can only come through its mirror.
     private const string RewrittenUpstream = "127.0.0.1:5002";
-    private const string MirrorUser = "mirroruser";
-    private const string MirrorPassword = "Mirror-Password-7";
+    private const string MirrorUser = ContainerdSandbox.MirrorUser;
+    private const string MirrorPassword = ContainerdSandbox.MirrorPassword;
     private readonly TestServices _services = TestServices.Require();
 
     [Fact]
     public async Task CtrPull_ExportedTree_ThroughTheMirrorRewriteHonouredUpstreamWhenTheMirrorStops()
     {
         await using var sandbox = await ContainerdSandbox.StartAsync(_services);
-        var (upstream, mirror, certificates) = await StartRegistriesAsync(sandbox);
+        var (upstream, mirror, certificates) = await sandbox.StartUpstreamAndMirrorAsync(_services.Image, "test/mirror-only:1.0", "cache/test/rewritten:1.0");
         await sandbox.StartContainerdAsync();
         var domain = await Domain.CreateAsync();
         await domain.Service.AddMirrorAsync(domain.EnvironmentId, RegistryMirror.Create(RegistryAddress.Parse(Upstream), RegistryAddress.Parse(Mirror)));
@@ -63,7 +63,7 @@ public sealed class ContainerdHostsIntegrationTests
     public async Task CtrPull_MirrorOnlyExport_NeverFallsBackToTheUpstream()
     {
         await using var sandbox = await ContainerdSandbox.StartAsync(_services);
-        var (upstream, mirror, certificates) = await StartRegistriesAsync(sandbox);
+        var (upstream, mirror, certificates) = await sandbox.StartUpstreamAndMirrorAsync(_services.Image);
         await sandbox.StartContainerdAsync();
         var domain = await Domain.CreateAsync();
         await domain.Service.AddMirrorAsync(domain.EnvironmentId, RegistryMirror.Create(RegistryAddress.Parse(Upstream), RegistryAddress.Parse(Mirror), mirrorOnly: true));
@@ -81,38 +81,6 @@ public sealed class ContainerdHostsIntegrationTests
     }
 
     private static string Repository(string image) => image[..image.LastIndexOf(':')];
-
-    // The upstream serves the shared registry's data read-only with its htpasswd; the mirror has its own data (seeded
-    // from the upstream with skopeo inside the namespace) and its own user. Both CA files go where trust installs them.
-    private async Task<(BackgroundProcess Upstream, BackgroundProcess Mirror, string Certificates)> StartRegistriesAsync(ContainerdSandbox sandbox)
-    {
-        var state = Environment.GetEnvironmentVariable("REGISTRIES_TEST_STATE");
-        Assert.False(string.IsNullOrEmpty(state), "REGISTRIES_TEST_STATE is not set: run `source STATE/env.sh` after eng/services.sh start.");
-        var certificates = sandbox.Directory.Combine("certs");
-        foreach (var host in new[] { Upstream, Mirror })
-        {
-            Directory.CreateDirectory(Path.Combine(certificates, host));
-            File.Copy(_services.RegistryCa, Path.Combine(certificates, host, "ca.crt"));
-        }
-
-        var htpasswd = sandbox.Directory.Combine("mirror.htpasswd");
-        await Processes.RunCheckedAsync("htpasswd", ["-Bic", htpasswd, MirrorUser], input: MirrorPassword + "\n");
-        var upstream = await sandbox.StartRegistryAsync("upstream", 5000, Path.Combine(state, "registry", "data"), Path.Combine(state, "registry", "htpasswd"), readOnly: true);
-        var mirrorData = sandbox.Directory.Combine("mirror-data");
-        Directory.CreateDirectory(mirrorData);
-        var mirror = await sandbox.StartRegistryAsync("mirror", 5001, mirrorData, htpasswd);
-        foreach (var target in new[] { _services.Image, "test/mirror-only:1.0", "cache/test/rewritten:1.0" })
-        {
-            var copy = await sandbox.RunAsync(_services.Skopeo, [
-                "--insecure-policy", "copy",
-                "--src-creds", _services.User + ":" + _services.Password, "--src-cert-dir", Path.Combine(certificates, Upstream),
-                "--dest-creds", MirrorUser + ":" + MirrorPassword, "--dest-cert-dir", Path.Combine(certificates, Mirror),
-                $"docker://{Upstream}/{_services.Image}", $"docker://{Mirror}/{target}"]);
-            Assert.True(copy.ExitCode == 0, $"skopeo could not seed the mirror with {target}: {copy.Error}");
-        }
-
-        return (upstream, mirror, certificates);
-    }
 
     private static async Task<string> ExportAsync(ContainerdSandbox sandbox, Domain domain, string certificates)
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Registries.Testing;
+using Xunit;
 
-namespace Registries.Core.Interop.Tests;
+namespace Registries.Testing;
 
 /// <summary>A network and mount namespace of the test's own (<c>unshare --net --mount</c>, loopback up) with the real
 /// programs a containerd mirror test needs inside it: distribution registries (<c>docker-registry serve</c>, TLS with the
@@ -10,7 +10,7 @@ namespace Registries.Core.Interop.Tests;
 /// <remarks>Nothing started here can reach a name server or another machine: the namespace has loopback only, so the
 /// registries listen on fixed ports of 127.0.0.1 without meeting anyone else's. Every process started is killed on
 /// <see cref="DisposeAsync"/>, whatever happened before; waits are bounded by <see cref="Bound"/>.</remarks>
-internal sealed class ContainerdSandbox : IAsyncDisposable
+public sealed class ContainerdSandbox : IAsyncDisposable
 {
     /// <summary>How long a program may take to come up or to finish.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
@@ -95,6 +95,53 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         await WaitUntilAsync(() => registry.Log.Contains("listening on", StringComparison.Ordinal) || registry.HasExited, $"the {name} registry");
         Assert.False(registry.HasExited, $"the {name} registry ended: {registry.Log}");
         return registry;
+    }
+
+    /// <summary>The upstream registry's address inside the namespace.</summary>
+    public const string Upstream = "127.0.0.1:5000";
+
+    /// <summary>The mirror registry's address inside the namespace.</summary>
+    public const string Mirror = "127.0.0.1:5001";
+
+    /// <summary>The mirror registry's own user.</summary>
+    public const string MirrorUser = "mirroruser";
+
+    /// <summary>That user's password.</summary>
+    public const string MirrorPassword = "Mirror-Password-7";
+
+    /// <summary>Starts the upstream (the shared test registry's data served read-only, its htpasswd) and the mirror (its
+    /// own data and user), seeds the mirror with the test image under each of <paramref name="mirrorNames"/> (skopeo,
+    /// inside the namespace), and puts the test CA where trust installs it (<c>CERTS/HOST/ca.crt</c>) for both.</summary>
+    /// <param name="mirrorNames">Repository:tag names the test image gets on the mirror.</param>
+    /// <returns>Both registries (their logs show the requests) and the certificates folder.</returns>
+    public async Task<(BackgroundProcess Upstream, BackgroundProcess Mirror, string Certificates)> StartUpstreamAndMirrorAsync(params string[] mirrorNames)
+    {
+        var state = Environment.GetEnvironmentVariable("REGISTRIES_TEST_STATE");
+        Assert.False(string.IsNullOrEmpty(state), "REGISTRIES_TEST_STATE is not set: run `source STATE/env.sh` after eng/services.sh start.");
+        var certificates = Directory.Combine("certs");
+        foreach (var host in new[] { Upstream, Mirror })
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(certificates, host));
+            File.Copy(Services.RegistryCa, Path.Combine(certificates, host, "ca.crt"));
+        }
+
+        var htpasswd = Directory.Combine("mirror.htpasswd");
+        await Processes.RunCheckedAsync("htpasswd", ["-Bic", htpasswd, MirrorUser], input: MirrorPassword + "\n");
+        var upstream = await StartRegistryAsync("upstream", 5000, Path.Combine(state, "registry", "data"), Path.Combine(state, "registry", "htpasswd"), readOnly: true);
+        var mirrorData = Directory.Combine("mirror-data");
+        System.IO.Directory.CreateDirectory(mirrorData);
+        var mirror = await StartRegistryAsync("mirror", 5001, mirrorData, htpasswd);
+        foreach (var target in mirrorNames)
+        {
+            var copy = await RunAsync(Services.Skopeo, [
+                "--insecure-policy", "copy",
+                "--src-creds", Services.User + ":" + Services.Password, "--src-cert-dir", Path.Combine(certificates, Upstream),
+                "--dest-creds", MirrorUser + ":" + MirrorPassword, "--dest-cert-dir", Path.Combine(certificates, Mirror),
+                $"docker://{Upstream}/{Services.Image}", $"docker://{Mirror}/{target}"]);
+            Assert.True(copy.ExitCode == 0, $"skopeo could not seed the mirror with {target}: {copy.Error}");
+        }
+
+        return (upstream, mirror, certificates);
     }
 
     /// <summary>Starts containerd with its own root, state, socket and config, the CRI plugin disabled.</summary>
