@@ -57,6 +57,8 @@ install_missing() { # [PACKAGE...]: installed too, even when present (apt-get th
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   command -v skopeo >/dev/null || missing+=(skopeo)
+  command -v containerd >/dev/null || missing+=(containerd)  # ctr pulls through the exported containerd-hosts tree
+  command -v nsenter >/dev/null || missing+=(util-linux)     # the containerd tests enter their own network namespace
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v curl >/dev/null || missing+=(curl)

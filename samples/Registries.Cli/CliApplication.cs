@@ -11,8 +11,8 @@ internal static class CliApplication
     public static RootCommand CreateRootCommand(CommandRunner runner)
     {
         var root = new RootCommand(
-            "Private-registry credentials per environment: add and manage them, see which one a pull would use, pull "
-            + "through the Docker Engine, export them for docker and Kubernetes, and prepare Docker hosts for "
+            "Private-registry credentials per environment: add and manage them, decide which images may launch and which "
+            + "mirrors they are pulled through, see which credential a pull would use, pull through the Docker Engine, export them for docker and Kubernetes, and prepare Docker hosts for "
             + "insecure and self-signed registries.\n\n"
             + "Exit codes: 0 success; 2 bad usage or bad input; 3 refused by the rules (denied, not permitted, wrong "
             + "state, unsupported orchestration); 4 an outside failure (Docker, network, file system). Errors are "
@@ -20,6 +20,8 @@ internal static class CliApplication
         runner.Globals.AddTo(root);
         root.Subcommands.Add(EnvironmentCommands.Create(runner));
         root.Subcommands.Add(RegistryCommands.Create(runner));
+        root.Subcommands.Add(PolicyCommands.Create(runner));
+        root.Subcommands.Add(MirrorCommands.Create(runner));
         root.Subcommands.Add(ResolveCommand.Create(runner));
         root.Subcommands.Add(PullCommand.Create(runner));
         root.Subcommands.Add(ExportCommand.Create(runner));

@@ -32,6 +32,21 @@ internal static partial class CliErrors
         _ => ExitCodes.Failure,
     };
 
+    // Removing a policy rule or a mirror that is not there names something unknown, as an unknown id does: bad input
+    // (exit 2) whose message lists what there is, not a refusal by the rules. A permission or orchestration refusal (the
+    // exception's subclasses) stays one.
+    public static async Task<T> NamingUnknownAsync<T>(Func<ValueTask<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (RegistryRuleException exception) when (exception.GetType() == typeof(RegistryRuleException))
+        {
+            throw new ArgumentException(exception.Message, exception);
+        }
+    }
+
     public static string MessageOf(Exception exception)
     {
         var message = exception switch

@@ -20,18 +20,22 @@ internal static class ExportCommand
         ("k3s", DockerConfigFormat.K3s),
     ];
 
+    // Not a credential format: containerd's host configuration holds the mirrors, as a folder tree.
+    private const string ContainerdHosts = "containerd-hosts";
+
     public static Command Create(CommandRunner runner)
     {
         var environment = new Argument<string>("ENV") { Description = "The environment's id or name." };
         var format = new Option<string>("--format")
         {
             Description = "The file format: docker (config.json, the default), kubernetes (a kubernetes.io/dockerconfigjson Secret), "
-                + "containers-auth (auth.json for podman, skopeo, buildah) or k3s (registries.yaml for k3s and rke2). "
-                + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format))),
+                + "containers-auth (auth.json for podman, skopeo, buildah), k3s (registries.yaml for k3s and rke2) or containerd-hosts "
+                + "(the mirrors as a certs.d tree of hosts.toml files for containerd, written into --output DIR). "
+                + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format))) + " " + ContainerdHostsExport.DescribeLimits(),
             DefaultValueFactory = _ => "docker",
             HelpName = "FORMAT",
         };
-        format.AcceptOnlyFromAmong(Formats.Select(f => f.Name).ToArray());
+        format.AcceptOnlyFromAmong([.. Formats.Select(f => f.Name), ContainerdHosts]);
         var kubernetes = new Option<bool>("--kubernetes") { Description = "The short form of --format kubernetes." };
         var name = new Option<string>("--name")
         {
@@ -42,21 +46,24 @@ internal static class ExportCommand
         var ns = new Option<string?>("--namespace") { Description = "The Secret's namespace, with --format kubernetes; none by default.", HelpName = "NAMESPACE" };
         var certsDir = new Option<string?>("--certs-dir", "--certificates-directory")
         {
-            Description = $"With --format k3s: the certs.d folder trust installs into; a registry with a ca.crt there gets tls.ca_file. Default: {DockerHostOptions.DefaultCertificatesDirectory}.",
+            Description = $"With --format k3s or containerd-hosts: the certs.d folder trust installs into; a registry with a ca.crt there gets tls.ca_file (k3s) or ca (containerd). Default: {DockerHostOptions.DefaultCertificatesDirectory}.",
             HelpName = "DIR",
         };
         var output = new Option<string?>("--output")
         {
             Description = "Write the document to FILE instead of stdout: readable by you only (0600, whatever was there), replaced "
                 + "atomically, its folder created 0700 when missing; a symbolic link is kept and its target replaced. Prints "
-                + "nothing, or with --json what was written (never a password).",
+                + "nothing, or with --json what was written (never a password). With --format containerd-hosts (where it is "
+                + "required), the certs.d folder DIR that gets DIR/HOST/hosts.toml per mirrored registry (0644, no secret); other "
+                + "hosts' folders are left alone.",
             HelpName = "FILE",
         };
         var strict = new Option<bool>("--strict")
         {
             Description = "Refuse the export (exit 3, nothing written) when the format cannot express an entry the environment would use: "
                 + "a path-scoped or host-pattern credential it cannot key, or an inactive scoped entry whose denial a wider key would undo. "
-                + "Without it such entries are listed on stderr, never widened to the whole host.",
+                + "Without it such entries are listed on stderr, never widened to the whole host. With --format containerd-hosts: a "
+                + "rewrite that is not a prefix, or a policy, which containerd cannot hold.",
         };
         var command = new Command(
             "export",
@@ -95,14 +102,24 @@ internal static class ExportCommand
                 result.AddError("--name and --namespace name the Kubernetes Secret: give them with --format kubernetes (or --kubernetes).");
             }
 
-            if (chosen != "k3s" && result.GetResult(certsDir) is not null)
+            if (chosen is not ("k3s" or ContainerdHosts) && result.GetResult(certsDir) is not null)
             {
-                result.AddError("--certs-dir gives the CA files of a k3s registries.yaml: give it with --format k3s.");
+                result.AddError("--certs-dir gives the CA files of a k3s registries.yaml or of containerd's hosts.toml: give it with --format k3s or --format containerd-hosts.");
+            }
+
+            if (chosen == ContainerdHosts && !result.GetValue(kubernetes) && result.GetResult(output) is null)
+            {
+                result.AddError("--format containerd-hosts writes a folder tree (one HOST/hosts.toml per mirrored registry): give --output DIR, the certs.d folder containerd reads (ctr --hosts-dir, the CRI plugin's config_path), for example --output /etc/containerd/certs.d.");
             }
         });
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
+            if (!parse.GetValue(kubernetes) && parse.GetValue(format) == ContainerdHosts)
+            {
+                return await ExportContainerdHostsAsync(runner, context, parse.GetRequiredValue(environment), parse.GetRequiredValue(output)!, parse.GetValue(certsDir), parse.GetValue(strict), cancellationToken);
+            }
+
             var chosen = parse.GetValue(kubernetes) ? DockerConfigFormat.Kubernetes : Formats.Single(f => f.Name == parse.GetValue(format)).Format;
 
             // The target is checked before anything is read: a wrong --output costs no access to the credentials.
@@ -165,6 +182,46 @@ internal static class ExportCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // export --format containerd-hosts --output DIR: the mirrors as containerd's certs.d tree. No credentials are read
+    // or written, so every member may run it.
+    private static async Task<int> ExportContainerdHostsAsync(CommandRunner runner, CliContext context, string environment, string output, string? certsDir, bool strict, CancellationToken cancellationToken)
+    {
+        // The target is checked before anything is read: a file where the folder should be is the user's to fix.
+        if (string.IsNullOrWhiteSpace(output))
+        {
+            throw new ArgumentException("--output is empty: with --format containerd-hosts give the certs.d folder to write into, for example /etc/containerd/certs.d.");
+        }
+
+        var directory = CliPaths.Full(output);
+        if (File.Exists(directory))
+        {
+            throw new ArgumentException($"--output '{output}' is a file: with --format containerd-hosts give the certs.d folder to write into, for example /etc/containerd/certs.d.");
+        }
+
+        var certificates = certsDir is { } dir ? CliPaths.Full(dir) : DockerHostOptions.DefaultCertificatesDirectory;
+        var exporter = context.Service<ContainerdHostsExporter>(builder => builder.UseDockerConfigInterop());
+        var environmentId = await context.EnvironmentIdAsync(environment, cancellationToken);
+        var export = await exporter.ExportAsync(environmentId, cancellationToken);
+        if (strict)
+        {
+            // Before anything is written: a refused export leaves the tree as it was.
+            export.EnsureExpressible();
+        }
+
+        var written = await export.WriteAsync(directory, certificates, cancellationToken);
+        if (context.Json)
+        {
+            var summary = new ContainerdHostsOutputJson(directory, ContainerdHosts, export.Upstreams.Select(u => u.ToString()).ToArray(), written, export.Notes, ContainerdHostsExport.DescribeLimits());
+            context.Console.Out.WriteLine(CliJson.Serialize(summary, CliJsonContext.Output.ContainerdHostsOutputJson));
+        }
+        else
+        {
+            WriteNotes(runner, export.Notes);
+        }
+
+        return ExitCodes.Success;
     }
 
     // Notes go to stderr, one line each: stdout is the document itself, which a pipe hands to kubectl or a file.

@@ -50,13 +50,16 @@ internal static class ResolveCommand
             }
             else
             {
-                output.WriteLine(TerminalText.Escape(resolution.Outcome switch
-                {
-                    ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}){FromSource(resolution)}{Expiry(resolution.ExpiresAt)}.",
-                    ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Address}.",
-                    ResolutionOutcome.Unavailable => $"{resolution.Image}: unavailable, registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}) from {resolution.Source} cannot give a credential now.",
-                    _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}).",
-                }));
+                output.WriteLine(TerminalText.Escape(resolution.Policy is { IsAllowed: false } policy
+                    ? $"{resolution.Image}: denied by the environment's policy ({DecidingRule(policy)})."
+                    : resolution.Outcome switch
+                    {
+                        ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}){FromSource(resolution)}{Expiry(resolution.ExpiresAt)}.",
+                        ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Address}.",
+                        ResolutionOutcome.Unavailable => $"{resolution.Image}: unavailable, registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}) from {resolution.Source} cannot give a credential now.",
+                        _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.MatchedRegistry?.Scope}).",
+                    }));
+                WriteMirrors(output, resolution);
             }
 
             return ExitCodeOf(runner, resolution.Outcome, resolution.Reason);
@@ -77,6 +80,42 @@ internal static class ResolveCommand
                 return ExitCodes.Failure;
             default:
                 return ExitCodes.Success;
+        }
+    }
+
+    // "deny *.evil.example", "allow registry.example.com/team (digest only)", or why no rule decided.
+    internal static string DecidingRule(PolicyDecision decision)
+        => decision.Rule?.ToString() ?? (decision.IsAllowed ? "no rule covers it" : "no allow rule covers it");
+
+    // The mirrors the image would be pulled through, one line each with the credential there, then the upstream.
+    private static void WriteMirrors(TextWriter output, CredentialResolution resolution)
+    {
+        if (!resolution.Mirrors.Any(m => !m.Source.IsUpstream))
+        {
+            return;
+        }
+
+        foreach (var mirror in resolution.Mirrors)
+        {
+            if (mirror.Source.IsUpstream)
+            {
+                output.WriteLine(TerminalText.Escape($"  then {mirror.Source.Image.Address} itself."));
+                continue;
+            }
+
+            var credential = mirror.Credential;
+            output.WriteLine(TerminalText.Escape($"  through mirror {mirror.Source.Image}: " + credential.Outcome switch
+            {
+                ResolutionOutcome.Authenticated => $"authenticated as {credential.Username} with registry {credential.RegistryId}.",
+                ResolutionOutcome.Anonymous => "anonymous.",
+                ResolutionOutcome.Unavailable => $"unavailable ({credential.Reason}).",
+                _ => $"denied ({credential.Reason}).",
+            }));
+        }
+
+        if (!resolution.Mirrors.Any(m => m.Source.IsUpstream))
+        {
+            output.WriteLine(TerminalText.Escape($"  never {resolution.Address} itself (mirror-only)."));
         }
     }
 

@@ -87,10 +87,15 @@ internal sealed record ResolutionJson(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Source,
     string? SourceName,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt,
-    string? Reason)
+    string? Reason,
+    PolicyDecisionJson? Policy,
+    IReadOnlyList<MirrorSourceJson>? Mirrors,
+    bool? FallsBackToUpstream)
 {
     public static ResolutionJson From(CredentialResolution resolution)
-        => new(
+    {
+        var mirrors = resolution.Mirrors.Where(m => !m.Source.IsUpstream).Select(MirrorSourceJson.From).ToArray();
+        return new(
             resolution.Image?.ToString() ?? resolution.Address.ToString(),
             resolution.Address.ToString(),
             CliNames.Of(resolution.Outcome),
@@ -100,8 +105,64 @@ internal sealed record ResolutionJson(
             resolution.Source?.KindName,
             resolution.Source?.Name,
             resolution.ExpiresAt?.ToUniversalTime(),
-            resolution.Reason);
+            resolution.Reason,
+            PolicyDecisionJson.From(resolution.Policy),
+            mirrors.Length == 0 ? null : mirrors,
+            mirrors.Length == 0 ? null : resolution.Mirrors.Any(m => m.Source.IsUpstream));
+    }
 }
+
+// What the policy decided for a resolved image: allowed or not and the rule that decided (absent when none covers
+// the image: allowed when the policy has no allow rule, denied when it has).
+internal sealed record PolicyDecisionJson(bool Allowed, string? Effect, string? Scope, bool? DigestOnly)
+{
+    public static PolicyDecisionJson? From(PolicyDecision? decision)
+        => decision is null ? null : new(decision.IsAllowed, decision.Rule is { } r ? CliNames.Of(r.Effect) : null, decision.Rule?.Scope.ToString(), decision.Rule?.DigestOnly);
+}
+
+// One mirror an image would be pulled through: its address, the image's name there and the credential outcome there
+// (the username and entry it would use, or why not; never a secret).
+internal sealed record MirrorSourceJson(string Address, string Image, string Outcome, string? Username, string? RegistryId, string? Reason)
+{
+    public static MirrorSourceJson From(MirrorResolution mirror)
+        => new(
+            mirror.Source.Image.Address.ToString(),
+            mirror.Source.Image.ToString(),
+            CliNames.Of(mirror.Credential.Outcome),
+            mirror.Credential.Outcome == ResolutionOutcome.Authenticated ? mirror.Credential.Username : null,
+            mirror.Credential.RegistryId,
+            mirror.Credential.Reason);
+}
+
+// policy show, allow, deny, remove: the rules in the order they were first set, and what an image none covers gets.
+internal sealed record PolicyJson(string EnvironmentId, string Uncovered, IReadOnlyList<PolicyRuleJson> Rules)
+{
+    public static PolicyJson From(string environmentId, RegistryPolicy policy)
+        => new(environmentId, policy.HasAllowRules ? "denied" : "allowed", policy.Rules.Select(PolicyRuleJson.From).ToArray());
+}
+
+internal sealed record PolicyRuleJson(string Effect, string Scope, bool DigestOnly)
+{
+    public static PolicyRuleJson From(PolicyRule rule) => new(CliNames.Of(rule.Effect), rule.Scope.ToString(), rule.DigestOnly);
+}
+
+// mirror add, list, remove: per upstream (in the order its first mirror was added), its mirrors in the order tried.
+internal sealed record MirrorsJson(string EnvironmentId, IReadOnlyList<UpstreamMirrorsJson> Upstreams)
+{
+    public static MirrorsJson From(string environmentId, RegistryMirrors mirrors)
+        => new(
+            environmentId,
+            mirrors.Upstreams().Select(u => new UpstreamMirrorsJson(
+                u.ToString(),
+                mirrors.FallsBackToUpstream(u),
+                mirrors.For(u).Select(m => new MirrorJson(m.Address.ToString(), m.Rewrite is { } r ? new RewriteJson(r.Pattern, r.Replacement) : null, m.MirrorOnly)).ToArray())).ToArray());
+}
+
+internal sealed record UpstreamMirrorsJson(string Upstream, bool FallsBackToUpstream, IReadOnlyList<MirrorJson> Mirrors);
+
+internal sealed record MirrorJson(string Address, RewriteJson? Rewrite, bool MirrorOnly);
+
+internal sealed record RewriteJson(string Pattern, string Replacement);
 
 // registry refresh: the cached value dropped, and (for the effective entry of a source) what one fetch gave now.
 internal sealed record RefreshJson(
@@ -161,6 +222,9 @@ internal sealed record PullJson(string Image, bool Pulled, string? Outcome, stri
 // they are, and what the format cannot express; never a password.
 internal sealed record DockerConfigOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Notes, string Limits);
 
+// The outcome of `export --format containerd-hosts --output DIR`: the upstreams configured and the files written.
+internal sealed record ContainerdHostsOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Files, IReadOnlyList<string> Notes, string Limits);
+
 internal sealed record FileChangeJson(string Path, string Kind, string Description)
 {
     public static IReadOnlyList<FileChangeJson> From(IReadOnlyList<HostFileChange> changes)
@@ -217,12 +281,15 @@ internal static class CliJson
 [JsonSerializable(typeof(IReadOnlyList<RegistryJson>))]
 [JsonSerializable(typeof(ResolutionJson))]
 [JsonSerializable(typeof(ExplanationJson))]
+[JsonSerializable(typeof(PolicyJson))]
+[JsonSerializable(typeof(MirrorsJson))]
 [JsonSerializable(typeof(PullJson))]
 [JsonSerializable(typeof(RefreshJson))]
 [JsonSerializable(typeof(TrustJson))]
 [JsonSerializable(typeof(InsecureJson))]
 [JsonSerializable(typeof(ImportJson))]
 [JsonSerializable(typeof(DockerConfigOutputJson))]
+[JsonSerializable(typeof(ContainerdHostsOutputJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as

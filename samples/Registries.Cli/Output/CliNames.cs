@@ -51,6 +51,13 @@ internal static class CliNames
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
     };
 
+    public static string Of(PolicyEffect effect) => effect switch
+    {
+        PolicyEffect.Allow => "allow",
+        PolicyEffect.Deny => "deny",
+        _ => throw new ArgumentOutOfRangeException(nameof(effect), effect, "Unknown policy effect."),
+    };
+
     public static string Of(CandidateVerdict verdict) => verdict switch
     {
         CandidateVerdict.Effective => "effective",
