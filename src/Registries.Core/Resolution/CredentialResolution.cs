@@ -26,7 +26,7 @@ public sealed class CredentialResolution
     /// <remarks>The policy is decided before any credential is looked at. When it denies, <see cref="Outcome"/> is
     /// <see cref="ResolutionOutcome.Denied"/>, <see cref="MatchedRegistry"/> is <see langword="null"/> (no entry was
     /// consulted, no source asked) and <see cref="Reason"/> names the rule.</remarks>
-    public PolicyDecision? Policy { get; private init; }
+    public PolicyDecision? Policy { get; private set; }
 
     /// <summary>Gets where the image would be pulled from, in order, with each mirror's credential: the mirrors of the
     /// image's registry, then the upstream itself unless a mirror is mirror-only. Empty when the registry has no mirror,
@@ -208,6 +208,15 @@ public sealed class CredentialResolution
             ResolutionOutcome.Unavailable => $"Unavailable: {subject} ({RegistryId}, from {Source}): {Reason}",
             _ => $"Anonymous: {subject}",
         };
+    }
+
+    // For the resolvers, on a resolution they have just made and not yet handed out (every answer is a new instance):
+    // the policy weighed and no mirror. The launch path's common case, so it makes no copy.
+    internal CredentialResolution WithPolicy(PolicyDecision policy)
+    {
+        System.Diagnostics.Debug.Assert(Policy is null && Mirrors.Count == 0, "A resolution is given its policy once, before it is handed out.");
+        Policy = policy;
+        return this;
     }
 
     // For the resolvers: the same resolution with the policy weighed and the mirrors planned.

@@ -23,7 +23,7 @@ internal static class EnvironmentResolution
         var own = await sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(data.Entries, image, image.Address), cancellationToken).ConfigureAwait(false);
         if (own.Outcome == ResolutionOutcome.Denied || environment.Mirrors.For(image.Address).Count == 0)
         {
-            return own.WithPolicyAndMirrors(policy, []);
+            return own.WithPolicy(policy);
         }
 
         var plan = environment.Mirrors.Plan(image);
@@ -59,7 +59,7 @@ internal static class EnvironmentResolution
         }
 
         var resolution = await sources.ResolveAsync(null, address, CredentialResolver.Decide(data.Entries, null, address), cancellationToken).ConfigureAwait(false);
-        return resolution.WithPolicyAndMirrors(policy, []);
+        return resolution.WithPolicy(policy);
     }
 
     // The pure counterpart (CredentialResolver.Resolve with an environment): the entries given hold the mirrors' too.
@@ -74,7 +74,7 @@ internal static class EnvironmentResolution
         var own = CredentialResolver.Answer(image, image.Address, CredentialResolver.Decide(entries, image, image.Address), now);
         if (own.Outcome == ResolutionOutcome.Denied || environment.Mirrors.For(image.Address).Count == 0)
         {
-            return own.WithPolicyAndMirrors(policy, []);
+            return own.WithPolicy(policy);
         }
 
         var plan = environment.Mirrors.Plan(image);
@@ -93,7 +93,7 @@ internal static class EnvironmentResolution
     {
         var policy = environment.Policy.EvaluateAddress(address);
         return policy.IsAllowed
-            ? CredentialResolver.Answer(null, address, CredentialResolver.Decide(entries, null, address), now).WithPolicyAndMirrors(policy, [])
+            ? CredentialResolver.Answer(null, address, CredentialResolver.Decide(entries, null, address), now).WithPolicy(policy)
             : CredentialResolution.DeniedByPolicy(address, policy);
     }
 
