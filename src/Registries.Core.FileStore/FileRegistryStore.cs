@@ -18,7 +18,7 @@ namespace Registries.Core.FileStore;
 /// When <see cref="FilePath"/> is a symbolic link, it stays one: writes replace the file it finally names, and the
 /// lock file lives next to that file. Folders the store creates get mode 0700 and the store and lock files 0600,
 /// whatever the umask; the store file is rewritten 0600 whatever mode it had. The document carries
-/// <c>formatVersion</c> (1 to 3 in this release: the lowest that holds its entries); a file with a higher version, or an
+/// <c>formatVersion</c> (1 to 4 in this release: the lowest that holds its content); a file with a higher version, or an
 /// entry whose credential source this release does not know, is refused rather than misread.</para>
 /// <para><b>Trust.</b> As OpenSSH does with its keys, the store reads only a regular file that belongs to the user
 /// running the process (on Linux, where the owner is checked) and that neither group nor other users may write;
@@ -60,12 +60,21 @@ public sealed class FileRegistryStore : IRegistryStore
 
     /// <summary>The newest format version this release reads and writes.</summary>
     /// <remarks>Version 2 adds scopes (a path prefix, or a host pattern as the address); version 3 adds credential sources
-    /// (a credential helper, a kubelet plugin, an identity token) and a stored credential's expiry date. A file is written
-    /// with the lowest version that holds its entries: version 1 while it holds only whole-address stored passwords
-    /// without expiry, so older releases keep reading it; the first scoped entry makes it version 2, and the first entry
-    /// with another source or an expiry version 3, which older releases refuse rather than read a path-scoped credential
-    /// as one for the whole registry, or a helper entry as one without a password.</remarks>
-    internal const int CurrentFormatVersion = 3;
+    /// (a credential helper, a kubelet plugin, an identity token) and a stored credential's expiry date; version 4 adds
+    /// an environment's policy rules and mirrors. A file is written with the lowest version that holds its content:
+    /// version 1 while it holds only whole-address stored passwords without expiry, so older releases keep reading it;
+    /// the first scoped entry makes it version 2, the first entry with another source or an expiry version 3, and the
+    /// first policy rule or mirror version 4, which older releases refuse rather than read a path-scoped credential as
+    /// one for the whole registry, a helper entry as one without a password, or an environment with a deny rule as one
+    /// that allows every image.</remarks>
+    internal const int CurrentFormatVersion = 4;
+
+    /// <summary>The format version of a file with an environment that has a policy rule or a mirror.</summary>
+    internal const int PolicyFormatVersion = 4;
+
+    /// <summary>The format version of a file without policy or mirrors, one entry at least with a credential source other
+    /// than a stored password, or with an expiry.</summary>
+    internal const int SourcesFormatVersion = 3;
 
     /// <summary>The format version of a file whose entries all have a stored password without expiry, and no scope.</summary>
     internal const int UnscopedFormatVersion = 1;
@@ -201,6 +210,7 @@ public sealed class FileRegistryStore : IRegistryStore
                 stored.Orchestration = written.Orchestration;
                 stored.Members = SortedMembers(written);
                 stored.Version = written.Version;
+                WritePolicyAndMirrors(stored, written);
                 return written;
             },
             cancellationToken);
@@ -389,6 +399,23 @@ public sealed class FileRegistryStore : IRegistryStore
             cancellationToken).ConfigureAwait(false);
     }
 
+    // Absent when empty, so a file without policy or mirrors keeps the format older releases read.
+    private static void WritePolicyAndMirrors(EnvironmentDocument stored, RegistryEnvironment environment)
+    {
+        stored.Policy = environment.Policy.IsEmpty
+            ? null
+            : [.. environment.Policy.Rules.Select(r => new PolicyRuleDocument { Scope = StoredPolicy.ScopeText(r.Scope), Effect = StoredPolicy.EffectName(r.Effect), DigestOnly = r.DigestOnly })];
+        stored.Mirrors = environment.Mirrors.IsEmpty
+            ? null
+            : [.. environment.Mirrors.All.Select(m => new MirrorDocument
+            {
+                Upstream = m.Upstream.ToString(),
+                Address = m.Address.ToString(),
+                Rewrite = m.Rewrite is { } rewrite ? new RewriteDocument { Pattern = rewrite.Pattern, Replacement = rewrite.Replacement } : null,
+                MirrorOnly = m.MirrorOnly,
+            })];
+    }
+
     // A stored password writes no source (the form of formats 1 and 2); every other kind its name, as the CLI spells it.
     private static void WriteSource(RegistryDocument entry, Registry registry)
     {
@@ -399,7 +426,8 @@ public sealed class FileRegistryStore : IRegistryStore
 
     // The lowest format version that holds every entry, so that older releases keep reading what they can read right.
     private static int FormatVersionOf(StoreDocument document)
-        => document.Registries.Exists(r => r.SourceKind is not null || r.ExpiresAt is not null) ? CurrentFormatVersion
+        => document.Environments.Exists(e => e.Policy is { Count: > 0 } || e.Mirrors is { Count: > 0 }) ? PolicyFormatVersion
+            : document.Registries.Exists(r => r.SourceKind is not null || r.ExpiresAt is not null) ? SourcesFormatVersion
             : document.Registries.Exists(r => r.Path is not null || r.Address.StartsWith('*')) ? ScopedFormatVersion
             : UnscopedFormatVersion;
 

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace Registries.Core.FileStore;
 
 /// <summary>The JSON document of a store file (format version 1; 2 once it holds a scoped entry; 3 once it holds an entry
-/// with a credential source other than a stored password, or with an expiry date).</summary>
+/// with a credential source other than a stored password, or with an expiry date; 4 once an environment has a policy
+/// rule or a mirror).</summary>
 /// <remarks>
 /// <code>
 /// {
@@ -20,7 +21,11 @@ namespace Registries.Core.FileStore;
 /// <c>"sourceKind"</c> (<c>credential-helper</c>, <c>kubelet-plugin</c> or <c>identity-token</c>; absent for a stored
 /// password), <c>"sourceName"</c> (the helper's or plugin's name) and <c>"expiresAt"</c> (a stored credential's expiry,
 /// ISO 8601). <c>protectedPassword</c> holds the stored secret: the password, or an identity-token entry's
-/// refresh token, protected alike; it is absent for a helper or plugin entry, which stores no secret.
+/// refresh token, protected alike; it is absent for a helper or plugin entry, which stores no secret. Format 4 adds, to
+/// an environment, <c>"policy"</c> (its rules in order: <c>{"scope": "registry.example.com/team", "effect": "allow",
+/// "digestOnly": true}</c>, the effect <c>allow</c> or <c>deny</c>) and <c>"mirrors"</c> (in order: <c>{"upstream":
+/// "docker.io", "address": "mirror.example.com:5000", "rewrite": {"pattern": "^library/(.*)", "replacement":
+/// "hub/$1"}, "mirrorOnly": false}</c>, no <c>rewrite</c> when there is none); both absent when empty.
 /// </remarks>
 internal sealed class StoreDocument
 {
@@ -46,6 +51,42 @@ internal sealed class EnvironmentDocument
     public required Dictionary<string, EnvironmentRole> Members { get; set; }
 
     public required long Version { get; set; }
+
+    // Format 4: the policy's rules in order; absent for none (every environment of formats 1 to 3).
+    public List<PolicyRuleDocument>? Policy { get; set; }
+
+    // Format 4: the mirrors in order; absent for none.
+    public List<MirrorDocument>? Mirrors { get; set; }
+}
+
+internal sealed class PolicyRuleDocument
+{
+    // HOST[:PORT][/PATH] or *.PATTERN[/PATH], as RegistryScope.ParseScope reads it.
+    public string? Scope { get; set; }
+
+    // "allow" or "deny", read as text so that a wrong one is named rather than taken for a damaged document.
+    public string? Effect { get; set; }
+
+    public bool DigestOnly { get; set; }
+}
+
+internal sealed class MirrorDocument
+{
+    public string? Upstream { get; set; }
+
+    public string? Address { get; set; }
+
+    // Absent for a mirror that keeps the upstream's repository names.
+    public RewriteDocument? Rewrite { get; set; }
+
+    public bool MirrorOnly { get; set; }
+}
+
+internal sealed class RewriteDocument
+{
+    public string? Pattern { get; set; }
+
+    public string? Replacement { get; set; }
 }
 
 internal sealed class RegistryDocument

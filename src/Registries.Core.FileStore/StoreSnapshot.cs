@@ -46,10 +46,11 @@ internal sealed class StoreSnapshot
         var snapshot = new StoreSnapshot { Environments = environments.AsReadOnly() };
         foreach (var e in document.Environments)
         {
+            var (policy, mirrors) = PolicyAndMirrorsOf(e, document.FormatVersion);
             RegistryEnvironment environment;
             try
             {
-                environment = new RegistryEnvironment(e.Id, e.Name, e.Orchestration, e.Members, e.Version);
+                environment = new RegistryEnvironment(e.Id, e.Name, e.Orchestration, e.Members, e.Version, policy, mirrors);
             }
             catch (ArgumentException x)
             {
@@ -159,6 +160,46 @@ internal sealed class StoreSnapshot
         }
 
         return snapshot;
+    }
+
+    // Absent (every environment of formats 1 to 3): no rule, no mirror. Each rule and mirror is checked as the model
+    // checks what a user gives, so a hand-edited or damaged one is refused, named, before anything else is done.
+    private static (RegistryPolicy Policy, RegistryMirrors Mirrors) PolicyAndMirrorsOf(EnvironmentDocument e, int formatVersion)
+    {
+        var hasPolicy = e.Policy is { Count: > 0 };
+        var hasMirrors = e.Mirrors is { Count: > 0 };
+        if (!hasPolicy && !hasMirrors)
+        {
+            return (RegistryPolicy.Empty, RegistryMirrors.Empty);
+        }
+
+        if (formatVersion < FileRegistryStore.PolicyFormatVersion)
+        {
+            throw new StoreFormatException($"environment '{e.Id}' has {(hasPolicy ? "a policy" : "mirrors")}, which format version {formatVersion} does not have");
+        }
+
+        try
+        {
+            var rules = new List<PolicyRule>();
+            for (var i = 0; hasPolicy && i < e.Policy!.Count; i++)
+            {
+                var rule = e.Policy[i] ?? throw new StoredPolicyException($"policy rule {i + 1} is null: remove it");
+                rules.Add(StoredPolicy.ReadRule(i, rule.Scope, rule.Effect, rule.DigestOnly));
+            }
+
+            var mirrors = new List<RegistryMirror>();
+            for (var i = 0; hasMirrors && i < e.Mirrors!.Count; i++)
+            {
+                var mirror = e.Mirrors[i] ?? throw new StoredPolicyException($"mirror {i + 1} is null: remove it");
+                mirrors.Add(StoredPolicy.ReadMirror(i, mirror.Upstream, mirror.Address, mirror.Rewrite is not null, mirror.Rewrite?.Pattern, mirror.Rewrite?.Replacement, mirror.MirrorOnly));
+            }
+
+            return (StoredPolicy.ReadPolicy(rules), StoredPolicy.ReadMirrors(mirrors));
+        }
+        catch (StoredPolicyException x)
+        {
+            throw new StoreFormatException($"environment '{e.Id}': {x.Message}", x);
+        }
     }
 
     // An absent kind is a stored password (every entry of formats 1 and 2). A kind this release does not know is a newer

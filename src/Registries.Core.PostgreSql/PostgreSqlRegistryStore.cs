@@ -33,7 +33,9 @@ namespace Registries.Core.PostgreSql;
 /// (<see cref="SecretContext"/>: the id is assigned before the password is protected): the database holds only what
 /// the protector returns, and a Removed entry holds none. An identity-token entry's refresh token is protected exactly
 /// as a password; a credential-helper or kubelet-plugin entry holds no secret, only the source's kind and name
-/// (schema version 5). A stored credential's expiry is kept in UTC (a credential gives it to the whole second; anything
+/// (schema version 5). An environment's policy rules and mirrors are kept in its row, in order (schema version 6), read
+/// with it on every path, resolution included (still one round trip), and changed by an environment update with the
+/// version read, like its members; an environment whose stored rules or mirrors do not parse is refused by name. A stored credential's expiry is kept in UTC (a credential gives it to the whole second; anything
 /// finer in a record is cut to the microsecond PostgreSQL keeps, in the record a write returns too).</para>
 /// <para><b>Errors.</b> Every failure of the server, the network or the login is a <see cref="RegistryStoreException"/>
 /// whose one-line message names the server (host:port), the database or the role and says what to fix; the inner
@@ -75,7 +77,7 @@ namespace Registries.Core.PostgreSql;
 public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this release creates, reads and writes.</summary>
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
 
     private const string DockerHubKey = "docker.io";
     private readonly NpgsqlDataSource _dataSource;
@@ -326,6 +328,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
         ArgumentNullException.ThrowIfNull(environment);
         cancellationToken.ThrowIfCancellationRequested();
         var membersJson = SerializeMembers(environment.Members);
+        var policyJson = StoredPolicy.WritePolicyJson(environment.Policy);
+        var mirrorsJson = StoredPolicy.WriteMirrorsJson(environment.Mirrors);
         using var forget = Forget(environment.Id);
         return await RunAsync(nameof(UpdateEnvironmentAsync), async (connection, ct) =>
         {
@@ -336,6 +340,8 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
                 command.Parameters.Add(new NpgsqlParameter("name", environment.Name));
                 command.Parameters.Add(new NpgsqlParameter("orchestration", environment.Orchestration.ToString()));
                 command.Parameters.Add(new NpgsqlParameter("members", NpgsqlDbType.Jsonb) { Value = membersJson });
+                command.Parameters.Add(new NpgsqlParameter("policy", NpgsqlDbType.Jsonb) { Value = policyJson });
+                command.Parameters.Add(new NpgsqlParameter("mirrors", NpgsqlDbType.Jsonb) { Value = mirrorsJson });
                 if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long written)
                 {
                     return StoreRules.WithVersion(environment, written);
@@ -734,7 +740,14 @@ public sealed partial class PostgreSqlRegistryStore : IRegistryStore, IAsyncDisp
                 }
             }
 
-            return new RegistryEnvironment(id, reader.GetString(1), Enum.Parse<OrchestrationKind>(reader.GetString(2)), members, reader.GetInt64(4));
+            var policy = StoredPolicy.ReadPolicyJson(reader.GetString(5));
+            var mirrors = StoredPolicy.ReadMirrorsJson(reader.GetString(6));
+            return new RegistryEnvironment(id, reader.GetString(1), Enum.Parse<OrchestrationKind>(reader.GetString(2)), members, reader.GetInt64(4), policy, mirrors);
+        }
+        catch (StoredPolicyException e)
+        {
+            // Only a writer that bypassed the store (plain SQL) can get past the schema's checks with this: say which.
+            throw new RegistryStoreException($"The environment '{id}' in schema '{Schema}' of database '{Database}' on {Server} has a policy or mirrors this release cannot read: {e.Message}. Correct its row (columns policy and mirrors) or restore it from a backup. Nothing was changed.", e);
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
         {

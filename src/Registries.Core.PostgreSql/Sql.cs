@@ -8,6 +8,8 @@ namespace Registries.Core.PostgreSql;
 /// lowercase letters, digits and underscores) is written into the text, quoted.</remarks>
 internal sealed class Sql
 {
+    // The policy and mirrors (version 6) come with every read of an environment: the resolution path needs them.
+    private const string EnvironmentColumns = "id, name, orchestration, members::text, version, policy::text, mirrors::text";
     private const string RegistryColumns = "id, environment_id, address, state, email, username, sequence, version, protected_password, path, source_kind, source_name, expires_at";
 
     public Sql(string schema)
@@ -220,6 +222,30 @@ internal sealed class Sql
                 ADD CONSTRAINT registries_expiry CHECK (expires_at IS NULL OR source_kind = 'stored'),
                 ADD CONSTRAINT registries_secret CHECK ((state <> 'Removed' AND source_kind IN ('stored', 'identity-token')) = (protected_password IS NOT NULL));
             """,
+
+            // Version 6: an environment's policy and mirrors, in its own row, so that the resolution path reads them with
+            // the environment (one query, one round trip), a change to them is an environment update with the version
+            // read (optimistic concurrency as for members), and the row triggers of versions 2 and 4 tell every
+            // resolution cache of it. Each is a JSON array, in order (jsonb keeps an array's order): rules
+            // {"scope": "HOST[:PORT][/PATH]", "effect": "allow"|"deny", "digestOnly": bool} and mirrors {"upstream",
+            // "address", "rewrite": {"pattern", "replacement"} (absent for none), "mirrorOnly": bool}. The checks hold
+            // the shape (what any writer, plain SQL included, must respect); the store checks the rest when it reads (a
+            // scope that parses, a rewrite that compiles, one rule per scope). Adding columns with a constant default
+            // rewrites no row; every existing environment reads as having no rule and no mirror. A release before this
+            // one refuses a version 6 schema, so it never reads an environment with a deny rule as one that allows all.
+            $"""
+            ALTER TABLE {s}.environments
+                ADD COLUMN policy jsonb NOT NULL DEFAULT '[]',
+                ADD COLUMN mirrors jsonb NOT NULL DEFAULT '[]';
+            ALTER TABLE {s}.environments
+                ADD CONSTRAINT environments_policy CHECK (jsonb_typeof(policy) = 'array' AND NOT jsonb_path_exists(policy,
+                    'lax $[*] ? (@.type() != "object" || !exists(@.scope ? (@.type() == "string")) || !(@.effect == "allow" || @.effect == "deny")
+                     || !exists(@.digestOnly ? (@.type() == "boolean")) || (@.effect == "deny" && @.digestOnly == true))')),
+                ADD CONSTRAINT environments_mirrors CHECK (jsonb_typeof(mirrors) = 'array' AND NOT jsonb_path_exists(mirrors,
+                    'lax $[*] ? (@.type() != "object" || !exists(@.upstream ? (@.type() == "string")) || !exists(@.address ? (@.type() == "string"))
+                     || !exists(@.mirrorOnly ? (@.type() == "boolean"))
+                     || (exists(@.rewrite) && !(exists(@.rewrite.pattern ? (@.type() == "string")) && exists(@.rewrite.replacement ? (@.type() == "string")))))'));
+            """,
         ];
 
         Channel = schema;
@@ -233,11 +259,11 @@ internal sealed class Sql
             WITH n AS (SELECT nextval('{s}.ids') AS n)
             INSERT INTO {s}.environments (id, position, name, orchestration, members, version)
             SELECT '1a' || n.n, n.n, @name, @orchestration, @members, 1 FROM n
-            RETURNING id, name, orchestration, members::text, version
+            RETURNING {EnvironmentColumns}
             """;
-        SelectEnvironment = $"SELECT id, name, orchestration, members::text, version FROM {s}.environments WHERE id = @id";
-        ListEnvironments = $"SELECT id, name, orchestration, members::text, version FROM {s}.environments ORDER BY position";
-        UpdateEnvironment = $"UPDATE {s}.environments SET name = @name, orchestration = @orchestration, members = @members, version = version + 1 WHERE id = @id AND version = @version RETURNING version";
+        SelectEnvironment = $"SELECT {EnvironmentColumns} FROM {s}.environments WHERE id = @id";
+        ListEnvironments = $"SELECT {EnvironmentColumns} FROM {s}.environments ORDER BY position";
+        UpdateEnvironment = $"UPDATE {s}.environments SET name = @name, orchestration = @orchestration, members = @members, policy = @policy, mirrors = @mirrors, version = version + 1 WHERE id = @id AND version = @version RETURNING version";
         EnvironmentVersion = $"SELECT version FROM {s}.environments WHERE id = @id";
         InsertRegistry = $"""
             INSERT INTO {s}.registries ({RegistryColumns}, address_key)

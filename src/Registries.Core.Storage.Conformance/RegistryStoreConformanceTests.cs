@@ -23,7 +23,8 @@ namespace Registries.Core.Storage.Conformance;
 /// writes refused with <see cref="ConcurrencyConflictException"/> and nothing written, the store-assigned
 /// <see cref="Registry.Sequence"/> that orders entries across instances, parts of an entry that never change
 /// (<see cref="StoreRules.EnsureImmutablePartsUnchanged"/>), passwords kept and a removed entry's erased, every credential
-/// source kept (its kind, name and a stored credential's expiry; a refresh token kept and erased like a password, never in
+/// source kept (its kind, name and a stored credential's expiry; an environment's policy rules and mirrors kept in order,
+/// with every flag, rewrite and pattern, through every read, the resolution read included; a refresh token kept and erased like a password, never in
 /// clear at rest when <see cref="ReadPersistedTextAsync"/> is overridden; no secret for a helper or plugin), concurrent
 /// writers, and a random sequence of operations compared with a simple model (CsCheck). A failure names the rule in
 /// the test's name (<c>Member_Scenario_Expected</c>).</para>
@@ -292,6 +293,94 @@ public abstract class RegistryStoreConformanceTests
         Assert.Equal(1, conflict.ExpectedVersion);
         Assert.Equal(2, conflict.ActualVersion);
         AssertSameEnvironment(current, await store.GetEnvironmentAsync(created.Id));
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_PolicyAndMirrors_KeptInOrderInEveryReadAndInstance()
+    {
+        var store = await CreateStoreAsync();
+        var created = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner)));
+        Assert.True(created.Policy.IsEmpty);
+        Assert.True(created.Mirrors.IsEmpty);
+        var policy = SamplePolicy();
+        var mirrors = SampleMirrors();
+
+        var updated = await store.UpdateEnvironmentAsync(created.WithPolicy(policy).WithMirrors(mirrors));
+
+        Assert.Equal(2, updated.Version);
+        AssertSamePolicyAndMirrors(policy, mirrors, updated);
+        foreach (var reader in new[] { store, await OpenSecondInstanceAsync(store) })
+        {
+            AssertSamePolicyAndMirrors(policy, mirrors, await reader.GetEnvironmentAsync(created.Id));
+            AssertSamePolicyAndMirrors(policy, mirrors, Assert.Single(await reader.ListEnvironmentsAsync()));
+            AssertSamePolicyAndMirrors(policy, mirrors, (await reader.ReadResolutionAsync(created.Id, RegistryAddress.DockerHub)).Environment);
+            AssertSamePolicyAndMirrors(policy, mirrors, (await reader.ReadResolutionAsync(created.Id, RegistryAddress.Parse("eu.corp.example"))).Environment);
+        }
+
+        // What the rules and mirrors decide survives the store too (the order and flags are what decide).
+        var read = (await (await OpenSecondInstanceAsync(store)).GetEnvironmentAsync(created.Id))!;
+        Assert.False(read.Policy.Evaluate(ImageReference.Parse("registry.example.com:5000/team/app:1.0")).IsAllowed);
+        Assert.True(read.Policy.Evaluate(ImageReference.Parse("registry.example.com:5000/team/app@sha256:" + new string('a', 64))).IsAllowed);
+        Assert.False(read.Policy.Evaluate(ImageReference.Parse("registry.example.com:5000/team-b/app:1.0")).IsAllowed);
+        Assert.False(read.Policy.Evaluate(ImageReference.Parse("eu.corp.example/app:1")).IsAllowed);
+        Assert.True(read.Policy.Evaluate(ImageReference.Parse("alpine:3.20")).IsAllowed);
+        Assert.Equal(
+            ["mirror.example.com:5000/dockerhub/library/alpine:3.20", "10.0.0.5:5000/library/alpine:3.20"],
+            read.Mirrors.Plan(ImageReference.Parse("alpine:3.20")).Select(p => p.Image.ToString()));
+        Assert.Equal(
+            ["[fe80::1]:5000/team/app:1", "registry.example.com:5000/team/app:1"],
+            read.Mirrors.Plan(ImageReference.Parse("registry.example.com:5000/team/app:1")).Select(p => p.Image.ToString()));
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_MembersChangedOrPolicyCleared_KeepsWhatWasNotChanged()
+    {
+        var store = await CreateStoreAsync();
+        var created = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner)));
+        var withPolicy = await store.UpdateEnvironmentAsync(created.WithPolicy(SamplePolicy()).WithMirrors(SampleMirrors()));
+
+        var withMember = await store.UpdateEnvironmentAsync(withPolicy.WithMember("bob", EnvironmentRole.Member));
+        AssertSamePolicyAndMirrors(SamplePolicy(), SampleMirrors(), await (await OpenSecondInstanceAsync(store)).GetEnvironmentAsync(created.Id));
+
+        var fewer = SamplePolicy().WithoutRule(RegistryScope.ParseScope("*.corp.example"));
+        var withFewer = await store.UpdateEnvironmentAsync(withMember.WithPolicy(fewer).WithMirrors(SampleMirrors().WithoutMirror(RegistryAddress.DockerHub, RegistryAddress.Parse("mirror.example.com:5000"))));
+        var fewerRead = await (await OpenSecondInstanceAsync(store)).GetEnvironmentAsync(created.Id);
+        AssertSamePolicyAndMirrors(fewer, fewerRead!.Mirrors, fewerRead);
+        Assert.Equal(["10.0.0.5:5000", "[fe80::1]:5000"], fewerRead.Mirrors.All.Select(m => m.Address.ToString()));
+
+        await store.UpdateEnvironmentAsync(withFewer.WithPolicy(RegistryPolicy.Empty).WithMirrors(RegistryMirrors.Empty));
+        var cleared = await (await OpenSecondInstanceAsync(store)).GetEnvironmentAsync(created.Id);
+        Assert.NotNull(cleared);
+        Assert.True(cleared.Policy.IsEmpty);
+        Assert.True(cleared.Mirrors.IsEmpty);
+        Assert.Equal(5, cleared.Version);
+        Assert.Equal(EnvironmentRole.Member, cleared.RoleOf("bob"));
+    }
+
+    [Fact]
+    public async Task UpdateEnvironmentAsync_StalePolicyOrMirrorChange_ThrowsConflictAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var second = await OpenSecondInstanceAsync(store);
+        var created = await store.CreateEnvironmentAsync("a", OrchestrationKind.Cattle, Members(("alice", EnvironmentRole.Owner)));
+        var current = await store.UpdateEnvironmentAsync(created.WithPolicy(SamplePolicy()));
+
+        // Read before that write (version 1): a deny-all-but-one policy and a mirror written on top of it are refused.
+        var stalePolicy = created.WithPolicy(RegistryPolicy.Empty.WithRule(PolicyRule.Allow(RegistryScope.ParseScope("evil.example"))));
+        var staleMirror = created.WithMirrors(SampleMirrors());
+        var conflicts = new[]
+        {
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await second.UpdateEnvironmentAsync(stalePolicy)),
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateEnvironmentAsync(staleMirror)),
+        };
+
+        Assert.All(conflicts, c => Assert.Equal(2, c.ActualVersion));
+        foreach (var reader in new[] { store, second })
+        {
+            var read = await reader.GetEnvironmentAsync(created.Id);
+            AssertSameEnvironment(current, read);
+            AssertSamePolicyAndMirrors(SamplePolicy(), RegistryMirrors.Empty, read);
+        }
     }
 
     [Fact]
@@ -897,7 +986,7 @@ public abstract class RegistryStoreConformanceTests
     [Fact]
     public async Task AllOperations_RandomSequence_MatchesSimpleModel()
     {
-        var gen = Gen.Select(Gen.Int[0, 8], Gen.Int[0, 50], Gen.Int[0, 50], Gen.Int[0, 50], (kind, a, b, c) => new ModelOperation(kind, a, b, c)).Array[1, 30];
+        var gen = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 50], Gen.Int[0, 50], Gen.Int[0, 50], (kind, a, b, c) => new ModelOperation(kind, a, b, c)).Array[1, 30];
 
         await gen.SampleAsync(
             async operations =>
@@ -930,6 +1019,28 @@ public abstract class RegistryStoreConformanceTests
     /// <returns>The credential.</returns>
     protected static RegistryCredential Credential(string username = "alice", string password = "s3cret")
         => new(username + "@example.com", username, password);
+
+    // Rules in the order they were set: a deny pattern, a digest-only path, Docker Hub's official images, an IPv6 registry.
+    private static RegistryPolicy SamplePolicy() => RegistryPolicy.Empty
+        .WithRule(PolicyRule.Deny(RegistryScope.ParseScope("*.corp.example")))
+        .WithRule(PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com:5000/team"), digestOnly: true))
+        .WithRule(PolicyRule.Allow(RegistryScope.ParseScope("docker.io/library")))
+        .WithRule(PolicyRule.Allow(RegistryScope.ParseScope("[fe80::1]:5000")));
+
+    // Docker Hub's mirrors in order (a rewrite, then a mirror-only one), and a registry's mirror on an IPv6 address.
+    private static RegistryMirrors SampleMirrors() => RegistryMirrors.Empty
+        .WithMirror(RegistryMirror.Create(RegistryAddress.DockerHub, RegistryAddress.Parse("mirror.example.com:5000"), MirrorRewrite.Parse("^library/(.*)", "dockerhub/library/${1}")))
+        .WithMirror(RegistryMirror.Create(RegistryAddress.DockerHub, RegistryAddress.Parse("10.0.0.5:5000"), mirrorOnly: true))
+        .WithMirror(RegistryMirror.Create(RegistryAddress.Parse("registry.example.com:5000"), RegistryAddress.Parse("[fe80::1]:5000")));
+
+    private static void AssertSamePolicyAndMirrors(RegistryPolicy policy, RegistryMirrors mirrors, RegistryEnvironment? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(policy.Rules.Select(r => r.ToString()), actual.Policy.Rules.Select(r => r.ToString()));
+        Assert.Equal(policy, actual.Policy);
+        Assert.Equal(mirrors.All.Select(m => m.ToString()), actual.Mirrors.All.Select(m => m.ToString()));
+        Assert.Equal(mirrors, actual.Mirrors);
+    }
 
     private static void AssertSameEnvironment(RegistryEnvironment expected, RegistryEnvironment? actual)
     {
@@ -1033,7 +1144,7 @@ public abstract class RegistryStoreConformanceTests
             case 7:
                 {
                     var environment = model.Environments[operation.A % model.Environments.Count];
-                    var current = new RegistryEnvironment(environment.Id, environment.Name, environment.Orchestration, environment.Members, environment.Version);
+                    var current = environment.ToEnvironment();
                     var user = "user" + operation.B;
                     var role = (EnvironmentRole)(operation.C % 3);
                     var updated = await store.UpdateEnvironmentAsync(current.WithMember(user, role));
@@ -1046,8 +1157,31 @@ public abstract class RegistryStoreConformanceTests
             case 8 when model.Environments.Any(e => e.Version > 1):
                 {
                     var environment = model.Environments.First(e => e.Version > 1);
-                    var stale = new RegistryEnvironment(environment.Id, environment.Name, environment.Orchestration, environment.Members, environment.Version - 1);
+                    var stale = StoreRules.WithVersion(environment.ToEnvironment(), environment.Version - 1);
                     await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateEnvironmentAsync(stale.WithMember("stale", EnvironmentRole.Owner)));
+                    await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateEnvironmentAsync(stale.WithPolicy(RegistryPolicy.Empty.WithRule(PolicyRule.Deny(RegistryScope.ParseScope("stale.example"))))));
+                    break;
+                }
+
+            case 9:
+                {
+                    // A policy rule set or removed, or a mirror added or removed, by an environment update.
+                    var environment = model.Environments[operation.A % model.Environments.Count];
+                    var scope = RegistryScope.ParseScope(ModelScopes[operation.B % ModelScopes.Length]);
+                    var mirror = RegistryMirror.Create(RegistryAddress.Parse(ModelAddresses[operation.B % ModelAddresses.Length]), RegistryAddress.Parse("mirror" + (operation.C % 3) + ".example.com"), operation.C % 2 == 0 ? null : MirrorRewrite.Parse("^(.*)$", "cache/${1}"), mirrorOnly: operation.C % 5 == 0);
+                    var current = environment.ToEnvironment();
+                    var changed = (operation.C % 4) switch
+                    {
+                        0 => current.WithPolicy(current.Policy.WithRule(PolicyRule.Deny(scope))),
+                        1 => current.WithPolicy(current.Policy.WithRule(PolicyRule.Allow(scope, digestOnly: operation.B % 2 == 0))),
+                        2 => current.WithPolicy(current.Policy.WithoutRule(scope)).WithMirrors(current.Mirrors.WithoutMirror(mirror.Upstream, mirror.Address)),
+                        _ => current.WithMirrors(current.Mirrors.WithMirror(mirror)),
+                    };
+                    var updated = await store.UpdateEnvironmentAsync(changed);
+                    environment.Policy = changed.Policy;
+                    environment.Mirrors = changed.Mirrors;
+                    environment.Version++;
+                    Assert.Equal(environment.Version, updated.Version);
                     break;
                 }
 
@@ -1060,6 +1194,8 @@ public abstract class RegistryStoreConformanceTests
 
     private static readonly string[] ModelAddresses = ["registry.example.com:5000", "REGISTRY.example.com:5000", "docker.io", "quay.io", "10.0.0.5:5000"];
 
+    private static readonly string[] ModelScopes = ["registry.example.com:5000", "registry.example.com:5000/team", "*.corp.example", "docker.io/library", "quay.io/org/sub", "10.0.0.5:5000"];
+
     private static async Task AssertMatchesAsync(IRegistryStore store, StoreModel model)
     {
         var environments = await store.ListEnvironmentsAsync();
@@ -1070,6 +1206,7 @@ public abstract class RegistryStoreConformanceTests
             Assert.Equal(expected.Orchestration, actual.Orchestration);
             Assert.Equal(expected.Version, actual.Version);
             Assert.Equal(expected.Members.OrderBy(m => m.Key, StringComparer.Ordinal), actual.Members.OrderBy(m => m.Key, StringComparer.Ordinal));
+            AssertSamePolicyAndMirrors(expected.Policy, expected.Mirrors, actual);
 
             var records = await store.ListRegistriesAsync(expected.Id);
             var modelRecords = model.Registries.Where(r => r.EnvironmentId == expected.Id).ToList();
@@ -1118,6 +1255,12 @@ public abstract class RegistryStoreConformanceTests
         public Dictionary<string, EnvironmentRole> Members { get; } = new(StringComparer.Ordinal);
 
         public long Version { get; set; } = 1;
+
+        public RegistryPolicy Policy { get; set; } = RegistryPolicy.Empty;
+
+        public RegistryMirrors Mirrors { get; set; } = RegistryMirrors.Empty;
+
+        public RegistryEnvironment ToEnvironment() => new(Id, Name, Orchestration, Members, Version, Policy, Mirrors);
     }
 
     private sealed class ModelRegistry(string id, string environmentId, RegistryAddress address, long sequence)

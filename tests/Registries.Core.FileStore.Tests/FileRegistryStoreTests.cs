@@ -166,7 +166,7 @@ public sealed class FileRegistryStoreTests : IDisposable
     public async Task ListEnvironmentsAsync_NewerFormatVersion_ClearErrorAndFileUnchanged()
     {
         var path = _folder.Combine("store.json");
-        const string Content = "{\"formatVersion\":4,\"sequence\":0,\"environments\":[],\"registries\":[],\"somethingNew\":{}}";
+        const string Content = "{\"formatVersion\":5,\"sequence\":0,\"environments\":[],\"registries\":[],\"somethingNew\":{}}";
         await File.WriteAllTextAsync(path, Content);
         var store = FileRegistryStore.Open(path);
 
@@ -174,7 +174,7 @@ public sealed class FileRegistryStoreTests : IDisposable
         await Assert.ThrowsAsync<RegistryStoreException>(async () => await store.CreateEnvironmentAsync("x", OrchestrationKind.Cattle, new Dictionary<string, EnvironmentRole>()));
 
         Assert.Contains(path, read.Message, StringComparison.Ordinal);
-        Assert.Contains("format version 4", read.Message, StringComparison.Ordinal);
+        Assert.Contains("format version 5", read.Message, StringComparison.Ordinal);
         Assert.Contains("newer release", read.Message, StringComparison.Ordinal);
         Assert.Equal(Content, await File.ReadAllTextAsync(path));
     }

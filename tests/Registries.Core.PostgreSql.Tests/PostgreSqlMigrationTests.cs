@@ -152,8 +152,7 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         await store.MigrateAsync();
 
         Assert.Contains($"is at version 4; this release needs version {PostgreSqlRegistryStore.SchemaVersion}", Assert.IsType<RegistryStoreException>(version4).Message, StringComparison.Ordinal);
-        Assert.Equal(5, PostgreSqlRegistryStore.SchemaVersion);
-        Assert.Equal(5, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        Assert.Equal(PostgreSqlRegistryStore.SchemaVersion, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
         Assert.Equal((long)Rows, await _database.ScalarAsync($"SELECT count(*) FROM {schema}.registries"));
         Assert.Equal($"{Rows}/0/0", await _database.ScalarAsync($"SELECT count(*) FILTER (WHERE source_kind = 'stored') || '/' || count(source_name) || '/' || count(expires_at) FROM {schema}.registries"));
         var entries = await store.ListRegistriesAsync(environment);
@@ -190,6 +189,85 @@ public sealed class PostgreSqlMigrationTests : IAsyncLifetime
         var helper = await store.AddRegistryAsync(environment, RegistryScope.Of(RegistryAddress.Parse("helper.example.com")), RegistryCredential.FromCredentialHelper("e@example.com", "ecr-login"));
         Assert.Equal(counterBefore + 1, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
         Assert.Equal(CredentialSource.CredentialHelper("ecr-login"), (await _database.OpenStore(schema).GetRegistryAsync(environment, helper.Registry.Id))?.Registry.Source);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FromPopulatedVersion5_KeepsEveryRowWithoutPolicyOrMirrorsAndAddsTheirChecks()
+    {
+        var schema = _database.NewSchema();
+        var sql = new Sql(schema);
+        for (var version = 1; version <= 5; version++)
+        {
+            await _database.ExecuteAsync(sql.Migrations[version - 1]);
+        }
+
+        await _database.ExecuteAsync($"INSERT INTO {schema}.schema_version (singleton, version, migrated_at) VALUES (true, 5, now())");
+        const int Rows = 300;
+        var environment = await WriteThroughVersion4Async(schema, Rows);
+        var helperPassword = "NULL";
+        await _database.ExecuteAsync($"""
+            INSERT INTO {schema}.environments (id, position, name, orchestration, members, version) VALUES ('1a3000', 3000, 'other', 'Kubernetes', '[["bob","Member"],["alice","Owner"]]', 7);
+            INSERT INTO {schema}.registries (id, environment_id, address, address_key, state, email, username, sequence, version, protected_password, path, source_kind, source_name)
+            VALUES ('1r3001', '1a3000', 'h.example.com', 'h.example.com', 'Active', 'e@example.com', '', 3001, 1, {helperPassword}, '', 'credential-helper', 'pass');
+            """);
+        var version5 = await _database.OpenStore(schema, migrateOnStart: false).ListEnvironmentsAsync().AsTask().ContinueWith(t => t.Exception?.GetBaseException());
+        var counterBefore = (long)(await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"))!;
+
+        var store = _database.OpenStore(schema, migrateOnStart: false);
+        await store.MigrateAsync();
+
+        Assert.Contains($"is at version 5; this release needs version {PostgreSqlRegistryStore.SchemaVersion}", Assert.IsType<RegistryStoreException>(version5).Message, StringComparison.Ordinal);
+        Assert.Equal(6, PostgreSqlRegistryStore.SchemaVersion);
+        Assert.Equal(6, await _database.ScalarAsync($"SELECT version FROM {schema}.schema_version"));
+        Assert.Equal(2L, await _database.ScalarAsync($"SELECT count(*) FROM {schema}.environments WHERE policy = '[]' AND mirrors = '[]'"));
+        Assert.Equal((long)Rows + 1, await _database.ScalarAsync($"SELECT count(*) FROM {schema}.registries"));
+        var environments = await store.ListEnvironmentsAsync();
+        Assert.Equal(["1a1000", "1a3000"], environments.Select(e => e.Id));
+        Assert.All(environments, e =>
+        {
+            Assert.True(e.Policy.IsEmpty);
+            Assert.True(e.Mirrors.IsEmpty);
+        });
+        Assert.Equal(7, environments[1].Version);
+        Assert.Equal(OrchestrationKind.Kubernetes, environments[1].Orchestration);
+        Assert.Equal(EnvironmentRole.Member, environments[1].RoleOf("bob"));
+        var entries = await store.ListRegistriesAsync(environment);
+        Assert.Equal(Rows, entries.Count);
+        Assert.All(entries, e => Assert.Equal(e.Registry.State == RegistryState.Removed ? null : "p" + e.Registry.Sequence, e.Password?.Reveal()));
+        Assert.Equal(CredentialSource.CredentialHelper("pass"), Assert.Single(await store.ListRegistriesAsync("1a3000")).Registry.Source);
+
+        // The new checks hold against any writer: the shape of a rule or a mirror is the database's to keep.
+        Assert.Equal(
+            "environments_mirrors,environments_policy,environments_version_check",
+            await _database.ScalarAsync($"SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = '{schema}.environments'::regclass AND contype = 'c'"));
+        foreach (var change in new[]
+        {
+            "policy = '{}'",
+            "policy = '[1]'",
+            """policy = '[{"effect":"allow","digestOnly":false}]'""",
+            """policy = '[{"scope":"r.example.com","effect":"maybe","digestOnly":false}]'""",
+            """policy = '[{"scope":"r.example.com","effect":"deny","digestOnly":true}]'""",
+            """policy = '[{"scope":"r.example.com","effect":"allow"}]'""",
+            "mirrors = 'null'",
+            """mirrors = '[{"upstream":"docker.io","mirrorOnly":false}]'""",
+            """mirrors = '[{"upstream":"docker.io","address":"m.example.com","rewrite":{"pattern":"^a"},"mirrorOnly":false}]'""",
+            """mirrors = '[{"upstream":"docker.io","address":"m.example.com","mirrorOnly":"yes"}]'""",
+            "policy = NULL",
+        })
+        {
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _database.ExecuteAsync($"UPDATE {schema}.environments SET {change} WHERE id = '{environment}'"));
+        }
+
+        // A policy written on the migrated table is kept, counted and read back by another instance.
+        var old = environments[0];
+        var rule = PolicyRule.Deny(RegistryScope.ParseScope("r1.example.com/team"));
+        var mirror = RegistryMirror.Create(RegistryAddress.Parse("r2.example.com"), RegistryAddress.Parse("m.example.com"), mirrorOnly: true);
+        await store.UpdateEnvironmentAsync(old.WithPolicy(old.Policy.WithRule(rule)).WithMirrors(old.Mirrors.WithMirror(mirror)));
+        Assert.Equal(counterBefore + 1, await _database.ScalarAsync($"SELECT counter FROM {schema}.changes"));
+        var read = await _database.OpenStore(schema).GetEnvironmentAsync(environment);
+        Assert.Equal(rule, Assert.Single(read!.Policy.Rules));
+        Assert.Equal(mirror, Assert.Single(read.Mirrors.All));
+        Assert.Equal(2, read.Version);
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace Registries.Core.Storage;
 /// <summary>Copies a whole store into another, empty one: the way from one store implementation to another (the file
 /// store to PostgreSQL and back), verified before it returns.</summary>
 /// <remarks>
-/// <para>What is copied: every environment (name, orchestration, members with their roles) and every registry entry
+/// <para>What is copied: every environment (name, orchestration, members with their roles, policy rules and mirrors,
+/// in order) and every registry entry
 /// (address, e-mail, username, password and state), added to the target in the source's order across the whole store,
 /// so "most recently added wins" picks the same entry in the target. An Inactive entry is added, then deactivated. A
 /// Removed entry keeps its place in the order: it is added with a throw-away password and removed at once, so no
@@ -63,6 +64,12 @@ public static class RegistryStoreCopy
         {
             cancellationToken.ThrowIfCancellationRequested();
             var created = await target.CreateEnvironmentAsync(environment.Name, environment.Orchestration, environment.Members, cancellationToken).ConfigureAwait(false);
+            if (!environment.Policy.IsEmpty || !environment.Mirrors.IsEmpty)
+            {
+                // A store creates an environment without rules or mirrors: they follow as its first update.
+                created = await target.UpdateEnvironmentAsync(created.WithPolicy(environment.Policy).WithMirrors(environment.Mirrors), cancellationToken).ConfigureAwait(false);
+            }
+
             environmentIds.Add(environment.Id, created.Id);
         }
 
@@ -144,6 +151,16 @@ public static class RegistryStoreCopy
                 || environment.Members.Any(m => !copy.Members.TryGetValue(m.Key, out var role) || role != m.Value))
             {
                 throw Mismatch($"{where}: the members or their roles differ");
+            }
+
+            if (!environment.Policy.Equals(copy.Policy))
+            {
+                throw Mismatch($"{where}: the policy differs ({DescribePolicy(environment.Policy)} vs {DescribePolicy(copy.Policy)})");
+            }
+
+            if (!environment.Mirrors.Equals(copy.Mirrors))
+            {
+                throw Mismatch($"{where}: the mirrors differ ({environment.Mirrors} vs {copy.Mirrors})");
             }
 
             var sourceEntries = await source.ListRegistriesAsync(environment.Id, cancellationToken).ConfigureAwait(false);
@@ -239,6 +256,8 @@ public static class RegistryStoreCopy
             throw Mismatch($"{where}: {difference}");
         }
     }
+
+    private static string DescribePolicy(RegistryPolicy policy) => policy.IsEmpty ? "no rules" : string.Join("; ", policy.Rules);
 
     private static RegistryStoreException Mismatch(string difference)
         => new($"The copy does not match its source: {difference}. The target holds the copy as written: empty it (a new file or a new database) before copying again, and keep writers off the source while it runs.");

@@ -133,6 +133,40 @@ public sealed class RegistryStoreCopyTests
     }
 
     [Fact]
+    public async Task CopyAsync_PolicyAndMirrors_CopiedInOrderWithEveryFlag()
+    {
+        var (source, seeded) = await SeedWithPolicyAsync();
+        var target = new InMemoryRegistryStore();
+
+        var result = await RegistryStoreCopy.CopyAsync(source, target);
+
+        var original = (await source.GetEnvironmentAsync(seeded.ProductionId))!;
+        var copy = (await target.GetEnvironmentAsync(result.EnvironmentIds[seeded.ProductionId]))!;
+        Assert.Equal(["deny *.evil.example", "allow registry.example.com:5000/team (digest only)", "allow docker.io/library"], copy.Policy.Rules.Select(r => r.ToString()));
+        Assert.Equal(original.Policy, copy.Policy);
+        Assert.Equal(original.Mirrors, copy.Mirrors);
+        Assert.Equal(["mirror.example.com:5000", "10.0.0.5:5000"], copy.Mirrors.All.Select(m => m.Address.ToString()));
+        Assert.Equal("^library/(.*) -> hub/${1}", copy.Mirrors.All[0].Rewrite?.ToString());
+        Assert.True(copy.Mirrors.All[1].MirrorOnly);
+
+        // The environments without rules or mirrors stay so; members came along with the policy.
+        Assert.True((await target.GetEnvironmentAsync(result.EnvironmentIds[seeded.KubernetesId]))!.Policy.IsEmpty);
+        Assert.Equal(EnvironmentRole.ReadOnly, copy.RoleOf(DomainFixture.Reader));
+    }
+
+    [Fact]
+    public async Task CopyAsync_TargetThatDropsThePolicy_FailsVerificationNamingTheDifference()
+    {
+        var (source, _) = await SeedWithPolicyAsync();
+        var target = new TamperingStore(new InMemoryRegistryStore()) { DropPolicyAndMirrors = true };
+
+        var error = await Assert.ThrowsAsync<RegistryStoreException>(() => RegistryStoreCopy.CopyAsync(source, target));
+
+        Assert.Contains("the policy differs (deny *.evil.example; ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(" vs no rules)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CopyAsync_TargetThatDropsStateChanges_FailsVerificationNamingTheDifference()
     {
         var (source, _) = await SeedAsync();
@@ -238,6 +272,20 @@ public sealed class RegistryStoreCopyTests
         return (store, new SeededIds(production.Id, kubernetes.Id, gone.Id, newest.Id));
     }
 
+    // The seeded store, and production given rules (a deny pattern, a digest-only path, official images) and two Docker
+    // Hub mirrors (a rewrite, then a mirror-only one).
+    private static async Task<(InMemoryRegistryStore Store, SeededIds Ids)> SeedWithPolicyAsync()
+    {
+        var (store, seeded) = await SeedAsync();
+        var owner = new RegistryService(store).As(DomainFixture.Owner);
+        await owner.SetPolicyRuleAsync(seeded.ProductionId, PolicyRule.Deny(RegistryScope.ParseScope("*.evil.example")));
+        await owner.SetPolicyRuleAsync(seeded.ProductionId, PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com:5000/team"), digestOnly: true));
+        await owner.SetPolicyRuleAsync(seeded.ProductionId, PolicyRule.Allow(RegistryScope.ParseScope("docker.io/library")));
+        await owner.AddMirrorAsync(seeded.ProductionId, RegistryMirror.Create(RegistryAddress.DockerHub, RegistryAddress.Parse("mirror.example.com:5000"), MirrorRewrite.Parse("^library/(.*)", "hub/${1}")));
+        await owner.AddMirrorAsync(seeded.ProductionId, RegistryMirror.Create(RegistryAddress.DockerHub, RegistryAddress.Parse("10.0.0.5:5000"), mirrorOnly: true));
+        return (store, seeded);
+    }
+
     private static async Task<List<Registry>> AllBySequenceAsync(IRegistryStore store)
     {
         var all = new List<Registry>();
@@ -271,6 +319,8 @@ public sealed class RegistryStoreCopyTests
 
         public bool ReplacePasswordsOnResolution { get; init; }
 
+        public bool DropPolicyAndMirrors { get; init; }
+
         public int FailOnAdd { get; init; }
 
         public Action<int>? OnAdd { get; init; }
@@ -287,7 +337,7 @@ public sealed class RegistryStoreCopyTests
             => inner.ListEnvironmentsAsync(cancellationToken);
 
         public ValueTask<RegistryEnvironment> UpdateEnvironmentAsync(RegistryEnvironment environment, CancellationToken cancellationToken = default)
-            => inner.UpdateEnvironmentAsync(environment, cancellationToken);
+            => inner.UpdateEnvironmentAsync(DropPolicyAndMirrors ? environment.WithPolicy(RegistryPolicy.Empty).WithMirrors(RegistryMirrors.Empty) : environment, cancellationToken);
 
         public ValueTask<StoredRegistry> AddRegistryAsync(string environmentId, RegistryScope scope, RegistryCredential credential, CancellationToken cancellationToken = default)
         {
