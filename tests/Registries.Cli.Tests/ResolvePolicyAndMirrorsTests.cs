@@ -122,6 +122,24 @@ public sealed class ResolvePolicyAndMirrorsTests(SeededStore seed) : IClassFixtu
     }
 
     [Fact]
+    public async Task MirrorOnlyThatCannotNameTheImage_DeniedWithTheReason_NoEntryNamed()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        await _cli.SucceedAsync("mirror", "add", "prod", "registry.example.com:5000", "cache.example.com", "--mirror-only", "--rewrite", "^team/(.*)$", "Team/$1");
+
+        var text = await _cli.RunAsync("resolve", "prod", "registry.example.com:5000/team/app:1");
+        var json = await _cli.RunAsync("resolve", "prod", "registry.example.com:5000/team/app:1", "--json");
+
+        Assert.Equal("registry.example.com:5000/team/app:1: denied, it cannot be pulled from anywhere.\n", text.Stdout);
+        Assert.Contains("mirror-only", text.AssertOneLineError(3, stdoutEmpty: false), StringComparison.Ordinal);
+        json.AssertOneLineError(3, stdoutEmpty: false);
+        var root = JsonDocument.Parse(json.Stdout).RootElement;
+        Assert.Equal("denied", root.GetProperty("outcome").GetString());
+        Assert.False(root.TryGetProperty("registryId", out _));
+        Assert.False(root.TryGetProperty("policy", out _));
+    }
+
+    [Fact]
     public async Task Explain_ShowsTheRulesWeighedAndTheOneThatDecided_ReadOnlyMayAsk()
     {
         _cli.CopyStoreFrom(seed.Cli);
