@@ -15,6 +15,13 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask OnEnvironmentEventAsync(EnvironmentEvent environmentEvent, CancellationToken cancellationToken = default)
+    {
+        // A rule or a mirror, as the CLI shows it: scopes, addresses and rewrites, never a secret.
+        EnvironmentChanged(logger, environmentEvent.Kind, ((object?)environmentEvent.Rule ?? environmentEvent.Mirror)?.ToString(), environmentEvent.EnvironmentId, environmentEvent.Caller);
+        return ValueTask.CompletedTask;
+    }
+
     public void OnResolved(ResolutionEvent resolution)
     {
         var environmentId = resolution.EnvironmentId;
@@ -33,7 +40,15 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
                 ResolvedUnavailable(logger, subject, environmentId, resolution.Address, registryId, resolution.MatchedRegistry?.Source.ToString(), resolution.Reason);
                 break;
             default:
-                ResolvedDenied(logger, subject, environmentId, resolution.Address, registryId, resolution.Reason);
+                if (registryId is null)
+                {
+                    ResolvedDeniedByEnvironment(logger, subject, environmentId, resolution.Address, resolution.Policy?.Rule?.ToString(), resolution.Reason);
+                }
+                else
+                {
+                    ResolvedDenied(logger, subject, environmentId, resolution.Address, registryId, resolution.Reason);
+                }
+
                 break;
         }
     }
@@ -68,6 +83,10 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
         if (failure.RegistryEvent is { } registryEvent)
         {
             RegistryObserverFailed(logger, failure.Exception, failure.Observer.GetType().FullName, registryEvent.Kind, registryEvent.Registry.Id, registryEvent.Registry.EnvironmentId);
+        }
+        else if (failure.EnvironmentEvent is { } environmentEvent)
+        {
+            EnvironmentObserverFailed(logger, failure.Exception, failure.Observer.GetType().FullName, environmentEvent.Kind, environmentEvent.EnvironmentId);
         }
         else
         {
@@ -104,6 +123,15 @@ internal sealed partial class RegistriesLogging(ILogger<RegistriesLogging> logge
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Fetching the credential from {Source} for {Address} (registry {RegistryId} in environment {EnvironmentId}) failed: {Reason}")]
     private static partial void CredentialFetchFailed(ILogger logger, string source, string? address, string registryId, string environmentId, string? reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Environment {Kind}: {Change} in environment {EnvironmentId} by {Caller}")]
+    private static partial void EnvironmentChanged(ILogger logger, EnvironmentEventKind kind, string? change, string environmentId, string caller);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Observer {Observer} failed on environment event {Kind} in environment {EnvironmentId}; the change itself was stored")]
+    private static partial void EnvironmentObserverFailed(ILogger logger, Exception exception, string? observer, EnvironmentEventKind kind, string environmentId);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Resolved {Reference} in environment {EnvironmentId}: denied by the environment for {Address} (rule {Rule}): {Reason}")]
+    private static partial void ResolvedDeniedByEnvironment(ILogger logger, string reference, string environmentId, RegistryAddress address, string? rule, string? reason);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Cached credentials from {Source} of registry {RegistryId} in environment {EnvironmentId} dropped on request")]
     private static partial void CredentialInvalidated(ILogger logger, string source, string registryId, string environmentId);

@@ -134,8 +134,9 @@ public sealed partial class RegistryService
         return _sources.Invalidate(record.Registry.Id);
     }
 
-    /// <summary>Explains how an image resolves: the candidate entries, which scope decides, which entry is effective in
-    /// it, and why each other one is not used (overridden, less specific, removed, path or pattern did not match).</summary>
+    /// <summary>Explains how an image resolves: the environment's policy (the rules it weighed and the one that decided),
+    /// the candidate entries, which scope decides, which entry is effective in it, and why each other one is not used
+    /// (overridden, less specific, removed, path or pattern did not match).</summary>
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -147,9 +148,9 @@ public sealed partial class RegistryService
     public async ValueTask<ResolutionExplanation> ExplainAsync(string environmentId, ImageReference image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
+        var (environment, _) = await _authorization.AuthorizeAsync(CallerName(), environmentId, EnvironmentRole.ReadOnly, "read registries", registryOperation: true, cancellationToken).ConfigureAwait(false);
         var records = await _store.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
-        var explanation = CredentialResolver.Explain(image, records, _sources.TimeProvider.GetUtcNow());
+        var explanation = CredentialResolver.Explain(image, records, _sources.TimeProvider.GetUtcNow(), environment);
         return explanation.DecidingRegistry is { Source.IsFetched: true } deciding
             ? explanation.WithCachedUntil(_sources.CachedUntil(deciding, image, image.Address))
             : explanation;

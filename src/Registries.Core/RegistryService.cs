@@ -139,6 +139,25 @@ public sealed partial class RegistryService
         }
     }
 
+    // As PublishAsync, for a change to an environment's policy or mirrors.
+    private async ValueTask PublishAsync(EnvironmentEvent environmentEvent)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnEnvironmentEventAsync(environmentEvent, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Best effort after the commit, reported to the failure handler.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _telemetry.RecordObserverFailure(TelemetryNames.ObserverRegistryEvent);
+                ObserverFailures.Report(_failures, new ObserverFailure(observer, environmentEvent, ex));
+            }
+        }
+    }
+
     private sealed class NoCaller : IRegistryCallerAccessor
     {
         public static readonly NoCaller Instance = new();

@@ -135,6 +135,27 @@ public sealed class RegistriesLoggingTests : IAsyncDisposable
         LogAssert.NoRecordContains(_collector.GetSnapshot(), Canary);
     }
 
+    [Fact]
+    public async Task PolicyAndMirrorChanges_AreLoggedAsEnvironmentEvents_PolicyDenialNamesTheRule()
+    {
+        var service = Build().As("olivia");
+        var environment = await service.CreateEnvironmentAsync("prod");
+        await service.AddRegistryAsync(environment.Id, Address, new RegistryCredential("ops@example.com", "deploy", Canary));
+        await service.SetPolicyRuleAsync(environment.Id, PolicyRule.Deny(RegistryScope.ParseScope("registry.example.com:5000/team")));
+        await service.AddMirrorAsync(environment.Id, RegistryMirror.Create(RegistryAddress.DockerHub, Address));
+
+        var denied = await service.ResolveAsync(environment.Id, ImageReference.Parse("registry.example.com:5000/team/app:1"));
+
+        Assert.Equal(ResolutionOutcome.Denied, denied.Outcome);
+        var changes = _collector.GetSnapshot().Where(r => r.Id.Id == 12).ToArray();
+        Assert.Equal([nameof(EnvironmentEventKind.PolicyRuleSet), nameof(EnvironmentEventKind.MirrorAdded)], changes.Select(r => r.GetStructuredStateValue("Kind")));
+        Assert.Equal(["deny registry.example.com:5000/team", "docker.io -> registry.example.com:5000"], changes.Select(r => r.GetStructuredStateValue("Change")));
+        Assert.All(changes, r => Assert.Equal("olivia", r.GetStructuredStateValue("Caller")));
+        var log = Assert.Single(_collector.GetSnapshot(), r => r.Id.Id == 14);
+        Assert.Equal("deny registry.example.com:5000/team", log.GetStructuredStateValue("Rule"));
+        LogAssert.NoRecordContains(_collector.GetSnapshot(), Canary);
+    }
+
     private RegistryService Build(Action<IServiceCollection>? register = null)
     {
         var services = new ServiceCollection();

@@ -7,6 +7,7 @@ namespace Registries.Testing;
 public sealed class RecordingEventObserver : IRegistryEventObserver
 {
     private readonly List<RegistryEvent> _events = [];
+    private readonly List<EnvironmentEvent> _environmentEvents = [];
 
     /// <summary>Gets what the observer was told, in order.</summary>
     public IReadOnlyList<RegistryEvent> Events
@@ -20,12 +21,35 @@ public sealed class RecordingEventObserver : IRegistryEventObserver
         }
     }
 
+    /// <summary>Gets the environment changes (policy and mirrors) the observer was told, in order.</summary>
+    public IReadOnlyList<EnvironmentEvent> EnvironmentEvents
+    {
+        get
+        {
+            lock (_events)
+            {
+                return _environmentEvents.ToArray();
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public ValueTask OnRegistryEventAsync(RegistryEvent registryEvent, CancellationToken cancellationToken = default)
     {
         lock (_events)
         {
             _events.Add(registryEvent);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask OnEnvironmentEventAsync(EnvironmentEvent environmentEvent, CancellationToken cancellationToken = default)
+    {
+        lock (_events)
+        {
+            _environmentEvents.Add(environmentEvent);
         }
 
         return ValueTask.CompletedTask;
@@ -73,6 +97,13 @@ public sealed class ThrowingEventObserver : IRegistryEventObserver
         }
 
         return ThrowLaterAsync(registryEvent);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask OnEnvironmentEventAsync(EnvironmentEvent environmentEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environmentEvent);
+        throw Record(new InvalidOperationException($"Synchronous observer failure on {environmentEvent.Kind}."));
     }
 
     private async ValueTask ThrowLaterAsync(RegistryEvent registryEvent)

@@ -21,6 +21,14 @@ namespace Registries.Core.Interop;
 /// Unavailable (its credential source failed) give an error that is not "not found", with the reason, so that a client
 /// which honours helper errors stops.
 /// <c>store</c> and <c>erase</c> are refused: credentials are managed through the registries, never by <c>docker login</c>.</para>
+/// <para>Policy: the helper can only withhold a credential, never refuse a pull, and it is asked per server, never per
+/// image. So it withholds the credential of a server only when the environment's <see cref="RegistryPolicy"/> denies
+/// every image of it (<see cref="RegistryPolicy.EvaluateAddress"/>: a host-level deny rule, or allow rules none of
+/// which covers the server), answering that error instead of "not found"; a server only some of whose images are denied
+/// (a deny rule on <c>HOST/team</c>, a digest-only allow rule) still gets its credential, for every image. <c>list</c>
+/// leaves out the servers it would withhold. The tools then pull a denied image anonymously, which a private registry
+/// refuses and a public one does not: for a policy that holds, pull through <see cref="Engine.ImagePullService"/>, or give
+/// podman, skopeo and CRI-O the exported <c>policy.json</c>.</para>
 /// <para>Scopes: the protocol asks per server (a registry host), never per image, so the helper answers the host-level
 /// resolution of that host: the whole-address entry, or else a host pattern covering it. A path-scoped entry
 /// (<c>REGISTRY/team</c>) is not served through it: docker sends the host's credential for <c>REGISTRY/team/app</c> too, or
@@ -158,10 +166,13 @@ public sealed class DockerCredentialHelper
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
         var entries = await _registries.ListRegistriesAsync(_environmentId, cancellationToken).ConfigureAwait(false);
+        var policy = await _registries.GetPolicyAsync(_environmentId, cancellationToken).ConfigureAwait(false);
         var listed = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            if (entry.IsEffective && entry.Registry.State == RegistryState.Active)
+            // A server the policy denies as a whole is withheld by get, so it is not listed either.
+            if (entry.IsEffective && entry.Registry.State == RegistryState.Active
+                && policy.EvaluateAddress(entry.Registry.Address).IsAllowed)
             {
                 var key = entry.Registry.Address.IsDockerHub ? DockerHubServerUrl : entry.Registry.Address.ToString();
                 listed.TryAdd(key, entry.Registry.Username);

@@ -252,6 +252,13 @@ public sealed class DockerConfigImporter
         if (scope.IsHostLevel)
         {
             current = await _service.ResolveAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+
+            // The policy denies the whole address, so its answer names no entry: whether the credential is already
+            // there is its own scope's answer (importing is adding, which the policy does not forbid).
+            if (current.Outcome == ResolutionOutcome.Denied && current.MatchedRegistry is null)
+            {
+                current = await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {

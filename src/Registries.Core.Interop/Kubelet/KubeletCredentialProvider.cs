@@ -21,6 +21,11 @@ namespace Registries.Core.Interop;
 /// <c>REGISTRY/team-b/app</c>; an inactive deciding entry denies, with no fallback to the host's). Where a registry
 /// has path-scoped entries the answer is cached per image (<see cref="KubeletCredentialResponse.ImageCacheKeyType"/>),
 /// since a per-registry cache would hand one path's answer to another.</para>
+/// <para>Policy: the environment's <see cref="RegistryPolicy"/> is decided on the image first; a denied image is Denied
+/// (naming the rule) and gets no document, so the kubelet gets no credential for it from this provider. The provider can
+/// only withhold: the kubelet then pulls without one, which a private registry refuses and a public one does not.
+/// Where the policy has a path-scoped or digest-only rule for the image's registry, the answer is cached per image, so
+/// that an allowed image's credential never serves a denied one.</para>
 /// <para>No password is kept anywhere on the node: a deactivation reaches it when the kubelet's cache of the answer
 /// expires (<see cref="KubeletCredentialProviderOptions.CacheDuration"/>). This is how an environment of Kubernetes
 /// orchestration gets its registries, once <see cref="RegistriesOptions.SupportedOrchestrations"/> includes
@@ -70,11 +75,14 @@ public sealed class KubeletCredentialProvider
         var resolution = await _service.ResolveAsync(environmentId, request.Reference, cancellationToken).ConfigureAwait(false);
 
         // Cached per registry, a team/... answer would serve team-b/... (and the reverse) until it expires: where the
-        // registry has path-scoped entries, the kubelet must ask per image.
+        // registry has path-scoped entries, the kubelet must ask per image. So too where the policy has a path-scoped or
+        // digest-only rule for it: an allowed image's credential, cached per registry, would serve a denied one.
         var entries = await _service.ListRegistriesAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        var policy = await _service.GetPolicyAsync(environmentId, cancellationToken).ConfigureAwait(false);
         var perImage = entries.Any(e => e.Registry.State != RegistryState.Removed
-            && !e.Registry.Scope.IsHostLevel
-            && e.Registry.Scope.Address.Covers(request.Reference.Address));
+                && !e.Registry.Scope.IsHostLevel
+                && e.Registry.Scope.Address.Covers(request.Reference.Address))
+            || policy.Rules.Any(r => (!r.Scope.IsHostLevel || r.DigestOnly) && r.Scope.Address.Covers(request.Reference.Address));
         return new KubeletCredentialResponse(
             request,
             resolution,

@@ -14,6 +14,17 @@ public sealed class ObserverFailure
         RegistryEvent = registryEvent;
     }
 
+    /// <summary>Initializes a failure of a registry event observer told of an environment change.</summary>
+    /// <param name="observer">The observer.</param>
+    /// <param name="environmentEvent">The event it was told.</param>
+    /// <param name="exception">What it threw.</param>
+    public ObserverFailure(object observer, EnvironmentEvent environmentEvent, Exception exception)
+        : this(observer, exception)
+    {
+        ArgumentNullException.ThrowIfNull(environmentEvent);
+        EnvironmentEvent = environmentEvent;
+    }
+
     /// <summary>Initializes a failure of a resolution observer.</summary>
     /// <param name="observer">The observer.</param>
     /// <param name="resolution">The resolution it was told.</param>
@@ -36,10 +47,13 @@ public sealed class ObserverFailure
     /// <summary>Gets the observer that threw.</summary>
     public object Observer { get; }
 
-    /// <summary>Gets the registry event it was told, or <see langword="null"/> for a resolution observer.</summary>
+    /// <summary>Gets the registry event it was told, or <see langword="null"/> for an environment event or a resolution.</summary>
     public RegistryEvent? RegistryEvent { get; }
 
-    /// <summary>Gets the resolution it was told, or <see langword="null"/> for a registry event observer.</summary>
+    /// <summary>Gets the environment event it was told, or <see langword="null"/> for a registry event or a resolution.</summary>
+    public EnvironmentEvent? EnvironmentEvent { get; }
+
+    /// <summary>Gets the resolution it was told, or <see langword="null"/> for a registry or environment event.</summary>
     public ResolutionEvent? Resolution { get; }
 
     /// <summary>Gets what it threw.</summary>
@@ -47,5 +61,5 @@ public sealed class ObserverFailure
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"{Observer.GetType().Name} failed on {(object?)RegistryEvent ?? Resolution}: {Exception.GetType().Name}";
+        => $"{Observer.GetType().Name} failed on {(object?)RegistryEvent ?? (object?)EnvironmentEvent ?? Resolution}: {Exception.GetType().Name}";
 }

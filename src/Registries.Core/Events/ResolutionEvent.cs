@@ -17,6 +17,7 @@ public sealed class ResolutionEvent
         Address = resolution.Address;
         MatchedRegistry = resolution.MatchedRegistry;
         Reason = resolution.Reason;
+        Policy = resolution.Policy;
     }
 
     /// <summary>Gets the environment.</summary>
@@ -31,11 +32,15 @@ public sealed class ResolutionEvent
     /// <summary>Gets the registry address.</summary>
     public RegistryAddress Address { get; }
 
-    /// <summary>Gets the entry that decided the outcome, or <see langword="null"/> when Anonymous.</summary>
+    /// <summary>Gets the entry that decided the outcome, or <see langword="null"/> when Anonymous or denied by the policy.</summary>
     public Registry? MatchedRegistry { get; }
 
     /// <summary>Gets why pulls are prohibited, when Denied.</summary>
     public string? Reason { get; }
+
+    /// <summary>Gets what the environment's policy decided (the rule that denied, when it denied), or
+    /// <see langword="null"/> when the resolution did not weigh it. Holds no secret: a policy has none.</summary>
+    public PolicyDecision? Policy { get; }
 
     /// <inheritdoc/>
     public override string ToString()

@@ -66,9 +66,12 @@ public static class CredentialResolver
     /// addresses are left out of the explanation, those of host patterns are kept (with "pattern did not match" when
     /// they do not cover the image).</param>
     /// <param name="now">The instant to judge a stored credential's expiry at; <see langword="null"/> leaves expiries unchecked.</param>
+    /// <param name="environment">The environment whose policy is weighed (<see cref="ResolutionExplanation.Policy"/>), or
+    /// <see langword="null"/> to explain by the entries alone.</param>
     /// <returns>The explanation, without any password. When the deciding entry is Active and its credential comes from a
-    /// source, the outcome is Authenticated (what the rules decide; the fetch itself may still answer Unavailable).</returns>
-    public static ResolutionExplanation Explain(ImageReference image, IReadOnlyList<StoredRegistry> entries, DateTimeOffset? now = null)
+    /// source, the outcome is Authenticated (what the rules decide; the fetch itself may still answer Unavailable). When
+    /// the environment's policy denies the image, the outcome is Denied with the policy's reason and no deciding entry.</returns>
+    public static ResolutionExplanation Explain(ImageReference image, IReadOnlyList<StoredRegistry> entries, DateTimeOffset? now = null, RegistryEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entries);
@@ -104,10 +107,16 @@ public static class CredentialResolver
             candidates.Add(new ResolutionCandidate(registry, verdict, reason));
         }
 
+        var policy = environment?.Policy.Evaluate(image);
+        if (policy is { IsAllowed: false })
+        {
+            return new ResolutionExplanation(image, ResolutionOutcome.Denied, null, policy.Reason, candidates, policy: policy);
+        }
+
         var result = Answer(image, image.Address, decidingEntry, now);
         return NeedsFetch(decidingEntry)
-            ? new ResolutionExplanation(image, ResolutionOutcome.Authenticated, deciding, null, candidates)
-            : new ResolutionExplanation(image, result.Outcome, result.MatchedRegistry, result.Reason, candidates);
+            ? new ResolutionExplanation(image, ResolutionOutcome.Authenticated, deciding, null, candidates, policy: policy)
+            : new ResolutionExplanation(image, result.Outcome, result.MatchedRegistry, result.Reason, candidates, policy: policy);
     }
 
     // The deciding entry for an image or (image null) a whole address, for the paths that complete the answer with a source.

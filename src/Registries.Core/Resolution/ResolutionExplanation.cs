@@ -6,8 +6,9 @@ namespace Registries.Core;
 /// say what the resolution answers, so any member of the environment may read an explanation.</remarks>
 public sealed class ResolutionExplanation
 {
-    internal ResolutionExplanation(ImageReference image, ResolutionOutcome outcome, Registry? deciding, string? reason, IReadOnlyList<ResolutionCandidate> candidates, DateTimeOffset? cachedUntil = null)
+    internal ResolutionExplanation(ImageReference image, ResolutionOutcome outcome, Registry? deciding, string? reason, IReadOnlyList<ResolutionCandidate> candidates, DateTimeOffset? cachedUntil = null, PolicyDecision? policy = null)
     {
+        Policy = policy;
         Image = image;
         Outcome = outcome;
         DecidingRegistry = deciding;
@@ -19,16 +20,25 @@ public sealed class ResolutionExplanation
     /// <summary>Gets the image explained.</summary>
     public ImageReference Image { get; }
 
+    /// <summary>Gets what the environment's policy decided for the image, with the rules it weighed
+    /// (<see cref="PolicyDecision.Weighed"/>, most specific first) and the one that decided (<see cref="PolicyDecision.Rule"/>);
+    /// <see langword="null"/> when the explanation was made without an environment.</summary>
+    /// <remarks>When the policy denies the image, <see cref="Outcome"/> is Denied, <see cref="DecidingRegistry"/> is
+    /// <see langword="null"/> and <see cref="Reason"/> names the rule; <see cref="Candidates"/> still lists the entries,
+    /// with the verdicts they would have had.</remarks>
+    public PolicyDecision? Policy { get; }
+
     /// <summary>Gets the answer: Authenticated, Anonymous or Denied (see <see cref="CredentialResolver.Explain"/> for an entry whose credential comes from a source).</summary>
     public ResolutionOutcome Outcome { get; }
 
-    /// <summary>Gets the effective entry of the deciding scope, or <see langword="null"/> when no scope covers the image (Anonymous).</summary>
+    /// <summary>Gets the effective entry of the deciding scope, or <see langword="null"/> when no scope covers the image
+    /// (Anonymous) or the policy denies it.</summary>
     public Registry? DecidingRegistry { get; }
 
     /// <summary>Gets the deciding scope, or <see langword="null"/> when none covers the image.</summary>
     public RegistryScope? DecidingScope => DecidingRegistry?.Scope;
 
-    /// <summary>Gets why a Denied answer is denied (inactive, or a stored credential expired), or <see langword="null"/>.</summary>
+    /// <summary>Gets why a Denied answer is denied (the policy's rule, an inactive entry, or a stored credential expired), or <see langword="null"/>.</summary>
     public string? Reason { get; }
 
     /// <summary>Gets where the deciding entry's credential comes from, or <see langword="null"/> when no scope covers the image.</summary>
@@ -42,9 +52,10 @@ public sealed class ResolutionExplanation
     public IReadOnlyList<ResolutionCandidate> Candidates { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => DecidingScope is null ? $"{Image}: {Outcome}"
+    public override string ToString() => Policy is { IsAllowed: false } ? $"{Image}: {Outcome}: {Policy.Reason}"
+        : DecidingScope is null ? $"{Image}: {Outcome}"
         : $"{Image}: {Outcome} by {DecidingScope} ({DecidingRegistry!.Id}{(Source is { IsFetched: true } source ? $", from {source}" : string.Empty)}{(CachedUntil is { } until ? $", cached until {CredentialResolver.Iso(until)}" : string.Empty)})";
 
     internal ResolutionExplanation WithCachedUntil(DateTimeOffset? cachedUntil)
-        => cachedUntil is null ? this : new(Image, Outcome, DecidingRegistry, Reason, Candidates, cachedUntil);
+        => cachedUntil is null ? this : new(Image, Outcome, DecidingRegistry, Reason, Candidates, cachedUntil, Policy);
 }

@@ -42,6 +42,23 @@ public sealed class DockerConfigImporterAddressTests
     }
 
     [Fact]
+    public async Task ImportAsync_AddressDeniedByThePolicyTwice_SecondIsUnchanged()
+    {
+        // The address's resolution is Denied by the policy, naming no entry: the entry there is still compared.
+        var domain = await Domain.CreateAsync();
+        await domain.Service.SetPolicyRuleAsync(domain.EnvironmentId, PolicyRule.Deny(RegistryScope.ParseScope("registry.example.com")));
+        var json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"" + Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p")) + "\"}}}";
+        var importer = Domain.Importer(domain.Service);
+
+        var first = await importer.ImportAsync(domain.EnvironmentId, json, "import@example.com");
+        var second = await importer.ImportAsync(domain.EnvironmentId, json, "import@example.com");
+
+        Assert.Equal(DockerConfigImportStatus.Imported, Assert.Single(first.Entries).Status);
+        Assert.Equal(DockerConfigImportStatus.Unchanged, Assert.Single(second.Entries).Status);
+        Assert.Single(await domain.Service.ListRegistriesAsync(domain.EnvironmentId));
+    }
+
+    [Fact]
     public async Task ImportAsync_HelperHangsFakeClock_StoppedWhenTheTimeoutHasPassedOnTheClock()
     {
         var domain = await Domain.CreateAsync();

@@ -285,4 +285,34 @@ public sealed class PolicyResolutionTests
         capture.AssertOnlyDocumentedTags();
         Assert.DoesNotContain(Canary, capture.AllText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ExplainAsync_ShowsTheRulesWeighedAndTheDecidingRule_AnyMemberMayRead()
+    {
+        var fixture = await SourcesFixture.CreateAsync();
+        var owner = fixture.AsOwner;
+        var entry = await fixture.AddStoredAsync("registry.example.com", password: Canary);
+        await owner.SetPolicyRuleAsync(fixture.EnvironmentId, PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com")));
+        await owner.SetPolicyRuleAsync(fixture.EnvironmentId, PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com/team/sub")));
+        await owner.SetPolicyRuleAsync(fixture.EnvironmentId, PolicyRule.Deny(RegistryScope.ParseScope("registry.example.com/team")));
+        await owner.SetPolicyRuleAsync(fixture.EnvironmentId, PolicyRule.Deny(RegistryScope.ParseScope("quay.io")));
+        var reader = fixture.Service.As(SourcesFixture.Reader);
+
+        var denied = await reader.ExplainAsync(fixture.EnvironmentId, ImageReference.Parse("registry.example.com/team/sub/app:1"));
+        var allowed = await reader.ExplainAsync(fixture.EnvironmentId, ImageReference.Parse("registry.example.com/app:1"));
+
+        Assert.Equal(ResolutionOutcome.Denied, denied.Outcome);
+        Assert.Null(denied.DecidingRegistry);
+        Assert.Equal(PolicyRule.Deny(RegistryScope.ParseScope("registry.example.com/team")), denied.Policy!.Rule);
+        Assert.Equal(
+            ["allow registry.example.com/team/sub", "deny registry.example.com/team", "allow registry.example.com"],
+            denied.Policy.Weighed.Select(r => r.ToString()));
+        Assert.Equal(denied.Policy.Reason, denied.Reason);
+        Assert.Single(denied.Candidates);
+        Assert.Contains("denies", denied.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ResolutionOutcome.Authenticated, allowed.Outcome);
+        Assert.Equal(entry.Id, allowed.DecidingRegistry!.Id);
+        Assert.Equal(PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com")), allowed.Policy!.Rule);
+        Assert.DoesNotContain(Canary, denied.ToString() + allowed, StringComparison.Ordinal);
+    }
 }
