@@ -40,9 +40,9 @@ internal static class ResolveCommand
             {
                 var explanation = await context.Registries.ExplainAsync(environmentId, reference, cancellationToken);
 
-                // The policy is read by every member, ReadOnly included, and decided on the image as the library decides
-                // it at resolution: before any entry, so that a denial names its rule and no source is asked.
-                var policy = (await context.Registries.GetPolicyAsync(environmentId, cancellationToken)).Evaluate(reference);
+                // The explanation carries the policy's decision (made before any entry, so a denial names its rule and no
+                // source is asked); one made without the environment's policy gets it here, as every member may read it.
+                var policy = explanation.Policy ?? (await context.Registries.GetPolicyAsync(environmentId, cancellationToken)).Evaluate(reference);
                 var sourced = policy.IsAllowed ? await SourceResolutionAsync(context, environmentId, explanation, cancellationToken) : null;
                 return WriteExplanation(context, runner, explanation, policy, sourced);
             }
