@@ -36,7 +36,7 @@ public sealed class ResolvePolicyAndMirrorsTests(SeededStore seed) : IClassFixtu
         Assert.Equal("docker.io/library/ubuntu:22.04: denied by the environment's policy (deny docker.io/library).\n", text.Stdout);
         text.AssertOneLineError(3, stdoutEmpty: false);
         Assert.Equal("authenticated", other.GetProperty("outcome").GetString());
-        Assert.True(other.GetProperty("policy").GetProperty("allowed").GetBoolean());
+        Assert.False(other.TryGetProperty("policy", out _));
         Assert.DoesNotContain(Canary, json.Stdout + json.Stderr + text.Stdout, StringComparison.Ordinal);
     }
 
@@ -119,6 +119,66 @@ public sealed class ResolvePolicyAndMirrorsTests(SeededStore seed) : IClassFixtu
         Assert.EndsWith("  never registry.example.com:5000 itself (mirror-only).\n", text, StringComparison.Ordinal);
         denied.AssertOneLineError(3, stdoutEmpty: false);
         Assert.False(JsonDocument.Parse(denied.Stdout).RootElement.TryGetProperty("mirrors", out _));
+    }
+
+    [Fact]
+    public async Task MirrorOnlyThatCannotNameTheImage_DeniedWithTheReason_NoEntryNamed()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        await _cli.SucceedAsync("mirror", "add", "prod", "registry.example.com:5000", "cache.example.com", "--mirror-only", "--rewrite", "^team/(.*)$", "Team/$1");
+
+        var text = await _cli.RunAsync("resolve", "prod", "registry.example.com:5000/team/app:1");
+        var json = await _cli.RunAsync("resolve", "prod", "registry.example.com:5000/team/app:1", "--json");
+
+        Assert.Equal("registry.example.com:5000/team/app:1: denied, it cannot be pulled from anywhere.\n", text.Stdout);
+        Assert.Contains("mirror-only", text.AssertOneLineError(3, stdoutEmpty: false), StringComparison.Ordinal);
+        json.AssertOneLineError(3, stdoutEmpty: false);
+        var root = JsonDocument.Parse(json.Stdout).RootElement;
+        Assert.Equal("denied", root.GetProperty("outcome").GetString());
+        Assert.False(root.TryGetProperty("registryId", out _));
+        Assert.False(root.TryGetProperty("policy", out _));
+    }
+
+    [Fact]
+    public async Task Explain_ShowsTheRulesWeighedAndTheOneThatDecided_ReadOnlyMayAsk()
+    {
+        _cli.CopyStoreFrom(seed.Cli);
+        await _cli.SucceedAsync("policy", "allow", "prod", "docker.io");
+        await _cli.SucceedAsync("policy", "deny", "prod", "docker.io/library");
+        await _cli.SucceedAsync("policy", "allow", "prod", "docker.io/library/ubuntu");
+        await _cli.SucceedAsync("policy", "deny", "prod", "quay.io");
+        _cli.User = "reader";
+
+        var text = await _cli.RunAsync("resolve", "prod", "ubuntu", "--explain");
+        var json = await _cli.RunAsync("resolve", "prod", "ubuntu", "--explain", "--json");
+        var allowed = JsonDocument.Parse(await _cli.SucceedAsync("resolve", "prod", "myorg/app", "--explain", "--json")).RootElement;
+        var uncovered = await _cli.RunAsync("resolve", "prod", "ghcr.io/org/tool", "--explain");
+
+        Assert.Contains("policy denies 'docker.io/library'", text.AssertOneLineError(3, stdoutEmpty: false), StringComparison.Ordinal);
+        Assert.StartsWith(
+            "docker.io/library/ubuntu: denied by the environment's policy (deny docker.io/library), before any entry is consulted.\n"
+            + "Policy: denied by 'deny docker.io/library' (the environment's policy denies 'docker.io/library'); 3 rules cover the image, most specific first:\n"
+            + "EFFECT  SCOPE                     DIGEST-ONLY  VERDICT\n"
+            + "allow   docker.io/library/ubuntu  no           weighed\n"
+            + "deny    docker.io/library         no           decides\n"
+            + "allow   docker.io                 no           weighed\n",
+            text.Stdout,
+            StringComparison.Ordinal);
+        json.AssertOneLineError(3, stdoutEmpty: false);
+        var root = JsonDocument.Parse(json.Stdout).RootElement;
+        Assert.Equal("denied", root.GetProperty("outcome").GetString());
+        Assert.False(root.TryGetProperty("registryId", out _));
+        var policy = root.GetProperty("policy");
+        Assert.False(policy.GetProperty("allowed").GetBoolean());
+        Assert.Equal("deny", policy.GetProperty("effect").GetString());
+        Assert.Equal("docker.io/library", policy.GetProperty("scope").GetString());
+        Assert.Equal(["docker.io/library/ubuntu", "docker.io/library", "docker.io"], policy.GetProperty("weighed").EnumerateArray().Select(r => r.GetProperty("scope").GetString()));
+        Assert.Equal("authenticated", allowed.GetProperty("outcome").GetString());
+        Assert.Equal("1r2", allowed.GetProperty("registryId").GetString());
+        Assert.Equal("docker.io", allowed.GetProperty("policy").GetProperty("scope").GetString());
+        Assert.True(allowed.GetProperty("policy").GetProperty("allowed").GetBoolean());
+        Assert.Contains("Policy: denied, no allow rule of the environment's policy covers", uncovered.Stdout, StringComparison.Ordinal);
+        uncovered.AssertOneLineError(3, stdoutEmpty: false);
     }
 
     public void Dispose() => _cli.Dispose();

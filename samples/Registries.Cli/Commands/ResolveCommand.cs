@@ -39,7 +39,12 @@ internal static class ResolveCommand
             if (context.ParseResult.GetValue(explain))
             {
                 var explanation = await context.Registries.ExplainAsync(environmentId, reference, cancellationToken);
-                return WriteExplanation(context, runner, explanation, await SourceResolutionAsync(context, environmentId, explanation, cancellationToken));
+
+                // The explanation carries the policy's decision (made before any entry, so a denial names its rule and no
+                // source is asked); one made without the environment's policy gets it here, as every member may read it.
+                var policy = explanation.Policy ?? (await context.Registries.GetPolicyAsync(environmentId, cancellationToken)).Evaluate(reference);
+                var sourced = policy.IsAllowed ? await SourceResolutionAsync(context, environmentId, explanation, cancellationToken) : null;
+                return WriteExplanation(context, runner, explanation, policy, sourced);
             }
 
             var resolution = await context.Registries.ResolveAsync(environmentId, reference, cancellationToken);
@@ -57,7 +62,8 @@ internal static class ResolveCommand
                         ResolutionOutcome.Authenticated => $"{resolution.Image}: authenticated as {resolution.Username} with registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}){FromSource(resolution)}{Expiry(resolution.ExpiresAt)}.",
                         ResolutionOutcome.Anonymous => $"{resolution.Image}: anonymous, no registry configured for {resolution.Address}.",
                         ResolutionOutcome.Unavailable => $"{resolution.Image}: unavailable, registry {resolution.RegistryId} ({resolution.MatchedRegistry!.Scope}) from {resolution.Source} cannot give a credential now.",
-                        _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.MatchedRegistry?.Scope}).",
+                        _ when resolution.MatchedRegistry is null => $"{resolution.Image}: denied, it cannot be pulled from anywhere.",
+                        _ => $"{resolution.Image}: denied by registry {resolution.RegistryId} ({resolution.MatchedRegistry.Scope}).",
                     }));
                 WriteMirrors(output, resolution);
             }
@@ -145,26 +151,27 @@ internal static class ResolveCommand
         }
     }
 
-    private static int WriteExplanation(CliContext context, CommandRunner runner, ResolutionExplanation explanation, CredentialResolution? resolution)
+    private static int WriteExplanation(CliContext context, CommandRunner runner, ResolutionExplanation explanation, PolicyDecision policy, CredentialResolution? resolution)
     {
         var output = context.Console.Out;
-        var outcome = resolution?.Outcome ?? explanation.Outcome;
-        var reason = resolution?.Reason ?? explanation.Reason;
+        var outcome = !policy.IsAllowed ? ResolutionOutcome.Denied : resolution?.Outcome ?? explanation.Outcome;
+        var reason = !policy.IsAllowed ? policy.Reason : resolution?.Reason ?? explanation.Reason;
         if (context.Json)
         {
-            output.WriteLine(CliJson.Serialize(ExplanationJson.From(explanation, resolution), CliJsonContext.Output.ExplanationJson));
+            output.WriteLine(CliJson.Serialize(ExplanationJson.From(explanation, policy, resolution), CliJsonContext.Output.ExplanationJson));
         }
         else
         {
             var deciding = explanation.DecidingRegistry;
-            output.WriteLine(TerminalText.Escape(outcome switch
+            output.WriteLine(TerminalText.Escape(!policy.IsAllowed ? $"{explanation.Image}: denied by the environment's policy ({DecidingRule(policy)}), before any entry is consulted." : outcome switch
             {
                 ResolutionOutcome.Authenticated => $"{explanation.Image}: authenticated as {resolution?.Username ?? deciding!.Username} with registry {deciding!.Id}, decided by scope {explanation.DecidingScope}.",
                 ResolutionOutcome.Anonymous => $"{explanation.Image}: anonymous, no scope covers it.",
                 ResolutionOutcome.Unavailable => $"{explanation.Image}: unavailable, registry {deciding!.Id} decided by scope {explanation.DecidingScope} cannot get a credential from its source now.",
                 _ => $"{explanation.Image}: denied by registry {deciding!.Id}, decided by scope {explanation.DecidingScope}.",
             }));
-            if (deciding is not null)
+            WritePolicy(output, policy);
+            if (deciding is not null && policy.IsAllowed)
             {
                 output.WriteLine(TerminalText.Escape(SourceLine(deciding, resolution)));
             }
@@ -192,6 +199,24 @@ internal static class ResolveCommand
         }
 
         return ExitCodeOf(runner, outcome, reason);
+    }
+
+    // "Policy: denied by 'deny docker.io/library'; 2 rules weighed:" and the rules that cover the image, most specific
+    // first, the deciding one marked.
+    private static void WritePolicy(TextWriter output, PolicyDecision policy)
+    {
+        var verdict = policy.IsAllowed ? "allowed" : "denied";
+        if (policy.Weighed.Count == 0)
+        {
+            output.WriteLine(TerminalText.Escape(policy.IsAllowed ? "Policy: allowed, no rule covers the image." : $"Policy: denied, {policy.Reason}."));
+            return;
+        }
+
+        output.WriteLine(TerminalText.Escape($"Policy: {verdict} by '{policy.Rule}'{(policy.Reason is null ? string.Empty : $" ({policy.Reason})")}; {(policy.Weighed.Count == 1 ? "1 rule covers" : $"{policy.Weighed.Count} rules cover")} the image, most specific first:"));
+        TextTable.Write(
+            output,
+            ["EFFECT", "SCOPE", "DIGEST-ONLY", "VERDICT"],
+            policy.Weighed.Select(r => (IReadOnlyList<string>)[CliNames.Of(r.Effect), r.Scope.ToString(), r.DigestOnly ? "yes" : "no", r.Equals(policy.Rule) ? "decides" : "weighed"]));
     }
 
     // "Source: credential-helper:ecr-login; the value handed out expires 2027-01-31T18:00:00Z (in 11h 59m)."

@@ -112,12 +112,13 @@ internal sealed record ResolutionJson(
     }
 }
 
-// What the policy decided for a resolved image: allowed or not and the rule that decided (absent when none covers
-// the image: allowed when the policy has no allow rule, denied when it has).
+// What the policy decided for a resolved image: allowed or not and the rule that decided (its fields absent when no
+// rule covers the image and the policy has allow rules). Left out when the image is allowed with no rule deciding (no
+// rule, or no rule covering it and no allow rule), as before policies: nothing was decided.
 internal sealed record PolicyDecisionJson(bool Allowed, string? Effect, string? Scope, bool? DigestOnly)
 {
     public static PolicyDecisionJson? From(PolicyDecision? decision)
-        => decision is null ? null : new(decision.IsAllowed, decision.Rule is { } r ? CliNames.Of(r.Effect) : null, decision.Rule?.Scope.ToString(), decision.Rule?.DigestOnly);
+        => decision is null || (decision.IsAllowed && decision.Rule is null) ? null : new(decision.IsAllowed, decision.Rule is { } r ? CliNames.Of(r.Effect) : null, decision.Rule?.Scope.ToString(), decision.Rule?.DigestOnly);
 }
 
 // One mirror an image would be pulled through: its address, the image's name there and the credential outcome there
@@ -187,20 +188,39 @@ internal sealed record ExplanationJson(
     string? SourceName,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt,
     string? Reason,
+    PolicyExplanationJson Policy,
     IReadOnlyList<CandidateJson> Candidates)
 {
-    public static ExplanationJson From(ResolutionExplanation explanation, CredentialResolution? resolution)
-        => new(
+    // A policy denial is decided before any entry: the entry the candidates would have chosen is then not named.
+    public static ExplanationJson From(ResolutionExplanation explanation, PolicyDecision policy, CredentialResolution? resolution)
+    {
+        var deciding = policy.IsAllowed ? explanation.DecidingRegistry : null;
+        return new(
             explanation.Image.ToString(),
             explanation.Image.Address.ToString(),
-            CliNames.Of(resolution?.Outcome ?? explanation.Outcome),
-            explanation.DecidingRegistry?.Id,
-            explanation.DecidingScope?.ToString(),
-            explanation.DecidingRegistry?.Source.KindName,
-            explanation.DecidingRegistry?.Source.Name,
+            CliNames.Of(!policy.IsAllowed ? ResolutionOutcome.Denied : resolution?.Outcome ?? explanation.Outcome),
+            deciding?.Id,
+            deciding?.Scope.ToString(),
+            deciding?.Source.KindName,
+            deciding?.Source.Name,
             resolution?.ExpiresAt?.ToUniversalTime(),
-            resolution?.Reason ?? explanation.Reason,
+            !policy.IsAllowed ? policy.Reason : resolution?.Reason ?? explanation.Reason,
+            PolicyExplanationJson.From(policy),
             explanation.Candidates.Select(c => new CandidateJson(c.Registry.Id, c.Registry.Scope.ToString(), CliNames.Of(c.Registry.State), c.Registry.Source.KindName, c.Registry.Source.Name, c.Registry.Username, CliNames.Of(c.Verdict), c.Reason)).ToArray());
+    }
+}
+
+// resolve --explain: the policy's decision, its rule, and every rule that covers the image (most specific first).
+internal sealed record PolicyExplanationJson(bool Allowed, string? Effect, string? Scope, bool? DigestOnly, string? Reason, IReadOnlyList<PolicyRuleJson> Weighed)
+{
+    public static PolicyExplanationJson From(PolicyDecision decision)
+        => new(
+            decision.IsAllowed,
+            decision.Rule is { } r ? CliNames.Of(r.Effect) : null,
+            decision.Rule?.Scope.ToString(),
+            decision.Rule?.DigestOnly,
+            decision.Reason,
+            decision.Weighed.Select(PolicyRuleJson.From).ToArray());
 }
 
 internal sealed record CandidateJson(string Id, string Scope, string State, string Source, string? SourceName, string Username, string Verdict, string Reason);
