@@ -62,7 +62,7 @@ public sealed partial class IntegrationTraitTests
     private static partial Regex InheritsTests();
 
     // What only the services started by eng/services.sh give: their variables, the shared dockerd, a database, the browser,
-    // the real credential helpers it unpacks.
-    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|TokenRealmCollection|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS|NativeExecutables")]
+    // the real credential helpers it unpacks, a private distribution registry a test starts itself.
+    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|TokenRealmCollection|DistributionRegistry|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS|NativeExecutables")]
     private static partial Regex ReachesAService();
 }
