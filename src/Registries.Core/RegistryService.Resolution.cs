@@ -11,9 +11,14 @@ public sealed partial class RegistryService
     /// <param name="environmentId">The environment.</param>
     /// <param name="image">The image.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Authenticated, Anonymous, Denied or Unavailable (the entry's source could not give a credential; see <see cref="CredentialSources"/>).</returns>
+    /// <returns>Authenticated, Anonymous, Denied or Unavailable (the entry's source could not give a credential; see <see cref="CredentialSources"/>),
+    /// with the policy's decision (<see cref="CredentialResolution.Policy"/>) and the mirrors the image would be pulled
+    /// through (<see cref="CredentialResolution.Mirrors"/>).</returns>
     /// <remarks>The environment and the entries are read together (<see cref="IRegistryStore.ReadResolutionAsync"/>: one
-    /// round trip on PostgreSQL, none with its resolution cache), for the permission check and the resolution.</remarks>
+    /// round trip on PostgreSQL, none with its resolution cache), for the permission check and the resolution. The
+    /// environment's policy is decided first, on this image: a denied image answers Denied naming the rule, with no
+    /// entry consulted and no credential source asked. Each mirror of the image's registry then gets the credential the
+    /// entries give the image's name on the mirror (one more read per mirror), without the policy.</remarks>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
@@ -29,7 +34,7 @@ public sealed partial class RegistryService
         {
             var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, image.Address, cancellationToken).ConfigureAwait(false);
             _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-            var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(data.Entries, image, image.Address), cancellationToken).ConfigureAwait(false);
+            var resolution = await EnvironmentResolution.ResolveImageAsync(_store, _telemetry, _sources, environmentId, data, image, cancellationToken).ConfigureAwait(false);
             return _resolutionObservers.Tell(environmentId, scope.Complete(resolution));
         }
         catch (Exception e) when (scope.Fail(e))
@@ -45,7 +50,10 @@ public sealed partial class RegistryService
     /// <returns>Authenticated, Anonymous, Denied or Unavailable, the answer every image of the address gets, with
     /// <see cref="CredentialResolution.Image"/> <see langword="null"/>.</returns>
     /// <remarks>For what asks per server rather than per image: exported config files, credential helpers, and the
-    /// check of an imported credential against the effective one.</remarks>
+    /// check of an imported credential against the effective one. The environment's policy is decided first with
+    /// <see cref="RegistryPolicy.EvaluateAddress"/>: the address is Denied (naming the rule, no entry consulted) only
+    /// when every image of it is denied; an address some of whose images are denied still gets its credential, since
+    /// who asks per server cannot refuse one image.</remarks>
     /// <exception cref="EnvironmentNotFoundException">No such environment, or the caller is not a member.</exception>
     /// <exception cref="PermissionDeniedException">The caller is ReadOnly and may not use the environment's credentials.</exception>
     /// <exception cref="UnsupportedOrchestrationException">Registries are not supported in the environment's orchestration.</exception>
@@ -61,7 +69,7 @@ public sealed partial class RegistryService
         {
             var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, address, cancellationToken).ConfigureAwait(false);
             _authorization.Authorize(caller, environmentId, data.Environment, EnvironmentRole.Member, "use the environment's credentials", registryOperation: true);
-            var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(data.Entries, null, address), cancellationToken).ConfigureAwait(false);
+            var resolution = await EnvironmentResolution.ResolveAddressAsync(_sources, data, address, cancellationToken).ConfigureAwait(false);
             return _resolutionObservers.Tell(environmentId, scope.Complete(resolution));
         }
         catch (Exception e) when (scope.Fail(e))

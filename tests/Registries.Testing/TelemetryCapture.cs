@@ -112,7 +112,7 @@ public sealed class TelemetryCapture : IDisposable
         TelemetryNames.OutcomeTag => text is "authenticated" or "anonymous" or "denied" or "unavailable",
         TelemetryNames.PathTag => text is TelemetryNames.PathLaunch or TelemetryNames.PathCaller,
         TelemetryNames.SourceKindTag => text is "stored" or "credential_helper" or "kubelet_plugin" or "identity_token",
-        TelemetryNames.DeniedReasonTag => text is TelemetryNames.DeniedByState or TelemetryNames.DeniedExpired,
+        TelemetryNames.DeniedReasonTag => text is TelemetryNames.DeniedByState or TelemetryNames.DeniedExpired or TelemetryNames.DeniedByPolicy,
         TelemetryNames.StoreOperationTag => text is TelemetryNames.ReadResolution,
         TelemetryNames.FlushScopeTag => text is TelemetryNames.FlushEnvironment or TelemetryNames.FlushAll,
         TelemetryNames.PullOutcomeTag => text is TelemetryNames.PullPulled or TelemetryNames.PullPresent or TelemetryNames.PullDenied or TelemetryNames.PullUnavailable or TelemetryNames.PullFailed,

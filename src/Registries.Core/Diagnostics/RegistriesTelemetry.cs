@@ -213,10 +213,15 @@ public sealed class RegistriesTelemetry : IDisposable
         }
     }
 
-    // Denied by the state of the effective entry (Inactive), or because its stored credential expired; policy denials
-    // get their own reason when policies exist.
+    // Denied by the environment (its policy, or mirror-only mirrors that cannot name the image: no entry matched), by
+    // the state of the effective entry (Inactive), or because its stored credential expired.
     private static string DeniedReason(CredentialResolution resolution)
-        => resolution.MatchedRegistry is { State: RegistryState.Active } ? DeniedExpired : DeniedByState;
+        => resolution.MatchedRegistry switch
+        {
+            null => DeniedByPolicy,
+            { State: RegistryState.Active } => DeniedExpired,
+            _ => DeniedByState,
+        };
 
     private void StoreDone(string operation, long started, Exception? exception)
     {

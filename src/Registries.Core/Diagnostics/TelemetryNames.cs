@@ -40,6 +40,7 @@ internal static class TelemetryNames
     public const string PathCaller = "caller";
     public const string DeniedByState = "state";
     public const string DeniedExpired = "expired";
+    public const string DeniedByPolicy = "policy";
     public const string ReadResolution = "read_resolution";
     public const string FlushEnvironment = "environment";
     public const string FlushAll = "all";

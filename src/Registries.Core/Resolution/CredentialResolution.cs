@@ -19,16 +19,22 @@ public sealed class CredentialResolution
         Reason = reason;
     }
 
-    /// <summary>Gets what the environment's policy decided for the image, or <see langword="null"/> when no image was
-    /// resolved (an address) or the resolution did not weigh the policy (a mirror's credential).</summary>
-    /// <remarks>When the policy denies the image, <see cref="Outcome"/> is <see cref="ResolutionOutcome.Denied"/>,
-    /// <see cref="MatchedRegistry"/> is <see langword="null"/> (no credential was looked at) and <see cref="Reason"/>
-    /// names the rule.</remarks>
+    /// <summary>Gets what the environment's policy decided: for an image, <see cref="RegistryPolicy.Evaluate"/> of the
+    /// image the user asked for; for a whole address, <see cref="RegistryPolicy.EvaluateAddress"/> (denied only when
+    /// every image of the address is). <see langword="null"/> when the resolution did not weigh the policy: a mirror's
+    /// credential, a scope's, or one made by a factory without a policy.</summary>
+    /// <remarks>The policy is decided before any credential is looked at. When it denies, <see cref="Outcome"/> is
+    /// <see cref="ResolutionOutcome.Denied"/>, <see cref="MatchedRegistry"/> is <see langword="null"/> (no entry was
+    /// consulted, no source asked) and <see cref="Reason"/> names the rule.</remarks>
     public PolicyDecision? Policy { get; private init; }
 
     /// <summary>Gets where the image would be pulled from, in order, with each mirror's credential: the mirrors of the
-    /// image's registry, then the upstream itself unless a mirror is mirror-only. Empty when the registry has no mirror
-    /// or the image is denied.</summary>
+    /// image's registry, then the upstream itself unless a mirror is mirror-only. Empty when the registry has no mirror,
+    /// the image is denied (by the policy or by its entry) or an address was resolved.</summary>
+    /// <remarks>A mirror's <see cref="MirrorResolution.Credential"/> resolves the image's name on the mirror by the
+    /// environment's entries, exactly as any registry's (Authenticated, Anonymous, Denied or Unavailable), without the
+    /// policy: the policy is decided on the image the user asked for, never on the mirror's name. The upstream's is
+    /// this resolution itself.</remarks>
     public IReadOnlyList<MirrorResolution> Mirrors { get; private init; } = [];
 
     /// <summary>Gets the outcome.</summary>
@@ -40,13 +46,14 @@ public sealed class CredentialResolution
     /// <summary>Gets the registry address that was resolved: the image's, or the one given.</summary>
     public RegistryAddress Address { get; }
 
-    /// <summary>Gets the effective registry entry that decided the outcome, or <see langword="null"/> when Anonymous.</summary>
+    /// <summary>Gets the effective registry entry that decided the outcome, or <see langword="null"/> when Anonymous or
+    /// when the environment's policy denied (see <see cref="Policy"/>).</summary>
     public Registry? MatchedRegistry { get; }
 
-    /// <summary>Gets the identifier of the matched entry, or <see langword="null"/> when Anonymous.</summary>
+    /// <summary>Gets the identifier of the matched entry, or <see langword="null"/> when none matched (Anonymous, or denied by the policy).</summary>
     public string? RegistryId => MatchedRegistry?.Id;
 
-    /// <summary>Gets where the matched entry's credential comes from, or <see langword="null"/> when Anonymous.</summary>
+    /// <summary>Gets where the matched entry's credential comes from, or <see langword="null"/> when none matched.</summary>
     public CredentialSource? Source => MatchedRegistry?.Source;
 
     /// <summary>Gets the username to send, when Authenticated: the stored one, or the one the source gave.</summary>
@@ -154,6 +161,31 @@ public sealed class CredentialResolution
     public static CredentialResolution Denied(RegistryAddress address, Registry registry, string reason)
         => Create(ResolutionOutcome.Denied, null, address, registry, null, null, default, null, reason);
 
+    /// <summary>Creates a Denied result for an image the environment's policy denies: no entry matched, none was looked at.</summary>
+    /// <param name="image">The image the user asked for.</param>
+    /// <param name="policy">The policy's decision (<see cref="RegistryPolicy.Evaluate"/>), which denies the image.</param>
+    /// <returns>The result, with <see cref="Policy"/> set, <see cref="MatchedRegistry"/> <see langword="null"/> and the
+    /// decision's reason.</returns>
+    /// <exception cref="ArgumentException">The decision allows the image.</exception>
+    public static CredentialResolution DeniedByPolicy(ImageReference image, PolicyDecision policy)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return PolicyDenial(image, image.Address, policy);
+    }
+
+    /// <summary>Creates a Denied result for a registry address the environment's policy denies as a whole (every image
+    /// of it is denied): no entry matched, none was looked at.</summary>
+    /// <param name="address">The address.</param>
+    /// <param name="policy">The policy's decision (<see cref="RegistryPolicy.EvaluateAddress"/>), which denies the address.</param>
+    /// <returns>The result, with <see cref="Policy"/> set, <see cref="MatchedRegistry"/> <see langword="null"/> and the
+    /// decision's reason.</returns>
+    /// <exception cref="ArgumentException">The decision allows the address.</exception>
+    public static CredentialResolution DeniedByPolicy(RegistryAddress address, PolicyDecision policy)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return PolicyDenial(null, address, policy);
+    }
+
     /// <summary>Creates an Unavailable result, for an image or (image <see langword="null"/>) a registry address: the
     /// effective entry's source cannot give a credential now.</summary>
     /// <param name="image">The image, or <see langword="null"/> for a whole address.</param>
@@ -172,7 +204,7 @@ public sealed class CredentialResolution
         return Outcome switch
         {
             ResolutionOutcome.Authenticated => $"Authenticated: {subject} as '{Username}' ({RegistryId}{(Source is { IsFetched: true } source ? $", from {source}" : string.Empty)})",
-            ResolutionOutcome.Denied => $"Denied: {subject} ({RegistryId}): {Reason}",
+            ResolutionOutcome.Denied => MatchedRegistry is null ? $"Denied: {subject} (policy): {Reason}" : $"Denied: {subject} ({RegistryId}): {Reason}",
             ResolutionOutcome.Unavailable => $"Unavailable: {subject} ({RegistryId}, from {Source}): {Reason}",
             _ => $"Anonymous: {subject}",
         };
@@ -181,6 +213,22 @@ public sealed class CredentialResolution
     // For the resolvers: the same resolution with the policy weighed and the mirrors planned.
     internal CredentialResolution WithPolicyAndMirrors(PolicyDecision? policy, IReadOnlyList<MirrorResolution> mirrors)
         => new(Outcome, Image, Address, MatchedRegistry, Username, Password, SecretKind, ExpiresAt, Reason) { Policy = policy, Mirrors = mirrors };
+
+    // For the resolvers: an image whose registry is mirror-only and that no mirror can name cannot be pulled from
+    // anywhere; the environment's configuration refuses it, so no entry matched.
+    internal static CredentialResolution DeniedWithoutSource(ImageReference image, PolicyDecision policy, string reason)
+        => new(ResolutionOutcome.Denied, image, image.Address, null, null, null, default, null, reason) { Policy = policy };
+
+    private static CredentialResolution PolicyDenial(ImageReference? image, RegistryAddress address, PolicyDecision policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.IsAllowed)
+        {
+            throw new ArgumentException($"The policy's decision allows {image?.ToString() ?? address.ToString()} ({policy}): only a denial makes a policy-denied result.", nameof(policy));
+        }
+
+        return new(ResolutionOutcome.Denied, image, address, null, null, null, default, null, policy.Reason) { Policy = policy };
+    }
 
     // For CredentialResolver: one factory for an image or (image null) an address, with the checks of the public ones.
     internal static CredentialResolution Of(ResolutionOutcome outcome, ImageReference? image, RegistryAddress address, Registry? registry, RegistrySecret? password, string? reason)

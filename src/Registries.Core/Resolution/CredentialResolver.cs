@@ -27,13 +27,19 @@ public static class CredentialResolver
     /// <param name="now">The instant to judge a stored credential's expiry at (an Active entry whose
     /// <see cref="Registry.ExpiresAt"/> has passed answers Denied); <see langword="null"/> leaves expiries unchecked.
     /// The resolution paths pass their <see cref="TimeProvider"/>'s time.</param>
+    /// <param name="environment">The environment whose policy and mirrors count, or <see langword="null"/> to decide by
+    /// the entries alone (no policy, no mirrors). With one, its <see cref="RegistryEnvironment.Policy"/> is decided first
+    /// (a denied image answers Denied naming the rule, no entry consulted) and each of its mirrors of the image's registry
+    /// gets the credential <paramref name="entries"/> give the image's name on the mirror (so give the mirrors' entries too).</param>
     /// <returns>Authenticated, Anonymous or Denied; Unavailable when the deciding entry's credential comes from a source,
     /// which this pure function cannot fetch (<see cref="RegistryService"/> and <see cref="LaunchResolver"/> fetch it).</returns>
-    public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<StoredRegistry> entries, DateTimeOffset? now = null)
+    public static CredentialResolution Resolve(ImageReference image, IReadOnlyList<StoredRegistry> entries, DateTimeOffset? now = null, RegistryEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(entries);
-        return Answer(image, image.Address, SelectDeciding(entries, image, null), now);
+        return environment is null
+            ? Answer(image, image.Address, SelectDeciding(entries, image, null), now)
+            : EnvironmentResolution.ResolveImage(environment, image, entries, now);
     }
 
     /// <summary>Decides the resolution of a whole registry address from its entries, without I/O.</summary>
@@ -41,13 +47,17 @@ public static class CredentialResolver
     /// <param name="entries">Entries of one environment, in any order; only host-level entries (no path) whose address
     /// or pattern covers the address count.</param>
     /// <param name="now">The instant to judge a stored credential's expiry at; <see langword="null"/> leaves expiries unchecked.</param>
+    /// <param name="environment">The environment whose policy counts (<see cref="RegistryPolicy.EvaluateAddress"/>: denied
+    /// only when every image of the address is), or <see langword="null"/> to decide by the entries alone.</param>
     /// <returns>Authenticated, Anonymous or Denied; Unavailable when the deciding entry's credential comes from a source
-    /// (see <see cref="Resolve(ImageReference, IReadOnlyList{StoredRegistry}, DateTimeOffset?)"/>).</returns>
-    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<StoredRegistry> entries, DateTimeOffset? now = null)
+    /// (see <see cref="Resolve(ImageReference, IReadOnlyList{StoredRegistry}, DateTimeOffset?, RegistryEnvironment?)"/>).</returns>
+    public static CredentialResolution Resolve(RegistryAddress address, IReadOnlyList<StoredRegistry> entries, DateTimeOffset? now = null, RegistryEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(entries);
-        return Answer(null, address, SelectDeciding(entries, null, address), now);
+        return environment is null
+            ? Answer(null, address, SelectDeciding(entries, null, address), now)
+            : EnvironmentResolution.ResolveAddress(environment, address, entries, now);
     }
 
     /// <summary>Explains the resolution of an image: every entry that could have answered, and why it did or did not.</summary>

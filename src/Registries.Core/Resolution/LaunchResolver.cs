@@ -10,8 +10,11 @@ namespace Registries.Core;
 /// <remarks>
 /// <para>The launch path, which <see cref="Engine.ImagePullService"/> takes: the environment and the entries that could
 /// cover the image are read together (<see cref="IRegistryStore.ReadResolutionAsync"/>), the environment's orchestration
-/// must support registries, and <see cref="CredentialResolver"/> decides (Authenticated, Anonymous or Denied), with the
-/// credential of a source fetched through <see cref="CredentialSources"/> (or Unavailable). Code that
+/// must support registries, the environment's <see cref="RegistryPolicy"/> is decided on the image (a denied image is
+/// Denied naming the rule, before any entry is consulted or any source asked), and <see cref="CredentialResolver"/>
+/// decides (Authenticated, Anonymous or Denied), with the credential of a source fetched through
+/// <see cref="CredentialSources"/> (or Unavailable), and the credential of each mirror of the image's registry
+/// (<see cref="CredentialResolution.Mirrors"/>). Code that
 /// acts for a user resolves with <see cref="RegistryService.ResolveAsync(string, ImageReference, CancellationToken)"/>,
 /// which checks the caller's permission first; give this type only to the code that launches containers.</para>
 /// <para>Every resolution is told to the resolution observers (without its password). Thread-safe when the store is.</para>
@@ -63,8 +66,8 @@ public sealed class LaunchResolver
         using var scope = _telemetry.BeginResolution(TelemetryNames.PathLaunch);
         try
         {
-            var entries = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
-            var resolution = await _sources.ResolveAsync(image, image.Address, CredentialResolver.Decide(entries, image, image.Address), cancellationToken).ConfigureAwait(false);
+            var data = await ReadAsync(environmentId, image.Address, cancellationToken).ConfigureAwait(false);
+            var resolution = await EnvironmentResolution.ResolveImageAsync(_store, _telemetry, _sources, environmentId, data, image, cancellationToken).ConfigureAwait(false);
             return _observers.Tell(environmentId, scope.Complete(resolution));
         }
         catch (Exception e) when (scope.Fail(e))
@@ -106,8 +109,8 @@ public sealed class LaunchResolver
         using var scope = _telemetry.BeginResolution(TelemetryNames.PathLaunch);
         try
         {
-            var entries = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
-            var resolution = await _sources.ResolveAsync(null, address, CredentialResolver.Decide(entries, null, address), cancellationToken).ConfigureAwait(false);
+            var data = await ReadAsync(environmentId, address, cancellationToken).ConfigureAwait(false);
+            var resolution = await EnvironmentResolution.ResolveAddressAsync(_sources, data, address, cancellationToken).ConfigureAwait(false);
             return _observers.Tell(environmentId, scope.Complete(resolution));
         }
         catch (Exception e) when (scope.Fail(e))
@@ -118,10 +121,10 @@ public sealed class LaunchResolver
 
     // One read for the environment and the entries that could cover the address; the environment must exist and its
     // orchestration support registries.
-    private async ValueTask<IReadOnlyList<StoredRegistry>> ReadAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
+    private async ValueTask<ResolutionData> ReadAsync(string environmentId, RegistryAddress address, CancellationToken cancellationToken)
     {
         var data = await _store.ReadForResolutionAsync(_telemetry, environmentId, address, cancellationToken).ConfigureAwait(false);
         _options.EnsureSupported(data.Environment ?? throw new EnvironmentNotFoundException(environmentId));
-        return data.Entries;
+        return data;
     }
 }
