@@ -51,6 +51,19 @@ internal static class CliNames
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
     };
 
+    public static string Of(Registries.Core.Engine.ImagePullError error) => error switch
+    {
+        Registries.Core.Engine.ImagePullError.Denied => "denied",
+        Registries.Core.Engine.ImagePullError.Unauthorized => "unauthorized",
+        Registries.Core.Engine.ImagePullError.NotFound => "not-found",
+        Registries.Core.Engine.ImagePullError.RegistryUnreachable => "registry-unreachable",
+        Registries.Core.Engine.ImagePullError.CertificateNotTrusted => "certificate-not-trusted",
+        Registries.Core.Engine.ImagePullError.EngineUnavailable => "engine-unavailable",
+        Registries.Core.Engine.ImagePullError.CredentialUnavailable => "credential-unavailable",
+        Registries.Core.Engine.ImagePullError.MirrorsFailed => "mirrors-failed",
+        _ => "failed",
+    };
+
     public static string Of(CandidateVerdict verdict) => verdict switch
     {
         CandidateVerdict.Effective => "effective",
