@@ -257,6 +257,28 @@ public sealed class ImagePullServiceMirrorTests
         capture.AssertOnlyDocumentedTags();
     }
 
+    [Fact]
+    public async Task EnsureImageAsync_EnvironmentsMirrorsAndPolicy_AreTheResolversPlan()
+    {
+        var f = await CreateAsync();
+        await f.AddAsync(Upstream, "upstream-user", Canary);
+        await f.AddAsync(MirrorA, "mirror-user", "mirror-pw");
+        await f.Service.As(Owner).AddMirrorAsync(f.EnvironmentId, Mirror(MirrorA, mirrorOnly: true));
+        await f.Service.As(Owner).SetPolicyRuleAsync(f.EnvironmentId, PolicyRule.Deny(RegistryScope.ParseScope(Upstream + "/team/secret")));
+        var engine = new FakeImageEngine().RequireCredentials(MirrorA, "mirror-user", "mirror-pw");
+        var service = new ImagePullService(f.Resolver, engine);
+
+        var result = await service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse(Image));
+        var denied = await Assert.ThrowsAsync<ImagePullException>(() => service.EnsureImageAsync(f.EnvironmentId, ImageReference.Parse(Upstream + "/team/secret/app:1")).AsTask());
+
+        Assert.Equal(MirrorA, result.PulledFrom!.Mirror!.Address.ToString());
+        Assert.Equal("mirror-user", result.PulledWith!.Username);
+        Assert.Equal(ImagePullError.Denied, denied.Error);
+        Assert.Contains(Upstream + "/team/secret", denied.Message, StringComparison.Ordinal);
+        Assert.Single(engine.Pulls);
+        Assert.Equal([Image], engine.Images);
+    }
+
     private static RegistryMirror Mirror(string address, bool mirrorOnly = false)
         => RegistryMirror.Create(RegistryAddress.Parse(Upstream), RegistryAddress.Parse(address), mirrorOnly: mirrorOnly);
 
