@@ -51,19 +51,6 @@ internal static class CliNames
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome."),
     };
 
-    public static string Of(Registries.Core.Engine.ImagePullError error) => error switch
-    {
-        Registries.Core.Engine.ImagePullError.Denied => "denied",
-        Registries.Core.Engine.ImagePullError.Unauthorized => "unauthorized",
-        Registries.Core.Engine.ImagePullError.NotFound => "not-found",
-        Registries.Core.Engine.ImagePullError.RegistryUnreachable => "registry-unreachable",
-        Registries.Core.Engine.ImagePullError.CertificateNotTrusted => "certificate-not-trusted",
-        Registries.Core.Engine.ImagePullError.EngineUnavailable => "engine-unavailable",
-        Registries.Core.Engine.ImagePullError.CredentialUnavailable => "credential-unavailable",
-        Registries.Core.Engine.ImagePullError.MirrorsFailed => "mirrors-failed",
-        _ => "failed",
-    };
-
     public static string Of(CandidateVerdict verdict) => verdict switch
     {
         CandidateVerdict.Effective => "effective",
@@ -116,5 +103,18 @@ internal static class CliNames
         "member" => EnvironmentRole.Member,
         "readonly" => EnvironmentRole.ReadOnly,
         _ => throw new ArgumentException($"Unknown role '{name}': use {string.Join(", ", Roles)}."),
+    };
+
+    public static string Of(Registries.Core.Engine.ImagePullError error) => error switch
+    {
+        Registries.Core.Engine.ImagePullError.Denied => "denied",
+        Registries.Core.Engine.ImagePullError.Unauthorized => "unauthorized",
+        Registries.Core.Engine.ImagePullError.NotFound => "not-found",
+        Registries.Core.Engine.ImagePullError.RegistryUnreachable => "registry-unreachable",
+        Registries.Core.Engine.ImagePullError.CertificateNotTrusted => "certificate-not-trusted",
+        Registries.Core.Engine.ImagePullError.EngineUnavailable => "engine-unavailable",
+        Registries.Core.Engine.ImagePullError.CredentialUnavailable => "credential-unavailable",
+        Registries.Core.Engine.ImagePullError.MirrorsFailed => "mirrors-failed",
+        _ => "failed",
     };
 }
