@@ -46,17 +46,26 @@ public sealed class PullThroughMirrorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _mirror = await DistributionRegistry.StartAsync(_services);
-        var tarball = _docker.Combine("rootfs.tar");
-        await using (var file = File.Create(tarball))
+        try
         {
-            await using var writer = new TarWriter(file, TarEntryFormat.Pax);
-            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "hello.txt") { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"cli mirror {_tag}\n")) });
-        }
+            var tarball = _docker.Combine("rootfs.tar");
+            await using (var file = File.Create(tarball))
+            {
+                await using var writer = new TarWriter(file, TarEntryFormat.Pax);
+                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "hello.txt") { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"cli mirror {_tag}\n")) });
+            }
 
-        Check(await DockerWithInputAsync(_mirror.Password, "login", "--username", _mirror.User, "--password-stdin", _mirror.Address), "login");
-        Check(await DockerAsync("import", tarball, OnMirror), "import");
-        Check(await DockerAsync("push", OnMirror), "push");
-        Check(await DockerAsync("rmi", OnMirror), "rmi");
+            Check(await DockerWithInputAsync(_mirror.Password, "login", "--username", _mirror.User, "--password-stdin", _mirror.Address), "login");
+            Check(await DockerAsync("import", tarball, OnMirror), "import");
+            Check(await DockerAsync("push", OnMirror), "push");
+            Check(await DockerAsync("rmi", OnMirror), "rmi");
+        }
+        catch
+        {
+            // xUnit does not dispose a class whose InitializeAsync failed: the registry must not outlive it.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
