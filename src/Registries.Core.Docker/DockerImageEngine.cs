@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -131,6 +132,88 @@ public sealed partial class DockerImageEngine : IImageEngine, IDisposable
         PullCompleted(_logger, name, _endpoint);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The Engine's <c>POST /images/{name}/tag</c>: the name moves to this image if another had it.</remarks>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The engine was disposed.</exception>
+    public async ValueTask TagAsync(ImageReference image, ImageReference name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (name.Digest is not null)
+        {
+            throw new ArgumentException($"Docker records a digest only under the name an image was pulled by: {name} cannot be given as a tag. Give a repository and a tag.", nameof(name));
+        }
+
+        try
+        {
+            await _client.Images.TagImageAsync(
+                DockerPullRequest.LocalName(image),
+                new ImageTagParameters { RepositoryName = name.Name, Tag = name.Tag ?? "latest", Force = true },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            throw new OperationCanceledException($"Naming {image} {name} was cancelled.", ex, cancellationToken);
+        }
+        catch (DockerImageNotFoundException ex)
+        {
+            throw new ImagePullException(ImagePullError.NotFound, image, $"The Docker Engine at {_endpoint} has no image {image} to name {name}: pull it first.", ex);
+        }
+        catch (DockerApiException ex)
+        {
+            throw new ImagePullException(ImagePullError.Failed, image, $"The Docker Engine at {_endpoint} failed to name {image} {name} (HTTP {(int)ex.StatusCode}): {MessageOf(ex)}", ex);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            throw EngineUnavailable(image, ex);
+        }
+
+        Tagged(_logger, image.ToString(), name.ToString(), _endpoint);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The Engine's <c>DELETE /images/{name}</c>, never forced and without pruning: an image that has another
+    /// name only loses this one.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The engine was disposed.</exception>
+    public async ValueTask<bool> UntagAsync(ImageReference name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (name.Digest is not null)
+        {
+            throw new ArgumentException($"{name} is a digested name, not a tag: give a repository and a tag.", nameof(name));
+        }
+
+        try
+        {
+            await _client.Images.DeleteImageAsync(DockerPullRequest.LocalName(name), new ImageDeleteParameters { Force = false, NoPrune = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            throw new OperationCanceledException($"Taking the name {name} off was cancelled.", ex, cancellationToken);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+        catch (DockerApiException ex)
+        {
+            throw new ImagePullException(ImagePullError.Failed, name, $"The Docker Engine at {_endpoint} refused to take the name {name} off its image (HTTP {(int)ex.StatusCode}): {MessageOf(ex)}", ex);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            throw EngineUnavailable(name, ex);
+        }
+
+        Untagged(_logger, name.ToString(), _endpoint);
+        return true;
+    }
+
     /// <summary>Releases the connection to the Engine.</summary>
     public void Dispose()
     {
@@ -244,6 +327,12 @@ public sealed partial class DockerImageEngine : IImageEngine, IDisposable
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Pulled {Image} through the Docker Engine at {Endpoint}")]
     private static partial void PullCompleted(ILogger logger, string image, Uri endpoint);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Named {Image} {Name} on the Docker Engine at {Endpoint}")]
+    private static partial void Tagged(ILogger logger, string image, string name, Uri endpoint);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Took the name {Name} off its image on the Docker Engine at {Endpoint}")]
+    private static partial void Untagged(ILogger logger, string name, Uri endpoint);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The pull of {Image} through the Docker Engine at {Endpoint} failed: {Error}")]
     private static partial void PullFailed(ILogger logger, Exception exception, string image, ImagePullError error, Uri endpoint);

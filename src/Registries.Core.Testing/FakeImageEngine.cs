@@ -17,6 +17,8 @@ namespace Registries.Core.Testing;
 /// <see cref="FailNextPull(ImageReference, ImagePullError, string?)"/> or
 /// <see cref="FailNextPullFrom(RegistryAddress, ImagePullError, string?)"/>. A failed pull is recorded too (the
 /// registry did see the credential), with its <see cref="RecordedPull.Error"/>, and leaves the image absent.</para>
+/// <para>Names: <see cref="TagAsync"/> and <see cref="UntagAsync"/> add and take off names of present images, as
+/// <c>docker tag</c> and <c>docker rmi NAME</c> do, recorded in <see cref="Tags"/> and <see cref="Untags"/>.</para>
 /// <para>Thread-safe. Cancellation is honoured before a pull starts and between its progress reports. No text it
 /// produces (messages, <see cref="ToString"/>) contains a password.</para>
 /// </remarks>
@@ -25,6 +27,8 @@ public sealed class FakeImageEngine : IImageEngine
     private readonly Lock _gate = new();
     private readonly HashSet<string> _present = new(StringComparer.Ordinal);
     private readonly List<RecordedPull> _pulls = [];
+    private readonly List<RecordedTag> _tags = [];
+    private readonly List<ImageReference> _untags = [];
     private readonly Dictionary<RegistryAddress, (string Username, string Password)> _required = [];
     private readonly List<QueuedFailure> _failures = [];
     private int _existenceChecks;
@@ -39,6 +43,32 @@ public sealed class FakeImageEngine : IImageEngine
             lock (_gate)
             {
                 return _pulls.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Gets every name given to a present image (<see cref="TagAsync"/>), in order.</summary>
+    /// <remarks>A snapshot. A pull through a mirror shows here as the mirror's name tagged with the name asked for.</remarks>
+    public IReadOnlyList<RecordedTag> Tags
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tags.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Gets every name taken off an image (<see cref="UntagAsync"/>) that was there, in order.</summary>
+    /// <remarks>A snapshot.</remarks>
+    public IReadOnlyList<ImageReference> Untags
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _untags.ToArray();
             }
         }
     }
@@ -260,6 +290,61 @@ public sealed class FakeImageEngine : IImageEngine
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>As the Docker adapter: the image must be present (compared as Docker does: no tag means <c>latest</c>), and
+    /// the new name is added to the present images and recorded in <see cref="Tags"/>.</remarks>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask TagAsync(ImageReference image, ImageReference name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Digest is not null)
+        {
+            throw new ArgumentException($"Docker records a digest only under the name an image was pulled by: {name} cannot be given as a tag. Give a repository and a tag.", nameof(name));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_present.Contains(LocalName(image)))
+            {
+                throw new ImagePullException(ImagePullError.NotFound, image, $"The fake engine has no image {image} to name {name}: pull it first.");
+            }
+
+            _present.Add(LocalName(name));
+            _tags.Add(new RecordedTag(image, name));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>As the Docker adapter: the name leaves the present images and is recorded in <see cref="Untags"/>; a name
+    /// that was not there answers <see langword="false"/> and is not recorded.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<bool> UntagAsync(ImageReference name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Digest is not null)
+        {
+            throw new ArgumentException($"{name} is a digested name, not a tag: give a repository and a tag.", nameof(name));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_present.Remove(LocalName(name)))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _untags.Add(name);
+            return ValueTask.FromResult(true);
+        }
     }
 
     /// <summary>Describes the engine: its images and how many pulls it saw; never a credential.</summary>

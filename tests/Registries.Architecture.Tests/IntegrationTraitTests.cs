@@ -62,7 +62,8 @@ public sealed partial class IntegrationTraitTests
     private static partial Regex InheritsTests();
 
     // What only the services started by eng/services.sh give: their variables, the shared dockerd, a database, the browser,
-    // the real credential helpers it unpacks, the containerd sandbox (a namespace with registries and containerd).
-    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|TokenRealmCollection|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS|NativeExecutables|ContainerdSandbox")]
+    // the real credential helpers it unpacks, the containerd sandbox (a namespace with registries and containerd), a
+    // private distribution registry a test starts itself.
+    [GeneratedRegex(@"TestServices\.|RequirePostgreSql|DockerEngineCollection|PostgreSqlTestDatabase|PrivatePostgreSqlCluster|FreshDatabase|TokenServer|TokenRealmCollection|DistributionRegistry|IClassFixture<Browser>|REGISTRIES_TEST_CREDENTIAL_HELPERS|NativeExecutables|ContainerdSandbox")]
     private static partial Regex ReachesAService();
 }

@@ -59,6 +59,9 @@ public sealed class PullCommandTests : IDisposable
             Assert.Equal("authenticated", root.GetProperty("outcome").GetString());
             Assert.Equal(_services.SymbolUser, root.GetProperty("username").GetString());
             Assert.Equal("1r2", root.GetProperty("registryId").GetString());
+            Assert.Equal(Image, root.GetProperty("pulledFrom").GetString());
+            Assert.False(root.TryGetProperty("mirror", out _));
+            Assert.Equal(0, root.GetProperty("attempts").GetArrayLength());
             Assert.DoesNotContain(_services.SymbolPassword, json, StringComparison.Ordinal);
         }
         finally

@@ -49,6 +49,36 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         return ImageReference.Parse(name);
     }
 
+    /// <summary>Pushes an image under a new tag to another registry (a test's own mirror), logged in with its own user, and
+    /// makes sure the engine does not have it under that name.</summary>
+    /// <param name="registry">The registry's address.</param>
+    /// <param name="user">Its user.</param>
+    /// <param name="password">That user's password.</param>
+    /// <param name="repository">The repository path, without the registry.</param>
+    /// <param name="tag">The tag.</param>
+    /// <returns>The image reference on that registry.</returns>
+    public async Task<ImageReference> PushToAsync(string registry, string user, string password, string repository, string tag)
+    {
+        var login = await DockerAsync(["login", "--username", user, "--password-stdin", registry], password);
+        Assert.True(login.ExitCode == 0, "docker login to " + registry + " failed: " + login.Error + login.Output);
+        var name = $"{registry}/{repository}:{tag}";
+        Check(await DockerAsync(["tag", _seed, name]), "tag");
+        Check(await DockerAsync(["push", name]), "push");
+        Check(await DockerAsync(["rmi", name]), "rmi");
+        Assert.False(await IsPresentAsync(name));
+        return ImageReference.Parse(name);
+    }
+
+    /// <summary>Lists the names (<c>REPOSITORY:TAG</c>, <c>&lt;none&gt;</c> for a digest-only one) the engine lists for a repository.</summary>
+    /// <param name="repository">The repository with its registry, for example <c>127.0.0.1:5000/team/app</c>.</param>
+    /// <returns>The names.</returns>
+    public async Task<IReadOnlyList<string>> ListAsync(string repository)
+    {
+        var result = await DockerAsync(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", repository]);
+        Check(result, "image ls");
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
     /// <summary>Pushes an image whose layer the engine has never seen (so a pull downloads and extracts it) and makes sure the engine does not have it.</summary>
     /// <param name="label">A word for the tag.</param>
     /// <returns>The image reference.</returns>

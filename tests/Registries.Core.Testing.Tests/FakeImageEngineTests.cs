@@ -294,6 +294,40 @@ public sealed class FakeImageEngineTests
         await Assert.ThrowsAsync<ArgumentNullException>("image", () => engine.ImageExistsAsync(null!).AsTask());
     }
 
+    [Fact]
+    public async Task TagAsyncAndUntagAsync_PresentImage_AddAndTakeOffNamesAndRecordThem()
+    {
+        var engine = new FakeImageEngine().AddImage("mirror.example.com/team/app:1");
+        var mirror = ImageReference.Parse("mirror.example.com/team/app:1");
+        var upstream = ImageReference.Parse("registry.example.com/team/app:1");
+
+        await engine.TagAsync(mirror, upstream);
+        var removed = await engine.UntagAsync(mirror);
+        var again = await engine.UntagAsync(mirror);
+
+        Assert.True(removed);
+        Assert.False(again);
+        Assert.Equal(["registry.example.com/team/app:1"], engine.Images);
+        var tag = Assert.Single(engine.Tags);
+        Assert.Equal((mirror, upstream), (tag.Image, tag.Name));
+        Assert.Equal(mirror, Assert.Single(engine.Untags));
+        Assert.Equal("mirror.example.com/team/app:1 tagged registry.example.com/team/app:1", tag.ToString());
+    }
+
+    [Fact]
+    public async Task TagAsync_AbsentImageOrDigestedName_FailsAsTheDockerAdapterDoes()
+    {
+        var engine = new FakeImageEngine().AddImage("registry.example.com/app:1");
+
+        var absent = await Assert.ThrowsAsync<ImagePullException>(() => engine.TagAsync(ImageReference.Parse("registry.example.com/none:1"), ImageReference.Parse("registry.example.com/app:2")).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>("name", () => engine.TagAsync(ImageReference.Parse("registry.example.com/app:1"), ImageReference.Parse("registry.example.com/app@sha256:" + new string('a', 64))).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>("name", () => engine.UntagAsync(ImageReference.Parse("registry.example.com/app@sha256:" + new string('a', 64))).AsTask());
+
+        Assert.Equal(ImagePullError.NotFound, absent.Error);
+        Assert.Empty(engine.Tags);
+        Assert.Equal(["registry.example.com/app:1"], engine.Images);
+    }
+
     private static Registry Entry(RegistryAddress address, string username, RegistryState state = RegistryState.Active)
         => new("reg-1", "env-1", address, state, "ops@example.com", username, sequence: 1, version: 1);
 

@@ -53,5 +53,9 @@ public sealed class TestingRegistriesBuilderExtensionsTests
         public ValueTask<bool> ImageExistsAsync(ImageReference image, CancellationToken cancellationToken = default) => throw new InvalidOperationException("The application's engine must not be used.");
 
         public ValueTask PullAsync(CredentialResolution resolution, IProgress<ImagePullProgress>? progress = null, CancellationToken cancellationToken = default) => throw new InvalidOperationException("The application's engine must not be used.");
+
+        public ValueTask TagAsync(ImageReference image, ImageReference name, CancellationToken cancellationToken = default) => throw new InvalidOperationException("The application's engine must not be used.");
+
+        public ValueTask<bool> UntagAsync(ImageReference name, CancellationToken cancellationToken = default) => throw new InvalidOperationException("The application's engine must not be used.");
     }
 }

@@ -24,8 +24,10 @@ internal static class PullCommand
         var command = new Command(
             "pull",
             "Make sure IMAGE is on the Docker host: an image already present is used as it is, whatever the state of its "
-            + "registry; otherwise it is pulled with the credential the environment resolves. A pull whose registry is "
-            + "inactive is refused (exit code 3). Shows progress on a terminal, plain lines when the output is redirected.")
+            + "registry; otherwise it is pulled with the credential the environment resolves, through the registry's mirrors "
+            + "in order when it has some (each with its own credential; the image keeps the name asked for). A pull the "
+            + "environment's policy denies, or whose registry is inactive, is refused (exit code 3). Shows progress on a "
+            + "terminal, plain lines when the output is redirected.")
         {
             environment,
             image,
@@ -69,12 +71,19 @@ internal static class PullCommand
                     .StartAsync(progress => pulls.EnsureImageAsync(environmentId, reference, alwaysPull, new TerminalPullProgress(progress), cancellationToken).AsTask());
             }
 
-            var resolution = result.Resolution;
+            var used = result.PulledWith ?? result.Resolution;
+            var from = result.PulledFrom?.Mirror is { } mirror ? $" from mirror {mirror.Address}" : string.Empty;
+            foreach (var attempt in result.Attempts)
+            {
+                // A mirror that gave nothing before the one that did: said, never silently.
+                context.Console.Out.WriteLine(TerminalText.Escape($"Not from {attempt}"));
+            }
+
             context.Console.Out.WriteLine(TerminalText.Escape(!result.Pulled
                 ? $"{result.Image} is already present on the Docker host (use --always to pull it again)."
-                : resolution?.Outcome == ResolutionOutcome.Authenticated
-                    ? $"Pulled {result.Image} as {resolution.Username} with registry {resolution.RegistryId}."
-                    : $"Pulled {result.Image} anonymously."));
+                : used?.Outcome == ResolutionOutcome.Authenticated
+                    ? $"Pulled {result.Image}{from} as {used.Username} with registry {used.RegistryId}."
+                    : $"Pulled {result.Image}{from} anonymously."));
             return ExitCodes.Success;
         });
         return command;

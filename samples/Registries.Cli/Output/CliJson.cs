@@ -225,17 +225,31 @@ internal sealed record PolicyExplanationJson(bool Allowed, string? Effect, strin
 
 internal sealed record CandidateJson(string Id, string Scope, string State, string Source, string? SourceName, string Username, string Verdict, string Reason);
 
-// The outcome of `pull`: whether the image was pulled, and with which credential (never the password).
-internal sealed record PullJson(string Image, bool Pulled, string? Outcome, string? Registry, string? Username, string? RegistryId)
+// The outcome of `pull`: whether the image was pulled, where from (pulledFrom: the image's name at the source that gave
+// it, a mirror's or the upstream's own; mirror: that mirror's address) and with which credential (the one the pull was
+// made with: a mirror's own for a mirror; never the password); attempts: each source tried before, and why it gave nothing.
+internal sealed record PullJson(string Image, bool Pulled, string? Outcome, string? Registry, string? Username, string? RegistryId, string? PulledFrom, string? Mirror, IReadOnlyList<PullAttemptJson> Attempts)
 {
     public static PullJson From(ImagePullResult result)
-        => new(
+    {
+        var used = result.PulledWith ?? result.Resolution;
+        return new(
             result.Image.ToString(),
             result.Pulled,
             result.Resolution is { } r ? CliNames.Of(r.Outcome) : null,
             result.Resolution?.Address.ToString(),
-            result.Resolution?.Username,
-            result.Resolution?.RegistryId);
+            used?.Username,
+            used?.RegistryId,
+            result.PulledFrom?.Image.ToString(),
+            result.PulledFrom?.Mirror?.Address.ToString(),
+            result.Attempts.Select(PullAttemptJson.From).ToArray());
+    }
+}
+
+internal sealed record PullAttemptJson(string Source, string? Mirror, string Error, bool Skipped, string Reason)
+{
+    public static PullAttemptJson From(ImagePullAttempt attempt)
+        => new(attempt.Source.Image.ToString(), attempt.Source.Mirror?.Address.ToString(), CliNames.Of(attempt.Error), attempt.Skipped, attempt.Reason);
 }
 
 // What `docker-config --output` wrote: the file, the registries in it, the notes on entries the format cannot use as
@@ -304,6 +318,7 @@ internal static class CliJson
 [JsonSerializable(typeof(PolicyJson))]
 [JsonSerializable(typeof(MirrorsJson))]
 [JsonSerializable(typeof(PullJson))]
+[JsonSerializable(typeof(PullAttemptJson))]
 [JsonSerializable(typeof(RefreshJson))]
 [JsonSerializable(typeof(TrustJson))]
 [JsonSerializable(typeof(InsecureJson))]

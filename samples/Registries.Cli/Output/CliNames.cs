@@ -111,4 +111,17 @@ internal static class CliNames
         "readonly" => EnvironmentRole.ReadOnly,
         _ => throw new ArgumentException($"Unknown role '{name}': use {string.Join(", ", Roles)}."),
     };
+
+    public static string Of(Registries.Core.Engine.ImagePullError error) => error switch
+    {
+        Registries.Core.Engine.ImagePullError.Denied => "denied",
+        Registries.Core.Engine.ImagePullError.Unauthorized => "unauthorized",
+        Registries.Core.Engine.ImagePullError.NotFound => "not-found",
+        Registries.Core.Engine.ImagePullError.RegistryUnreachable => "registry-unreachable",
+        Registries.Core.Engine.ImagePullError.CertificateNotTrusted => "certificate-not-trusted",
+        Registries.Core.Engine.ImagePullError.EngineUnavailable => "engine-unavailable",
+        Registries.Core.Engine.ImagePullError.CredentialUnavailable => "credential-unavailable",
+        Registries.Core.Engine.ImagePullError.MirrorsFailed => "mirrors-failed",
+        _ => "failed",
+    };
 }

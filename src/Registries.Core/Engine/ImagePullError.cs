@@ -3,7 +3,8 @@ namespace Registries.Core.Engine;
 /// <summary>Why a pull did not produce the image.</summary>
 public enum ImagePullError
 {
-    /// <summary>The rules prohibit the pull: the effective registry entry for the address is inactive, or its stored credential expired.</summary>
+    /// <summary>The rules prohibit the pull: the environment's policy denies the image (the message names the rule), the
+    /// effective registry entry for the address is inactive, or its stored credential expired. Nothing reached the engine.</summary>
     Denied,
 
     /// <summary>The registry refused the credential (or an anonymous pull).</summary>
@@ -27,4 +28,8 @@ public enum ImagePullError
     /// <summary>The effective registry entry's credential comes from a source that could not give one (the resolution
     /// was Unavailable): nothing was pulled, anonymously or otherwise.</summary>
     CredentialUnavailable,
+
+    /// <summary>The image's registry has mirrors and none gave the image, and the upstream itself was not pulled from
+    /// (a mirror of it is mirror-only): <see cref="ImagePullException.Attempts"/> says why each mirror did not.</summary>
+    MirrorsFailed,
 }

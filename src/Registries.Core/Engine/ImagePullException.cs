@@ -22,4 +22,8 @@ public sealed class ImagePullException : RegistriesException
 
     /// <summary>Gets the image.</summary>
     public ImageReference Image { get; }
+
+    /// <summary>Gets, for an image pulled through mirrors, each place that was tried and why it gave no image, in order
+    /// (empty when the image's registry has no mirror).</summary>
+    public IReadOnlyList<ImagePullAttempt> Attempts { get; init; } = [];
 }
