@@ -41,10 +41,10 @@ public sealed class ExportCommandTests(SeededStore seed) : IClassFixture<SeededS
         Assert.Equal(["https://mirror.example.com:5000", "https://second.example.com"], mirrors);
         Assert.DoesNotContain(SeededStore.Canary, result.Stdout, StringComparison.Ordinal);
         var notes = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.All(notes, n => Assert.StartsWith("note: ", n, StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.StartsWith("note: docker.io: mirror-only, but dockerd always falls back", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.StartsWith("note: registry.example.com:5000: its mirrors (cache.example.com) are not written", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.StartsWith("note: policy 'deny docker.io/bad': not written", StringComparison.Ordinal));
+        Assert.All(notes, n => Assert.StartsWith("registries: note: ", n, StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("registries: note: docker.io: mirror-only, but dockerd always falls back", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("registries: note: registry.example.com:5000: its mirrors (cache.example.com) are not written", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("registries: note: policy 'deny docker.io/bad': not written", StringComparison.Ordinal));
         Assert.Equal(3, notes.Length);
     }
 
@@ -127,7 +127,7 @@ public sealed class ExportCommandTests(SeededStore seed) : IClassFixture<SeededS
         var auths = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("auths");
         Assert.Equal(["https://index.docker.io/v1/"], auths.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
-            "note: registry.example.com:5000: not exported: the environment's policy denies every image it would be sent for (the environment's policy denies 'registry.example.com:5000').",
+            "registries: note: registry.example.com:5000: not exported: the environment's policy denies every image it would be sent for (the environment's policy denies 'registry.example.com:5000').",
             result.Stderr.TrimEnd('\n'));
         var error = strict.AssertOneLineError(3);
         Assert.Contains("registry.example.com:5000: not exported", error, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class ExportCommandTests(SeededStore seed) : IClassFixture<SeededS
         var auth = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("auths").GetProperty("docker.io").GetProperty("auth").GetString()!;
         Assert.Equal("u:" + SeededStore.Canary, Encoding.UTF8.GetString(Convert.FromBase64String(auth)));
         var note = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("note: docker.io: written, but the environment's policy denies some of its images (the environment's policy allows only 'docker.io/library' of it);", note, StringComparison.Ordinal);
+        Assert.StartsWith("registries: note: docker.io: written, but the environment's policy denies some of its images (the environment's policy allows only 'docker.io/library' of it);", note, StringComparison.Ordinal);
         Assert.DoesNotContain(SeededStore.Canary, result.Stderr, StringComparison.Ordinal);
     }
 

@@ -86,6 +86,14 @@ public sealed class DockerConfigExporter
                 ? await _service.ResolveAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false)
                 : await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
 
+            if (resolution.Outcome == ResolutionOutcome.Denied && resolution.Policy is { IsAllowed: false })
+            {
+                // The policy denies every image of the address. The export judges what the credential is still sent
+                // for (a mirror serves the images of its upstreams, which the policy may allow) and notes the rest,
+                // so the entry's own credential is read by its scope; it is written only where that judgement allows.
+                resolution = await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+            }
+
             if (resolution.Outcome == ResolutionOutcome.Unavailable && resolution.RegistryId == entry.Registry.Id)
             {
                 // Never dropped silently and never written as anonymous: listed, and refused in strict mode.
