@@ -63,7 +63,7 @@ public sealed class DockerConfigFormatTests(SeededStore seed) : IClassFixture<Se
         var root = JsonDocument.Parse(summary).RootElement;
         Assert.Equal("k3s", root.GetProperty("format").GetString());
         Assert.Contains(root.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("myregistry", StringComparison.Ordinal));
-        Assert.Contains("no mirrors", root.GetProperty("limits").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no per-registry mirror-only", root.GetProperty("limits").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("canary", summary, StringComparison.Ordinal);
     }
 
@@ -125,7 +125,7 @@ public sealed class DockerConfigFormatTests(SeededStore seed) : IClassFixture<Se
         var help = await _cli.SucceedAsync("docker-config", "--help");
 
         Assert.Contains("containers-auth", help, StringComparison.Ordinal);
-        Assert.Contains("no mirrors", help, StringComparison.Ordinal);
+        Assert.Contains("no per-registry mirror-only", help, StringComparison.Ordinal);
         Assert.Contains("e-mails are left out", help, StringComparison.Ordinal);
         Assert.Contains("--certs-dir", help, StringComparison.Ordinal);
     }

@@ -12,13 +12,18 @@ namespace Registries.Cli.Commands;
 // never through the shell's redirection (which creates it with the umask's mode, 0644 at umask 022).
 internal static class ExportCommand
 {
-    private static readonly (string Name, DockerConfigFormat Format)[] Formats =
+    // One row per format: its name on the command line, what it is, and which format-specific options it takes. A new
+    // format is a row here (and its renderer in the library); the command's code does not change.
+    private static readonly FormatChoice[] Formats =
     [
-        ("docker", DockerConfigFormat.Docker),
-        ("kubernetes", DockerConfigFormat.Kubernetes),
-        ("containers-auth", DockerConfigFormat.ContainersAuth),
-        ("k3s", DockerConfigFormat.K3s),
+        new("docker", DockerConfigFormat.Docker, "config.json, the default"),
+        new("kubernetes", DockerConfigFormat.Kubernetes, "a kubernetes.io/dockerconfigjson Secret", TakesSecretName: true),
+        new("containers-auth", DockerConfigFormat.ContainersAuth, "auth.json for podman, skopeo, buildah"),
+        new("k3s", DockerConfigFormat.K3s, "registries.yaml for k3s and rke2: mirrors and credentials", TakesCertificates: true),
+        new("docker-daemon", DockerConfigFormat.DockerDaemon, "a daemon.json fragment with Docker Hub's registry-mirrors"),
     ];
+
+    private sealed record FormatChoice(string Name, DockerConfigFormat Format, string Description, bool TakesSecretName = false, bool TakesCertificates = false, bool WritesFolder = false);
 
     // Not a credential format: containerd's host configuration holds the mirrors, as a folder tree.
     private const string ContainerdHosts = "containerd-hosts";
@@ -28,9 +33,8 @@ internal static class ExportCommand
         var environment = new Argument<string>("ENV") { Description = "The environment's id or name." };
         var format = new Option<string>("--format")
         {
-            Description = "The file format: docker (config.json, the default), kubernetes (a kubernetes.io/dockerconfigjson Secret), "
-                + "containers-auth (auth.json for podman, skopeo, buildah), k3s (registries.yaml for k3s and rke2) or containerd-hosts "
-                + "(the mirrors as a certs.d tree of hosts.toml files for containerd, written into --output DIR). "
+            Description = "The file format: " + string.Join(", ", Formats.Select(f => $"{f.Name} ({f.Description})"))
+                + ", or containerd-hosts (the mirrors as a certs.d tree of hosts.toml files for containerd, written into --output DIR). "
                 + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format))) + " " + ContainerdHostsExport.DescribeLimits(),
             DefaultValueFactory = _ => "docker",
             HelpName = "FORMAT",
@@ -51,26 +55,27 @@ internal static class ExportCommand
         };
         var output = new Option<string?>("--output")
         {
-            Description = "Write the document to FILE instead of stdout: readable by you only (0600, whatever was there), replaced "
+            Description = "Write the document to FILE instead of stdout (a folder format: into that folder): readable by you only (0600, whatever was there), replaced "
                 + "atomically, its folder created 0700 when missing; a symbolic link is kept and its target replaced. Prints "
-                + "nothing, or with --json what was written (never a password). With --format containerd-hosts (where it is "
+                + "nothing, or with --json what was written and the notes (never a password). With --format containerd-hosts (where it is "
                 + "required), the certs.d folder DIR that gets DIR/HOST/hosts.toml per mirrored registry (0644, no secret); other "
                 + "hosts' folders are left alone.",
-            HelpName = "FILE",
+            HelpName = "PATH",
         };
         var strict = new Option<bool>("--strict")
         {
-            Description = "Refuse the export (exit 3, nothing written) when the format cannot express an entry the environment would use: "
-                + "a path-scoped or host-pattern credential it cannot key, or an inactive scoped entry whose denial a wider key would undo. "
-                + "Without it such entries are listed on stderr, never widened to the whole host. With --format containerd-hosts: a "
-                + "rewrite that is not a prefix, or a policy, which containerd cannot hold.",
+            Description = "Refuse the export (exit 3, nothing written) when the format cannot express something the environment decides: "
+                + "a path-scoped or host-pattern credential it cannot key, an inactive scoped entry whose denial a wider key would undo, "
+                + "a credential the policy denies wholly or in part, a mirror, rewrite or mirror-only setting, or a policy rule it has no place for. "
+                + "Without it those are listed on stderr as notes, never widened or dropped silently.",
         };
         var command = new Command(
             "export",
-            "Print the environment's effective, active credentials as a Docker config.json (for docker --config), a Kubernetes "
-            + "pull secret, a containers auth.json (podman, skopeo --authfile) or a k3s/rke2 registries.yaml. The output holds "
-            + "the passwords: prefer --output FILE, written 0600. Owners and members only. Entries a format cannot use as they "
-            + "are get a note on stderr (in the --json summary with --output).")
+            "Write what the environment decides (its effective, active credentials, its mirrors, its policy) in a runtime's own file: "
+            + "a Docker config.json (for docker --config), a Kubernetes pull secret, a containers auth.json (podman, skopeo --authfile), "
+            + "a k3s/rke2 registries.yaml, or a Docker daemon.json fragment (registry-mirrors). The credential formats hold "
+            + "the passwords: prefer --output PATH, written 0600. Owners and members only. What a format cannot express "
+            + "gets a note on stderr (in the --json summary with --output); --strict refuses it.")
         {
             environment,
             format,
@@ -96,20 +101,45 @@ internal static class ExportCommand
                 result.AddError($"--kubernetes is the short form of --format kubernetes: give one format, not --kubernetes with --format {chosen}.");
             }
 
-            var isKubernetes = result.GetValue(kubernetes) || chosen == "kubernetes";
-            if (!isKubernetes && (result.GetResult(name) is { Implicit: false } || result.GetResult(ns) is not null))
+            var choice = Formats.FirstOrDefault(f => f.Name == chosen);
+            if (result.GetValue(kubernetes))
             {
-                result.AddError("--name and --namespace name the Kubernetes Secret: give them with --format kubernetes (or --kubernetes).");
+                choice = Formats.Single(f => f.Format == DockerConfigFormat.Kubernetes);
             }
 
-            if (chosen is not ("k3s" or ContainerdHosts) && result.GetResult(certsDir) is not null)
+            if (chosen == ContainerdHosts && !result.GetValue(kubernetes))
             {
-                result.AddError("--certs-dir gives the CA files of a k3s registries.yaml or of containerd's hosts.toml: give it with --format k3s or --format containerd-hosts.");
+                if (result.GetResult(name) is { Implicit: false } || result.GetResult(ns) is not null)
+                {
+                    result.AddError("--name and --namespace name the Kubernetes Secret: give them with --format kubernetes, not --format containerd-hosts.");
+                }
+
+                if (result.GetResult(output) is null)
+                {
+                    result.AddError("--format containerd-hosts writes a folder tree (one HOST/hosts.toml per mirrored registry): give --output DIR, the certs.d folder containerd reads (ctr --hosts-dir, the CRI plugin's config_path), for example --output /etc/containerd/certs.d.");
+                }
+
+                return;
             }
 
-            if (chosen == ContainerdHosts && !result.GetValue(kubernetes) && result.GetResult(output) is null)
+            if (choice is null)
             {
-                result.AddError("--format containerd-hosts writes a folder tree (one HOST/hosts.toml per mirrored registry): give --output DIR, the certs.d folder containerd reads (ctr --hosts-dir, the CRI plugin's config_path), for example --output /etc/containerd/certs.d.");
+                return;
+            }
+
+            if (!choice.TakesSecretName && (result.GetResult(name) is { Implicit: false } || result.GetResult(ns) is not null))
+            {
+                result.AddError($"--name and --namespace name the Kubernetes Secret: give them with {FormatsTaking(f => f.TakesSecretName)}, not --format {choice.Name}.");
+            }
+
+            if (!choice.TakesCertificates && result.GetResult(certsDir) is not null)
+            {
+                result.AddError($"--certs-dir gives the CA files a format points at: give it with {FormatsTaking(f => f.TakesCertificates)} or --format {ContainerdHosts}, not --format {choice.Name}.");
+            }
+
+            if (choice.WritesFolder && result.GetResult(output) is null)
+            {
+                result.AddError($"--format {choice.Name} writes a folder of files: give the folder with --output PATH.");
             }
         });
         runner.SetAction(command, async (context, cancellationToken) =>
@@ -120,13 +150,20 @@ internal static class ExportCommand
                 return await ExportContainerdHostsAsync(runner, context, parse.GetRequiredValue(environment), parse.GetRequiredValue(output)!, parse.GetValue(certsDir), parse.GetValue(strict), cancellationToken);
             }
 
-            var chosen = parse.GetValue(kubernetes) ? DockerConfigFormat.Kubernetes : Formats.Single(f => f.Name == parse.GetValue(format)).Format;
+            var choice = parse.GetValue(kubernetes)
+                ? Formats.Single(f => f.Format == DockerConfigFormat.Kubernetes)
+                : Formats.Single(f => f.Name == parse.GetValue(format));
 
             // The target is checked before anything is read: a wrong --output costs no access to the credentials.
             var path = parse.GetValue(output) is { } file ? OutputFile.Prepare(file) : null;
-            var certificates = chosen == DockerConfigFormat.K3s
-                ? parse.GetValue(certsDir) is { } dir ? CliPaths.Full(dir) : DockerHostOptions.DefaultCertificatesDirectory
-                : null;
+            var options = new ExportOptions
+            {
+                SecretName = parse.GetRequiredValue(name),
+                SecretNamespace = parse.GetValue(ns),
+                CertificatesDirectory = choice.TakesCertificates
+                    ? parse.GetValue(certsDir) is { } dir ? CliPaths.Full(dir) : DockerHostOptions.DefaultCertificatesDirectory
+                    : null,
+            };
 
             // The exporter comes from the container the way an application gets it, acting for the caller plugged in there.
             var exporter = context.Service<DockerConfigExporter>(builder => builder.UseDockerConfigInterop());
@@ -135,50 +172,35 @@ internal static class ExportCommand
             if (parse.GetValue(strict))
             {
                 // Before anything is written: a refused export leaves no file behind, and an older one as it was.
-                export.EnsureExpressible(chosen);
+                export.EnsureExpressible(choice.Format);
             }
 
-            var notes = export.GetNotes(chosen);
-            var formatName = Formats.Single(f => f.Format == chosen).Name;
             if (path is not null)
             {
                 OutputFile.CreateFolder(path);
-                var write = chosen switch
-                {
-                    DockerConfigFormat.Kubernetes => export.WriteKubernetesSecretAsync(path, parse.GetRequiredValue(name), parse.GetValue(ns), cancellationToken),
-                    DockerConfigFormat.ContainersAuth => export.WriteContainersAuthAsync(path, cancellationToken),
-                    DockerConfigFormat.K3s => export.WriteK3sRegistriesAsync(path, certificates, cancellationToken),
-                    _ => export.WriteDockerConfigAsync(path, cancellationToken),
-                };
-                await write;
-
+                var written = await export.WriteAsync(choice.Format, path, options, cancellationToken);
                 if (context.Json)
                 {
-                    var written = new DockerConfigOutputJson(path, formatName, export.GetScopes(chosen).Select(r => r.ToString()).ToArray(), notes, DockerConfigExport.DescribeLimits(chosen));
-                    context.Console.Out.WriteLine(CliJson.Serialize(written, CliJsonContext.Output.DockerConfigOutputJson));
+                    var summary = new DockerConfigOutputJson(path, choice.Name, export.GetScopes(choice.Format).Select(r => r.ToString()).ToArray(), written.Notes, DockerConfigExport.DescribeLimits(choice.Format));
+                    context.Console.Out.WriteLine(CliJson.Serialize(summary, CliJsonContext.Output.DockerConfigOutputJson));
                 }
                 else
                 {
-                    WriteNotes(runner, notes);
+                    WriteNotes(runner, written.Notes);
                 }
 
                 return ExitCodes.Success;
             }
 
-            var document = chosen switch
-            {
-                DockerConfigFormat.Kubernetes => export.ToKubernetesSecretJson(parse.GetRequiredValue(name), parse.GetValue(ns)),
-                DockerConfigFormat.ContainersAuth => export.ToContainersAuthJson(),
-                DockerConfigFormat.K3s => await export.ToK3sRegistriesYamlAsync(certificates, cancellationToken),
-                _ => export.ToDockerConfigJson(),
-            };
-            context.Console.Out.Write(document);
-            if (!document.EndsWith('\n'))
+            var document = await export.RenderAsync(choice.Format, options, cancellationToken);
+            var text = document.Files[0].GetText();
+            context.Console.Out.Write(text);
+            if (!text.EndsWith('\n'))
             {
                 context.Console.Out.WriteLine();
             }
 
-            WriteNotes(runner, notes);
+            WriteNotes(runner, document.Notes);
             return ExitCodes.Success;
         });
         return command;
@@ -223,6 +245,9 @@ internal static class ExportCommand
 
         return ExitCodes.Success;
     }
+
+    private static string FormatsTaking(Func<FormatChoice, bool> takes)
+        => string.Join(" or ", Formats.Where(takes).Select(f => "--format " + f.Name));
 
     // Notes go to stderr, one line each: stdout is the document itself, which a pipe hands to kubectl or a file.
     private static void WriteNotes(CommandRunner runner, IReadOnlyList<string> notes)

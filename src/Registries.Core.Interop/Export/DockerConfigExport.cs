@@ -47,16 +47,35 @@ public sealed partial class DockerConfigExport
     private readonly ExportedCredential[] _credentials;
     private readonly RegistryScope[] _denied;
     private readonly (RegistryScope Scope, string Reason)[] _unavailable;
+    private readonly Dictionary<RegistryScope, ScopeVerdict> _verdicts;
 
-    internal DockerConfigExport(IEnumerable<ExportedCredential> credentials, IEnumerable<string> notes, IEnumerable<RegistryScope>? denied = null, IEnumerable<(RegistryScope Scope, string Reason)>? unavailable = null)
+    internal DockerConfigExport(
+        IEnumerable<ExportedCredential> credentials,
+        IEnumerable<string> notes,
+        IEnumerable<RegistryScope>? denied = null,
+        IEnumerable<(RegistryScope Scope, string Reason)>? unavailable = null,
+        RegistryPolicy? policy = null,
+        RegistryMirrors? mirrors = null)
     {
         _credentials = credentials.OrderBy(c => c.Scope.ToString(), StringComparer.Ordinal).ToArray();
         _denied = (denied ?? []).ToArray();
         _unavailable = (unavailable ?? []).ToArray();
+        Policy = policy ?? RegistryPolicy.Empty;
+        Mirrors = mirrors ?? RegistryMirrors.Empty;
+        _verdicts = _credentials.ToDictionary(c => c.Scope, c => JudgeCredential(c.Scope));
         Addresses = _credentials.Where(c => c.IsWholeAddress).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Address).ToArray();
         Scopes = _credentials.Select(c => c.Scope).ToArray();
         Notes = notes.ToArray();
     }
+
+    /// <summary>Gets the environment's policy, which every format obeys where it can: a credential whose every image
+    /// the policy denies is not written (with a note), one some of whose images it denies is written with a note, and
+    /// the policy formats write the rules themselves.</summary>
+    public RegistryPolicy Policy { get; }
+
+    /// <summary>Gets the environment's mirrors, which the formats that have a place for mirrors write (k3s
+    /// <c>mirrors</c>, Docker's <c>registry-mirrors</c>); what a format cannot express of them is a note.</summary>
+    public RegistryMirrors Mirrors { get; }
 
     /// <summary>Gets the addresses of the registries whose whole-address credentials the export holds (the ones every format writes), in the order of their keys.</summary>
     public IReadOnlyList<RegistryAddress> Addresses { get; }
@@ -75,7 +94,7 @@ public sealed partial class DockerConfigExport
     /// <c>.dockerconfigjson</c>: also host patterns (<c>*.corp.example</c>) and their paths.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
     public IReadOnlyList<RegistryScope> GetScopes(DockerConfigFormat format)
-        => Keyed(format).Select(k => k.Credential.Scope).ToArray();
+        => ExportRenderers.For(format).Scopes(this);
 
     /// <summary>Refuses a format that cannot express every credential the environment would use: a path-scoped or host-pattern entry it cannot key, or an inactive scoped entry whose denial a wider key in the file would undo.</summary>
     /// <param name="format">The format.</param>
@@ -84,7 +103,7 @@ public sealed partial class DockerConfigExport
     /// <exception cref="DockerConfigExportRefusedException">Some entry cannot be expressed in the format; the message names each one and says why.</exception>
     public void EnsureExpressible(DockerConfigFormat format)
     {
-        var problems = Inexpressible(format).ToArray();
+        var problems = ExportRenderers.For(format).Inexpressible(this).ToArray();
         if (problems.Length > 0)
         {
             throw new DockerConfigExportRefusedException(format, problems.Select(p => p.Scope).ToArray(), string.Join(" ", problems.Select(p => p.Note)));
@@ -165,18 +184,7 @@ public sealed partial class DockerConfigExport
     /// <param name="format">The format.</param>
     /// <returns>One or more sentences, no secret.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
-    public static string DescribeLimits(DockerConfigFormat format) => format switch
-    {
-        DockerConfigFormat.Docker =>
-            "Docker config.json holds every exported credential with its e-mail; Docker Hub is keyed https://index.docker.io/v1/ as docker login writes it. It holds no TLS or insecure-registry setting (see trust and insecure).",
-        DockerConfigFormat.Kubernetes =>
-            "A kubernetes.io/dockerconfigjson Secret holds the Docker config.json, so the same; a pod uses it only when it names the Secret in imagePullSecrets, in the Secret's namespace.",
-        DockerConfigFormat.ContainersAuth =>
-            "containers auth.json has no e-mail field, so e-mails are left out; Docker Hub is keyed docker.io as podman login writes it. It holds no TLS setting (give skopeo --cert-dir, or use /etc/containers/certs.d).",
-        DockerConfigFormat.K3s =>
-            "k3s/rke2 registries.yaml gets configs only (auth, and tls.ca_file where trust installed a ca.crt): no mirrors, so a plain-HTTP registry still needs a mirrors entry with an http:// endpoint; e-mails are left out; Docker Hub is keyed docker.io (a release that matches configs by endpoint host only needs registry-1.docker.io).",
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat."),
-    };
+    public static string DescribeLimits(DockerConfigFormat format) => ExportRenderers.For(format).Limits;
 
     /// <summary>Gets why entries were left out or may not be used as they are, in a format: <see cref="Notes"/>, then the format's own notes (for example a one-label host that podman reads as a Docker Hub repository); no secrets.</summary>
     /// <param name="format">The format.</param>
@@ -184,24 +192,55 @@ public sealed partial class DockerConfigExport
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
     public IReadOnlyList<string> GetNotes(DockerConfigFormat format)
     {
-        if (!Enum.IsDefined(format))
-        {
-            throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat.");
-        }
-
+        var renderer = ExportRenderers.For(format);
         var notes = new List<string>(Notes);
-        notes.AddRange(Inexpressible(format).Select(p => p.Note));
-        if (format is DockerConfigFormat.ContainersAuth or DockerConfigFormat.K3s)
+        notes.AddRange(renderer.Inexpressible(this).Select(p => p.Note));
+        notes.AddRange(renderer.Advisories(this));
+        return notes;
+    }
+
+    /// <summary>Renders the export in a format: its files and its notes.</summary>
+    /// <param name="format">The format.</param>
+    /// <param name="options">What the format needs beyond the export (the Secret's name, the certs.d folder), or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The document: one file for a one-file format, the tree's files otherwise, and what the format could not express.</returns>
+    /// <remarks>This does not refuse anything: call <see cref="EnsureExpressible(DockerConfigFormat)"/> first for the strict form.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    /// <exception cref="ArgumentException">An option the format reads is not valid (a Secret name, a certificates folder that is not absolute); the message says why.</exception>
+    public async Task<ExportDocument> RenderAsync(DockerConfigFormat format, ExportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var renderer = ExportRenderers.For(format);
+        var files = await renderer.RenderAsync(this, options ?? ExportOptions.Default, cancellationToken).ConfigureAwait(false);
+        return new ExportDocument(format, renderer.IsTree, files, GetNotes(format));
+    }
+
+    /// <summary>Writes the export in a format, readable by its owner only: a one-file format to the file at
+    /// <paramref name="path"/>, a tree format into the folder at <paramref name="path"/>; each file replaced atomically
+    /// (0600 on Unix, folders created 0700).</summary>
+    /// <param name="format">The format.</param>
+    /// <param name="path">The file, or for a tree format the folder.</param>
+    /// <param name="options">What the format needs beyond the export, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The document written (its notes included).</returns>
+    /// <remarks>This does not refuse anything: call <see cref="EnsureExpressible(DockerConfigFormat)"/> first for the strict form.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    /// <exception cref="ArgumentException">The path is empty, or an option the format reads is not valid.</exception>
+    /// <exception cref="IOException">A file could not be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
+    public async Task<ExportDocument> WriteAsync(DockerConfigFormat format, string path, ExportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var document = await RenderAsync(format, options, cancellationToken).ConfigureAwait(false);
+        if (document.IsTree)
         {
-            foreach (var credential in _credentials.Where(c => c.IsWholeAddress && IsOneLabel(c.Address)))
-            {
-                // Docker's own tools use such a key for "docker login registry"; podman, skopeo and containerd read the
-                // name of an image "registry/app" as a Docker Hub repository, so no image reaches this entry.
-                notes.Add($"{credential.Address}: written, but an image '{credential.Address}/app' means docker.io/{credential.Address}/app to this format's tools: name the registry with a port or a dotted host name.");
-            }
+            await WriteTreeAsync(path, document.Files, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteSecretFileAsync(path, document.Files[0].Bytes, cancellationToken).ConfigureAwait(false);
         }
 
-        return notes;
+        return document;
     }
 
     /// <summary>Describes the export without any secret.</summary>
@@ -288,6 +327,7 @@ public sealed partial class DockerConfigExport
         }
 
         var text = new StringBuilder();
+        K3sRegistriesRenderer.AppendMirrors(this, text);
         var keyed = Keyed(DockerConfigFormat.K3s).ToArray();
         if (keyed.Length == 0)
         {
@@ -322,22 +362,25 @@ public sealed partial class DockerConfigExport
 
     // What each format keys, and how. docker login writes Docker Hub as its legacy index URL; podman login, skopeo,
     // containerd and the kubelet's keyring name it docker.io.
-    private IEnumerable<(string Key, ExportedCredential Credential)> Keyed(DockerConfigFormat format)
+    internal IEnumerable<(string Key, ExportedCredential Credential)> Keyed(DockerConfigFormat format)
     {
+        // A credential the policy denies every image of is never written: the file would hand it to a tool for nothing
+        // the environment allows.
+        var exportable = _credentials.Where(c => _verdicts[c.Scope].Reach != PolicyReach.Denied);
         IEnumerable<(string Key, ExportedCredential Credential)> keyed = format switch
         {
-            DockerConfigFormat.Docker => _credentials.Where(c => c.IsWholeAddress).Select(c => (c.Key, c)),
-            DockerConfigFormat.K3s => _credentials.Where(c => c.IsWholeAddress).Select(c => (HostKey(c.Address), c)),
+            DockerConfigFormat.Docker => exportable.Where(c => c.IsWholeAddress).Select(c => (c.Key, c)),
+            DockerConfigFormat.K3s => exportable.Where(c => c.IsWholeAddress).Select(c => (HostKey(c.Address), c)),
 
             // containers/image looks a credential up by the image's repository, then each parent namespace on '/'
             // boundaries, then the host: a host/path key means exactly the scope. It has no host wildcards.
-            DockerConfigFormat.ContainersAuth => _credentials
+            DockerConfigFormat.ContainersAuth => exportable
                 .Where(c => !c.Address.IsPattern)
                 .Select(c => (c.Scope.IsHostLevel ? HostKey(c.Address) : HostKey(c.Address) + "/" + c.Scope.Path, c)),
 
             // The kubelet's keyring matches '*' per DNS label (same label count, same port) and the path as a raw
             // prefix: "team" would also match "team-b", so the key ends with '/' to keep the '/' boundary.
-            DockerConfigFormat.Kubernetes => _credentials
+            DockerConfigFormat.Kubernetes => exportable
                 .Select(c => (c.IsWholeAddress ? c.Key : HostKey(c.Address) + (c.Scope.IsHostLevel ? string.Empty : "/" + c.Scope.Path + "/"), c)),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined DockerConfigFormat."),
         };
@@ -353,34 +396,48 @@ public sealed partial class DockerConfigExport
         _ => false,
     };
 
-    private static string HostKey(RegistryAddress address) => address.IsDockerHub ? "docker.io" : address.ToString();
+    internal static string HostKey(RegistryAddress address) => address.IsDockerHub ? "docker.io" : address.ToString();
 
-    // The entries a format cannot express: active scoped credentials it does not key, and denials a wider key undoes.
-    private IEnumerable<(RegistryScope Scope, string Note)> Inexpressible(DockerConfigFormat format)
+    // The entries a credential format cannot express: credentials the policy denies wholly or in part, active scoped
+    // credentials it does not key, and denials a wider key undoes.
+    internal IEnumerable<ExportProblem> CredentialProblems(DockerConfigFormat format)
     {
         var written = Keyed(format).Select(k => k.Credential.Scope).ToArray();
         var name = FormatName(format);
+        foreach (var credential in _credentials)
+        {
+            var verdict = _verdicts[credential.Scope];
+            if (verdict.Reach == PolicyReach.Denied)
+            {
+                yield return new(credential.Scope, $"{credential.Scope}: not exported: the environment's policy denies every image it would be sent for ({verdict.Reason}).");
+            }
+            else if (verdict.Reach == PolicyReach.Partial && written.Contains(credential.Scope))
+            {
+                yield return new(credential.Scope, $"{credential.Scope}: written, but the environment's policy denies some of its images ({verdict.Reason}); {name} cannot refuse single images, so a tool reading it sends the credential for those too (the pull service and the credential helper refuse them).");
+            }
+        }
+
         foreach (var (scope, reason) in _unavailable)
         {
-            yield return (scope, $"{scope}: not exported: its credential is unavailable ({reason}); nothing was written for it, so a tool reading this file has no credential for it.");
+            yield return new(scope, $"{scope}: not exported: its credential is unavailable ({reason}); nothing was written for it, so a tool reading this file has no credential for it.");
         }
 
         foreach (var credential in _credentials.Where(c => !Carries(format, c.SecretKind)))
         {
-            yield return (credential.Scope, $"{credential.Scope}: not exported: its credential is {(credential.SecretKind == CredentialSecretKind.IdentityToken ? "an identity token" : "a registry access token")}, which {name} has no field for; give the tools the credential helper, or a format that has one (docker-config --format docker).");
+            yield return new(credential.Scope, $"{credential.Scope}: not exported: its credential is {(credential.SecretKind == CredentialSecretKind.IdentityToken ? "an identity token" : "a registry access token")}, which {name} has no field for; give the tools the credential helper, or a format that has one (docker-config --format docker).");
         }
 
         foreach (var credential in _credentials.Where(c => c.ExpiresAt is not null && written.Contains(c.Scope)))
         {
-            yield return (credential.Scope, $"{credential.Scope}: written with a credential that expires at {credential.ExpiresAt!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}; a file cannot renew itself: export again before then, or give the tools the credential helper, which resolves at every pull.");
+            yield return new(credential.Scope, $"{credential.Scope}: written with a credential that expires at {credential.ExpiresAt!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}; a file cannot renew itself: export again before then, or give the tools the credential helper, which resolves at every pull.");
         }
 
-        foreach (var credential in _credentials.Where(c => !written.Contains(c.Scope) && Carries(format, c.SecretKind)))
+        foreach (var credential in _credentials.Where(c => !written.Contains(c.Scope) && Carries(format, c.SecretKind) && _verdicts[c.Scope].Reach != PolicyReach.Denied))
         {
             var why = credential.Address.IsPattern
                 ? $"{name} has no host patterns"
                 : $"{name} keys credentials by registry host only";
-            yield return (credential.Scope, $"{credential.Scope}: not exported: {why}, and under the host it would cover every repository; give the tools a format that can express it (docker-config --format {(credential.Address.IsPattern ? "kubernetes" : "containers-auth")}) or a host-level entry.");
+            yield return new(credential.Scope, $"{credential.Scope}: not exported: {why}, and under the host it would cover every repository; give the tools a format that can express it (docker-config --format {(credential.Address.IsPattern ? "kubernetes" : "containers-auth")}) or a host-level entry.");
         }
 
         foreach (var scope in _denied)
@@ -388,7 +445,7 @@ public sealed partial class DockerConfigExport
             var wider = written.Where(w => w.CompareSpecificity(scope) < 0 && Widens(w, scope)).ToArray();
             if (wider.Length > 0)
             {
-                yield return (scope, $"{scope}: inactive, so its images are denied here, but {name} cannot express a denial: a tool reading this file sends the credential of {string.Join(", ", wider.Select(w => w.ToString()))} for them.");
+                yield return new(scope, $"{scope}: inactive, so its images are denied here, but {name} cannot express a denial: a tool reading this file sends the credential of {string.Join(", ", wider.Select(w => w.ToString()))} for them.");
             }
         }
     }
@@ -402,11 +459,58 @@ public sealed partial class DockerConfigExport
         return addressCovered && (written.IsHostLevel || written.CoversPath(denied.Path));
     }
 
-    private static string FormatName(DockerConfigFormat format) => format switch
+    // Notes strict mode lets pass: a key the format's tools reach by another name than the image's.
+    internal IEnumerable<string> OneLabelAdvisories(DockerConfigFormat format)
+    {
+        foreach (var credential in Keyed(format).Select(k => k.Credential).Where(c => c.IsWholeAddress && IsOneLabel(c.Address)))
+        {
+            // Docker's own tools use such a key for "docker login registry"; podman, skopeo and containerd read the
+            // name of an image "registry/app" as a Docker Hub repository, so no image reaches this entry.
+            yield return $"{credential.Address}: written, but an image '{credential.Address}/app' means docker.io/{credential.Address}/app to this format's tools: name the registry with a port or a dotted host name.";
+        }
+    }
+
+    // What the policy says of the images a credential is sent for: those of its own scope, and for a mirror's address
+    // the images of each upstream it mirrors (policy is decided on the name asked for, never on the mirror's).
+    private ScopeVerdict JudgeCredential(RegistryScope scope)
+    {
+        var own = ScopePolicy.Judge(Policy, scope);
+        if (own.Reach == PolicyReach.Allowed || !scope.IsHostLevel || scope.Address.IsPattern)
+        {
+            return own;
+        }
+
+        var served = Mirrors.All.Where(m => m.Address.Equals(scope.Address)).Select(m => ScopePolicy.Judge(Policy, RegistryScope.Of(m.Upstream))).ToArray();
+        if (served.Length == 0 || served.All(v => v.Reach == PolicyReach.Denied))
+        {
+            return own;
+        }
+
+        // Its own images are denied (wholly or in part), an upstream's it mirrors are not all: written, with a note.
+        return new ScopeVerdict(PolicyReach.Partial, own.Rule, own.Reason + ", though it is written for the upstreams it mirrors");
+    }
+
+    private static async Task WriteTreeAsync(string folder, IReadOnlyList<ExportedFile> files, CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            // The renderer names each file; a name that would climb out of the folder is a bug, never written.
+            var parts = file.Path.Split('/');
+            if (parts.Any(p => p.Length == 0 || p is "." or ".." || p.Contains('\\', StringComparison.Ordinal) || p.Contains('\0', StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException($"The export file name '{file.Path}' is not a relative path inside the folder.");
+            }
+
+            await WriteSecretFileAsync(Path.Combine([folder, .. parts]), file.Bytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal static string FormatName(DockerConfigFormat format) => format switch
     {
         DockerConfigFormat.Docker => "a Docker config.json",
         DockerConfigFormat.Kubernetes => "a Kubernetes .dockerconfigjson",
         DockerConfigFormat.ContainersAuth => "a containers auth.json",
+        DockerConfigFormat.DockerDaemon => "a Docker daemon.json",
         _ => "a k3s registries.yaml",
     };
 

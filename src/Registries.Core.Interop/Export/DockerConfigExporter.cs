@@ -1,6 +1,6 @@
 namespace Registries.Core.Interop;
 
-/// <summary>Exports the credentials an environment uses as a Docker <c>config.json</c> or a Kubernetes pull secret.</summary>
+/// <summary>Exports what an environment decides (its credentials, policy and mirrors) for the formats of <see cref="DockerConfigFormat"/>.</summary>
 /// <remarks>
 /// <para>The exporter acts for the caller of the <see cref="RegistryService"/> it is given: the one the service's
 /// <see cref="IRegistryCallerAccessor"/> gives (dependency injection with <c>UseCaller</c>), or the one bound with
@@ -20,6 +20,9 @@ namespace Registries.Core.Interop;
 /// entry can have is exported, including one no image reference can name (a single-label host such as
 /// <c>registry</c>, which Docker reads as a Docker Hub repository in an image name but uses as a server in
 /// <c>docker login registry</c>).</para>
+/// <para>The export also carries the environment's <see cref="DockerConfigExport.Policy"/> and
+/// <see cref="DockerConfigExport.Mirrors"/>, read for the same caller: the credential formats leave out a credential the
+/// policy denies every image of, and the formats that have a place for them write mirrors and rules.</para>
 /// <para>Thread-safe when the service's store is.</para>
 /// </remarks>
 public sealed class DockerConfigExporter
@@ -83,6 +86,14 @@ public sealed class DockerConfigExporter
                 ? await _service.ResolveAsync(environmentId, scope.Address, cancellationToken).ConfigureAwait(false)
                 : await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
 
+            if (resolution.Outcome == ResolutionOutcome.Denied && resolution.Policy is { IsAllowed: false })
+            {
+                // The policy denies every image of the address. The export judges what the credential is still sent
+                // for (a mirror serves the images of its upstreams, which the policy may allow) and notes the rest,
+                // so the entry's own credential is read by its scope; it is written only where that judgement allows.
+                resolution = await _service.ResolveAsync(environmentId, scope, cancellationToken).ConfigureAwait(false);
+            }
+
             if (resolution.Outcome == ResolutionOutcome.Unavailable && resolution.RegistryId == entry.Registry.Id)
             {
                 // Never dropped silently and never written as anonymous: listed, and refused in strict mode.
@@ -100,6 +111,9 @@ public sealed class DockerConfigExporter
             credentials.Add(new ExportedCredential(scope, resolution.Username!, resolution.Email!, resolution.Password!, resolution.SecretKind, resolution.ExpiresAt));
         }
 
-        return new DockerConfigExport(credentials, notes, denied, unavailable);
+        // Read after the credentials, through the same service and caller: every member may read both.
+        var policy = await _service.GetPolicyAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        var mirrors = await _service.GetMirrorsAsync(environmentId, cancellationToken).ConfigureAwait(false);
+        return new DockerConfigExport(credentials, notes, denied, unavailable, policy, mirrors);
     }
 }

@@ -141,7 +141,8 @@ public sealed class DockerConfigExportFormatsTests
     [InlineData(DockerConfigFormat.Docker, "https://index.docker.io/v1/")]
     [InlineData(DockerConfigFormat.Kubernetes, "imagePullSecrets")]
     [InlineData(DockerConfigFormat.ContainersAuth, "keyed docker.io")]
-    [InlineData(DockerConfigFormat.K3s, "no mirrors")]
+    [InlineData(DockerConfigFormat.K3s, "no per-registry mirror-only")]
+    [InlineData(DockerConfigFormat.DockerDaemon, "Docker Hub's mirrors only")]
     public void DescribeLimits_EachFormat_SaysWhatItCannotExpress(DockerConfigFormat format, string expected)
         => Assert.Contains(expected, DockerConfigExport.DescribeLimits(format), StringComparison.Ordinal);
 
