@@ -27,11 +27,12 @@ internal static class ExportCommand
         {
             Description = "The file format: docker (config.json, the default), kubernetes (a kubernetes.io/dockerconfigjson Secret), "
                 + "containers-auth (auth.json for podman, skopeo, buildah) or k3s (registries.yaml for k3s and rke2). "
-                + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format))),
+                + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format)))
+                + " " + ContainersPolicyExportAction.Description,
             DefaultValueFactory = _ => "docker",
             HelpName = "FORMAT",
         };
-        format.AcceptOnlyFromAmong(Formats.Select(f => f.Name).ToArray());
+        format.AcceptOnlyFromAmong([.. Formats.Select(f => f.Name), .. ContainersPolicyExportAction.Formats.Select(f => f.Name)]);
         var kubernetes = new Option<bool>("--kubernetes") { Description = "The short form of --format kubernetes." };
         var name = new Option<string>("--name")
         {
@@ -63,7 +64,8 @@ internal static class ExportCommand
             "Print the environment's effective, active credentials as a Docker config.json (for docker --config), a Kubernetes "
             + "pull secret, a containers auth.json (podman, skopeo --authfile) or a k3s/rke2 registries.yaml. The output holds "
             + "the passwords: prefer --output FILE, written 0600. Owners and members only. Entries a format cannot use as they "
-            + "are get a note on stderr (in the --json summary with --output).")
+            + "are get a note on stderr (in the --json summary with --output). With --format registries-conf or policy-json: the environment's "
+            + "policy and mirrors as containers' registries.conf or policy.json instead (no secret; every member).")
         {
             environment,
             format,
@@ -103,6 +105,11 @@ internal static class ExportCommand
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.ParseResult;
+            if (ContainersPolicyExportAction.Formats.FirstOrDefault(f => f.Name == parse.GetValue(format)) is { Name: not null } policyFormat)
+            {
+                return await ContainersPolicyExportAction.RunAsync(runner, context, parse.GetRequiredValue(environment), policyFormat.Format, parse.GetValue(output), parse.GetValue(strict), cancellationToken);
+            }
+
             var chosen = parse.GetValue(kubernetes) ? DockerConfigFormat.Kubernetes : Formats.Single(f => f.Name == parse.GetValue(format)).Format;
 
             // The target is checked before anything is read: a wrong --output costs no access to the credentials.

@@ -161,6 +161,10 @@ internal sealed record PullJson(string Image, bool Pulled, string? Outcome, stri
 // they are, and what the format cannot express; never a password.
 internal sealed record DockerConfigOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Notes, string Limits);
 
+// What `export --format registries-conf|policy-json` wrote: the file, the rules and mirrors it was made from, where it
+// is narrower than the environment, and what the format cannot hold.
+internal sealed record ContainersPolicyOutputJson(string? Path, string Format, IReadOnlyList<string> Rules, IReadOnlyList<string> Mirrors, IReadOnlyList<string> Notes, string Limits);
+
 internal sealed record FileChangeJson(string Path, string Kind, string Description)
 {
     public static IReadOnlyList<FileChangeJson> From(IReadOnlyList<HostFileChange> changes)
@@ -223,6 +227,7 @@ internal static class CliJson
 [JsonSerializable(typeof(InsecureJson))]
 [JsonSerializable(typeof(ImportJson))]
 [JsonSerializable(typeof(DockerConfigOutputJson))]
+[JsonSerializable(typeof(ContainersPolicyOutputJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as
