@@ -34,12 +34,14 @@ internal static class ExportCommand
         var format = new Option<string>("--format")
         {
             Description = "The file format: " + string.Join(", ", Formats.Select(f => $"{f.Name} ({f.Description})"))
-                + ", or containerd-hosts (the mirrors as a certs.d tree of hosts.toml files for containerd, written into --output DIR). "
-                + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format))) + " " + ContainerdHostsExport.DescribeLimits(),
+                + ", containerd-hosts (the mirrors as a certs.d tree of hosts.toml files for containerd, written into --output DIR), "
+                + "registries-conf or policy-json (the policy and mirrors as containers' registries.conf or policy.json). "
+                + string.Join(" ", Formats.Select(f => DockerConfigExport.DescribeLimits(f.Format))) + " " + ContainerdHostsExport.DescribeLimits()
+                + " " + ContainersPolicyExportAction.Description,
             DefaultValueFactory = _ => "docker",
             HelpName = "FORMAT",
         };
-        format.AcceptOnlyFromAmong([.. Formats.Select(f => f.Name), ContainerdHosts]);
+        format.AcceptOnlyFromAmong([.. Formats.Select(f => f.Name), ContainerdHosts, .. ContainersPolicyExportAction.Formats.Select(f => f.Name)]);
         var kubernetes = new Option<bool>("--kubernetes") { Description = "The short form of --format kubernetes." };
         var name = new Option<string>("--name")
         {
@@ -73,9 +75,10 @@ internal static class ExportCommand
             "export",
             "Write what the environment decides (its effective, active credentials, its mirrors, its policy) in a runtime's own file: "
             + "a Docker config.json (for docker --config), a Kubernetes pull secret, a containers auth.json (podman, skopeo --authfile), "
-            + "a k3s/rke2 registries.yaml, or a Docker daemon.json fragment (registry-mirrors). The credential formats hold "
-            + "the passwords: prefer --output PATH, written 0600. Owners and members only. What a format cannot express "
-            + "gets a note on stderr (in the --json summary with --output); --strict refuses it.")
+            + "a k3s/rke2 registries.yaml, a Docker daemon.json fragment (registry-mirrors), containerd's certs.d tree of hosts.toml, "
+            + "or containers' registries.conf and policy.json. The credential formats hold the passwords: prefer --output PATH, "
+            + "written 0600; Owners and members only. The others hold no secret, and every member may write them. What a format "
+            + "cannot express gets a note on stderr (in the --json summary with --output); --strict refuses it.")
         {
             environment,
             format,
@@ -122,6 +125,16 @@ internal static class ExportCommand
                 return;
             }
 
+            if (!result.GetValue(kubernetes) && ContainersPolicyExportAction.Formats.Any(f => f.Name == chosen))
+            {
+                if (result.GetResult(name) is { Implicit: false } || result.GetResult(ns) is not null || result.GetResult(certsDir) is not null)
+                {
+                    result.AddError($"--format {chosen} takes neither --name, --namespace nor --certs-dir: it holds the policy and mirrors only.");
+                }
+
+                return;
+            }
+
             if (choice is null)
             {
                 return;
@@ -148,6 +161,11 @@ internal static class ExportCommand
             if (!parse.GetValue(kubernetes) && parse.GetValue(format) == ContainerdHosts)
             {
                 return await ExportContainerdHostsAsync(runner, context, parse.GetRequiredValue(environment), parse.GetRequiredValue(output)!, parse.GetValue(certsDir), parse.GetValue(strict), cancellationToken);
+            }
+
+            if (!parse.GetValue(kubernetes) && ContainersPolicyExportAction.Formats.FirstOrDefault(f => f.Name == parse.GetValue(format)) is { Name: not null } policyFormat)
+            {
+                return await ContainersPolicyExportAction.RunAsync(runner, context, parse.GetRequiredValue(environment), policyFormat.Format, parse.GetValue(output), parse.GetValue(strict), cancellationToken);
             }
 
             var choice = parse.GetValue(kubernetes)

@@ -259,6 +259,10 @@ internal sealed record DockerConfigOutputJson(string Path, string Format, IReadO
 // The outcome of `export --format containerd-hosts --output DIR`: the upstreams configured and the files written.
 internal sealed record ContainerdHostsOutputJson(string Path, string Format, IReadOnlyList<string> Registries, IReadOnlyList<string> Files, IReadOnlyList<string> Notes, string Limits);
 
+// What `export --format registries-conf|policy-json` wrote: the file, the rules and mirrors it was made from, where it
+// is narrower than the environment, and what the format cannot hold.
+internal sealed record ContainersPolicyOutputJson(string? Path, string Format, IReadOnlyList<string> Rules, IReadOnlyList<string> Mirrors, IReadOnlyList<string> Notes, string Limits);
+
 internal sealed record FileChangeJson(string Path, string Kind, string Description)
 {
     public static IReadOnlyList<FileChangeJson> From(IReadOnlyList<HostFileChange> changes)
@@ -325,6 +329,7 @@ internal static class CliJson
 [JsonSerializable(typeof(ImportJson))]
 [JsonSerializable(typeof(DockerConfigOutputJson))]
 [JsonSerializable(typeof(ContainerdHostsOutputJson))]
+[JsonSerializable(typeof(ContainersPolicyOutputJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     // Relaxed escaping: the output is read by people and JSON parsers, never embedded in HTML, so 'é' and '+' stay as

@@ -12,8 +12,9 @@ namespace Registries.Core.DependencyInjection;
 /// credential provider, and the credential sources that run Docker credential helpers and kubelet plugins.</summary>
 public static class InteropRegistriesBuilderExtensions
 {
-    /// <summary>Registers <see cref="DockerConfigExporter"/>, <see cref="ContainerdHostsExporter"/> and <see cref="DockerConfigImporter"/>
-    /// as singletons over the registered <see cref="RegistryService"/>, with validated <see cref="DockerConfigImportOptions"/>.</summary>
+    /// <summary>Registers <see cref="DockerConfigExporter"/>, <see cref="ContainerdHostsExporter"/>, <see cref="ContainersPolicyExporter"/>
+    /// and <see cref="DockerConfigImporter"/> as singletons over the registered <see cref="RegistryService"/>, with validated
+    /// <see cref="DockerConfigImportOptions"/>.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configureImport">Configures the importer (helper folders and timeout, verification), or <see langword="null"/> for the defaults.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -40,6 +41,7 @@ public static class InteropRegistriesBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerConfigImportOptions>, ImportVerifierRegisteredValidator>());
         builder.Services.TryAddSingleton(sp => new DockerConfigExporter(sp.GetRequiredService<RegistryService>()));
         builder.Services.TryAddSingleton(sp => new ContainerdHostsExporter(sp.GetRequiredService<RegistryService>()));
+        builder.Services.TryAddSingleton(sp => new ContainersPolicyExporter(sp.GetRequiredService<RegistryService>()));
         builder.Services.TryAddSingleton(sp => new DockerConfigImporter(
             sp.GetRequiredService<RegistryService>(),
             sp.GetRequiredService<IOptions<DockerConfigImportOptions>>(),

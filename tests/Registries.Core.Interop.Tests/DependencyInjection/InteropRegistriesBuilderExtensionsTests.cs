@@ -86,6 +86,7 @@ public sealed class InteropRegistriesBuilderExtensionsTests
         provider.GetRequiredService<IStartupValidator>().Validate();
 
         Assert.Same(provider.GetRequiredService<DockerConfigExporter>(), provider.GetRequiredService<DockerConfigExporter>());
+        Assert.Same(provider.GetRequiredService<ContainersPolicyExporter>(), provider.GetRequiredService<ContainersPolicyExporter>());
         Assert.Same(provider.GetRequiredService<DockerConfigImporter>(), provider.GetRequiredService<DockerConfigImporter>());
         Assert.Same(provider.GetRequiredService<RegistryCredentialVerifier>(), provider.GetRequiredService<RegistryCredentialVerifier>());
     }
