@@ -128,7 +128,37 @@ await registries.AddRegistryAsync(production.Id, RegistryAddress.Parse("harbor.e
 Say("a Harbor robot account whose token expired on 2024-01-31 is refused before any pull:");
 await ResolveAsync("harbor.example.com/library/app:1");
 
-Title("11. The rules guard the credentials");
+Title("11. A policy and a mirror per environment");
+// alice (Owner) lets only the team's images and Docker Hub's official ones launch, and keeps a legacy path out.
+await registries.SetPolicyRuleAsync(production.Id, PolicyRule.Allow(RegistryScope.ParseScope("registry.example.com:5000/team")));
+await registries.SetPolicyRuleAsync(production.Id, PolicyRule.Deny(RegistryScope.ParseScope("registry.example.com:5000/team/legacy")));
+await registries.SetPolicyRuleAsync(production.Id, PolicyRule.Allow(RegistryScope.ParseScope("docker.io/library")));
+Say($"policy (carol, ReadOnly, may read it): {await registries.As(carol).GetPolicyAsync(production.Id)}");
+await ResolveAsync("registry.example.com:5000/team/api:1.4");
+await ResolveAsync("registry.example.com:5000/team/legacy/app:1");
+await ResolveAsync("registry.example.com:5000/team-b/api:1.4");
+try
+{
+    await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("registry.example.com:5000/team/legacy/app:1"));
+}
+catch (ImagePullException error) when (error.Error == ImagePullError.Denied)
+{
+    Say($"pull refused before the engine is asked ({host.Pulls.Count} pulls so far): {error.Error}");
+}
+
+await ExpectRefusalAsync("bob (Member) lifts the deny rule", () => registries.As(bob).RemovePolicyRuleAsync(production.Id, RegistryScope.ParseScope("registry.example.com:5000/team/legacy")).AsTask());
+
+// Docker Hub through a pull-through cache that has a credential of its own; the policy is decided on the name asked for.
+var cache = RegistryAddress.Parse("hub-cache.example.com:5000");
+await registries.AddRegistryAsync(production.Id, cache, new RegistryCredential("ops@example.com", "cache-reader", "cache-password"));
+await registries.AddMirrorAsync(production.Id, RegistryMirror.Create(RegistryAddress.DockerHub, cache));
+var throughCache = await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("nginx:1.27"));
+Say($"nginx:1.27: pulled from {throughCache.PulledFrom?.Image} as '{throughCache.PulledWith?.Username}'; on the host as {(host.Contains("docker.io/library/nginx:1.27") ? "docker.io/library/nginx:1.27, the name asked for" : "another name (unexpected)")}");
+host.FailNextPullFrom(cache, ImagePullError.NotFound, "the cache is down");
+var fellBack = await pulls.EnsureImageAsync(production.Id, ImageReference.Parse("redis:7"));
+Say($"redis:7 while the cache is down: pulled from {(fellBack.PulledFrom is { IsUpstream: true } ? "Docker Hub itself" : fellBack.PulledFrom?.Image.ToString())} as '{fellBack.PulledWith?.Username}'");
+
+Title("12. The rules guard the credentials");
 await ExpectRefusalAsync("carol (ReadOnly) adds a registry", () => registries.As(carol).AddRegistryAsync(production.Id, RegistryAddress.Quay, new RegistryCredential("c@example.com", "carol", "x")).AsTask());
 await ExpectRefusalAsync("mallory (not a member) lists registries", () => registries.As("mallory").ListRegistriesAsync(production.Id).AsTask());
 var kubernetes = await registries.CreateEnvironmentAsync("k8s-lab", OrchestrationKind.Kubernetes);
@@ -137,7 +167,7 @@ await ExpectRefusalAsync("alice types 'https://registry.example.com:5000/v2/' as
 CurrentUser.SignOut();
 await ExpectRefusalAsync("nobody is signed in and lists environments", () => registries.ListEnvironmentsAsync().AsTask());
 
-Title("12. And a real Docker Engine?");
+Title("13. And a real Docker Engine?");
 await ProbeDockerAsync();
 
 Console.WriteLine();

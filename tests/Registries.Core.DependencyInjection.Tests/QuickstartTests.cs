@@ -35,6 +35,12 @@ public sealed class QuickstartTests
         Assert.Contains("UNAVAILABLE: ecr-login: no AWS credentials found on this host", output, StringComparison.Ordinal);
         Assert.Contains("pull refused, never tried anonymously: CredentialUnavailable", output, StringComparison.Ordinal);
         Assert.Contains("expired at 2024-01-31T00:00:00Z", output, StringComparison.Ordinal);
+        Assert.Contains("DENIED: the environment's policy denies 'registry.example.com:5000/team/legacy'", output, StringComparison.Ordinal);
+        Assert.Contains("DENIED: no allow rule of the environment's policy covers 'registry.example.com:5000/team-b/api'", output, StringComparison.Ordinal);
+        Assert.Contains("pull refused before the engine is asked", output, StringComparison.Ordinal);
+        Assert.Contains("bob (Member) lifts the deny rule: PermissionDeniedException", output, StringComparison.Ordinal);
+        Assert.Contains("nginx:1.27: pulled from hub-cache.example.com:5000/library/nginx:1.27 as 'cache-reader'; on the host as docker.io/library/nginx:1.27, the name asked for", output, StringComparison.Ordinal);
+        Assert.Contains("redis:7 while the cache is down: pulled from Docker Hub itself as 'alice-hub'", output, StringComparison.Ordinal);
         Assert.DoesNotContain("ecr-token-1", output, StringComparison.Ordinal);
         Assert.Matches("(A|No) Docker Engine answers at unix:///var/run/docker.sock", output);
         Assert.DoesNotContain("password", output.Replace("no password needed", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
