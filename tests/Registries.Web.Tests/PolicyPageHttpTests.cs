@@ -56,6 +56,28 @@ public sealed class PolicyPageHttpTests : IClassFixture<WebSample>
     }
 
     [Fact]
+    public async Task Explain_ListsTheRulesWeighed_AndMarksTheOneThatDecided()
+    {
+        using var client = new SampleClient(_sample);
+        await client.SignInAsync("owner");
+        var environment = SampleClient.EnvironmentOf(await client.GetAsync("/"));
+        await client.PostFormAsync("/?env=" + environment, $"/?handler=SetRule&env={environment}", [new("RuleEffect", "Allow"), new("RuleScope", "explain.example.com")]);
+        await client.PostFormAsync("/?env=" + environment, $"/?handler=SetRule&env={environment}", [new("RuleEffect", "Deny"), new("RuleScope", "explain.example.com/team/legacy")]);
+
+        var page = await client.GetAsync($"/?env={environment}&explain=true&image={Uri.EscapeDataString("explain.example.com/team/legacy/app:1")}");
+
+        Assert.Contains("data-outcome=\"Denied\"", page, StringComparison.Ordinal);
+        Assert.Contains("<li data-effect=\"Deny\" data-scope=\"explain.example.com/team/legacy\" data-decided=\"true\">deny explain.example.com/team/legacy (decided)</li>", page, StringComparison.Ordinal);
+        Assert.Contains("<li data-effect=\"Allow\" data-scope=\"explain.example.com\" data-decided=\"false\">allow explain.example.com</li>", page, StringComparison.Ordinal);
+        Assert.True(page.IndexOf("data-decided=\"true\"", StringComparison.Ordinal) < page.IndexOf("data-decided=\"false\"", StringComparison.Ordinal), "The most specific rule is listed first.");
+
+        // Cleaned up, so the other tests over the shared sample see the policy they expect.
+        await client.PostFormAsync("/?env=" + environment, $"/?handler=RemoveRule&env={environment}", [new("scope", "explain.example.com/team/legacy")]);
+        await client.PostFormAsync("/?env=" + environment, $"/?handler=RemoveRule&env={environment}", [new("scope", "explain.example.com")]);
+        Assert.DoesNotContain("id=\"policy\"", await client.GetAsync("/?env=" + environment), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Member_SeesNoFormsAndAPostIsNotPermitted()
     {
         using var client = new SampleClient(_sample);

@@ -261,6 +261,10 @@ internal sealed class ExplanationDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
+    // The environment's policy on the image: decided before any entry, so a policy denial has no deciding entry.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PolicyExplanationDocument? Policy { get; init; }
+
     public required IReadOnlyList<CandidateDocument> Candidates { get; init; }
 
     public static ExplanationDocument From(ResolutionExplanation explanation) => new()
@@ -273,6 +277,7 @@ internal sealed class ExplanationDocument
         Source = explanation.DecidingRegistry?.Source.KindName,
         SourceName = explanation.DecidingRegistry?.Source.Name,
         Reason = explanation.Reason,
+        Policy = PolicyExplanationDocument.From(explanation.Policy),
         Candidates = explanation.Candidates.Select(CandidateDocument.From).ToArray(),
     };
 }

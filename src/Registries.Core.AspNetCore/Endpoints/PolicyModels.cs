@@ -166,6 +166,39 @@ internal sealed class PolicyVerdictDocument
         };
 }
 
+// What explain says of the policy: the verdict, the deciding rule, why it denies, and every rule weighed (most specific
+// first), as the CLI's resolve --explain --json names them.
+internal sealed class PolicyExplanationDocument
+{
+    public required bool Allowed { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Effect { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Scope { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? DigestOnly { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
+
+    public required IReadOnlyList<PolicyRuleDocument> Weighed { get; init; }
+
+    public static PolicyExplanationDocument? From(PolicyDecision? decision) => decision is null
+        ? null
+        : new PolicyExplanationDocument
+        {
+            Allowed = decision.IsAllowed,
+            Effect = decision.Rule is { } rule ? ApiNames.Of(rule.Effect) : null,
+            Scope = decision.Rule?.Scope.ToString(),
+            DigestOnly = decision.Rule?.DigestOnly,
+            Reason = decision.Reason,
+            Weighed = decision.Weighed.Select(PolicyRuleDocument.From).ToArray(),
+        };
+}
+
 // One mirror a resolved image would be pulled through, in order, with the outcome of the credential resolved there (the
 // CLI's resolve --json names). Never a password or a token.
 internal sealed class MirrorSourceDocument

@@ -451,6 +451,33 @@ public sealed class PolicyEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explain_ShowsTheRulesWeighed_AndTheOneThatDecided()
+    {
+        // A deny rule inside an allowed scope: both cover the image, the deny wins, and a ReadOnly member may ask why.
+        await _api.SendAsync(HttpMethod.Post, Rules, ApiFactory.Owner, new { effect = "allow", scope = ApiFactory.Address });
+        await _api.SendAsync(HttpMethod.Post, Rules, ApiFactory.Owner, new { effect = "deny", scope = ApiFactory.Address + "/team/legacy" });
+
+        var response = await _api.SendAsync(HttpMethod.Get, Env + "/explain?image=" + Uri.EscapeDataString(ApiFactory.Address + "/team/legacy/app:1"), ApiFactory.ReadOnly);
+
+        Assert.True(response.Status == 200, response.ToString());
+        var json = response.Json;
+        Assert.Equal("denied", json.GetProperty("outcome").GetString());
+        Assert.False(json.TryGetProperty("registryId", out _));
+        var policy = json.GetProperty("policy");
+        Assert.False(policy.GetProperty("allowed").GetBoolean());
+        Assert.Equal((ApiFactory.Address + "/team/legacy", "deny"), (policy.GetProperty("scope").GetString(), policy.GetProperty("effect").GetString()));
+        Assert.Contains(ApiFactory.Address + "/team/legacy", policy.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var weighed = policy.GetProperty("weighed").EnumerateArray().Select(r => (r.GetProperty("effect").GetString(), r.GetProperty("scope").GetString())).ToArray();
+        Assert.Equal([("deny", ApiFactory.Address + "/team/legacy"), ("allow", ApiFactory.Address)], weighed);
+
+        // An image the policy allows: the allow rule decides, no reason, and the entries still explain the credential.
+        var allowed = await _api.SendAsync(HttpMethod.Get, Env + "/explain?image=" + Uri.EscapeDataString(ApiFactory.Address + "/team/app:1"), ApiFactory.ReadOnly);
+        Assert.True(allowed.Json.GetProperty("policy").GetProperty("allowed").GetBoolean());
+        Assert.False(allowed.Json.GetProperty("policy").TryGetProperty("reason", out _));
+        Assert.NotEmpty(allowed.Json.GetProperty("candidates").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Resolve_NoAllowRuleCovers_IsDeniedWithANullRule()
     {
         await _api.SendAsync(HttpMethod.Post, Rules, ApiFactory.Owner, new { effect = "allow", scope = ApiFactory.Address });
