@@ -93,13 +93,15 @@ public sealed class RegistryMirrors : IEquatable<RegistryMirrors>
     {
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(address);
-        var index = All.IndexOf(All.FirstOrDefault(m => m.Upstream.Equals(upstream) && m.Address.Equals(address))!);
-        if (index < 0)
+        for (var i = 0; i < All.Length; i++)
         {
-            return this;
+            if (All[i].Upstream.Equals(upstream) && All[i].Address.Equals(address))
+            {
+                return All.Length == 1 ? Empty : new RegistryMirrors(All.RemoveAt(i));
+            }
         }
 
-        return All.Length == 1 ? Empty : new RegistryMirrors(All.RemoveAt(index));
+        return this;
     }
 
     /// <summary>Returns where an image is pulled from, in order: each mirror of its registry that can name it, then
